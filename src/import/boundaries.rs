@@ -1,0 +1,432 @@
+//! Boundary files: GeoJSON and ESRI Shapefile polygons, joined to records by code.
+//!
+//! Geometry is checked as it arrives: empty geometry and projected coordinates are rejected
+//! with the feature named; invalid rings (self-intersections, bow-ties) are repaired with
+//! `geo`'s `MakeValid` and reported as a warning, or rejected if they cannot be repaired.
+
+use std::collections::HashMap;
+use std::io::Read;
+use std::path::Path;
+
+use geo::{Area, MakeValid, MultiPolygon, Polygon, Validation};
+
+use crate::error::{ImportError, Problem, Problems};
+use crate::import::table::{Column, check_code, column_for_header};
+
+/// One polygon feature with the attributes Jianzhi understands.
+#[derive(Debug, Clone)]
+pub struct BoundaryFeature {
+    /// Position of the feature in its file (0-based).
+    pub index: usize,
+    pub attributes: HashMap<Column, String>,
+    pub shape: MultiPolygon<f64>,
+}
+
+impl BoundaryFeature {
+    pub fn code(&self) -> Option<&str> {
+        self.attributes.get(&Column::Code).map(String::as_str)
+    }
+}
+
+/// Reads polygons from a `.geojson`/`.json` or `.shp` file.
+pub fn read_boundaries(
+    path: &Path,
+    problems: &mut Problems,
+) -> Result<Vec<BoundaryFeature>, ImportError> {
+    let ext = path
+        .extension()
+        .map(|e| e.to_string_lossy().to_lowercase())
+        .unwrap_or_default();
+    let features = match ext.as_str() {
+        "shp" => read_shapefile(path, problems)?,
+        _ => read_geojson(path, problems)?,
+    };
+    problems.check()?;
+    Ok(features)
+}
+
+fn read_geojson(path: &Path, problems: &mut Problems) -> Result<Vec<BoundaryFeature>, ImportError> {
+    let bytes = std::fs::read(path)
+        .map_err(|e| Problem::file(path, format!("cannot read the file: {e}")))?;
+    let text = String::from_utf8(bytes)
+        .map_err(|_| Problem::file(path, "GeoJSON must be UTF-8 (RFC 7946)"))?;
+    let geojson: geojson::GeoJson = text
+        .trim_start_matches('\u{feff}')
+        .parse()
+        .map_err(|e| Problem::file(path, format!("not valid GeoJSON: {e}")))?;
+    let features = match geojson {
+        geojson::GeoJson::FeatureCollection(fc) => fc.features,
+        geojson::GeoJson::Feature(f) => vec![f],
+        geojson::GeoJson::Geometry(_) => {
+            return Err(Problem::file(
+                path,
+                "a bare geometry has no code to join it to a record; use a FeatureCollection",
+            )
+            .into());
+        }
+    };
+    let mut out = Vec::with_capacity(features.len());
+    for (index, feature) in features.into_iter().enumerate() {
+        let mut attributes = HashMap::new();
+        for (key, value) in feature.properties.iter().flatten() {
+            let Some(column) = column_for_header(key) else {
+                continue;
+            };
+            let text = match value {
+                serde_json::Value::String(s) => s.trim().to_string(),
+                serde_json::Value::Number(n) => n.to_string(),
+                _ => continue,
+            };
+            if !text.is_empty() {
+                attributes.insert(column, text);
+            }
+        }
+        let code = attributes.get(&Column::Code).cloned();
+        if let Some(code) = &code
+            && let Err(message) = check_code(code)
+        {
+            problems.error(Problem::feature(path, index, None, message));
+            continue;
+        }
+        let Some(geometry) = feature.geometry else {
+            problems.error(Problem::feature(
+                path,
+                index,
+                code.as_deref(),
+                "the geometry is empty (null)",
+            ));
+            continue;
+        };
+        let shape: Result<MultiPolygon<f64>, _> = match &geometry.value {
+            geojson::GeometryValue::Polygon { .. } => {
+                Polygon::<f64>::try_from(&geometry.value).map(MultiPolygon::from)
+            }
+            geojson::GeometryValue::MultiPolygon { .. } => {
+                MultiPolygon::<f64>::try_from(&geometry.value)
+            }
+            other => {
+                problems.error(Problem::feature(
+                    path,
+                    index,
+                    code.as_deref(),
+                    format!(
+                        "a {} is not a boundary; expected Polygon or MultiPolygon",
+                        other.type_name()
+                    ),
+                ));
+                continue;
+            }
+        };
+        match shape {
+            Ok(shape) => {
+                if let Some(shape) = check_shape(path, index, code.as_deref(), shape, problems) {
+                    out.push(BoundaryFeature {
+                        index,
+                        attributes,
+                        shape,
+                    });
+                }
+            }
+            Err(e) => problems.error(Problem::feature(
+                path,
+                index,
+                code.as_deref(),
+                format!("bad geometry: {e}"),
+            )),
+        }
+    }
+    Ok(out)
+}
+
+fn read_shapefile(
+    path: &Path,
+    problems: &mut Problems,
+) -> Result<Vec<BoundaryFeature>, ImportError> {
+    let dbf_path = path.with_extension("dbf");
+    if !dbf_path.exists() {
+        return Err(Problem::file(
+            path,
+            format!(
+                "the shapefile has no attribute table: {} is missing (copy the .dbf beside the .shp)",
+                dbf_path.display()
+            ),
+        )
+        .into());
+    }
+    let prj_path = path.with_extension("prj");
+    if let Ok(prj) = std::fs::read_to_string(&prj_path)
+        && prj.trim_start().starts_with("PROJCS")
+    {
+        return Err(Problem::file(
+            &prj_path,
+            "the shapefile is in a projected coordinate system; export it as WGS84 (EPSG:4326) longitude/latitude",
+        )
+        .into());
+    }
+    let encoding = dbf_encoding(path, &dbf_path);
+    let shape_reader = shapefile::ShapeReader::from_path(path)
+        .map_err(|e| Problem::file(path, format!("cannot read the shapefile: {e}")))?;
+    let dbf = std::fs::File::open(&dbf_path)
+        .map_err(|e| Problem::file(&dbf_path, format!("cannot read the attribute table: {e}")))?;
+    let dbase_reader = shapefile::dbase::ReaderBuilder::new()
+        .with_encoding(shapefile::dbase::encoding::EncodingRs::from(encoding))
+        .build(std::io::BufReader::new(dbf))
+        .map_err(|e| Problem::file(&dbf_path, format!("cannot read the attribute table: {e}")))?;
+    let mut reader = shapefile::Reader::new(shape_reader, dbase_reader);
+    let mut out = Vec::new();
+    for (index, item) in reader.iter_shapes_and_records().enumerate() {
+        let (shape, record) = match item {
+            Ok(pair) => pair,
+            Err(e) => {
+                problems.error(Problem::feature(
+                    path,
+                    index,
+                    None,
+                    format!("cannot read the record: {e}"),
+                ));
+                break;
+            }
+        };
+        let mut attributes = HashMap::new();
+        for (key, value) in record.into_iter() {
+            let Some(column) = column_for_header(&key) else {
+                continue;
+            };
+            use shapefile::dbase::FieldValue as F;
+            let text = match value {
+                F::Character(Some(s)) => s.trim().to_string(),
+                F::Numeric(Some(n)) if n.fract() == 0.0 => format!("{n:.0}"),
+                F::Numeric(Some(n)) => n.to_string(),
+                F::Integer(n) => n.to_string(),
+                F::Double(n) => n.to_string(),
+                _ => continue,
+            };
+            if !text.is_empty() {
+                attributes.insert(column, text);
+            }
+        }
+        let code = attributes.get(&Column::Code).cloned();
+        let polygon = match shape {
+            shapefile::Shape::Polygon(p) => p,
+            shapefile::Shape::NullShape => {
+                problems.error(Problem::feature(
+                    path,
+                    index,
+                    code.as_deref(),
+                    "the geometry is empty (null shape)",
+                ));
+                continue;
+            }
+            other => {
+                problems.error(Problem::feature(
+                    path,
+                    index,
+                    code.as_deref(),
+                    format!(
+                        "a {} is not a boundary; expected a polygon",
+                        other.shapetype()
+                    ),
+                ));
+                continue;
+            }
+        };
+        let shape = match MultiPolygon::<f64>::try_from(polygon) {
+            Ok(shape) => shape,
+            Err(e) => {
+                problems.error(Problem::feature(
+                    path,
+                    index,
+                    code.as_deref(),
+                    format!("bad polygon: {e:?}"),
+                ));
+                continue;
+            }
+        };
+        if let Some(shape) = check_shape(path, index, code.as_deref(), shape, problems) {
+            out.push(BoundaryFeature {
+                index,
+                attributes,
+                shape,
+            });
+        }
+    }
+    Ok(out)
+}
+
+/// The `.dbf`'s text encoding: the `.cpg` if there is one, else UTF-8 if the bytes are valid
+/// UTF-8, else GBK (what Chinese GIS software writes without saying so).
+fn dbf_encoding(shp: &Path, dbf: &Path) -> &'static encoding_rs::Encoding {
+    if let Ok(label) = std::fs::read_to_string(shp.with_extension("cpg")) {
+        let label = label.trim().trim_start_matches('\u{feff}');
+        let label = match label {
+            "936" | "CP936" | "cp936" => "gbk",
+            other => other,
+        };
+        if let Some(enc) = encoding_rs::Encoding::for_label(label.as_bytes()) {
+            return enc;
+        }
+    }
+    let mut bytes = Vec::new();
+    if std::fs::File::open(dbf)
+        .and_then(|mut f| f.read_to_end(&mut bytes))
+        .is_err()
+    {
+        return encoding_rs::UTF_8;
+    }
+    // The header is binary; only the records (from the header length at bytes 8..10) are text.
+    let records_start = bytes
+        .get(8..10)
+        .map(|b| u16::from_le_bytes([b[0], b[1]]) as usize)
+        .unwrap_or(0)
+        .min(bytes.len());
+    if std::str::from_utf8(&bytes[records_start..]).is_ok() {
+        encoding_rs::UTF_8
+    } else {
+        encoding_rs::GB18030
+    }
+}
+
+/// Checks a shape: not empty, in degrees, valid (or repaired with a warning).
+fn check_shape(
+    path: &Path,
+    index: usize,
+    code: Option<&str>,
+    shape: MultiPolygon<f64>,
+    problems: &mut Problems,
+) -> Option<MultiPolygon<f64>> {
+    use geo::CoordsIter;
+    if shape.0.is_empty() || shape.coords_count() == 0 {
+        problems.error(Problem::feature(path, index, code, "the geometry is empty"));
+        return None;
+    }
+    if let Some(c) = shape
+        .coords_iter()
+        .find(|c| !(c.x.is_finite() && c.y.is_finite()))
+    {
+        problems.error(Problem::feature(
+            path,
+            index,
+            code,
+            format!("a coordinate is not a number: {c:?}"),
+        ));
+        return None;
+    }
+    if let Some(c) = shape
+        .coords_iter()
+        .find(|c| c.x.abs() > 180.0 || c.y.abs() > 90.0)
+    {
+        problems.error(Problem::feature(
+            path,
+            index,
+            code,
+            format!(
+                "coordinate ({}, {}) is not longitude/latitude in degrees (projected metres?); convert to WGS84",
+                c.x, c.y
+            ),
+        ));
+        return None;
+    }
+    if let Err(reason) = shape.check_validation() {
+        match shape.make_valid() {
+            Ok(repaired) if repaired.unsigned_area() > 0.0 => {
+                problems.warn(Problem::feature(
+                    path,
+                    index,
+                    code,
+                    format!("invalid ring repaired ({reason})"),
+                ));
+                return Some(repaired);
+            }
+            _ => {
+                problems.error(Problem::feature(
+                    path,
+                    index,
+                    code,
+                    format!("invalid geometry that could not be repaired: {reason}"),
+                ));
+                return None;
+            }
+        }
+    }
+    if shape.unsigned_area() == 0.0 {
+        problems.error(Problem::feature(
+            path,
+            index,
+            code,
+            "the polygon has no area",
+        ));
+        return None;
+    }
+    Some(shape)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn write(dir: &Path, name: &str, text: &str) -> std::path::PathBuf {
+        let p = dir.join(name);
+        std::fs::write(&p, text).unwrap();
+        p
+    }
+
+    const SQUARE: &str = "[[[104.0,30.0],[104.1,30.0],[104.1,30.1],[104.0,30.1],[104.0,30.0]]]";
+
+    #[test]
+    fn geojson_features_keep_their_codes_as_text() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = write(
+            dir.path(),
+            "t.geojson",
+            &format!(
+                r#"{{"type":"FeatureCollection","features":[{{"type":"Feature","properties":{{"代码":"510104020","名称":"督院街"}},"geometry":{{"type":"Polygon","coordinates":{SQUARE}}}}}]}}"#
+            ),
+        );
+        let mut problems = Problems::default();
+        let f = read_boundaries(&p, &mut problems).unwrap();
+        assert_eq!(f.len(), 1);
+        assert_eq!(f[0].code(), Some("510104020"));
+        assert_eq!(f[0].attributes[&Column::Name], "督院街");
+    }
+
+    #[test]
+    fn a_bow_tie_is_repaired_with_a_warning() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = write(
+            dir.path(),
+            "t.geojson",
+            r#"{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"code":"1"},"geometry":{"type":"Polygon","coordinates":[[[0,0],[1,1],[1,0],[0,1],[0,0]]]}}]}"#,
+        );
+        let mut problems = Problems::default();
+        let f = read_boundaries(&p, &mut problems).unwrap();
+        assert_eq!(f.len(), 1);
+        assert!(f[0].shape.unsigned_area() > 0.4);
+        assert!(
+            problems.warnings[0]
+                .to_string()
+                .contains("feature 0 (code 1)")
+        );
+    }
+
+    #[test]
+    fn projected_metres_and_empty_geometry_are_rejected() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = write(
+            dir.path(),
+            "t.geojson",
+            r#"{"type":"FeatureCollection","features":[
+            {"type":"Feature","properties":{"code":"1"},"geometry":{"type":"Polygon","coordinates":[[[400000,3300000],[410000,3300000],[410000,3310000],[400000,3300000]]]}},
+            {"type":"Feature","properties":{"code":"2"},"geometry":null}]}"#,
+        );
+        let mut problems = Problems::default();
+        let err = read_boundaries(&p, &mut problems).unwrap_err().to_string();
+        assert!(
+            err.contains("feature 0 (code 1)") && err.contains("projected"),
+            "{err}"
+        );
+        assert!(
+            err.contains("feature 1 (code 2)") && err.contains("empty"),
+            "{err}"
+        );
+    }
+}

@@ -1,0 +1,667 @@
+//! Loading a dataset folder into a validated [`Dataset`].
+//!
+//! A dataset is a folder with these files (names are the contract; see README.md):
+//!
+//! | file | required | what |
+//! |---|---|---|
+//! | `townships.csv` | yes | one row per township-level unit |
+//! | `villages.csv` | yes | one row per village-level unit |
+//! | `counties.csv` | no | county names and cities (else from `counties.geojson`, else inferred) |
+//! | `counties.geojson` / `.shp` | no | county outlines |
+//! | `townships.geojson` / `.shp` | no | township boundaries, joined by code |
+//! | `villages.geojson` / `.shp` | no | village boundaries, joined by code |
+//! | `dem.asc` | no | elevation grid (terrain classes, terrain-adjusted distance) |
+//! | `dataset.toml` | no | display name, which figures are modelled, sources |
+
+pub mod boundaries;
+pub mod table;
+pub mod text;
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use geo::{GeodesicArea, InteriorPoint, MultiPolygon};
+
+use crate::dem::Dem;
+use crate::error::{ImportError, Problem, Problems};
+use crate::model::{
+    County, Dataset, LonLat, Provenance, Terrain, Township, TownshipKind, Village, VillageKind,
+};
+use boundaries::{BoundaryFeature, read_boundaries};
+use table::{Column, Table};
+
+/// A loaded dataset and the warnings its files gave.
+#[derive(Debug)]
+pub struct Loaded {
+    pub dataset: Dataset,
+    pub warnings: Vec<Problem>,
+}
+
+/// Loads and validates the dataset in `dir`.
+pub fn load_dataset(dir: &Path) -> Result<Loaded, ImportError> {
+    if !dir.is_dir() {
+        return Err(Problem::file(
+            dir,
+            "not a folder; a dataset is a folder with townships.csv and villages.csv",
+        )
+        .into());
+    }
+    let mut problems = Problems::default();
+
+    let provenance = read_provenance(dir)?;
+    let dem = match existing(dir, &["dem.asc"]) {
+        Some(p) => Some(Dem::read(&p)?),
+        None => None,
+    };
+    let county_shapes = match existing(dir, &["counties.geojson", "counties.json", "counties.shp"])
+    {
+        Some(p) => read_boundaries(&p, &mut problems)?,
+        None => Vec::new(),
+    };
+    let township_shapes = match existing(
+        dir,
+        &["townships.geojson", "townships.json", "townships.shp"],
+    ) {
+        Some(p) => Some((read_boundaries(&p, &mut problems)?, p)),
+        None => None,
+    };
+    let village_shapes = match existing(dir, &["villages.geojson", "villages.json", "villages.shp"])
+    {
+        Some(p) => Some((read_boundaries(&p, &mut problems)?, p)),
+        None => None,
+    };
+
+    let townships_path = required_file(dir, "townships.csv")?;
+    let villages_path = required_file(dir, "villages.csv")?;
+    let township_table = Table::read(
+        &townships_path,
+        &[Column::Code, Column::Name, Column::CountyCode],
+        &mut problems,
+    )?;
+    let village_table = Table::read(
+        &villages_path,
+        &[Column::Code, Column::Name, Column::TownshipCode],
+        &mut problems,
+    )?;
+
+    let mut counties = read_counties(dir, &county_shapes, &mut problems)?;
+    let mut townships = read_townships(
+        &township_table,
+        &mut counties,
+        township_shapes,
+        &mut problems,
+    );
+    let villages = read_villages(&village_table, &townships, village_shapes, &mut problems);
+    fill_township_population(&township_table, &mut townships, &villages, &mut problems);
+    problems.check()?;
+
+    let dataset = Dataset {
+        provenance,
+        counties,
+        townships: townships.into_iter().map(|(t, _)| t).collect(),
+        villages,
+        dem,
+    };
+    Ok(Loaded {
+        dataset,
+        warnings: problems.warnings,
+    })
+}
+
+fn existing(dir: &Path, names: &[&str]) -> Option<PathBuf> {
+    names.iter().map(|n| dir.join(n)).find(|p| p.is_file())
+}
+
+fn required_file(dir: &Path, name: &str) -> Result<PathBuf, ImportError> {
+    existing(dir, &[name]).ok_or_else(|| {
+        Problem::file(
+            &dir.join(name),
+            "the file is missing; a dataset folder needs townships.csv and villages.csv",
+        )
+        .into()
+    })
+}
+
+fn read_provenance(dir: &Path) -> Result<Provenance, ImportError> {
+    let path = dir.join("dataset.toml");
+    let fallback = Provenance {
+        name: dir
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| dir.display().to_string()),
+        ..Default::default()
+    };
+    if !path.is_file() {
+        return Ok(fallback);
+    }
+    let text = std::fs::read_to_string(&path)
+        .map_err(|e| Problem::file(&path, format!("cannot read: {e}")))?;
+    toml::from_str(&text)
+        .map_err(|e| Problem::file(&path, format!("not a valid dataset manifest: {e}")).into())
+}
+
+fn read_counties(
+    dir: &Path,
+    shapes: &[BoundaryFeature],
+    problems: &mut Problems,
+) -> Result<Vec<County>, ImportError> {
+    let mut counties: Vec<County> = Vec::new();
+    if let Some(path) = existing(dir, &["counties.csv"]) {
+        let table = Table::read(&path, &[Column::Code, Column::Name], problems)?;
+        let mut seen: HashMap<String, u64> = HashMap::new();
+        for row in &table.rows {
+            let (Some(code), Some(name)) = (
+                table.code(row, Column::Code, problems),
+                table.required_text(row, Column::Name, problems),
+            ) else {
+                continue;
+            };
+            if let Some(first) = seen.insert(code.clone(), row.line) {
+                problems.error(Problem::cell(
+                    &path,
+                    row.line,
+                    table.header(Column::Code),
+                    format!("code {code} duplicates row {first}"),
+                ));
+                continue;
+            }
+            counties.push(County {
+                code,
+                name,
+                city_code: table
+                    .text(row, Column::CityCode)
+                    .unwrap_or_default()
+                    .to_string(),
+                city_name: table
+                    .text(row, Column::CityName)
+                    .unwrap_or_default()
+                    .to_string(),
+                boundary: None,
+            });
+        }
+    } else {
+        for f in shapes {
+            if let (Some(code), Some(name)) = (f.code(), f.attributes.get(&Column::Name)) {
+                counties.push(County {
+                    code: code.to_string(),
+                    name: name.clone(),
+                    city_code: f
+                        .attributes
+                        .get(&Column::CityCode)
+                        .cloned()
+                        .unwrap_or_default(),
+                    city_name: f
+                        .attributes
+                        .get(&Column::CityName)
+                        .cloned()
+                        .unwrap_or_default(),
+                    boundary: None,
+                });
+            }
+        }
+    }
+    let index: HashMap<&str, usize> = counties
+        .iter()
+        .enumerate()
+        .map(|(i, c)| (c.code.as_str(), i))
+        .collect();
+    let mut joined = vec![None; counties.len()];
+    for f in shapes {
+        if let Some(&i) = f.code().and_then(|c| index.get(c)) {
+            joined[i] = Some(f.shape.clone());
+        }
+    }
+    for (county, shape) in counties.iter_mut().zip(joined) {
+        county.boundary = shape;
+    }
+    Ok(counties)
+}
+
+/// Boundaries of a file keyed by code; unknown and duplicate codes are reported.
+fn shapes_by_code(
+    shapes: Option<(Vec<BoundaryFeature>, PathBuf)>,
+    known: &HashMap<String, usize>,
+    problems: &mut Problems,
+) -> HashMap<usize, MultiPolygon<f64>> {
+    let mut out = HashMap::new();
+    let Some((features, path)) = shapes else {
+        return out;
+    };
+    for f in features {
+        let Some(code) = f.code().map(str::to_string) else {
+            problems.error(Problem::feature(
+                &path,
+                f.index,
+                None,
+                "the feature has no code property (代码/code) to join it to a record",
+            ));
+            continue;
+        };
+        match known.get(&code) {
+            Some(&i) => {
+                if out.insert(i, f.shape).is_some() {
+                    problems.error(Problem::feature(
+                        &path,
+                        f.index,
+                        Some(&code),
+                        "a second boundary for the same code",
+                    ));
+                }
+            }
+            None => problems.warn(Problem::feature(
+                &path,
+                f.index,
+                Some(&code),
+                "no record with this code; the boundary is ignored",
+            )),
+        }
+    }
+    out
+}
+
+/// Township rows with the row line kept for later messages.
+type TownshipRow = (Township, u64);
+
+fn read_townships(
+    table: &Table,
+    counties: &mut Vec<County>,
+    shapes: Option<(Vec<BoundaryFeature>, PathBuf)>,
+    problems: &mut Problems,
+) -> Vec<TownshipRow> {
+    let infer_counties = counties.is_empty();
+    if infer_counties {
+        problems.warn(Problem::file(&table.file, "no counties.csv or county outlines: counties are inferred from county codes and named by code"));
+    }
+    let mut county_index: HashMap<String, usize> = counties
+        .iter()
+        .enumerate()
+        .map(|(i, c)| (c.code.clone(), i))
+        .collect();
+    let mut codes: HashMap<String, usize> = HashMap::new();
+    let mut rows_of: Vec<u64> = Vec::new();
+    let mut out: Vec<TownshipRow> = Vec::new();
+    for row in &table.rows {
+        let before = problems.errors.len();
+        let code = table.code(row, Column::Code, problems);
+        let name = table.required_text(row, Column::Name, problems);
+        let county_code = table.code(row, Column::CountyCode, problems);
+        let county = county_code
+            .as_ref()
+            .and_then(|cc| match county_index.get(cc) {
+                Some(&i) => Some(i),
+                None if infer_counties => {
+                    counties.push(County {
+                        code: cc.clone(),
+                        name: cc.clone(),
+                        city_code: String::new(),
+                        city_name: String::new(),
+                        boundary: None,
+                    });
+                    county_index.insert(cc.clone(), counties.len() - 1);
+                    Some(counties.len() - 1)
+                }
+                None => {
+                    problems.error(Problem::cell(
+                        &table.file,
+                        row.line,
+                        table.header(Column::CountyCode),
+                        format!("county {cc} is not in the county list"),
+                    ));
+                    None
+                }
+            });
+        let kind = match (table.text(row, Column::Kind), &code, &name) {
+            (Some(k), _, _) => TownshipKind::parse(k).or_else(|| {
+                problems.error(Problem::cell(&table.file, row.line, table.header(Column::Kind), format!("unknown kind '{k}'; use street/town/township/ethnic_township/special or 街道/镇/乡/民族乡")));
+                None
+            }),
+            (None, Some(code), Some(name)) => TownshipKind::from_code_and_name(code, name).or_else(|| kind_from_township_name(name)).or_else(|| {
+                problems.error(Problem::cell(&table.file, row.line, table.header(Column::Kind), "no kind given and none can be derived from the code or name"));
+                None
+            }),
+            _ => None,
+        };
+        let terrain = table.text(row, Column::Terrain).and_then(|t| {
+            Terrain::parse(t).or_else(|| {
+                problems.error(Problem::cell(&table.file, row.line, table.header(Column::Terrain), format!("unknown terrain '{t}'; use plain/hill/mountain/plateau or 平原/丘陵/山区/高原")));
+                None
+            })
+        });
+        let seat = read_point(table, row, problems);
+        let area = table.number(row, Column::AreaKm2, problems).ok().flatten();
+        let registered = table
+            .number(row, Column::RegisteredPop, problems)
+            .ok()
+            .flatten();
+        let resident = table
+            .number(row, Column::ResidentPop, problems)
+            .ok()
+            .flatten();
+        if let Some(code) = &code
+            && let Some(&first) = codes.get(code)
+        {
+            problems.error(Problem::cell(
+                &table.file,
+                row.line,
+                table.header(Column::Code),
+                format!("code {code} duplicates row {}", rows_of[first]),
+            ));
+            continue;
+        }
+        if problems.errors.len() > before {
+            continue;
+        }
+        let (Some(code), Some(name), Some(county), Some(kind)) = (code, name, county, kind) else {
+            continue;
+        };
+        codes.insert(code.clone(), out.len());
+        rows_of.push(row.line);
+        out.push((
+            Township {
+                code,
+                name,
+                county,
+                kind,
+                seat: seat.unwrap_or(LonLat::new(f64::NAN, f64::NAN)),
+                area_km2: area.unwrap_or(f64::NAN),
+                registered_pop: registered.unwrap_or(f64::NAN),
+                resident_pop: resident.unwrap_or(f64::NAN),
+                terrain,
+                boundary: None,
+            },
+            row.line,
+        ));
+    }
+    let mut shapes = shapes_by_code(shapes, &codes, problems);
+    for (i, (t, line)) in out.iter_mut().enumerate() {
+        t.boundary = shapes.remove(&i);
+        complete_geometry(
+            &table.file,
+            *line,
+            table,
+            &mut t.seat,
+            &mut t.area_km2,
+            t.boundary.as_ref(),
+            problems,
+        );
+    }
+    out
+}
+
+fn kind_from_township_name(name: &str) -> Option<TownshipKind> {
+    if name.contains("街道") {
+        Some(TownshipKind::Street)
+    } else if name.ends_with("族乡") {
+        Some(TownshipKind::EthnicTownship)
+    } else if name.ends_with('镇') {
+        Some(TownshipKind::Town)
+    } else if name.ends_with('乡') {
+        Some(TownshipKind::Township)
+    } else {
+        None
+    }
+}
+
+/// Reads the lon/lat pair of a row; both or neither must be given.
+fn read_point(table: &Table, row: &table::Row, problems: &mut Problems) -> Option<LonLat> {
+    let lon = table.coordinate(row, Column::Lon, problems).ok().flatten();
+    let lat = table.coordinate(row, Column::Lat, problems).ok().flatten();
+    match (lon, lat) {
+        (Some(lon), Some(lat)) => {
+            if lon.abs() <= 90.0 && lat.abs() > 60.0 && (70.0..=140.0).contains(&lat) {
+                problems.error(Problem::cell(
+                    &table.file,
+                    row.line,
+                    table.header(Column::Lon),
+                    format!("longitude {lon} and latitude {lat} look swapped"),
+                ));
+                return None;
+            }
+            if !(70.0..=140.0).contains(&lon) || !(0.0..=56.0).contains(&lat) {
+                problems.warn(Problem::cell(
+                    &table.file,
+                    row.line,
+                    table.header(Column::Lon),
+                    format!("({lon}, {lat}) is outside China"),
+                ));
+            }
+            Some(LonLat::new(lon, lat))
+        }
+        (Some(_), None) => {
+            problems.error(Problem::cell(
+                &table.file,
+                row.line,
+                table.header(Column::Lat),
+                "longitude given without latitude",
+            ));
+            None
+        }
+        (None, Some(_)) => {
+            problems.error(Problem::cell(
+                &table.file,
+                row.line,
+                table.header(Column::Lon),
+                "latitude given without longitude",
+            ));
+            None
+        }
+        (None, None) => None,
+    }
+}
+
+/// Fills a missing point and area from the boundary, or reports what is missing.
+fn complete_geometry(
+    file: &Path,
+    line: u64,
+    table: &Table,
+    point: &mut LonLat,
+    area: &mut f64,
+    boundary: Option<&MultiPolygon<f64>>,
+    problems: &mut Problems,
+) {
+    if point.lon.is_nan() {
+        match boundary.and_then(|b| b.interior_point()) {
+            Some(p) => *point = LonLat::new(p.x(), p.y()),
+            None => problems.error(Problem::cell(
+                file,
+                line,
+                table.header(Column::Lon),
+                "no coordinates (经度/纬度) and no boundary to place it",
+            )),
+        }
+    }
+    if area.is_nan() {
+        match boundary {
+            Some(b) => *area = b.geodesic_area_unsigned() / 1e6,
+            None => problems.error(Problem::cell(
+                file,
+                line,
+                table.header(Column::AreaKm2),
+                "no area (面积) and no boundary to measure it",
+            )),
+        }
+    }
+    if *area == 0.0 {
+        problems.warn(Problem::cell(
+            file,
+            line,
+            table.header(Column::AreaKm2),
+            "the area is 0",
+        ));
+    }
+}
+
+fn read_villages(
+    table: &Table,
+    townships: &[TownshipRow],
+    shapes: Option<(Vec<BoundaryFeature>, PathBuf)>,
+    problems: &mut Problems,
+) -> Vec<Village> {
+    let township_index: HashMap<&str, usize> = townships
+        .iter()
+        .enumerate()
+        .map(|(i, (t, _))| (t.code.as_str(), i))
+        .collect();
+    let mut codes: HashMap<String, usize> = HashMap::new();
+    let mut lines: Vec<u64> = Vec::new();
+    let mut out = Vec::with_capacity(table.rows.len());
+    for row in &table.rows {
+        let before = problems.errors.len();
+        let code = table.code(row, Column::Code, problems);
+        let name = table.required_text(row, Column::Name, problems);
+        let township_code = table.code(row, Column::TownshipCode, problems);
+        let township = township_code.as_ref().and_then(|tc| {
+            let found = township_index.get(tc.as_str()).copied();
+            if found.is_none() {
+                problems.error(Problem::cell(
+                    &table.file,
+                    row.line,
+                    table.header(Column::TownshipCode),
+                    format!("township {tc} is not in townships.csv"),
+                ));
+            }
+            found
+        });
+        let kind = match (table.text(row, Column::Kind), &code, &name) {
+            (Some(k), _, _) => VillageKind::parse(k).or_else(|| {
+                problems.error(Problem::cell(
+                    &table.file,
+                    row.line,
+                    table.header(Column::Kind),
+                    format!("unknown kind '{k}'; use village/community/special or 村/社区"),
+                ));
+                None
+            }),
+            (None, Some(code), Some(name)) => VillageKind::from_code(code)
+                .or_else(|| VillageKind::from_name(name))
+                .or_else(|| {
+                    problems.error(Problem::cell(
+                        &table.file,
+                        row.line,
+                        table.header(Column::Kind),
+                        "no kind given and none can be derived from the code or name",
+                    ));
+                    None
+                }),
+            _ => None,
+        };
+        let centre = read_point(table, row, problems);
+        let area = table.number(row, Column::AreaKm2, problems).ok().flatten();
+        let resident = table
+            .number(row, Column::ResidentPop, problems)
+            .ok()
+            .flatten();
+        let registered = table
+            .number(row, Column::RegisteredPop, problems)
+            .ok()
+            .flatten();
+        if resident.is_none() && table.has(Column::ResidentPop) {
+            problems.error(Problem::cell(
+                &table.file,
+                row.line,
+                table.header(Column::ResidentPop),
+                "empty",
+            ));
+        }
+        if let Some(code) = &code
+            && let Some(&first) = codes.get(code)
+        {
+            problems.error(Problem::cell(
+                &table.file,
+                row.line,
+                table.header(Column::Code),
+                format!("code {code} duplicates row {}", lines[first]),
+            ));
+            continue;
+        }
+        if problems.errors.len() > before {
+            continue;
+        }
+        let (Some(code), Some(name), Some(township), Some(kind)) = (code, name, township, kind)
+        else {
+            continue;
+        };
+        if resident == Some(0.0) {
+            problems.warn(Problem::cell(
+                &table.file,
+                row.line,
+                table.header(Column::ResidentPop),
+                "the resident population is 0",
+            ));
+        }
+        codes.insert(code.clone(), out.len());
+        lines.push(row.line);
+        out.push(Village {
+            code,
+            name,
+            township,
+            kind,
+            centre: centre.unwrap_or(LonLat::new(f64::NAN, f64::NAN)),
+            area_km2: area.unwrap_or(f64::NAN),
+            resident_pop: resident.unwrap_or(f64::NAN),
+            registered_pop: registered,
+            boundary: None,
+        });
+    }
+    if !table.has(Column::ResidentPop) {
+        problems.error(Problem::file(
+            &table.file,
+            "no resident population column (常住人口/resident_pop)",
+        ));
+    }
+    let mut shapes = shapes_by_code(shapes, &codes, problems);
+    for (i, v) in out.iter_mut().enumerate() {
+        v.boundary = shapes.remove(&i);
+        complete_geometry(
+            &table.file,
+            lines[i],
+            table,
+            &mut v.centre,
+            &mut v.area_km2,
+            v.boundary.as_ref(),
+            problems,
+        );
+    }
+    out
+}
+
+/// Township populations not given in townships.csv are the sums of their villages'.
+fn fill_township_population(
+    table: &Table,
+    townships: &mut [TownshipRow],
+    villages: &[Village],
+    problems: &mut Problems,
+) {
+    let mut resident = vec![0.0; townships.len()];
+    let mut registered = vec![Some(0.0); townships.len()];
+    for v in villages {
+        resident[v.township] += v.resident_pop;
+        registered[v.township] = registered[v.township]
+            .zip(v.registered_pop)
+            .map(|(a, b)| a + b);
+    }
+    for (i, (t, line)) in townships.iter_mut().enumerate() {
+        if t.resident_pop.is_nan() {
+            t.resident_pop = resident[i];
+        }
+        if t.registered_pop.is_nan() {
+            match registered[i] {
+                Some(sum) => t.registered_pop = sum,
+                None => problems.error(Problem::cell(
+                    &table.file,
+                    *line,
+                    table.header(Column::RegisteredPop),
+                    "no registered population (户籍人口) here and not every village gives one",
+                )),
+            }
+        }
+        if t.resident_pop == 0.0 && t.kind.is_regular() {
+            problems.warn(Problem::cell(
+                &table.file,
+                *line,
+                table.header(Column::ResidentPop),
+                "the resident population is 0",
+            ));
+        }
+    }
+}

@@ -1,0 +1,19 @@
+//! Jianzhi (建制): simulating reforms of China's township and village divisions.
+//!
+//! The library is UI-free. Data flows one way: files → [`import`] → validated [`model::Dataset`]
+//! → [`adjacency`] → merge scenario → plan → metrics → reports. The desktop app and the CLI
+//! are two front ends over these calls.
+
+pub mod adjacency;
+pub mod cli;
+pub mod dem;
+pub mod demo;
+pub mod error;
+pub mod geodesy;
+pub mod import;
+pub mod model;
+pub mod report;
+pub mod summary;
+
+pub use error::{ImportError, Problem};
+pub use model::{County, Dataset, LonLat, Township, TownshipKind, Village, VillageKind};

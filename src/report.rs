@@ -1,0 +1,123 @@
+//! Writing report files: CSV with a UTF-8 BOM (so Excel opens Chinese text correctly), always
+//! through a temporary file renamed into place, so an interrupted write never leaves a
+//! half-written file and the previous version survives.
+
+use std::io::Write;
+use std::path::Path;
+
+/// The UTF-8 byte-order mark Excel needs to read a CSV as UTF-8.
+pub const BOM: &[u8] = b"\xEF\xBB\xBF";
+
+/// Writes `bytes` to `path` atomically: a temporary file in the same folder, flushed to disk,
+/// then renamed over the target.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".jianzhi-")
+        .suffix(".tmp")
+        .tempfile_in(dir)?;
+    tmp.write_all(bytes)?;
+    // Temporary files are private (0600); give the result the permissions of the file it
+    // replaces, or the usual ones for a new file.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(path)
+            .map(|m| m.permissions().mode())
+            .unwrap_or(0o644);
+        tmp.as_file()
+            .set_permissions(std::fs::Permissions::from_mode(mode))?;
+    }
+    tmp.as_file().sync_all()?;
+    tmp.persist(path).map_err(|e| e.error)?;
+    Ok(())
+}
+
+/// Builds a CSV table in memory, BOM first, with `\r\n` line ends as Excel writes them.
+pub struct CsvReport {
+    writer: csv::Writer<Vec<u8>>,
+}
+
+impl CsvReport {
+    pub fn new(header: &[&str]) -> Self {
+        let mut writer = csv::WriterBuilder::new()
+            .terminator(csv::Terminator::CRLF)
+            .from_writer(BOM.to_vec());
+        // Writing to a Vec cannot fail.
+        let _ = writer.write_record(header);
+        Self { writer }
+    }
+
+    pub fn row<I, S>(&mut self, fields: I)
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<[u8]>,
+    {
+        let _ = self.writer.write_record(fields);
+    }
+
+    pub fn into_bytes(self) -> Vec<u8> {
+        self.writer.into_inner().unwrap_or_default()
+    }
+
+    /// Writes the table to `path` atomically.
+    pub fn write(self, path: &Path) -> std::io::Result<()> {
+        write_atomic(path, &self.into_bytes())
+    }
+}
+
+/// Formats a figure for a report: integers without decimals, others to 3 decimals.
+pub fn figure(x: f64) -> String {
+    if !x.is_finite() {
+        String::new()
+    } else if x.fract() == 0.0 && x.abs() < 1e15 {
+        format!("{x:.0}")
+    } else {
+        format!("{x:.3}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn csv_reports_start_with_a_bom_and_use_crlf() {
+        let mut r = CsvReport::new(&["metric", "value"]);
+        r.row(["乡镇", "1"]);
+        let bytes = r.into_bytes();
+        assert!(bytes.starts_with(BOM));
+        assert_eq!(&bytes[3..], "metric,value\r\n乡镇,1\r\n".as_bytes());
+    }
+
+    #[test]
+    fn atomic_write_replaces_the_whole_file_and_leaves_no_temporary() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("summary.csv");
+        write_atomic(&p, b"old").unwrap();
+        write_atomic(&p, b"new contents").unwrap();
+        assert_eq!(std::fs::read(&p).unwrap(), b"new contents");
+        let names: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
+        assert_eq!(names.len(), 1);
+    }
+
+    #[test]
+    fn a_failed_write_keeps_the_previous_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("summary.csv");
+        write_atomic(&p, b"previous").unwrap();
+        // Writing into a folder that does not exist fails before touching the target.
+        assert!(write_atomic(&dir.path().join("missing/summary.csv"), b"x").is_err());
+        assert_eq!(std::fs::read(&p).unwrap(), b"previous");
+    }
+
+    #[test]
+    fn figures_drop_decimals_only_for_whole_numbers() {
+        assert_eq!(figure(4618.0), "4618");
+        assert_eq!(figure(105.33333), "105.333");
+        assert_eq!(figure(f64::NAN), "");
+    }
+}

@@ -1,0 +1,328 @@
+//! Summary statistics of townships and villages: counts by kind, average and median area,
+//! average registered and resident population — province-wide and per county.
+//!
+//! The same figures describe a dataset before a reform and the new units after one, so they
+//! are computed from plain per-unit figures ([`TownshipFigures`], [`VillageFigures`]).
+
+use std::collections::BTreeMap;
+
+use crate::model::{Dataset, Figure, TownshipKind, VillageKind};
+
+/// What a township-level unit contributes to the statistics.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct TownshipFigures {
+    pub kind: TownshipKind,
+    pub area_km2: f64,
+    pub registered_pop: f64,
+    pub resident_pop: f64,
+}
+
+/// What a village-level unit contributes to the statistics.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct VillageFigures {
+    pub kind: VillageKind,
+    pub area_km2: f64,
+    pub resident_pop: f64,
+    pub registered_pop: Option<f64>,
+}
+
+/// Count, mean and median of a group of units.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct GroupStats {
+    pub count: usize,
+    pub total_area_km2: f64,
+    pub avg_area_km2: f64,
+    pub median_area_km2: f64,
+    pub total_resident_pop: f64,
+    pub avg_resident_pop: f64,
+    pub total_registered_pop: f64,
+    /// Average registered population over the units that give one (NaN if none does).
+    pub avg_registered_pop: f64,
+}
+
+impl GroupStats {
+    fn from_units(units: impl Iterator<Item = (f64, f64, Option<f64>)>) -> Self {
+        let mut areas = Vec::new();
+        let mut resident = 0.0;
+        let mut registered = 0.0;
+        let mut with_registered = 0usize;
+        for (area, res, reg) in units {
+            areas.push(area);
+            resident += res;
+            if let Some(reg) = reg {
+                registered += reg;
+                with_registered += 1;
+            }
+        }
+        let count = areas.len();
+        let total_area: f64 = areas.iter().sum();
+        let mean = |total: f64, n: usize| if n == 0 { f64::NAN } else { total / n as f64 };
+        Self {
+            count,
+            total_area_km2: total_area,
+            avg_area_km2: mean(total_area, count),
+            median_area_km2: median(&mut areas),
+            total_resident_pop: resident,
+            avg_resident_pop: mean(resident, count),
+            total_registered_pop: registered,
+            avg_registered_pop: mean(registered, with_registered),
+        }
+    }
+}
+
+/// The median of a list (NaN if empty); sorts the list.
+pub fn median(values: &mut [f64]) -> f64 {
+    if values.is_empty() {
+        return f64::NAN;
+    }
+    values.sort_by(f64::total_cmp);
+    let n = values.len();
+    if n % 2 == 1 {
+        values[n / 2]
+    } else {
+        (values[n / 2 - 1] + values[n / 2]) / 2.0
+    }
+}
+
+/// Statistics of one area (the province or a county).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Summary {
+    pub township_kinds: BTreeMap<TownshipKind, usize>,
+    pub village_kinds: BTreeMap<VillageKind, usize>,
+    /// Regular township-level units (streets, towns, townships, ethnic townships).
+    pub townships: GroupStats,
+    /// Administrative villages (建制村), without communities and special units.
+    pub villages: GroupStats,
+    /// Communities (社区), counted separately.
+    pub communities: GroupStats,
+}
+
+impl Summary {
+    pub fn from_units(
+        townships: impl IntoIterator<Item = TownshipFigures>,
+        villages: impl IntoIterator<Item = VillageFigures>,
+    ) -> Self {
+        let townships: Vec<TownshipFigures> = townships.into_iter().collect();
+        let villages: Vec<VillageFigures> = villages.into_iter().collect();
+        let mut township_kinds: BTreeMap<TownshipKind, usize> =
+            TownshipKind::ALL.iter().map(|&k| (k, 0)).collect();
+        for t in &townships {
+            *township_kinds.entry(t.kind).or_default() += 1;
+        }
+        let mut village_kinds: BTreeMap<VillageKind, usize> =
+            VillageKind::ALL.iter().map(|&k| (k, 0)).collect();
+        for v in &villages {
+            *village_kinds.entry(v.kind).or_default() += 1;
+        }
+        let village_group = |kind: VillageKind| {
+            GroupStats::from_units(
+                villages
+                    .iter()
+                    .filter(|v| v.kind == kind)
+                    .map(|v| (v.area_km2, v.resident_pop, v.registered_pop)),
+            )
+        };
+        Self {
+            township_kinds,
+            village_kinds,
+            townships: GroupStats::from_units(
+                townships
+                    .iter()
+                    .filter(|t| t.kind.is_regular())
+                    .map(|t| (t.area_km2, t.resident_pop, Some(t.registered_pop))),
+            ),
+            villages: village_group(VillageKind::Village),
+            communities: village_group(VillageKind::Community),
+        }
+    }
+
+    /// The named figures of this summary, in report order, with the kind of figure each
+    /// depends on (for the modelled/observed label).
+    pub fn metrics(&self) -> Vec<Metric> {
+        let count = |name, v: usize| Metric::new(name, v as f64, None);
+        let t = &self.townships;
+        let v = &self.villages;
+        vec![
+            count("townships", t.count),
+            count("streets", self.township_kinds[&TownshipKind::Street]),
+            count("towns", self.township_kinds[&TownshipKind::Town]),
+            count(
+                "rural_townships",
+                self.township_kinds[&TownshipKind::Township],
+            ),
+            count(
+                "ethnic_townships",
+                self.township_kinds[&TownshipKind::EthnicTownship],
+            ),
+            count(
+                "special_township_units",
+                self.township_kinds[&TownshipKind::Special],
+            ),
+            count("villages", v.count),
+            count("communities", self.communities.count),
+            count(
+                "special_village_units",
+                self.village_kinds[&VillageKind::Special],
+            ),
+            Metric::new("avg_township_area_km2", t.avg_area_km2, Some(Figure::Areas)),
+            Metric::new(
+                "median_township_area_km2",
+                t.median_area_km2,
+                Some(Figure::Areas),
+            ),
+            Metric::new(
+                "avg_township_registered_pop",
+                t.avg_registered_pop,
+                Some(Figure::Populations),
+            ),
+            Metric::new(
+                "avg_township_resident_pop",
+                t.avg_resident_pop,
+                Some(Figure::Populations),
+            ),
+            Metric::new("avg_village_area_km2", v.avg_area_km2, Some(Figure::Areas)),
+            Metric::new(
+                "median_village_area_km2",
+                v.median_area_km2,
+                Some(Figure::Areas),
+            ),
+            Metric::new(
+                "avg_village_resident_pop",
+                v.avg_resident_pop,
+                Some(Figure::Populations),
+            ),
+            Metric::new(
+                "avg_village_registered_pop",
+                v.avg_registered_pop,
+                Some(Figure::Populations),
+            ),
+            Metric::new(
+                "avg_community_resident_pop",
+                self.communities.avg_resident_pop,
+                Some(Figure::Populations),
+            ),
+        ]
+    }
+}
+
+/// One named figure of a summary.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Metric {
+    pub name: &'static str,
+    pub value: f64,
+    /// The kind of figure this depends on; `None` for counts, which come from the codes.
+    pub depends_on: Option<Figure>,
+}
+
+impl Metric {
+    pub fn new(name: &'static str, value: f64, depends_on: Option<Figure>) -> Self {
+        Self {
+            name,
+            value,
+            depends_on,
+        }
+    }
+}
+
+/// Province-wide and per-county statistics of a dataset as it is.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DatasetSummary {
+    pub province: Summary,
+    /// One summary per county, in the order of [`Dataset::counties`].
+    pub counties: Vec<Summary>,
+}
+
+/// The per-unit figures of a dataset's townships.
+pub fn township_figures(dataset: &Dataset) -> impl Iterator<Item = TownshipFigures> + '_ {
+    dataset.townships.iter().map(|t| TownshipFigures {
+        kind: t.kind,
+        area_km2: t.area_km2,
+        registered_pop: t.registered_pop,
+        resident_pop: t.resident_pop,
+    })
+}
+
+/// The per-unit figures of a dataset's villages.
+pub fn village_figures(dataset: &Dataset) -> impl Iterator<Item = VillageFigures> + '_ {
+    dataset.villages.iter().map(|v| VillageFigures {
+        kind: v.kind,
+        area_km2: v.area_km2,
+        resident_pop: v.resident_pop,
+        registered_pop: v.registered_pop,
+    })
+}
+
+/// Summarises a dataset as it is (before any reform).
+pub fn summarize(dataset: &Dataset) -> DatasetSummary {
+    let province = Summary::from_units(township_figures(dataset), village_figures(dataset));
+    let county_of_village = |v: &crate::model::Village| dataset.townships[v.township].county;
+    let counties = (0..dataset.counties.len())
+        .map(|c| {
+            Summary::from_units(
+                township_figures(dataset)
+                    .zip(&dataset.townships)
+                    .filter(|(_, t)| t.county == c)
+                    .map(|(f, _)| f),
+                village_figures(dataset)
+                    .zip(&dataset.villages)
+                    .filter(|(_, v)| county_of_village(v) == c)
+                    .map(|(f, _)| f),
+            )
+        })
+        .collect();
+    DatasetSummary { province, counties }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn t(kind: TownshipKind, area: f64, reg: f64, res: f64) -> TownshipFigures {
+        TownshipFigures {
+            kind,
+            area_km2: area,
+            registered_pop: reg,
+            resident_pop: res,
+        }
+    }
+
+    fn v(kind: VillageKind, area: f64, res: f64) -> VillageFigures {
+        VillageFigures {
+            kind,
+            area_km2: area,
+            resident_pop: res,
+            registered_pop: None,
+        }
+    }
+
+    #[test]
+    fn special_units_and_communities_are_counted_apart() {
+        let s = Summary::from_units(
+            [
+                t(TownshipKind::Town, 100.0, 20_000.0, 18_000.0),
+                t(TownshipKind::Township, 200.0, 10_000.0, 8_000.0),
+                t(TownshipKind::Special, 5.0, 1_000.0, 3_000.0),
+            ],
+            [
+                v(VillageKind::Village, 10.0, 800.0),
+                v(VillageKind::Village, 30.0, 1_000.0),
+                v(VillageKind::Community, 1.0, 5_000.0),
+            ],
+        );
+        assert_eq!(s.townships.count, 2);
+        assert_eq!(s.township_kinds[&TownshipKind::Special], 1);
+        assert_eq!(s.townships.avg_area_km2, 150.0);
+        assert_eq!(s.townships.avg_registered_pop, 15_000.0);
+        assert_eq!(s.villages.count, 2);
+        assert_eq!(s.villages.avg_resident_pop, 900.0);
+        assert_eq!(s.communities.count, 1);
+        assert!(s.villages.avg_registered_pop.is_nan());
+    }
+
+    #[test]
+    fn median_of_even_and_odd_lists() {
+        assert_eq!(median(&mut [3.0, 1.0, 2.0]), 2.0);
+        assert_eq!(median(&mut [4.0, 1.0, 2.0, 3.0]), 2.5);
+        assert!(median(&mut []).is_nan());
+    }
+}
