@@ -58,7 +58,7 @@ impl Dem {
         let ncols = get("ncols")? as usize;
         let nrows = get("nrows")? as usize;
         let cell_size = get("cellsize")?;
-        if ncols == 0 || nrows == 0 || !(cell_size > 0.0) {
+        if ncols == 0 || nrows == 0 || cell_size.is_nan() || cell_size <= 0.0 {
             return Err(Problem::file(path, "the DEM has no cells"));
         }
         let half = cell_size / 2.0;

@@ -5,8 +5,8 @@ use std::fmt::Write as _;
 use std::path::Path;
 
 use geo::{
-    BooleanOps, BoundingRect, Contains, Coord, GeodesicArea, LineString, MapCoords, MultiPolygon,
-    Point, Polygon,
+    BooleanOps, BoundingRect, Contains, Coord, Distance, Euclidean, GeodesicArea, LineString,
+    MapCoords, MultiPolygon, Point, Polygon,
 };
 use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -95,6 +95,9 @@ struct PlacedVillage {
     area_km2: f64,
 }
 
+/// The townships and villages of one county as placed, by index into the source lists.
+type CountyPlacement = (Vec<(usize, PlacedTownship)>, Vec<(usize, PlacedVillage)>);
+
 /// The generated files' contents, in memory.
 pub struct DemoFiles {
     pub files: Vec<(&'static str, Vec<u8>)>,
@@ -150,7 +153,7 @@ pub fn generate(sources: &Path) -> Result<DemoFiles, DemoError> {
 
     // Each county is placed independently with its own seeded generator, so the result does
     // not depend on thread scheduling.
-    let placed: Vec<(Vec<(usize, PlacedTownship)>, Vec<(usize, PlacedVillage)>)> = counties
+    let placed: Vec<CountyPlacement> = counties
         .par_iter()
         .enumerate()
         .map(|(ci, county)| {
@@ -364,6 +367,9 @@ fn read_city_population(path: &Path) -> Result<HashMap<String, u64>, DemoError> 
         .collect()
 }
 
+/// Seats keep this far (km) from their county's edge.
+const SEAT_MARGIN_KM: f64 = 0.3;
+
 /// Standard normal deviate (Box–Muller).
 fn gaussian(rng: &mut ChaCha8Rng) -> f64 {
     let u1: f64 = rng.random::<f64>().max(1e-12);
@@ -390,6 +396,22 @@ impl<'a> ShapeSampler<'a> {
 
     fn contains(&self, c: Coord<f64>) -> bool {
         self.shape.contains(&Point::from(c))
+    }
+
+    /// Inside and at least `margin` km from the edge: no seat sits on a county line.
+    fn well_inside(&self, c: Coord<f64>, margin: f64) -> bool {
+        let p = Point::from(c);
+        self.contains(c)
+            && self.shape.0.iter().all(|poly| {
+                std::iter::once(poly.exterior())
+                    .chain(poly.interiors())
+                    .all(|ring| Euclidean.distance(&p, ring) >= margin)
+            })
+    }
+
+    /// A uniform point at least `margin` km inside the edge.
+    fn uniform_inside(&self, rng: &mut ChaCha8Rng, margin: f64) -> Option<Coord<f64>> {
+        (0..20).find_map(|_| self.uniform(rng).filter(|&c| self.well_inside(c, margin)))
     }
 
     fn uniform(&self, rng: &mut ChaCha8Rng) -> Option<Coord<f64>> {
@@ -453,7 +475,7 @@ fn place_county(
     villages_of: &[Vec<usize>],
     villages: &[SourceVillage],
     dem: &Dem,
-) -> (Vec<(usize, PlacedTownship)>, Vec<(usize, PlacedVillage)>) {
+) -> CountyPlacement {
     let code_seed: u64 = county.code.parse().unwrap_or(0);
     let mut rng = ChaCha8Rng::seed_from_u64(SEED ^ code_seed.wrapping_mul(0x9E37_79B9_7F4A_7C15));
     let rect = county.shape.bounding_rect().unwrap_or(geo::Rect::new(
@@ -497,22 +519,38 @@ fn place_county(
                 &mut rng,
                 6,
                 &seats,
-                |r| sampler.near(r, core, street_sigma),
+                |r| {
+                    sampler
+                        .near(r, core, street_sigma)
+                        .filter(|&c| sampler.well_inside(c, SEAT_MARGIN_KM))
+                },
                 |_| 1.0,
             ),
-            TownshipKind::Special => {
-                best_candidate(&mut rng, 4, &seats, |r| sampler.near(r, core, 4.0), |_| 1.0)
-            }
+            TownshipKind::Special => best_candidate(
+                &mut rng,
+                4,
+                &seats,
+                |r| {
+                    sampler
+                        .near(r, core, 4.0)
+                        .filter(|&c| sampler.well_inside(c, SEAT_MARGIN_KM))
+                },
+                |_| 1.0,
+            ),
             TownshipKind::Town => best_candidate(
                 &mut rng,
                 24,
                 &seats,
-                |r| sampler.uniform(r),
+                |r| sampler.uniform_inside(r, SEAT_MARGIN_KM),
                 |c| (-(elevation(c) - core_elevation).max(0.0) / 1200.0).exp(),
             ),
-            TownshipKind::Township | TownshipKind::EthnicTownship => {
-                best_candidate(&mut rng, 24, &seats, |r| sampler.uniform(r), |_| 1.0)
-            }
+            TownshipKind::Township | TownshipKind::EthnicTownship => best_candidate(
+                &mut rng,
+                24,
+                &seats,
+                |r| sampler.uniform_inside(r, SEAT_MARGIN_KM),
+                |_| 1.0,
+            ),
         };
         // Fall back to the core if sampling failed (a sliver county); nudge so seats differ.
         let seat = seat.unwrap_or(Coord {

@@ -8,6 +8,7 @@ use std::collections::HashMap;
 use std::io::Read;
 use std::path::Path;
 
+use geo::orient::{Direction, Orient};
 use geo::{Area, MakeValid, MultiPolygon, Polygon, Validation};
 
 use crate::error::{ImportError, Problem, Problems};
@@ -335,7 +336,7 @@ fn check_shape(
                     code,
                     format!("invalid ring repaired ({reason})"),
                 ));
-                return Some(repaired);
+                return Some(repaired.orient(Direction::Default));
             }
             _ => {
                 problems.error(Problem::feature(
@@ -357,7 +358,9 @@ fn check_shape(
         ));
         return None;
     }
-    Some(shape)
+    // Shapefiles wind exteriors clockwise, GeoJSON counter-clockwise; geodesic area needs
+    // one convention (counter-clockwise exteriors), or it measures the rest of the globe.
+    Some(shape.orient(Direction::Default))
 }
 
 #[cfg(test)]

@@ -404,19 +404,10 @@ fn kind_from_township_name(name: &str) -> Option<TownshipKind> {
 
 /// Reads the lon/lat pair of a row; both or neither must be given.
 fn read_point(table: &Table, row: &table::Row, problems: &mut Problems) -> Option<LonLat> {
-    let lon = table.coordinate(row, Column::Lon, problems).ok().flatten();
-    let lat = table.coordinate(row, Column::Lat, problems).ok().flatten();
+    let lon = table.coordinate(row, Column::Lon, problems);
+    let lat = table.coordinate(row, Column::Lat, problems);
     match (lon, lat) {
-        (Some(lon), Some(lat)) => {
-            if lon.abs() <= 90.0 && lat.abs() > 60.0 && (70.0..=140.0).contains(&lat) {
-                problems.error(Problem::cell(
-                    &table.file,
-                    row.line,
-                    table.header(Column::Lon),
-                    format!("longitude {lon} and latitude {lat} look swapped"),
-                ));
-                return None;
-            }
+        (Ok(Some(lon)), Ok(Some(lat))) => {
             if !(70.0..=140.0).contains(&lon) || !(0.0..=56.0).contains(&lat) {
                 problems.warn(Problem::cell(
                     &table.file,
@@ -427,7 +418,7 @@ fn read_point(table: &Table, row: &table::Row, problems: &mut Problems) -> Optio
             }
             Some(LonLat::new(lon, lat))
         }
-        (Some(_), None) => {
+        (Ok(Some(_)), Ok(None)) => {
             problems.error(Problem::cell(
                 &table.file,
                 row.line,
@@ -436,7 +427,7 @@ fn read_point(table: &Table, row: &table::Row, problems: &mut Problems) -> Optio
             ));
             None
         }
-        (None, Some(_)) => {
+        (Ok(None), Ok(Some(_))) => {
             problems.error(Problem::cell(
                 &table.file,
                 row.line,
@@ -445,7 +436,7 @@ fn read_point(table: &Table, row: &table::Row, problems: &mut Problems) -> Optio
             ));
             None
         }
-        (None, None) => None,
+        _ => None,
     }
 }
 

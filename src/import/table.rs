@@ -163,6 +163,10 @@ pub fn canonical_name(column: Column) -> &'static str {
         .unwrap_or("?")
 }
 
+/// A cell was bad and the problem has been recorded; the caller skips the value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Reported;
+
 /// One data row: its line in the file and its fields.
 #[derive(Debug, Clone)]
 pub struct Row {
@@ -209,6 +213,9 @@ impl Table {
         if content.trim().is_empty() {
             return Err(Problem::file(path, "the file is empty").into());
         }
+        // The csv crate counts a record after CRLF as still on the previous line; with plain
+        // LF line ends, record positions are the line numbers an editor shows.
+        let content = content.replace("\r\n", "\n").replace('\r', "\n");
         let delimiter = text::sniff_delimiter(&content);
         let mut reader = csv::ReaderBuilder::new()
             .has_headers(false)
@@ -329,10 +336,12 @@ impl Table {
                 ));
                 continue;
             }
-            let code_empty = columns
-                .get(&Column::Code)
-                .is_none_or(|&i| fields.get(i).is_none_or(|f| f.is_empty()));
-            if code_empty && fields.iter().any(|f| is_total_label(f)) {
+            let code_is_not_a_code = columns.get(&Column::Code).is_none_or(|&i| {
+                fields
+                    .get(i)
+                    .is_none_or(|f| f.is_empty() || is_total_label(f))
+            });
+            if code_is_not_a_code && fields.iter().any(|f| is_total_label(f)) {
                 problems.warn(Problem::row(path, line, "skipped a total row"));
                 continue;
             }
@@ -414,7 +423,7 @@ impl Table {
         row: &Row,
         column: Column,
         problems: &mut Problems,
-    ) -> Result<Option<f64>, ()> {
+    ) -> Result<Option<f64>, Reported> {
         let Some(raw) = self.text(row, column) else {
             return Ok(None);
         };
@@ -427,7 +436,7 @@ impl Table {
                     self.header(column),
                     message,
                 ));
-                Err(())
+                Err(Reported)
             }
         }
     }
@@ -450,7 +459,7 @@ impl Table {
                 ));
                 None
             }
-            Err(()) => None,
+            Err(Reported) => None,
         }
     }
 
@@ -460,13 +469,16 @@ impl Table {
         row: &Row,
         column: Column,
         problems: &mut Problems,
-    ) -> Result<Option<f64>, ()> {
+    ) -> Result<Option<f64>, Reported> {
         let Some(raw) = self.text(row, column) else {
             return Ok(None);
         };
         let limit = if column == Column::Lon { 180.0 } else { 90.0 };
         let message = match raw.parse::<f64>() {
             Ok(v) if v.is_finite() && v.abs() <= limit => return Ok(Some(v)),
+            Ok(v) if column == Column::Lat && (70.0..=140.0).contains(&v) => format!(
+                "{raw} is a longitude, not a latitude: are the longitude and latitude columns swapped?"
+            ),
             Ok(v) if v.is_finite() && v.abs() > 1000.0 => format!(
                 "{raw} is not a longitude/latitude in degrees (projected metres?); convert to WGS84 lon/lat"
             ),
@@ -479,7 +491,7 @@ impl Table {
             self.header(column),
             message,
         ));
-        Err(())
+        Err(Reported)
     }
 }
 
@@ -567,7 +579,7 @@ mod tests {
         let t = t.unwrap();
         assert_eq!(t.rows.len(), 1);
         assert_eq!(t.rows[0].line, 3);
-        assert_eq!(problems.warnings.len(), 2);
+        assert_eq!(problems.warnings.len(), 2, "{:?}", problems.warnings);
         assert!(problems.warnings[0].to_string().contains("row 1"));
         assert!(problems.warnings[1].to_string().contains("row 5"));
     }

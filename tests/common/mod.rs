@@ -1,0 +1,61 @@
+//! Helpers shared by the integration tests.
+#![allow(dead_code, clippy::unwrap_used)]
+
+use std::path::{Path, PathBuf};
+
+use jianzhi::Dataset;
+
+/// The committed demo dataset folder.
+pub fn demo_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("data/sichuan")
+}
+
+/// Loads the committed demo dataset once per test binary.
+pub fn demo() -> &'static Dataset {
+    static DEMO: std::sync::OnceLock<Dataset> = std::sync::OnceLock::new();
+    DEMO.get_or_init(|| {
+        jianzhi::import::load_dataset(&demo_dir())
+            .expect("the demo dataset loads")
+            .dataset
+    })
+}
+
+/// A small valid dataset: two counties, three townships, five villages.
+pub const TOWNSHIPS: &str = "\
+code,name,county_code,kind,lon,lat,area_km2,registered_pop,resident_pop
+510104020,督院街街道,510104,street,104.08,30.65,2.5,30000,40000
+510121100,城厢镇,510121,town,104.30,30.40,80,25000,20000
+510121201,某某乡,510121,township,104.40,30.45,120,8000,6000
+";
+
+pub const VILLAGES: &str = "\
+code,name,township_code,kind,lon,lat,area_km2,resident_pop,registered_pop
+510104020001,青石桥社区,510104020,community,104.081,30.651,1.2,20000,15000
+510104020002,滨江路社区,510104020,community,104.082,30.652,1.3,20000,15000
+510121100201,星光村,510121100,village,104.31,30.41,40,10000,12500
+510121100202,红旗村,510121100,village,104.32,30.42,40,10000,12500
+510121201201,硚碶村,510121201,village,104.41,30.46,120,6000,8000
+";
+
+pub const COUNTIES: &str = "\
+code,name,city_code,city_name
+510104,锦江区,5101,成都市
+510121,金堂县,5101,成都市
+";
+
+/// Writes a dataset folder from CSV texts (UTF-8) and returns its path inside `dir`.
+pub fn write_dataset(dir: &Path, counties: &str, townships: &str, villages: &str) -> PathBuf {
+    std::fs::create_dir_all(dir).unwrap();
+    std::fs::write(dir.join("counties.csv"), counties).unwrap();
+    std::fs::write(dir.join("townships.csv"), townships).unwrap();
+    std::fs::write(dir.join("villages.csv"), villages).unwrap();
+    dir.to_path_buf()
+}
+
+/// Loads a dataset folder and returns the error text (panics if it loads).
+pub fn load_error(dir: &Path) -> String {
+    match jianzhi::import::load_dataset(dir) {
+        Ok(_) => panic!("{} loaded but should have failed", dir.display()),
+        Err(e) => e.to_string(),
+    }
+}
