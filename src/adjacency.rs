@@ -123,6 +123,30 @@ pub fn village_adjacency(dataset: &Dataset, tolerance_deg: f64) -> (Adjacency, V
     build(dataset.villages.len(), &groups, tolerance_deg)
 }
 
+/// Village adjacency within counties (not townships), for merging the villages of merged
+/// townships across the former township line.
+pub fn village_adjacency_within_counties(dataset: &Dataset) -> Adjacency {
+    let mut members_of: Vec<Vec<usize>> = vec![Vec::new(); dataset.counties.len()];
+    for (i, v) in dataset.villages.iter().enumerate() {
+        members_of[dataset.townships[v.township].county].push(i);
+    }
+    let groups: Vec<Group> = members_of
+        .into_iter()
+        .map(|members| Group {
+            points: members
+                .iter()
+                .map(|&i| dataset.villages[i].centre)
+                .collect(),
+            shapes: members
+                .iter()
+                .map(|&i| dataset.villages[i].boundary.as_ref())
+                .collect(),
+            members,
+        })
+        .collect();
+    build(dataset.villages.len(), &groups, DEFAULT_TOLERANCE_DEG).0
+}
+
 fn build(n: usize, groups: &[Group], tolerance_deg: f64) -> (Adjacency, Vec<Method>) {
     let per_group: Vec<(Vec<(usize, usize)>, Method)> = groups
         .par_iter()

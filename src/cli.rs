@@ -102,3 +102,118 @@ pub fn counties_csv(dataset: &Dataset, stats: &DatasetSummary) -> CsvReport {
     }
     csv
 }
+
+/// The folder of the built-in scenario presets.
+pub fn presets_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("data/presets")
+}
+
+/// A scenario path, or the name of a built-in preset (`sichuan-2019`).
+pub fn scenario_path(arg: &Path) -> PathBuf {
+    if arg.exists() {
+        return arg.to_path_buf();
+    }
+    let preset = presets_dir().join(arg).with_extension("toml");
+    if preset.exists() {
+        preset
+    } else {
+        arg.to_path_buf()
+    }
+}
+
+/// The `run` command: applies a scenario and writes the reports.
+pub fn run(scenario: &Path, data: Option<&Path>, out: &Path, timing: bool) -> anyhow::Result<()> {
+    use crate::engine::{Prepared, after_summary, apply};
+    use std::time::Instant;
+
+    let t0 = Instant::now();
+    let scenario = crate::scenario::Scenario::read(&scenario_path(scenario))?;
+    let dataset = load(data)?;
+    let t_load = t0.elapsed();
+    let t1 = Instant::now();
+    let prepared = Prepared::new(&dataset);
+    let t_prepare = t1.elapsed();
+    let t2 = Instant::now();
+    let plan = apply(&dataset, &prepared, &scenario)?;
+    let before = summarize(&dataset);
+    let after = after_summary(&dataset, &plan);
+    let t_apply = t2.elapsed();
+    let report = crate::plan_report::RunReport {
+        dataset: &dataset,
+        scenario: &scenario,
+        plan: &plan,
+        before: &before,
+        after: &after,
+    };
+    print!("{}", format_run(&report));
+    report.write(out)?;
+    println!(
+        "wrote summary.csv, counties.csv, townships.csv, villages.csv, outcome.csv, scenario.toml to {}",
+        out.display()
+    );
+    if timing {
+        println!(
+            "timing: load {:.0} ms, adjacency and terrain {:.0} ms, scenario and statistics {:.1} ms",
+            t_load.as_secs_f64() * 1e3,
+            t_prepare.as_secs_f64() * 1e3,
+            t_apply.as_secs_f64() * 1e3
+        );
+    }
+    Ok(())
+}
+
+/// A plain-text before/after table and the outcome of each level.
+pub fn format_run(r: &crate::plan_report::RunReport) -> String {
+    use crate::plan_report::change_pct;
+    let p = &r.dataset.provenance;
+    let mut text = format!("Dataset: {}\nScenario: {}\n", p.name, r.scenario.name);
+    if !p.modelled.is_empty() {
+        let names: Vec<&str> = p.modelled.iter().map(|f| f.as_str()).collect();
+        text += &format!("Modelled (synthetic) figures: {}\n", names.join(", "));
+    }
+    text += &format!(
+        "{:<30} {:>12} {:>12} {:>9}  basis\n",
+        "metric", "before", "after", "change%"
+    );
+    for (b, a) in r
+        .before
+        .province
+        .metrics()
+        .iter()
+        .zip(r.after.province.metrics())
+    {
+        text += &format!(
+            "{:<30} {:>12} {:>12} {:>9}  {}\n",
+            b.name,
+            figure(round_for_display(b.value)),
+            figure(round_for_display(a.value)),
+            figure(round_for_display(change_pct(b.value, a.value))),
+            p.basis(b.depends_on)
+        );
+    }
+    for (level, o) in [
+        ("townships", &r.plan.townships.outcome),
+        ("villages", &r.plan.villages.outcome),
+    ] {
+        text += &format!(
+            "{level}: {} merges of {} units in scope",
+            o.merges, o.units_in_scope
+        );
+        if let Some(t) = o.target_merges {
+            text += &format!(
+                " (target {t}{})",
+                if o.target_met() { ", met" } else { ", NOT met" }
+            );
+        }
+        if !o.blocked.is_empty() {
+            let blocked: Vec<String> = o
+                .blocked
+                .iter()
+                .map(|(c, n)| format!("{} {n}", c.as_str()))
+                .collect();
+            text += &format!("; blocked: {}", blocked.join(", "));
+        }
+        text += "\n";
+    }
+    text
+}

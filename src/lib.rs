@@ -8,12 +8,16 @@ pub mod adjacency;
 pub mod cli;
 pub mod dem;
 pub mod demo;
+pub mod engine;
 pub mod error;
 pub mod geodesy;
 pub mod import;
 pub mod model;
+pub mod plan_report;
 pub mod report;
+pub mod scenario;
 pub mod summary;
+pub mod terrain;
 
 pub use error::{ImportError, Problem};
 pub use model::{County, Dataset, LonLat, Township, TownshipKind, Village, VillageKind};

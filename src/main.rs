@@ -27,6 +27,21 @@ enum Command {
         #[arg(long)]
         out: Option<PathBuf>,
     },
+    /// Apply a merge scenario and write the reports.
+    Run {
+        /// Scenario file, or the name of a preset in data/presets (sichuan-2019, conservative, thresholds-only).
+        #[arg(long)]
+        scenario: PathBuf,
+        /// Dataset folder (the built-in Sichuan demo without it).
+        #[arg(long)]
+        data: Option<PathBuf>,
+        /// Folder for the reports.
+        #[arg(long)]
+        out: PathBuf,
+        /// Print how long each step took.
+        #[arg(long)]
+        timing: bool,
+    },
     /// Regenerate the modelled demo dataset from its real sources.
     DemoData {
         /// Folder with the real sources.
@@ -44,6 +59,12 @@ fn main() -> ExitCode {
         Some(Command::Summary { data, out }) => {
             jianzhi::cli::summary(data.as_deref(), out.as_deref())
         }
+        Some(Command::Run {
+            scenario,
+            data,
+            out,
+            timing,
+        }) => jianzhi::cli::run(&scenario, data.as_deref(), &out, timing),
         Some(Command::DemoData { sources, out }) => demo_data(&sources, &out),
         None => jianzhi::cli::summary(None, None),
     };

@@ -255,20 +255,18 @@ pub fn village_figures(dataset: &Dataset) -> impl Iterator<Item = VillageFigures
 /// Summarises a dataset as it is (before any reform).
 pub fn summarize(dataset: &Dataset) -> DatasetSummary {
     let province = Summary::from_units(township_figures(dataset), village_figures(dataset));
-    let county_of_village = |v: &crate::model::Village| dataset.townships[v.township].county;
-    let counties = (0..dataset.counties.len())
-        .map(|c| {
-            Summary::from_units(
-                township_figures(dataset)
-                    .zip(&dataset.townships)
-                    .filter(|(_, t)| t.county == c)
-                    .map(|(f, _)| f),
-                village_figures(dataset)
-                    .zip(&dataset.villages)
-                    .filter(|(_, v)| county_of_village(v) == c)
-                    .map(|(f, _)| f),
-            )
-        })
+    let mut townships: Vec<Vec<TownshipFigures>> = vec![Vec::new(); dataset.counties.len()];
+    for (f, t) in township_figures(dataset).zip(&dataset.townships) {
+        townships[t.county].push(f);
+    }
+    let mut villages: Vec<Vec<VillageFigures>> = vec![Vec::new(); dataset.counties.len()];
+    for (f, v) in village_figures(dataset).zip(&dataset.villages) {
+        villages[dataset.townships[v.township].county].push(f);
+    }
+    let counties = townships
+        .into_iter()
+        .zip(villages)
+        .map(|(t, v)| Summary::from_units(t, v))
         .collect();
     DatasetSummary { province, counties }
 }

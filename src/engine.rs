@@ -1,0 +1,793 @@
+//! The merge engine: applies a [`Scenario`] to a dataset and produces a [`MergePlan`].
+//!
+//! # Algorithm
+//!
+//! Townships first, within each county; then villages, within each *new* township.
+//! For each level the engine runs a deterministic greedy agglomeration:
+//!
+//! 1. **Manual merges** from the scenario are applied first, as given.
+//! 2. **Candidates** are the units (or merged groups) below any of the thresholds for their
+//!    terrain class (`min_area_km2`, `min_registered_pop`, `min_resident_pop`), ranked by how
+//!    far below they are: the *shortfall ratio*, the smallest of area/threshold and
+//!    population/threshold. With a target and no thresholds every unit is a candidate,
+//!    ranked by resident population relative to the mean: small and sparse units go first.
+//!    Exempt kinds, locked codes and units outside the scope are never candidates nor
+//!    absorbers.
+//! 3. A priority queue pops the weakest candidate and merges it into the **neighbouring group**
+//!    (adjacent in the adjacency graph, same county or new township, same class when streets
+//!    are separate) that keeps the merged group most compact: the smallest maximum distance
+//!    from any member to the surviving seat. A merge must respect the caps (`max_area_km2`,
+//!    `max_seat_distance_km`) of the merged seat's terrain class. The merged group goes back
+//!    into the queue if it is still a candidate.
+//! 4. It stops when the target reduction is met (province-wide, or county by county) or no
+//!    candidate is left. A candidate with no feasible neighbour is **blocked**, and counted
+//!    under each constraint that blocked it, so the app can say why a target was missed.
+//!
+//! Every merged group is contiguous, because units only ever merge with adjacent groups. Ties
+//! are broken by unit order, so the same inputs always give the same plan.
+
+use std::cmp::Reverse;
+use std::collections::{BTreeMap, BinaryHeap, HashMap};
+
+use serde::Serialize;
+
+use crate::adjacency::{self, Adjacency};
+use crate::geodesy::distance_km;
+use crate::model::{Dataset, LonLat, Terrain, TownshipKind, VillageKind};
+use crate::scenario::{Limits, Rules, Scenario, SeatRule, TargetPer};
+use crate::summary::{DatasetSummary, Summary, TownshipFigures, VillageFigures};
+
+/// What a dataset needs for any number of scenario runs, computed once.
+#[derive(Debug, Clone)]
+pub struct Prepared {
+    /// Terrain class of each township (data, else DEM, else none).
+    pub terrain: Vec<Option<Terrain>>,
+    /// Township neighbours, within counties.
+    pub township_adjacency: Adjacency,
+    /// Village neighbours within counties, so villages of townships that merge can merge
+    /// across the former township line.
+    pub village_adjacency: Adjacency,
+}
+
+impl Prepared {
+    pub fn new(dataset: &Dataset) -> Self {
+        let (township_adjacency, _) =
+            adjacency::township_adjacency(dataset, adjacency::DEFAULT_TOLERANCE_DEG);
+        Self {
+            terrain: crate::terrain::township_terrain(dataset),
+            township_adjacency,
+            village_adjacency: adjacency::village_adjacency_within_counties(dataset),
+        }
+    }
+}
+
+/// A constraint that kept a candidate from merging.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Constraint {
+    /// No neighbour it may merge with (isolated, or every neighbour exempt, locked or out of scope).
+    NoNeighbour,
+    /// Every merge would exceed the maximum area.
+    MaxArea,
+    /// Every merge would put a member too far from the surviving seat.
+    MaxSeatDistance,
+}
+
+impl Constraint {
+    pub const ALL: [Constraint; 3] = [
+        Constraint::NoNeighbour,
+        Constraint::MaxArea,
+        Constraint::MaxSeatDistance,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Constraint::NoNeighbour => "no_neighbour",
+            Constraint::MaxArea => "max_area",
+            Constraint::MaxSeatDistance => "max_seat_distance",
+        }
+    }
+}
+
+/// A unit after the reform: its surviving seat and its former units.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewUnit {
+    /// Index of the former unit whose seat survives (its code and name are the new unit's).
+    pub seat: usize,
+    /// Former units, sorted; a unit that did not merge is its own only member.
+    pub members: Vec<usize>,
+}
+
+/// How a level's run went.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Outcome {
+    /// Regular units in scope before the reform (the base of the target).
+    pub units_in_scope: usize,
+    /// Merges the target asked for, if there is a target.
+    pub target_merges: Option<usize>,
+    /// Merges made, manual ones included.
+    pub merges: usize,
+    pub manual_merges: usize,
+    /// Candidates each constraint kept from merging.
+    pub blocked: BTreeMap<Constraint, usize>,
+}
+
+impl Outcome {
+    /// Whether the target (if any) was met.
+    pub fn target_met(&self) -> bool {
+        self.target_merges.is_none_or(|t| self.merges >= t)
+    }
+}
+
+/// One level of a plan (townships or villages).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Stage {
+    pub units: Vec<NewUnit>,
+    /// For each former unit, the index of its new unit in `units`.
+    pub new_of: Vec<usize>,
+    pub outcome: Outcome,
+}
+
+/// Who merged into whom, for townships and villages.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct MergePlan {
+    pub townships: Stage,
+    pub villages: Stage,
+}
+
+/// A scenario that cannot be applied to this dataset.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PlanError {
+    #[error("{key}: no unit has code {code}")]
+    UnknownCode { key: String, code: String },
+    #[error("{key}: {code} is not a city or county of this dataset")]
+    UnknownScope { key: String, code: String },
+    #[error("{key}: {first} and {second} are in different {container}; merges never cross them")]
+    ManualAcross {
+        key: String,
+        first: String,
+        second: String,
+        container: &'static str,
+    },
+    #[error("{key}: {code} is both locked and in a manual merge")]
+    LockedInManual { key: String, code: String },
+}
+
+/// One unit as the engine sees it, whatever its level.
+#[derive(Debug, Clone)]
+struct Unit {
+    point: LonLat,
+    area: f64,
+    registered: f64,
+    resident: f64,
+    /// County (townships) or new township (villages): merges stay inside it.
+    partition: usize,
+    /// Units merge only within a class (streets apart when `separate_streets`).
+    class: u8,
+    /// For the town-first seat rule: lower ranks win.
+    seat_rank: u8,
+    /// Never merged by the rules: exempt kind, locked, or out of scope.
+    frozen: bool,
+    /// Counted in the target base (regular kinds).
+    regular: bool,
+    terrain: Option<Terrain>,
+    /// Listed in the scenario's `seats`.
+    listed_seat: bool,
+}
+
+#[derive(Debug, Clone)]
+struct Group {
+    members: Vec<usize>,
+    area: f64,
+    registered: f64,
+    resident: f64,
+    seat: usize,
+    version: u32,
+}
+
+/// Applies a scenario to a dataset.
+pub fn apply(
+    dataset: &Dataset,
+    prepared: &Prepared,
+    scenario: &Scenario,
+) -> Result<MergePlan, PlanError> {
+    let in_scope = scope_mask(dataset, scenario)?;
+    let townships = township_stage(dataset, prepared, &scenario.townships, &in_scope)?;
+    let villages = village_stage(dataset, prepared, &scenario.villages, &in_scope, &townships)?;
+    Ok(MergePlan {
+        townships,
+        villages,
+    })
+}
+
+fn scope_mask(dataset: &Dataset, scenario: &Scenario) -> Result<Vec<bool>, PlanError> {
+    let scope = &scenario.scope;
+    if scope.is_whole() {
+        return Ok(vec![true; dataset.counties.len()]);
+    }
+    for city in &scope.cities {
+        if !dataset.counties.iter().any(|c| &c.city_code == city) {
+            return Err(PlanError::UnknownScope {
+                key: "scope.cities".into(),
+                code: city.clone(),
+            });
+        }
+    }
+    for county in &scope.counties {
+        if !dataset.counties.iter().any(|c| &c.code == county) {
+            return Err(PlanError::UnknownScope {
+                key: "scope.counties".into(),
+                code: county.clone(),
+            });
+        }
+    }
+    Ok(dataset
+        .counties
+        .iter()
+        .map(|c| scope.cities.contains(&c.city_code) || scope.counties.contains(&c.code))
+        .collect())
+}
+
+/// Resolves scenario codes to unit indices.
+fn resolve<'a>(
+    index: &HashMap<&str, usize>,
+    key: &str,
+    codes: impl IntoIterator<Item = &'a String>,
+) -> Result<Vec<usize>, PlanError> {
+    codes
+        .into_iter()
+        .map(|code| {
+            index
+                .get(code.as_str())
+                .copied()
+                .ok_or_else(|| PlanError::UnknownCode {
+                    key: key.to_string(),
+                    code: code.clone(),
+                })
+        })
+        .collect()
+}
+
+fn township_stage(
+    dataset: &Dataset,
+    prepared: &Prepared,
+    rules: &Rules,
+    in_scope: &[bool],
+) -> Result<Stage, PlanError> {
+    let index: HashMap<&str, usize> = dataset
+        .townships
+        .iter()
+        .enumerate()
+        .map(|(i, t)| (t.code.as_str(), i))
+        .collect();
+    let locked = resolve(&index, "townships.locked", &rules.locked)?;
+    let listed = resolve(&index, "townships.seats", &rules.seats)?;
+    let exempt: Vec<TownshipKind> = rules
+        .exempt_kinds
+        .iter()
+        .filter_map(|k| TownshipKind::parse(k))
+        .collect();
+    let mut units: Vec<Unit> = dataset
+        .townships
+        .iter()
+        .enumerate()
+        .map(|(i, t)| Unit {
+            point: t.seat,
+            area: t.area_km2,
+            registered: t.registered_pop,
+            resident: t.resident_pop,
+            partition: t.county,
+            class: u8::from(rules.separate_streets && t.kind == TownshipKind::Street),
+            seat_rank: match t.kind {
+                TownshipKind::Street => 0,
+                TownshipKind::Town => 1,
+                TownshipKind::Township => 2,
+                TownshipKind::EthnicTownship => 3,
+                TownshipKind::Special => 4,
+            },
+            frozen: !rules.enabled || !in_scope[t.county] || exempt.contains(&t.kind),
+            regular: t.kind.is_regular() && in_scope[t.county],
+            terrain: prepared.terrain[i],
+            listed_seat: false,
+        })
+        .collect();
+    for &i in &locked {
+        units[i].frozen = true;
+    }
+    for &i in &listed {
+        units[i].listed_seat = true;
+    }
+    let manual = resolve_manual(
+        &index,
+        "townships.manual",
+        &rules.manual,
+        &units,
+        &locked,
+        "counties",
+        |i| dataset.townships[i].code.clone(),
+    )?;
+    let adjacency = &prepared.township_adjacency;
+    Ok(merge_level(
+        &units,
+        |i| adjacency.neighbours(i),
+        rules,
+        &manual,
+    ))
+}
+
+fn village_stage(
+    dataset: &Dataset,
+    prepared: &Prepared,
+    rules: &Rules,
+    in_scope: &[bool],
+    townships: &Stage,
+) -> Result<Stage, PlanError> {
+    let index: HashMap<&str, usize> = dataset
+        .villages
+        .iter()
+        .enumerate()
+        .map(|(i, v)| (v.code.as_str(), i))
+        .collect();
+    let locked = resolve(&index, "villages.locked", &rules.locked)?;
+    let listed = resolve(&index, "villages.seats", &rules.seats)?;
+    let exempt: Vec<VillageKind> = rules
+        .exempt_kinds
+        .iter()
+        .filter_map(|k| VillageKind::parse(k))
+        .collect();
+    let mut units: Vec<Unit> = dataset
+        .villages
+        .iter()
+        .map(|v| {
+            let county = dataset.townships[v.township].county;
+            Unit {
+                point: v.centre,
+                area: v.area_km2,
+                registered: v.registered_pop.unwrap_or(0.0),
+                resident: v.resident_pop,
+                partition: townships.new_of[v.township],
+                class: 0,
+                seat_rank: match v.kind {
+                    VillageKind::Community => 0,
+                    VillageKind::Village => 1,
+                    VillageKind::Special => 2,
+                },
+                frozen: !rules.enabled || !in_scope[county] || exempt.contains(&v.kind),
+                regular: v.kind == VillageKind::Village && in_scope[county],
+                terrain: prepared.terrain[v.township],
+                listed_seat: false,
+            }
+        })
+        .collect();
+    for &i in &locked {
+        units[i].frozen = true;
+    }
+    for &i in &listed {
+        units[i].listed_seat = true;
+    }
+    let manual = resolve_manual(
+        &index,
+        "villages.manual",
+        &rules.manual,
+        &units,
+        &locked,
+        "new townships",
+        |i| dataset.villages[i].code.clone(),
+    )?;
+    let adjacency = &prepared.village_adjacency;
+    Ok(merge_level(
+        &units,
+        |i| adjacency.neighbours(i),
+        rules,
+        &manual,
+    ))
+}
+
+fn resolve_manual(
+    index: &HashMap<&str, usize>,
+    key: &str,
+    groups: &[Vec<String>],
+    units: &[Unit],
+    locked: &[usize],
+    container: &'static str,
+    code_of: impl Fn(usize) -> String,
+) -> Result<Vec<Vec<usize>>, PlanError> {
+    let mut out = Vec::with_capacity(groups.len());
+    for (g, codes) in groups.iter().enumerate() {
+        let key = format!("{key}[{g}]");
+        let members = resolve(index, &key, codes)?;
+        for &m in &members {
+            if locked.contains(&m) {
+                return Err(PlanError::LockedInManual {
+                    key,
+                    code: code_of(m),
+                });
+            }
+            if units[m].partition != units[members[0]].partition {
+                return Err(PlanError::ManualAcross {
+                    key,
+                    first: code_of(members[0]),
+                    second: code_of(m),
+                    container,
+                });
+            }
+        }
+        out.push(members);
+    }
+    Ok(out)
+}
+
+/// The greedy agglomeration of one level (see the module documentation).
+fn merge_level<'a>(
+    units: &[Unit],
+    neighbours: impl Fn(usize) -> &'a [u32],
+    rules: &Rules,
+    manual: &[Vec<usize>],
+) -> Stage {
+    let n = units.len();
+    let mut group_of: Vec<usize> = (0..n).collect();
+    let mut groups: Vec<Option<Group>> = units
+        .iter()
+        .enumerate()
+        .map(|(i, u)| {
+            Some(Group {
+                members: vec![i],
+                area: u.area,
+                registered: u.registered,
+                resident: u.resident,
+                seat: i,
+                version: 0,
+            })
+        })
+        .collect();
+
+    // Targets, province-wide or by partition.
+    let units_in_scope = units.iter().filter(|u| u.regular).count();
+    let partitions = units.iter().map(|u| u.partition + 1).max().unwrap_or(0);
+    let target_merges = rules
+        .target_reduction_pct
+        .map(|pct| (units_in_scope as f64 * pct / 100.0).round() as usize);
+    let mut quota: Vec<usize> = vec![0; partitions];
+    if let (Some(pct), TargetPer::County) = (rules.target_reduction_pct, rules.target_per) {
+        let mut base = vec![0usize; partitions];
+        for u in units.iter().filter(|u| u.regular) {
+            base[u.partition] += 1;
+        }
+        quota = base
+            .iter()
+            .map(|&b| (b as f64 * pct / 100.0).round() as usize)
+            .collect();
+    }
+    let mut merges_in: Vec<usize> = vec![0; partitions];
+    let mut outcome = Outcome {
+        units_in_scope,
+        target_merges: match rules.target_per {
+            TargetPer::Province => target_merges,
+            TargetPer::County => rules.target_reduction_pct.map(|_| quota.iter().sum()),
+        },
+        ..Outcome::default()
+    };
+
+    // 1. Manual merges, as given.
+    for members in manual {
+        for &m in &members[1..] {
+            let (a, b) = (group_of[members[0]], group_of[m]);
+            if a == b {
+                continue;
+            }
+            let mut all: Vec<usize> = groups[a]
+                .as_ref()
+                .map(|g| g.members.clone())
+                .unwrap_or_default();
+            all.extend(
+                groups[b]
+                    .as_ref()
+                    .map(|g| g.members.clone())
+                    .unwrap_or_default(),
+            );
+            let seat = choose_seat(units, &all, rules.seat_rule);
+            join(&mut groups, &mut group_of, a.min(b), a.max(b), seat);
+            outcome.merges += 1;
+            outcome.manual_merges += 1;
+            merges_in[units[m].partition] += 1;
+        }
+    }
+
+    // 2. Candidates, weakest first.
+    let eligible_resident: Vec<f64> = units
+        .iter()
+        .filter(|u| !u.frozen)
+        .map(|u| u.resident)
+        .collect();
+    let mean_resident = if eligible_resident.is_empty() {
+        1.0
+    } else {
+        eligible_resident.iter().sum::<f64>() / eligible_resident.len() as f64
+    };
+    let has_target = rules.target_reduction_pct.is_some();
+    let shortfall = |g: &Group| -> Option<f64> {
+        let limits = rules.limits_for(units[g.seat].terrain);
+        let ratio = shortfall_ratio(g, &limits);
+        match ratio {
+            Some(r) if r < 1.0 => Some(r),
+            Some(_) => None,
+            None if has_target => Some(g.resident / mean_resident.max(1e-9)),
+            None => None,
+        }
+    };
+    let key =
+        |ratio: f64, seat: usize, version: u32| Reverse((ratio.max(0.0).to_bits(), seat, version));
+    let mut heap: BinaryHeap<Reverse<(u64, usize, u32)>> = BinaryHeap::new();
+    for (id, g) in groups.iter().enumerate() {
+        let Some(g) = g else { continue };
+        if g.members.iter().any(|&m| units[m].frozen) && g.members.len() == 1 {
+            continue;
+        }
+        if let Some(r) = shortfall(g) {
+            heap.push(key(r, id, g.version));
+        }
+    }
+    let province_target = match rules.target_per {
+        TargetPer::Province => target_merges,
+        TargetPer::County => None,
+    };
+    while let Some(Reverse((_, id, version))) = heap.pop() {
+        if province_target.is_some_and(|t| outcome.merges >= t) {
+            break;
+        }
+        let Some(g) = groups[id].as_ref() else {
+            continue;
+        };
+        if g.version != version {
+            continue;
+        }
+        let partition = units[g.seat].partition;
+        if rules.target_per == TargetPer::County
+            && has_target
+            && merges_in[partition] >= quota[partition]
+        {
+            continue;
+        }
+        // Neighbouring groups it may merge with.
+        let class = units[g.seat].class;
+        let mut candidates: Vec<usize> = g
+            .members
+            .iter()
+            .flat_map(|&m| neighbours(m).iter().map(|&u| u as usize))
+            .filter(|&u| {
+                !units[u].frozen && units[u].class == class && units[u].partition == partition
+            })
+            .map(|u| group_of[u])
+            .filter(|&h| h != id)
+            .collect();
+        candidates.sort_unstable();
+        candidates.dedup();
+        if candidates.is_empty() {
+            *outcome.blocked.entry(Constraint::NoNeighbour).or_default() += 1;
+            continue;
+        }
+        let mut best: Option<(f64, usize, usize)> = None;
+        let mut reasons: Vec<Constraint> = Vec::new();
+        for &h in &candidates {
+            let other = groups[h].as_ref().expect("a live group");
+            let mut all = g.members.clone();
+            all.extend(&other.members);
+            let seat = choose_seat(units, &all, rules.seat_rule);
+            let limits = rules.limits_for(units[seat].terrain);
+            let area = g.area + other.area;
+            let reach = all
+                .iter()
+                .map(|&m| distance_km(units[m].point, units[seat].point))
+                .fold(0.0, f64::max);
+            let mut ok = true;
+            if limits.max_area_km2.is_some_and(|cap| area > cap) {
+                reasons.push(Constraint::MaxArea);
+                ok = false;
+            }
+            if limits.max_seat_distance_km.is_some_and(|cap| reach > cap) {
+                reasons.push(Constraint::MaxSeatDistance);
+                ok = false;
+            }
+            if ok && best.is_none_or(|(r, _, s)| reach < r || (reach == r && seat < s)) {
+                best = Some((reach, h, seat));
+            }
+        }
+        let Some((_, h, seat)) = best else {
+            reasons.sort_unstable();
+            reasons.dedup();
+            for r in reasons {
+                *outcome.blocked.entry(r).or_default() += 1;
+            }
+            continue;
+        };
+        let (keep, gone) = (id.min(h), id.max(h));
+        join(&mut groups, &mut group_of, keep, gone, seat);
+        outcome.merges += 1;
+        merges_in[partition] += 1;
+        let merged = groups[keep].as_ref().expect("a live group");
+        if let Some(r) = shortfall(merged) {
+            heap.push(key(r, keep, merged.version));
+        }
+    }
+
+    // 3. Lineage: new units in order of their first former unit.
+    let mut new_index: Vec<Option<usize>> = vec![None; n];
+    let mut new_units = Vec::new();
+    let mut new_of = vec![0; n];
+    for i in 0..n {
+        let g = group_of[i];
+        let id = *new_index[g].get_or_insert_with(|| {
+            let group = groups[g].as_ref().expect("a live group");
+            let mut members = group.members.clone();
+            members.sort_unstable();
+            new_units.push(NewUnit {
+                seat: group.seat,
+                members,
+            });
+            new_units.len() - 1
+        });
+        new_of[i] = id;
+    }
+    Stage {
+        units: new_units,
+        new_of,
+        outcome,
+    }
+}
+
+/// Merges group `gone` into group `keep`, with `seat` as the surviving seat.
+fn join(
+    groups: &mut [Option<Group>],
+    group_of: &mut [usize],
+    keep: usize,
+    gone: usize,
+    seat: usize,
+) {
+    let Some(absorbed) = groups[gone].take() else {
+        return;
+    };
+    for &m in &absorbed.members {
+        group_of[m] = keep;
+    }
+    if let Some(g) = groups[keep].as_mut() {
+        g.members.extend(absorbed.members);
+        g.area += absorbed.area;
+        g.registered += absorbed.registered;
+        g.resident += absorbed.resident;
+        g.seat = seat;
+        g.version += 1;
+    }
+}
+
+/// The smallest of area/threshold and population/threshold over the thresholds set; `None`
+/// if no threshold is set.
+fn shortfall_ratio(g: &Group, limits: &Limits) -> Option<f64> {
+    [
+        limits.min_area_km2.map(|t| g.area / t),
+        limits.min_registered_pop.map(|t| g.registered / t),
+        limits.min_resident_pop.map(|t| g.resident / t),
+    ]
+    .into_iter()
+    .flatten()
+    .map(|r| if r.is_finite() { r } else { f64::MAX })
+    .reduce(f64::min)
+}
+
+/// The surviving seat of a group under a seat rule; a listed seat always wins.
+fn choose_seat(units: &[Unit], members: &[usize], rule: SeatRule) -> usize {
+    let listed = members
+        .iter()
+        .copied()
+        .filter(|&m| units[m].listed_seat)
+        .min();
+    if let Some(seat) = listed {
+        return seat;
+    }
+    match rule {
+        SeatRule::LargestPopulation => *members
+            .iter()
+            .max_by(|&&a, &&b| {
+                units[a]
+                    .resident
+                    .total_cmp(&units[b].resident)
+                    .then(b.cmp(&a))
+            })
+            .expect("a group has members"),
+        SeatRule::TownFirst => *members
+            .iter()
+            .max_by(|&&a, &&b| {
+                units[b]
+                    .seat_rank
+                    .cmp(&units[a].seat_rank)
+                    .then(units[a].resident.total_cmp(&units[b].resident))
+                    .then(b.cmp(&a))
+            })
+            .expect("a group has members"),
+        SeatRule::MinDistance => {
+            min_distance_seat(members, |m| units[m].point, |m| units[m].resident)
+        }
+    }
+}
+
+/// The member minimising the population-weighted distance of all members to it (a 1-median
+/// over the members, by brute force: groups are small). Ties go to the lowest index.
+pub fn min_distance_seat(
+    members: &[usize],
+    point: impl Fn(usize) -> LonLat,
+    weight: impl Fn(usize) -> f64,
+) -> usize {
+    let mut best = (f64::INFINITY, usize::MAX);
+    for &s in members {
+        let cost: f64 = members
+            .iter()
+            .map(|&m| weight(m) * distance_km(point(m), point(s)))
+            .sum();
+        if cost < best.0 || (cost == best.0 && s < best.1) {
+            best = (cost, s);
+        }
+    }
+    best.1
+}
+
+/// Statistics of the plan's new units, province-wide and per county.
+pub fn after_summary(dataset: &Dataset, plan: &MergePlan) -> DatasetSummary {
+    let township_figures: Vec<(usize, TownshipFigures)> = plan
+        .townships
+        .units
+        .iter()
+        .map(|u| {
+            let seat = &dataset.townships[u.seat];
+            let sum = |f: fn(&crate::model::Township) -> f64| {
+                u.members
+                    .iter()
+                    .map(|&m| f(&dataset.townships[m]))
+                    .sum::<f64>()
+            };
+            (
+                seat.county,
+                TownshipFigures {
+                    kind: seat.kind,
+                    area_km2: sum(|t| t.area_km2),
+                    registered_pop: sum(|t| t.registered_pop),
+                    resident_pop: sum(|t| t.resident_pop),
+                },
+            )
+        })
+        .collect();
+    let village_figures: Vec<(usize, VillageFigures)> = plan
+        .villages
+        .units
+        .iter()
+        .map(|u| {
+            let seat = &dataset.villages[u.seat];
+            let members = || u.members.iter().map(|&m| &dataset.villages[m]);
+            (
+                dataset.townships[seat.township].county,
+                VillageFigures {
+                    kind: seat.kind,
+                    area_km2: members().map(|v| v.area_km2).sum(),
+                    resident_pop: members().map(|v| v.resident_pop).sum(),
+                    registered_pop: members().map(|v| v.registered_pop).sum(),
+                },
+            )
+        })
+        .collect();
+    let province = Summary::from_units(
+        township_figures.iter().map(|(_, f)| *f),
+        village_figures.iter().map(|(_, f)| *f),
+    );
+    let mut by_county_t: Vec<Vec<TownshipFigures>> = vec![Vec::new(); dataset.counties.len()];
+    for (c, f) in township_figures {
+        by_county_t[c].push(f);
+    }
+    let mut by_county_v: Vec<Vec<VillageFigures>> = vec![Vec::new(); dataset.counties.len()];
+    for (c, f) in village_figures {
+        by_county_v[c].push(f);
+    }
+    let counties = by_county_t
+        .into_iter()
+        .zip(by_county_v)
+        .map(|(t, v)| Summary::from_units(t, v))
+        .collect();
+    DatasetSummary { province, counties }
+}

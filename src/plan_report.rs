@@ -1,0 +1,215 @@
+//! The reports of a scenario run (`jianzhi run` and the app's export): before/after summary,
+//! per county, lineage of every former township and village, and the scenario as applied.
+
+use std::path::Path;
+
+use crate::engine::{Constraint, MergePlan, Outcome};
+use crate::model::Dataset;
+use crate::report::{CsvReport, figure, write_atomic};
+use crate::scenario::Scenario;
+use crate::summary::DatasetSummary;
+
+/// Everything a run produced, ready to write or show.
+pub struct RunReport<'a> {
+    pub dataset: &'a Dataset,
+    pub scenario: &'a Scenario,
+    pub plan: &'a MergePlan,
+    pub before: &'a DatasetSummary,
+    pub after: &'a DatasetSummary,
+}
+
+/// Percentage change from `before` to `after` (empty when `before` is 0 or not a number).
+pub fn change_pct(before: f64, after: f64) -> f64 {
+    if before == 0.0 || !before.is_finite() || !after.is_finite() {
+        f64::NAN
+    } else {
+        (after - before) / before * 100.0
+    }
+}
+
+impl RunReport<'_> {
+    /// `summary.csv`: `metric,before,after,change_pct,basis`.
+    pub fn summary_csv(&self) -> CsvReport {
+        let mut csv = CsvReport::new(&["metric", "before", "after", "change_pct", "basis"]);
+        let after = self.after.province.metrics();
+        for (b, a) in self.before.province.metrics().iter().zip(&after) {
+            csv.row([
+                b.name.to_string(),
+                figure(b.value),
+                figure(a.value),
+                figure(change_pct(b.value, a.value)),
+                self.dataset.provenance.basis(b.depends_on).to_string(),
+            ]);
+        }
+        csv
+    }
+
+    /// `counties.csv`: counts and averages per county, before and after.
+    pub fn counties_csv(&self) -> CsvReport {
+        let mut csv = CsvReport::new(&[
+            "county_code",
+            "county_name",
+            "city_name",
+            "townships_before",
+            "townships_after",
+            "villages_before",
+            "villages_after",
+            "communities_before",
+            "communities_after",
+            "avg_township_area_km2_before",
+            "avg_township_area_km2_after",
+            "avg_village_resident_pop_before",
+            "avg_village_resident_pop_after",
+        ]);
+        for ((c, b), a) in self
+            .dataset
+            .counties
+            .iter()
+            .zip(&self.before.counties)
+            .zip(&self.after.counties)
+        {
+            csv.row([
+                c.code.clone(),
+                c.name.clone(),
+                c.city_name.clone(),
+                b.townships.count.to_string(),
+                a.townships.count.to_string(),
+                b.villages.count.to_string(),
+                a.villages.count.to_string(),
+                b.communities.count.to_string(),
+                a.communities.count.to_string(),
+                figure(b.townships.avg_area_km2),
+                figure(a.townships.avg_area_km2),
+                figure(b.villages.avg_resident_pop),
+                figure(a.villages.avg_resident_pop),
+            ]);
+        }
+        csv
+    }
+
+    /// `townships.csv`: every former township with its new unit.
+    pub fn townships_csv(&self) -> CsvReport {
+        let ds = self.dataset;
+        let mut csv = CsvReport::new(&[
+            "code",
+            "name",
+            "county_code",
+            "kind",
+            "new_code",
+            "new_name",
+            "is_seat",
+            "seat_lon",
+            "seat_lat",
+        ]);
+        for (i, t) in ds.townships.iter().enumerate() {
+            let unit = &self.plan.townships.units[self.plan.townships.new_of[i]];
+            let seat = &ds.townships[unit.seat];
+            csv.row([
+                t.code.clone(),
+                t.name.clone(),
+                ds.counties[t.county].code.clone(),
+                t.kind.as_str().to_string(),
+                seat.code.clone(),
+                seat.name.clone(),
+                u8::from(unit.seat == i).to_string(),
+                format!("{:.5}", seat.seat.lon),
+                format!("{:.5}", seat.seat.lat),
+            ]);
+        }
+        csv
+    }
+
+    /// `villages.csv`: every former village with its new village and new township.
+    pub fn villages_csv(&self) -> CsvReport {
+        let ds = self.dataset;
+        let mut csv = CsvReport::new(&[
+            "code",
+            "name",
+            "township_code",
+            "kind",
+            "new_code",
+            "new_name",
+            "is_seat",
+            "new_township_code",
+            "new_township_name",
+            "seat_lon",
+            "seat_lat",
+        ]);
+        for (i, v) in ds.villages.iter().enumerate() {
+            let unit = &self.plan.villages.units[self.plan.villages.new_of[i]];
+            let seat = &ds.villages[unit.seat];
+            let township = &ds.townships
+                [self.plan.townships.units[self.plan.townships.new_of[v.township]].seat];
+            csv.row([
+                v.code.clone(),
+                v.name.clone(),
+                ds.townships[v.township].code.clone(),
+                v.kind.as_str().to_string(),
+                seat.code.clone(),
+                seat.name.clone(),
+                u8::from(unit.seat == i).to_string(),
+                township.code.clone(),
+                township.name.clone(),
+                format!("{:.5}", seat.centre.lon),
+                format!("{:.5}", seat.centre.lat),
+            ]);
+        }
+        csv
+    }
+
+    /// `outcome.csv`: per level, the target, the merges made and what blocked the rest.
+    pub fn outcome_csv(&self) -> CsvReport {
+        let mut header = vec![
+            "level",
+            "units_in_scope",
+            "target_merges",
+            "merges",
+            "manual_merges",
+            "target_met",
+        ];
+        let blocked: Vec<String> = Constraint::ALL
+            .iter()
+            .map(|c| format!("blocked_{}", c.as_str()))
+            .collect();
+        header.extend(blocked.iter().map(String::as_str));
+        let mut csv = CsvReport::new(&header);
+        for (level, o) in [
+            ("townships", &self.plan.townships.outcome),
+            ("villages", &self.plan.villages.outcome),
+        ] {
+            csv.row(outcome_row(level, o));
+        }
+        csv
+    }
+
+    /// Writes every report into `dir` (each file atomically).
+    pub fn write(&self, dir: &Path) -> std::io::Result<()> {
+        std::fs::create_dir_all(dir)?;
+        self.summary_csv().write(&dir.join("summary.csv"))?;
+        self.counties_csv().write(&dir.join("counties.csv"))?;
+        self.townships_csv().write(&dir.join("townships.csv"))?;
+        self.villages_csv().write(&dir.join("villages.csv"))?;
+        self.outcome_csv().write(&dir.join("outcome.csv"))?;
+        write_atomic(
+            &dir.join("scenario.toml"),
+            self.scenario.to_toml().as_bytes(),
+        )
+    }
+}
+
+fn outcome_row(level: &str, o: &Outcome) -> Vec<String> {
+    let mut row = vec![
+        level.to_string(),
+        o.units_in_scope.to_string(),
+        o.target_merges.map(|t| t.to_string()).unwrap_or_default(),
+        o.merges.to_string(),
+        o.manual_merges.to_string(),
+        u8::from(o.target_met()).to_string(),
+    ];
+    row.extend(
+        Constraint::ALL
+            .iter()
+            .map(|c| o.blocked.get(c).copied().unwrap_or(0).to_string()),
+    );
+    row
+}

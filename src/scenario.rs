@@ -1,0 +1,439 @@
+//! Merge scenarios: the rules, thresholds, targets, locks and manual edits of a reform, read
+//! from a versioned TOML file (see `data/presets/` and README.md for a commented example).
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+
+use crate::model::{Terrain, TownshipKind, VillageKind};
+
+/// The scenario file format version this build reads and writes.
+pub const VERSION: u32 = 1;
+
+/// A merge scenario.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Scenario {
+    /// File format version; must be 1.
+    pub version: u32,
+    pub name: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub description: String,
+    /// Which part of the province the reform covers; units outside are untouched.
+    #[serde(default)]
+    pub scope: Scope,
+    /// Rules for township-level units (乡镇街道), merged within their county.
+    #[serde(default)]
+    pub townships: Rules,
+    /// Rules for village-level units (村/社区), merged within their new township.
+    #[serde(default = "Rules::village_default")]
+    pub villages: Rules,
+}
+
+/// The reform's scope: chosen cities and counties, or (both empty) the whole province.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Scope {
+    /// City codes (4 digits, e.g. "5101"); every county of these cities is in scope.
+    #[serde(default)]
+    pub cities: Vec<String>,
+    /// County codes (6 digits); in scope in addition to the cities'.
+    #[serde(default)]
+    pub counties: Vec<String>,
+}
+
+impl Scope {
+    pub fn is_whole(&self) -> bool {
+        self.cities.is_empty() && self.counties.is_empty()
+    }
+}
+
+/// Whether a target applies to the province as a whole or to each county.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TargetPer {
+    #[default]
+    Province,
+    County,
+}
+
+/// How the surviving seat of a merged group is chosen.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SeatRule {
+    /// The member with the largest resident population.
+    #[default]
+    LargestPopulation,
+    /// Streets before towns before townships; within a kind, the largest population.
+    TownFirst,
+    /// The member that minimises the population-weighted distance of the group to its seat.
+    MinDistance,
+}
+
+/// Thresholds that make a unit a merge candidate, and caps a merged unit must respect.
+/// Every field is optional; a terrain class's limits override the base ones field by field.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Limits {
+    /// A unit smaller than this (km²) is a candidate.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min_area_km2: Option<f64>,
+    /// A unit with fewer registered people (户籍) is a candidate.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min_registered_pop: Option<f64>,
+    /// A unit with fewer resident people (常住) is a candidate.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min_resident_pop: Option<f64>,
+    /// No merged unit larger than this (km²).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_area_km2: Option<f64>,
+    /// No member of a merged unit farther than this (great-circle km) from the surviving seat.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_seat_distance_km: Option<f64>,
+}
+
+impl Limits {
+    /// These limits with `over`'s fields taking precedence where set.
+    pub fn overridden_by(&self, over: &Limits) -> Limits {
+        Limits {
+            min_area_km2: over.min_area_km2.or(self.min_area_km2),
+            min_registered_pop: over.min_registered_pop.or(self.min_registered_pop),
+            min_resident_pop: over.min_resident_pop.or(self.min_resident_pop),
+            max_area_km2: over.max_area_km2.or(self.max_area_km2),
+            max_seat_distance_km: over.max_seat_distance_km.or(self.max_seat_distance_km),
+        }
+    }
+
+    pub fn has_thresholds(&self) -> bool {
+        self.min_area_km2.is_some()
+            || self.min_registered_pop.is_some()
+            || self.min_resident_pop.is_some()
+    }
+
+    fn fields(&self) -> [(&'static str, Option<f64>); 5] {
+        [
+            ("min_area_km2", self.min_area_km2),
+            ("min_registered_pop", self.min_registered_pop),
+            ("min_resident_pop", self.min_resident_pop),
+            ("max_area_km2", self.max_area_km2),
+            ("max_seat_distance_km", self.max_seat_distance_km),
+        ]
+    }
+}
+
+/// The rules for one level (townships or villages).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Rules {
+    /// Whether this level is reformed at all.
+    #[serde(default = "yes")]
+    pub enabled: bool,
+    /// Cut the number of regular units by this percentage (0–95); absent: merge every
+    /// candidate the thresholds name, and no more.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub target_reduction_pct: Option<f64>,
+    #[serde(default)]
+    pub target_per: TargetPer,
+    #[serde(default)]
+    pub limits: Limits,
+    /// Limits by terrain class (`plain`, `hill`, `mountain`, `plateau`), overriding `limits`.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub terrain: BTreeMap<Terrain, Limits>,
+    /// Kinds never merged (`street`, `ethnic_township`, `special`; `community`, `special`).
+    #[serde(default)]
+    pub exempt_kinds: Vec<String>,
+    /// Streets merge only with streets, towns and townships only with each other (the reform
+    /// treated urban streets separately).
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub separate_streets: bool,
+    /// Codes of units that must stay as they are.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub locked: Vec<String>,
+    /// Groups of codes merged by hand, before the rules run.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub manual: Vec<Vec<String>>,
+    #[serde(default)]
+    pub seat_rule: SeatRule,
+    /// Codes that become the seat of whatever group they end up in.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub seats: Vec<String>,
+}
+
+fn yes() -> bool {
+    true
+}
+
+fn is_false(b: &bool) -> bool {
+    !*b
+}
+
+impl Default for Rules {
+    fn default() -> Self {
+        Self {
+            enabled: true,
+            target_reduction_pct: None,
+            target_per: TargetPer::Province,
+            limits: Limits::default(),
+            terrain: BTreeMap::new(),
+            exempt_kinds: vec!["special".into()],
+            separate_streets: false,
+            locked: Vec::new(),
+            manual: Vec::new(),
+            seat_rule: SeatRule::LargestPopulation,
+            seats: Vec::new(),
+        }
+    }
+}
+
+impl Rules {
+    fn village_default() -> Self {
+        Self {
+            exempt_kinds: vec!["community".into(), "special".into()],
+            ..Self::default()
+        }
+    }
+
+    /// The limits for a terrain class (base limits where the class sets none).
+    pub fn limits_for(&self, terrain: Option<Terrain>) -> Limits {
+        match terrain.and_then(|t| self.terrain.get(&t)) {
+            Some(over) => self.limits.overridden_by(over),
+            None => self.limits,
+        }
+    }
+}
+
+/// A scenario file could not be used.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum ScenarioError {
+    #[error("{path}: cannot read: {message}")]
+    Read { path: String, message: String },
+    /// TOML syntax, unknown keys or wrong types; the message has the line and column.
+    #[error("{path}: {message}")]
+    Parse { path: String, message: String },
+    /// A value out of range, named by its key.
+    #[error("{path}: {key}: {message}")]
+    Invalid {
+        path: String,
+        key: String,
+        message: String,
+    },
+}
+
+impl Scenario {
+    /// A scenario that changes nothing.
+    pub fn empty(name: &str) -> Self {
+        Self {
+            version: VERSION,
+            name: name.to_string(),
+            description: String::new(),
+            scope: Scope::default(),
+            townships: Rules {
+                enabled: false,
+                ..Rules::default()
+            },
+            villages: Rules {
+                enabled: false,
+                ..Rules::village_default()
+            },
+        }
+    }
+
+    /// Reads and validates a scenario file.
+    pub fn read(path: &Path) -> Result<Scenario, ScenarioError> {
+        let text = std::fs::read_to_string(path).map_err(|e| ScenarioError::Read {
+            path: path.display().to_string(),
+            message: e.to_string(),
+        })?;
+        Self::parse(&path.display().to_string(), &text)
+    }
+
+    /// Parses and validates scenario text; `path` only names it in messages.
+    pub fn parse(path: &str, text: &str) -> Result<Scenario, ScenarioError> {
+        let scenario: Scenario =
+            toml::from_str(text.trim_start_matches('\u{feff}')).map_err(|e| {
+                ScenarioError::Parse {
+                    path: path.to_string(),
+                    message: e.to_string().trim_end().to_string(),
+                }
+            })?;
+        scenario.validate(path)?;
+        Ok(scenario)
+    }
+
+    /// The scenario as TOML, with a header saying what wrote it.
+    pub fn to_toml(&self) -> String {
+        let body = toml::to_string_pretty(self).unwrap_or_default();
+        format!("# Jianzhi scenario (format version {VERSION})\n{body}")
+    }
+
+    /// Checks versions, ranges and kinds; codes are checked against a dataset by the engine.
+    pub fn validate(&self, path: &str) -> Result<(), ScenarioError> {
+        let invalid = |key: String, message: String| ScenarioError::Invalid {
+            path: path.to_string(),
+            key,
+            message,
+        };
+        if self.version != VERSION {
+            return Err(invalid(
+                "version".into(),
+                format!(
+                    "this build reads version {VERSION}, the file says {}",
+                    self.version
+                ),
+            ));
+        }
+        for (level, rules) in [("townships", &self.townships), ("villages", &self.villages)] {
+            if let Some(pct) = rules.target_reduction_pct
+                && !(0.0..=95.0).contains(&pct)
+            {
+                return Err(invalid(
+                    format!("{level}.target_reduction_pct"),
+                    format!("{pct} is out of range (0 to 95)"),
+                ));
+            }
+            let terrain_limits = rules
+                .terrain
+                .iter()
+                .map(|(t, l)| (format!("{level}.terrain.{}", t.as_str()), l));
+            for (table, limits) in
+                std::iter::once((format!("{level}.limits"), &rules.limits)).chain(terrain_limits)
+            {
+                for (name, value) in limits.fields() {
+                    if let Some(v) = value
+                        && !(v.is_finite() && v >= 0.0)
+                    {
+                        return Err(invalid(
+                            format!("{table}.{name}"),
+                            format!("{v} must be a non-negative number"),
+                        ));
+                    }
+                }
+                for (name, value) in [
+                    ("max_area_km2", limits.max_area_km2),
+                    ("max_seat_distance_km", limits.max_seat_distance_km),
+                ] {
+                    if value == Some(0.0) {
+                        return Err(invalid(
+                            format!("{table}.{name}"),
+                            "a cap of 0 forbids every merge; leave it out for no cap".into(),
+                        ));
+                    }
+                }
+            }
+            for (i, kind) in rules.exempt_kinds.iter().enumerate() {
+                let known = if level == "townships" {
+                    TownshipKind::parse(kind).is_some()
+                } else {
+                    VillageKind::parse(kind).is_some()
+                };
+                if !known {
+                    return Err(invalid(
+                        format!("{level}.exempt_kinds[{i}]"),
+                        format!("unknown kind '{kind}'"),
+                    ));
+                }
+            }
+            for (i, group) in rules.manual.iter().enumerate() {
+                if group.len() < 2 {
+                    return Err(invalid(
+                        format!("{level}.manual[{i}]"),
+                        "a manual merge needs at least two codes".into(),
+                    ));
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const EXAMPLE: &str = r#"
+version = 1
+name = "test"
+
+[scope]
+counties = ["510121"]
+
+[townships]
+target_reduction_pct = 30
+exempt_kinds = ["street", "special"]
+locked = ["510121100"]
+manual = [["510121201", "510121202"]]
+seat_rule = "town_first"
+
+[townships.limits]
+min_registered_pop = 15000
+max_area_km2 = 400
+
+[townships.terrain.plateau]
+min_registered_pop = 3000
+max_area_km2 = 3000
+
+[villages]
+target_reduction_pct = 40
+"#;
+
+    #[test]
+    fn a_scenario_round_trips_through_toml() {
+        let s = Scenario::parse("s.toml", EXAMPLE).unwrap();
+        assert_eq!(s.townships.seat_rule, SeatRule::TownFirst);
+        assert_eq!(s.villages.exempt_kinds, vec!["community", "special"]);
+        let again = Scenario::parse("again.toml", &s.to_toml()).unwrap();
+        assert_eq!(s, again);
+    }
+
+    #[test]
+    fn terrain_limits_override_field_by_field() {
+        let s = Scenario::parse("s.toml", EXAMPLE).unwrap();
+        let plateau = s.townships.limits_for(Some(Terrain::Plateau));
+        assert_eq!(plateau.min_registered_pop, Some(3000.0));
+        assert_eq!(plateau.max_area_km2, Some(3000.0));
+        let hill = s.townships.limits_for(Some(Terrain::Hill));
+        assert_eq!(hill.min_registered_pop, Some(15000.0));
+        assert_eq!(s.townships.limits_for(None), s.townships.limits);
+    }
+
+    #[test]
+    fn unknown_keys_are_named_with_their_line() {
+        let err =
+            Scenario::parse("s.toml", &EXAMPLE.replace("seat_rule", "seat_rules")).unwrap_err();
+        let text = err.to_string();
+        assert!(
+            text.contains("s.toml") && text.contains("seat_rules") && text.contains("line"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn out_of_range_values_are_named_by_key() {
+        let err = Scenario::parse("s.toml", &EXAMPLE.replace("= 30", "= 130")).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "s.toml: townships.target_reduction_pct: 130 is out of range (0 to 95)"
+        );
+        let err = Scenario::parse(
+            "s.toml",
+            &EXAMPLE.replace("max_area_km2 = 3000", "max_area_km2 = -1"),
+        )
+        .unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("townships.terrain.plateau.max_area_km2"),
+            "{err}"
+        );
+        let err = Scenario::parse("s.toml", &EXAMPLE.replace("\"street\", ", "\"avenue\", "))
+            .unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("townships.exempt_kinds[0]: unknown kind 'avenue'"),
+            "{err}"
+        );
+        let err =
+            Scenario::parse("s.toml", &EXAMPLE.replace("version = 1", "version = 2")).unwrap_err();
+        assert!(err.to_string().contains("version"), "{err}");
+    }
+}
