@@ -32,7 +32,7 @@ use std::collections::{BTreeMap, BinaryHeap, HashMap};
 use serde::Serialize;
 
 use crate::adjacency::{self, Adjacency};
-use crate::geodesy::distance_km;
+use crate::geodesy::{SpherePoint, distance_km};
 use crate::model::{Dataset, LonLat, Terrain, TownshipKind, VillageKind};
 use crate::scenario::{Limits, Rules, Scenario, SeatRule, TargetPer};
 use crate::summary::{DatasetSummary, Summary, TownshipFigures, VillageFigures};
@@ -157,6 +157,7 @@ pub enum PlanError {
 #[derive(Debug, Clone)]
 struct Unit {
     point: LonLat,
+    sphere: SpherePoint,
     area: f64,
     registered: f64,
     resident: f64,
@@ -173,16 +174,6 @@ struct Unit {
     terrain: Option<Terrain>,
     /// Listed in the scenario's `seats`.
     listed_seat: bool,
-}
-
-#[derive(Debug, Clone)]
-struct Group {
-    members: Vec<usize>,
-    area: f64,
-    registered: f64,
-    resident: f64,
-    seat: usize,
-    version: u32,
 }
 
 /// Applies a scenario to a dataset.
@@ -254,25 +245,26 @@ fn township_stage(
     rules: &Rules,
     in_scope: &[bool],
 ) -> Result<Stage, PlanError> {
-    let index: HashMap<&str, usize> = dataset
-        .townships
-        .iter()
-        .enumerate()
-        .map(|(i, t)| (t.code.as_str(), i))
-        .collect();
+    let index: HashMap<&str, usize> = if mentions_codes(rules) {
+        dataset
+            .townships
+            .iter()
+            .enumerate()
+            .map(|(i, t)| (t.code.as_str(), i))
+            .collect()
+    } else {
+        HashMap::new()
+    };
     let locked = resolve(&index, "townships.locked", &rules.locked)?;
     let listed = resolve(&index, "townships.seats", &rules.seats)?;
-    let exempt: Vec<TownshipKind> = rules
-        .exempt_kinds
-        .iter()
-        .filter_map(|k| TownshipKind::parse(k))
-        .collect();
+    let exempt = rules.exempt_township_kinds();
     let mut units: Vec<Unit> = dataset
         .townships
         .iter()
         .enumerate()
         .map(|(i, t)| Unit {
             point: t.seat,
+            sphere: SpherePoint::new(t.seat),
             area: t.area_km2,
             registered: t.registered_pop,
             resident: t.resident_pop,
@@ -322,19 +314,19 @@ fn village_stage(
     in_scope: &[bool],
     townships: &Stage,
 ) -> Result<Stage, PlanError> {
-    let index: HashMap<&str, usize> = dataset
-        .villages
-        .iter()
-        .enumerate()
-        .map(|(i, v)| (v.code.as_str(), i))
-        .collect();
+    let index: HashMap<&str, usize> = if mentions_codes(rules) {
+        dataset
+            .villages
+            .iter()
+            .enumerate()
+            .map(|(i, v)| (v.code.as_str(), i))
+            .collect()
+    } else {
+        HashMap::new()
+    };
     let locked = resolve(&index, "villages.locked", &rules.locked)?;
     let listed = resolve(&index, "villages.seats", &rules.seats)?;
-    let exempt: Vec<VillageKind> = rules
-        .exempt_kinds
-        .iter()
-        .filter_map(|k| VillageKind::parse(k))
-        .collect();
+    let exempt = rules.exempt_village_kinds();
     let mut units: Vec<Unit> = dataset
         .villages
         .iter()
@@ -342,6 +334,7 @@ fn village_stage(
             let county = dataset.townships[v.township].county;
             Unit {
                 point: v.centre,
+                sphere: SpherePoint::new(v.centre),
                 area: v.area_km2,
                 registered: v.registered_pop.unwrap_or(0.0),
                 resident: v.resident_pop,
@@ -383,6 +376,12 @@ fn village_stage(
     ))
 }
 
+/// Whether the rules name any unit by code (building a code index costs a few ms for
+/// villages, so runs without codes skip it).
+fn mentions_codes(rules: &Rules) -> bool {
+    !(rules.locked.is_empty() && rules.seats.is_empty() && rules.manual.is_empty())
+}
+
 fn resolve_manual(
     index: &HashMap<&str, usize>,
     key: &str,
@@ -417,6 +416,82 @@ fn resolve_manual(
     Ok(out)
 }
 
+/// Groups of units during a run. Members are kept in intrusive circular lists (`next`), so
+/// a merge splices two lists in O(1) and no unit needs an allocation of its own.
+struct Groups {
+    /// The group each unit belongs to (a group's id is the index of one of its units).
+    group_of: Vec<usize>,
+    /// Next member in the unit's group (circular).
+    next: Vec<usize>,
+    /// Per group id; `None` once merged into another.
+    groups: Vec<Option<Group>>,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Group {
+    size: usize,
+    area: f64,
+    registered: f64,
+    resident: f64,
+    seat: usize,
+    version: u32,
+}
+
+impl Groups {
+    fn new(units: &[Unit]) -> Self {
+        Self {
+            group_of: (0..units.len()).collect(),
+            next: (0..units.len()).collect(),
+            groups: units
+                .iter()
+                .enumerate()
+                .map(|(i, u)| {
+                    Some(Group {
+                        size: 1,
+                        area: u.area,
+                        registered: u.registered,
+                        resident: u.resident,
+                        seat: i,
+                        version: 0,
+                    })
+                })
+                .collect(),
+        }
+    }
+
+    fn get(&self, id: usize) -> Option<&Group> {
+        self.groups[id].as_ref()
+    }
+
+    /// The members of group `id` (its id is one of them).
+    fn members(&self, id: usize) -> impl Iterator<Item = usize> + '_ {
+        let size = self.groups[id].map_or(0, |g| g.size);
+        std::iter::successors(Some(id), move |&m| Some(self.next[m])).take(size)
+    }
+
+    /// Merges group `gone` into group `keep`, with `seat` as the surviving seat.
+    fn join(&mut self, keep: usize, gone: usize, seat: usize) {
+        let (Some(absorbed), Some(_)) = (self.groups[gone].take(), self.groups[keep]) else {
+            return;
+        };
+        let mut m = gone;
+        for _ in 0..absorbed.size {
+            self.group_of[m] = keep;
+            m = self.next[m];
+        }
+        // Swapping one successor of each cycle splices the two cycles into one.
+        self.next.swap(keep, gone);
+        if let Some(g) = self.groups[keep].as_mut() {
+            g.size += absorbed.size;
+            g.area += absorbed.area;
+            g.registered += absorbed.registered;
+            g.resident += absorbed.resident;
+            g.seat = seat;
+            g.version += 1;
+        }
+    }
+}
+
 /// The greedy agglomeration of one level (see the module documentation).
 fn merge_level<'a>(
     units: &[Unit],
@@ -425,21 +500,7 @@ fn merge_level<'a>(
     manual: &[Vec<usize>],
 ) -> Stage {
     let n = units.len();
-    let mut group_of: Vec<usize> = (0..n).collect();
-    let mut groups: Vec<Option<Group>> = units
-        .iter()
-        .enumerate()
-        .map(|(i, u)| {
-            Some(Group {
-                members: vec![i],
-                area: u.area,
-                registered: u.registered,
-                resident: u.resident,
-                seat: i,
-                version: 0,
-            })
-        })
-        .collect();
+    let mut state = Groups::new(units);
 
     // Targets, province-wide or by partition.
     let units_in_scope = units.iter().filter(|u| u.regular).count();
@@ -467,26 +528,19 @@ fn merge_level<'a>(
         },
         ..Outcome::default()
     };
+    let mut buffer: Vec<usize> = Vec::new();
 
     // 1. Manual merges, as given.
     for members in manual {
         for &m in &members[1..] {
-            let (a, b) = (group_of[members[0]], group_of[m]);
+            let (a, b) = (state.group_of[members[0]], state.group_of[m]);
             if a == b {
                 continue;
             }
-            let mut all: Vec<usize> = groups[a]
-                .as_ref()
-                .map(|g| g.members.clone())
-                .unwrap_or_default();
-            all.extend(
-                groups[b]
-                    .as_ref()
-                    .map(|g| g.members.clone())
-                    .unwrap_or_default(),
-            );
-            let seat = choose_seat(units, &all, rules.seat_rule);
-            join(&mut groups, &mut group_of, a.min(b), a.max(b), seat);
+            buffer.clear();
+            buffer.extend(state.members(a).chain(state.members(b)));
+            let seat = choose_seat(units, &buffer, rules.seat_rule);
+            state.join(a.min(b), a.max(b), seat);
             outcome.merges += 1;
             outcome.manual_merges += 1;
             merges_in[units[m].partition] += 1;
@@ -494,21 +548,19 @@ fn merge_level<'a>(
     }
 
     // 2. Candidates, weakest first.
-    let eligible_resident: Vec<f64> = units
+    let (eligible, eligible_resident) = units
         .iter()
         .filter(|u| !u.frozen)
-        .map(|u| u.resident)
-        .collect();
-    let mean_resident = if eligible_resident.is_empty() {
+        .fold((0usize, 0.0), |(n, r), u| (n + 1, r + u.resident));
+    let mean_resident = if eligible == 0 {
         1.0
     } else {
-        eligible_resident.iter().sum::<f64>() / eligible_resident.len() as f64
+        eligible_resident / eligible as f64
     };
     let has_target = rules.target_reduction_pct.is_some();
     let shortfall = |g: &Group| -> Option<f64> {
         let limits = rules.limits_for(units[g.seat].terrain);
-        let ratio = shortfall_ratio(g, &limits);
-        match ratio {
+        match shortfall_ratio(g, &limits) {
             Some(r) if r < 1.0 => Some(r),
             Some(_) => None,
             None if has_target => Some(g.resident / mean_resident.max(1e-9)),
@@ -516,11 +568,11 @@ fn merge_level<'a>(
         }
     };
     let key =
-        |ratio: f64, seat: usize, version: u32| Reverse((ratio.max(0.0).to_bits(), seat, version));
+        |ratio: f64, id: usize, version: u32| Reverse((ratio.max(0.0).to_bits(), id, version));
     let mut heap: BinaryHeap<Reverse<(u64, usize, u32)>> = BinaryHeap::new();
-    for (id, g) in groups.iter().enumerate() {
-        let Some(g) = g else { continue };
-        if g.members.iter().any(|&m| units[m].frozen) && g.members.len() == 1 {
+    for (id, unit) in units.iter().enumerate() {
+        let Some(g) = state.get(id) else { continue };
+        if g.size == 1 && unit.frozen {
             continue;
         }
         if let Some(r) = shortfall(g) {
@@ -531,13 +583,13 @@ fn merge_level<'a>(
         TargetPer::Province => target_merges,
         TargetPer::County => None,
     };
+    let mut candidates: Vec<usize> = Vec::new();
+    let mut reasons: Vec<Constraint> = Vec::new();
     while let Some(Reverse((_, id, version))) = heap.pop() {
         if province_target.is_some_and(|t| outcome.merges >= t) {
             break;
         }
-        let Some(g) = groups[id].as_ref() else {
-            continue;
-        };
+        let Some(&g) = state.get(id) else { continue };
         if g.version != version {
             continue;
         }
@@ -550,16 +602,17 @@ fn merge_level<'a>(
         }
         // Neighbouring groups it may merge with.
         let class = units[g.seat].class;
-        let mut candidates: Vec<usize> = g
-            .members
-            .iter()
-            .flat_map(|&m| neighbours(m).iter().map(|&u| u as usize))
-            .filter(|&u| {
-                !units[u].frozen && units[u].class == class && units[u].partition == partition
-            })
-            .map(|u| group_of[u])
-            .filter(|&h| h != id)
-            .collect();
+        candidates.clear();
+        candidates.extend(
+            state
+                .members(id)
+                .flat_map(|m| neighbours(m).iter().map(|&u| u as usize))
+                .filter(|&u| {
+                    !units[u].frozen && units[u].class == class && units[u].partition == partition
+                })
+                .map(|u| state.group_of[u])
+                .filter(|&h| h != id),
+        );
         candidates.sort_unstable();
         candidates.dedup();
         if candidates.is_empty() {
@@ -567,17 +620,26 @@ fn merge_level<'a>(
             continue;
         }
         let mut best: Option<(f64, usize, usize)> = None;
-        let mut reasons: Vec<Constraint> = Vec::new();
+        reasons.clear();
         for &h in &candidates {
-            let other = groups[h].as_ref().expect("a live group");
-            let mut all = g.members.clone();
-            all.extend(&other.members);
-            let seat = choose_seat(units, &all, rules.seat_rule);
+            let Some(&other) = state.get(h) else { continue };
+            let seat = match rules.seat_rule {
+                SeatRule::MinDistance => {
+                    buffer.clear();
+                    buffer.extend(state.members(id).chain(state.members(h)));
+                    choose_seat(units, &buffer, rules.seat_rule)
+                }
+                // The best of the union is the better of the two seats (a listed seat is
+                // already its group's seat).
+                rule => choose_seat(units, &[g.seat, other.seat], rule),
+            };
             let limits = rules.limits_for(units[seat].terrain);
             let area = g.area + other.area;
-            let reach = all
-                .iter()
-                .map(|&m| distance_km(units[m].point, units[seat].point))
+            let seat_point = units[seat].sphere;
+            let reach = state
+                .members(id)
+                .chain(state.members(h))
+                .map(|m| units[m].sphere.distance_km(&seat_point))
                 .fold(0.0, f64::max);
             let mut ok = true;
             if limits.max_area_km2.is_some_and(|cap| area > cap) {
@@ -595,67 +657,42 @@ fn merge_level<'a>(
         let Some((_, h, seat)) = best else {
             reasons.sort_unstable();
             reasons.dedup();
-            for r in reasons {
+            for &r in &reasons {
                 *outcome.blocked.entry(r).or_default() += 1;
             }
             continue;
         };
-        let (keep, gone) = (id.min(h), id.max(h));
-        join(&mut groups, &mut group_of, keep, gone, seat);
+        let keep = id.min(h);
+        state.join(keep, id.max(h), seat);
         outcome.merges += 1;
         merges_in[partition] += 1;
-        let merged = groups[keep].as_ref().expect("a live group");
-        if let Some(r) = shortfall(merged) {
+        if let Some(merged) = state.get(keep)
+            && let Some(r) = shortfall(merged)
+        {
             heap.push(key(r, keep, merged.version));
         }
     }
 
     // 3. Lineage: new units in order of their first former unit.
-    let mut new_index: Vec<Option<usize>> = vec![None; n];
-    let mut new_units = Vec::new();
+    let mut new_index: Vec<usize> = vec![usize::MAX; n];
+    let mut new_units: Vec<NewUnit> = Vec::new();
     let mut new_of = vec![0; n];
-    for i in 0..n {
-        let g = group_of[i];
-        let id = *new_index[g].get_or_insert_with(|| {
-            let group = groups[g].as_ref().expect("a live group");
-            let mut members = group.members.clone();
-            members.sort_unstable();
+    for (i, &g) in state.group_of.iter().enumerate() {
+        if new_index[g] == usize::MAX {
+            new_index[g] = new_units.len();
+            let seat = state.get(g).map_or(i, |g| g.seat);
             new_units.push(NewUnit {
-                seat: group.seat,
-                members,
+                seat,
+                members: Vec::new(),
             });
-            new_units.len() - 1
-        });
-        new_of[i] = id;
+        }
+        new_of[i] = new_index[g];
+        new_units[new_index[g]].members.push(i);
     }
     Stage {
         units: new_units,
         new_of,
         outcome,
-    }
-}
-
-/// Merges group `gone` into group `keep`, with `seat` as the surviving seat.
-fn join(
-    groups: &mut [Option<Group>],
-    group_of: &mut [usize],
-    keep: usize,
-    gone: usize,
-    seat: usize,
-) {
-    let Some(absorbed) = groups[gone].take() else {
-        return;
-    };
-    for &m in &absorbed.members {
-        group_of[m] = keep;
-    }
-    if let Some(g) = groups[keep].as_mut() {
-        g.members.extend(absorbed.members);
-        g.area += absorbed.area;
-        g.registered += absorbed.registered;
-        g.resident += absorbed.resident;
-        g.seat = seat;
-        g.version += 1;
     }
 }
 

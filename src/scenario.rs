@@ -141,8 +141,9 @@ pub struct Rules {
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub terrain: BTreeMap<Terrain, Limits>,
     /// Kinds never merged (`street`, `ethnic_township`, `special`; `community`, `special`).
-    #[serde(default)]
-    pub exempt_kinds: Vec<String>,
+    /// Absent: special units (and, for villages, communities).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub exempt_kinds: Option<Vec<String>>,
     /// Streets merge only with streets, towns and townships only with each other (the reform
     /// treated urban streets separately).
     #[serde(default, skip_serializing_if = "is_false")]
@@ -176,7 +177,7 @@ impl Default for Rules {
             target_per: TargetPer::Province,
             limits: Limits::default(),
             terrain: BTreeMap::new(),
-            exempt_kinds: vec!["special".into()],
+            exempt_kinds: None,
             separate_streets: false,
             locked: Vec::new(),
             manual: Vec::new(),
@@ -188,9 +189,25 @@ impl Default for Rules {
 
 impl Rules {
     fn village_default() -> Self {
-        Self {
-            exempt_kinds: vec!["community".into(), "special".into()],
-            ..Self::default()
+        Self::default()
+    }
+
+    /// The township kinds these rules exempt (default: special units).
+    pub fn exempt_township_kinds(&self) -> Vec<TownshipKind> {
+        match &self.exempt_kinds {
+            Some(kinds) => kinds
+                .iter()
+                .filter_map(|k| TownshipKind::parse(k))
+                .collect(),
+            None => vec![TownshipKind::Special],
+        }
+    }
+
+    /// The village kinds these rules exempt (default: communities and special units).
+    pub fn exempt_village_kinds(&self) -> Vec<VillageKind> {
+        match &self.exempt_kinds {
+            Some(kinds) => kinds.iter().filter_map(|k| VillageKind::parse(k)).collect(),
+            None => vec![VillageKind::Community, VillageKind::Special],
         }
     }
 
@@ -321,7 +338,7 @@ impl Scenario {
                     }
                 }
             }
-            for (i, kind) in rules.exempt_kinds.iter().enumerate() {
+            for (i, kind) in rules.exempt_kinds.iter().flatten().enumerate() {
                 let known = if level == "townships" {
                     TownshipKind::parse(kind).is_some()
                 } else {
@@ -381,7 +398,14 @@ target_reduction_pct = 40
     fn a_scenario_round_trips_through_toml() {
         let s = Scenario::parse("s.toml", EXAMPLE).unwrap();
         assert_eq!(s.townships.seat_rule, SeatRule::TownFirst);
-        assert_eq!(s.villages.exempt_kinds, vec!["community", "special"]);
+        assert_eq!(
+            s.villages.exempt_village_kinds(),
+            vec![VillageKind::Community, VillageKind::Special]
+        );
+        assert_eq!(
+            s.townships.exempt_township_kinds(),
+            vec![TownshipKind::Street, TownshipKind::Special]
+        );
         let again = Scenario::parse("again.toml", &s.to_toml()).unwrap();
         assert_eq!(s, again);
     }

@@ -99,3 +99,77 @@ fn bad_input_exits_non_zero_with_the_row_and_column_on_stderr() {
     // Nothing half-written.
     assert_eq!(std::fs::read_dir(out.path()).unwrap().count(), 0);
 }
+
+#[test]
+fn run_writes_every_report_and_the_scenario_as_applied() {
+    let out = tempfile::tempdir().unwrap();
+    let run = jianzhi()
+        .args(["run", "--scenario", "sichuan-2019", "--out"])
+        .arg(out.path())
+        .output()
+        .unwrap();
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    let read = |name: &str| {
+        let bytes = std::fs::read(out.path().join(name)).unwrap();
+        assert!(bytes.starts_with(b"\xEF\xBB\xBF"), "{name} has no BOM");
+        String::from_utf8(bytes[3..].to_vec()).unwrap()
+    };
+    let summary = read("summary.csv");
+    assert!(summary.starts_with("metric,before,after,change_pct,basis\r\n"));
+    for metric in [
+        "townships",
+        "villages",
+        "avg_township_area_km2",
+        "avg_township_registered_pop",
+        "avg_village_area_km2",
+        "avg_village_resident_pop",
+    ] {
+        assert!(
+            summary.contains(&format!("\r\n{metric},")),
+            "{metric} missing"
+        );
+    }
+    assert!(summary.contains("\r\ntownships,4618,3140,"), "{summary}");
+    let counties = read("counties.csv");
+    assert!(counties.starts_with("county_code,county_name,city_name,townships_before,townships_after,villages_before,villages_after"));
+    assert_eq!(counties.lines().count(), 184);
+    let townships = read("townships.csv");
+    assert_eq!(townships.lines().count(), 1 + 4661);
+    let villages = read("villages.csv");
+    assert_eq!(villages.lines().count(), 1 + 53715);
+    // The scenario as applied parses back to the preset.
+    let applied = jianzhi::scenario::Scenario::read(&out.path().join("scenario.toml")).unwrap();
+    let preset =
+        jianzhi::scenario::Scenario::read(&jianzhi::cli::presets_dir().join("sichuan-2019.toml"))
+            .unwrap();
+    assert_eq!(applied, preset);
+}
+
+#[test]
+fn a_bad_scenario_exits_non_zero_naming_the_key() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("bad.toml");
+    std::fs::write(
+        &path,
+        "version = 1\nname = \"x\"\n[townships]\ntarget_reduction_pct = 30\nmax_aera = 5\n",
+    )
+    .unwrap();
+    let run = jianzhi()
+        .args(["run", "--scenario"])
+        .arg(&path)
+        .args(["--out"])
+        .arg(dir.path().join("out"))
+        .output()
+        .unwrap();
+    assert!(!run.status.success());
+    let stderr = String::from_utf8(run.stderr).unwrap();
+    assert!(
+        stderr.contains("bad.toml") && stderr.contains("max_aera") && stderr.contains("line 5"),
+        "{stderr}"
+    );
+    assert!(!dir.path().join("out").exists());
+}

@@ -1,0 +1,41 @@
+//! Benchmarks of the hot paths on the full Sichuan demo dataset (4,661 townships, 53,715
+//! villages): applying the `sichuan-2019` preset and computing every summary figure.
+
+use std::path::Path;
+
+use criterion::{Criterion, criterion_group, criterion_main};
+use jianzhi::engine::{Prepared, after_summary, apply};
+use jianzhi::scenario::Scenario;
+use jianzhi::summary::summarize;
+
+fn engine(c: &mut Criterion) {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let dataset = jianzhi::import::load_dataset(&root.join("data/sichuan"))
+        .expect("demo data loads")
+        .dataset;
+    let scenario =
+        Scenario::read(&root.join("data/presets/sichuan-2019.toml")).expect("preset parses");
+    let prepared = Prepared::new(&dataset);
+
+    let mut group = c.benchmark_group("sichuan-2019");
+    group.sample_size(20);
+    group.bench_function("plan_and_every_summary_figure", |b| {
+        b.iter(|| {
+            let plan = apply(&dataset, &prepared, &scenario).expect("applies");
+            let before = summarize(&dataset);
+            let after = after_summary(&dataset, &plan);
+            (plan, before, after)
+        })
+    });
+    group.bench_function("plan_only", |b| {
+        b.iter(|| apply(&dataset, &prepared, &scenario).expect("applies"))
+    });
+    group.bench_function("before_summary", |b| b.iter(|| summarize(&dataset)));
+    group.bench_function("prepare_adjacency_and_terrain", |b| {
+        b.iter(|| Prepared::new(&dataset))
+    });
+    group.finish();
+}
+
+criterion_group!(benches, engine);
+criterion_main!(benches);
