@@ -7,6 +7,7 @@ use criterion::{Criterion, criterion_group, criterion_main};
 use jianzhi::engine::{Prepared, after_summary, apply};
 use jianzhi::scenario::Scenario;
 use jianzhi::summary::summarize;
+use jianzhi::workspace::Workspace;
 
 fn engine(c: &mut Criterion) {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
@@ -26,6 +27,10 @@ fn engine(c: &mut Criterion) {
             let after = after_summary(&dataset, &plan);
             (plan, before, after)
         })
+    });
+    let workspace = Workspace::new(dataset.clone());
+    group.bench_function("plan_every_figure_and_coverage", |b| {
+        b.iter(|| workspace.analyse(&scenario).expect("applies"))
     });
     group.bench_function("plan_only", |b| {
         b.iter(|| apply(&dataset, &prepared, &scenario).expect("applies"))

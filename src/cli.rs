@@ -65,11 +65,13 @@ pub fn format_summary(dataset: &Dataset, s: &Summary) -> String {
 }
 
 fn round_for_display(x: f64) -> f64 {
-    if x.abs() >= 100.0 {
+    let rounded = if x.abs() >= 100.0 {
         x.round()
     } else {
         (x * 100.0).round() / 100.0
-    }
+    };
+    // No "-0" for tiny negative changes.
+    if rounded == 0.0 { 0.0 } else { rounded }
 }
 
 /// `summary.csv`: `metric,value,basis`.
@@ -123,7 +125,6 @@ pub fn scenario_path(arg: &Path) -> PathBuf {
 
 /// The `run` command: applies a scenario and writes the reports.
 pub fn run(scenario: &Path, data: Option<&Path>, out: &Path, timing: bool) -> anyhow::Result<()> {
-    use crate::engine::{Prepared, after_summary, apply};
     use std::time::Instant;
 
     let t0 = Instant::now();
@@ -131,29 +132,21 @@ pub fn run(scenario: &Path, data: Option<&Path>, out: &Path, timing: bool) -> an
     let dataset = load(data)?;
     let t_load = t0.elapsed();
     let t1 = Instant::now();
-    let prepared = Prepared::new(&dataset);
+    let workspace = crate::workspace::Workspace::new(dataset);
     let t_prepare = t1.elapsed();
     let t2 = Instant::now();
-    let plan = apply(&dataset, &prepared, &scenario)?;
-    let before = summarize(&dataset);
-    let after = after_summary(&dataset, &plan);
+    let analysis = workspace.analyse(&scenario)?;
     let t_apply = t2.elapsed();
-    let report = crate::plan_report::RunReport {
-        dataset: &dataset,
-        scenario: &scenario,
-        plan: &plan,
-        before: &before,
-        after: &after,
-    };
+    let report = workspace.report(&analysis);
     print!("{}", format_run(&report));
     report.write(out)?;
     println!(
-        "wrote summary.csv, counties.csv, townships.csv, villages.csv, outcome.csv, scenario.toml to {}",
+        "wrote summary.csv, counties.csv, townships.csv, villages.csv, outcome.csv, coverage.csv, scenario.toml to {}",
         out.display()
     );
     if timing {
         println!(
-            "timing: load {:.0} ms, adjacency and terrain {:.0} ms, scenario and statistics {:.1} ms",
+            "timing: load {:.0} ms, adjacency, terrain and baseline coverage {:.0} ms, scenario with every figure {:.1} ms",
             t_load.as_secs_f64() * 1e3,
             t_prepare.as_secs_f64() * 1e3,
             t_apply.as_secs_f64() * 1e3
@@ -189,6 +182,20 @@ pub fn format_run(r: &crate::plan_report::RunReport) -> String {
             figure(round_for_display(a.value)),
             figure(round_for_display(change_pct(b.value, a.value))),
             p.basis(b.depends_on)
+        );
+    }
+    for row in crate::plan_report::service_rows(r.service) {
+        let basis = match row.depends_on {
+            Some(f) => p.basis(Some(f)),
+            None => "illustrative",
+        };
+        text += &format!(
+            "{:<34} {:>12} {:>12} {:>9}  {}\n",
+            row.name,
+            figure(round_for_display(row.before)),
+            figure(round_for_display(row.after)),
+            figure(round_for_display(change_pct(row.before, row.after))),
+            basis
         );
     }
     for (level, o) in [

@@ -32,8 +32,8 @@ use std::collections::{BTreeMap, BinaryHeap, HashMap};
 use serde::Serialize;
 
 use crate::adjacency::{self, Adjacency};
-use crate::geodesy::{SpherePoint, distance_km};
-use crate::model::{Dataset, LonLat, Terrain, TownshipKind, VillageKind};
+use crate::geodesy::SpherePoint;
+use crate::model::{Dataset, Terrain, TownshipKind, VillageKind};
 use crate::scenario::{Limits, Rules, Scenario, SeatRule, TargetPer};
 use crate::summary::{DatasetSummary, Summary, TownshipFigures, VillageFigures};
 
@@ -156,7 +156,6 @@ pub enum PlanError {
 /// One unit as the engine sees it, whatever its level.
 #[derive(Debug, Clone)]
 struct Unit {
-    point: LonLat,
     sphere: SpherePoint,
     area: f64,
     registered: f64,
@@ -174,6 +173,14 @@ struct Unit {
     terrain: Option<Terrain>,
     /// Listed in the scenario's `seats`.
     listed_seat: bool,
+    /// The people this unit's seat serves, as a range of [`Demand::points`]: its villages
+    /// (townships) or itself (villages). The distance seat rule minimises their distance.
+    demand: std::ops::Range<usize>,
+}
+
+/// Where the people are: points with their resident population.
+struct Demand {
+    points: Vec<(SpherePoint, f64)>,
 }
 
 /// Applies a scenario to a dataset.
@@ -263,7 +270,6 @@ fn township_stage(
         .iter()
         .enumerate()
         .map(|(i, t)| Unit {
-            point: t.seat,
             sphere: SpherePoint::new(t.seat),
             area: t.area_km2,
             registered: t.registered_pop,
@@ -281,8 +287,26 @@ fn township_stage(
             regular: t.kind.is_regular() && in_scope[t.county],
             terrain: prepared.terrain[i],
             listed_seat: false,
+            demand: 0..0,
         })
         .collect();
+    // Each township's people are its villages (or, without villages, its own seat).
+    let mut demand = Demand {
+        points: Vec::with_capacity(dataset.villages.len()),
+    };
+    for (i, villages) in dataset.villages_by_township().iter().enumerate() {
+        let start = demand.points.len();
+        if villages.is_empty() {
+            demand.points.push((units[i].sphere, units[i].resident));
+        }
+        for &v in villages {
+            let v = &dataset.villages[v];
+            demand
+                .points
+                .push((SpherePoint::new(v.centre), v.resident_pop));
+        }
+        units[i].demand = start..demand.points.len();
+    }
     for &i in &locked {
         units[i].frozen = true;
     }
@@ -301,6 +325,7 @@ fn township_stage(
     let adjacency = &prepared.township_adjacency;
     Ok(merge_level(
         &units,
+        &demand,
         |i| adjacency.neighbours(i),
         rules,
         &manual,
@@ -333,7 +358,6 @@ fn village_stage(
         .map(|v| {
             let county = dataset.townships[v.township].county;
             Unit {
-                point: v.centre,
                 sphere: SpherePoint::new(v.centre),
                 area: v.area_km2,
                 registered: v.registered_pop.unwrap_or(0.0),
@@ -349,9 +373,16 @@ fn village_stage(
                 regular: v.kind == VillageKind::Village && in_scope[county],
                 terrain: prepared.terrain[v.township],
                 listed_seat: false,
+                demand: 0..0,
             }
         })
         .collect();
+    let demand = Demand {
+        points: units.iter().map(|u| (u.sphere, u.resident)).collect(),
+    };
+    for (i, u) in units.iter_mut().enumerate() {
+        u.demand = i..i + 1;
+    }
     for &i in &locked {
         units[i].frozen = true;
     }
@@ -370,6 +401,7 @@ fn village_stage(
     let adjacency = &prepared.village_adjacency;
     Ok(merge_level(
         &units,
+        &demand,
         |i| adjacency.neighbours(i),
         rules,
         &manual,
@@ -495,6 +527,7 @@ impl Groups {
 /// The greedy agglomeration of one level (see the module documentation).
 fn merge_level<'a>(
     units: &[Unit],
+    demand: &Demand,
     neighbours: impl Fn(usize) -> &'a [u32],
     rules: &Rules,
     manual: &[Vec<usize>],
@@ -539,7 +572,7 @@ fn merge_level<'a>(
             }
             buffer.clear();
             buffer.extend(state.members(a).chain(state.members(b)));
-            let seat = choose_seat(units, &buffer, rules.seat_rule);
+            let seat = choose_seat(units, demand, &buffer, rules.seat_rule);
             state.join(a.min(b), a.max(b), seat);
             outcome.merges += 1;
             outcome.manual_merges += 1;
@@ -627,11 +660,11 @@ fn merge_level<'a>(
                 SeatRule::MinDistance => {
                     buffer.clear();
                     buffer.extend(state.members(id).chain(state.members(h)));
-                    choose_seat(units, &buffer, rules.seat_rule)
+                    choose_seat(units, demand, &buffer, rules.seat_rule)
                 }
                 // The best of the union is the better of the two seats (a listed seat is
                 // already its group's seat).
-                rule => choose_seat(units, &[g.seat, other.seat], rule),
+                rule => choose_seat(units, demand, &[g.seat, other.seat], rule),
             };
             let limits = rules.limits_for(units[seat].terrain);
             let area = g.area + other.area;
@@ -711,7 +744,7 @@ fn shortfall_ratio(g: &Group, limits: &Limits) -> Option<f64> {
 }
 
 /// The surviving seat of a group under a seat rule; a listed seat always wins.
-fn choose_seat(units: &[Unit], members: &[usize], rule: SeatRule) -> usize {
+fn choose_seat(units: &[Unit], demand: &Demand, members: &[usize], rule: SeatRule) -> usize {
     let listed = members
         .iter()
         .copied()
@@ -740,27 +773,26 @@ fn choose_seat(units: &[Unit], members: &[usize], rule: SeatRule) -> usize {
                     .then(b.cmp(&a))
             })
             .expect("a group has members"),
-        SeatRule::MinDistance => {
-            min_distance_seat(members, |m| units[m].point, |m| units[m].resident)
-        }
+        SeatRule::MinDistance => min_distance_seat(members, |s| {
+            let seat = units[s].sphere;
+            members
+                .iter()
+                .flat_map(|&m| &demand.points[units[m].demand.clone()])
+                .map(|(p, people)| people * p.distance_km(&seat))
+                .sum()
+        }),
     }
 }
 
-/// The member minimising the population-weighted distance of all members to it (a 1-median
-/// over the members, by brute force: groups are small). Ties go to the lowest index.
-pub fn min_distance_seat(
-    members: &[usize],
-    point: impl Fn(usize) -> LonLat,
-    weight: impl Fn(usize) -> f64,
-) -> usize {
+/// The candidate with the smallest cost (a 1-median when the cost is the population-weighted
+/// distance of the group's people to the candidate), by brute force: groups are small.
+/// Ties go to the lowest index.
+pub fn min_distance_seat(candidates: &[usize], cost: impl Fn(usize) -> f64) -> usize {
     let mut best = (f64::INFINITY, usize::MAX);
-    for &s in members {
-        let cost: f64 = members
-            .iter()
-            .map(|&m| weight(m) * distance_km(point(m), point(s)))
-            .sum();
-        if cost < best.0 || (cost == best.0 && s < best.1) {
-            best = (cost, s);
+    for &s in candidates {
+        let c = cost(s);
+        if c < best.0 || (c == best.0 && s < best.1) {
+            best = (c, s);
         }
     }
     best.1

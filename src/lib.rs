@@ -6,6 +6,7 @@
 
 pub mod adjacency;
 pub mod cli;
+pub mod coverage;
 pub mod dem;
 pub mod demo;
 pub mod engine;
@@ -18,6 +19,7 @@ pub mod report;
 pub mod scenario;
 pub mod summary;
 pub mod terrain;
+pub mod workspace;
 
 pub use error::{ImportError, Problem};
 pub use model::{County, Dataset, LonLat, Township, TownshipKind, Village, VillageKind};

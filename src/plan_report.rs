@@ -3,8 +3,9 @@
 
 use std::path::Path;
 
+use crate::coverage::{CURVE_MAX_KM, Coverage, ServiceReport};
 use crate::engine::{Constraint, MergePlan, Outcome};
-use crate::model::Dataset;
+use crate::model::{Dataset, Figure};
 use crate::report::{CsvReport, figure, write_atomic};
 use crate::scenario::Scenario;
 use crate::summary::DatasetSummary;
@@ -16,6 +17,99 @@ pub struct RunReport<'a> {
     pub plan: &'a MergePlan,
     pub before: &'a DatasetSummary,
     pub after: &'a DatasetSummary,
+    pub service: &'a ServiceReport,
+}
+
+/// A before/after row of service figures, with what it depends on (`None`: illustrative
+/// cost parameters).
+pub struct ServiceRow {
+    pub name: &'static str,
+    pub before: f64,
+    pub after: f64,
+    pub depends_on: Option<Figure>,
+}
+
+/// The service coverage and cost figures of a run, before and after.
+pub fn service_rows(s: &ServiceReport) -> Vec<ServiceRow> {
+    let (b, a, w) = (
+        &s.before.province,
+        &s.after.province,
+        &s.after_with_stations.province,
+    );
+    let row = |name, before, after| ServiceRow {
+        name,
+        before,
+        after,
+        depends_on: Some(Figure::Locations),
+    };
+    let share = |c: &Coverage, r: usize| c.share_within[r];
+    vec![
+        row("mean_seat_distance_km", b.mean_km, a.mean_km),
+        row("median_seat_distance_km", b.median_km, a.median_km),
+        row("p90_seat_distance_km", b.p90_km, a.p90_km),
+        row("max_seat_distance_km", b.max_km, a.max_km),
+        row(
+            "mean_terrain_distance_km",
+            b.mean_terrain_km,
+            a.mean_terrain_km,
+        ),
+        row("share_within_5km", share(b, 0), share(a, 0)),
+        row("share_within_10km", share(b, 1), share(a, 1)),
+        row("share_within_15km", share(b, 2), share(a, 2)),
+        row("share_within_20km", share(b, 3), share(a, 3)),
+        row("share_within_30km", share(b, 4), share(a, 4)),
+        row(
+            "villages_beyond_radius",
+            b.beyond_villages as f64,
+            a.beyond_villages as f64,
+        ),
+        row("people_beyond_radius", b.beyond_people, a.beyond_people),
+        row("mean_seat_or_station_distance_km", b.mean_km, w.mean_km),
+        row("p90_seat_or_station_distance_km", b.p90_km, w.p90_km),
+        row("share_within_10km_with_stations", share(b, 1), share(w, 1)),
+        row("share_within_15km_with_stations", share(b, 2), share(w, 2)),
+        row("share_within_20km_with_stations", share(b, 3), share(w, 3)),
+        row(
+            "people_beyond_radius_with_stations",
+            b.beyond_people,
+            w.beyond_people,
+        ),
+        row(
+            "mean_village_seat_distance_km",
+            s.village_seats_before_km(),
+            s.village_seats.province.mean_km,
+        ),
+        ServiceRow {
+            name: "stations",
+            before: 0.0,
+            after: s.stations.len() as f64,
+            depends_on: None,
+        },
+        ServiceRow {
+            name: "people_per_seat",
+            before: s.people_per_seat_before,
+            after: s.people_per_seat_after,
+            depends_on: Some(Figure::Populations),
+        },
+        ServiceRow {
+            name: "people_per_station",
+            before: f64::NAN,
+            after: s.people_per_station(),
+            depends_on: Some(Figure::Populations),
+        },
+        ServiceRow {
+            name: "staff",
+            before: s.cost_before.staff,
+            after: s.cost_after.staff,
+            depends_on: None,
+        },
+        ServiceRow {
+            name: "yearly_cost",
+            before: s.cost_before.yearly_yuan,
+            after: s.cost_after.yearly_yuan,
+            depends_on: None,
+        },
+    ]
 }
 
 /// Percentage change from `before` to `after` (empty when `before` is 0 or not a number).
@@ -41,6 +135,39 @@ impl RunReport<'_> {
                 self.dataset.provenance.basis(b.depends_on).to_string(),
             ]);
         }
+        for r in service_rows(self.service) {
+            let basis = match r.depends_on {
+                Some(f) => self.dataset.provenance.basis(Some(f)),
+                None => "illustrative",
+            };
+            csv.row([
+                r.name.to_string(),
+                figure(r.before),
+                figure(r.after),
+                figure(change_pct(r.before, r.after)),
+                basis.to_string(),
+            ]);
+        }
+        csv
+    }
+
+    /// `coverage.csv`: share of residents within each distance of their seat.
+    pub fn coverage_csv(&self) -> CsvReport {
+        let mut csv = CsvReport::new(&[
+            "distance_km",
+            "share_before",
+            "share_after",
+            "share_after_with_stations",
+        ]);
+        let s = self.service;
+        for d in 0..=CURVE_MAX_KM {
+            csv.row([
+                d.to_string(),
+                figure(s.before.province.curve[d]),
+                figure(s.after.province.curve[d]),
+                figure(s.after_with_stations.province.curve[d]),
+            ]);
+        }
         csv
     }
 
@@ -60,13 +187,18 @@ impl RunReport<'_> {
             "avg_township_area_km2_after",
             "avg_village_resident_pop_before",
             "avg_village_resident_pop_after",
+            "mean_seat_distance_km_before",
+            "mean_seat_distance_km_after",
+            "mean_seat_or_station_distance_km_after",
         ]);
-        for ((c, b), a) in self
+        let service = self.service;
+        for (k, ((c, b), a)) in self
             .dataset
             .counties
             .iter()
             .zip(&self.before.counties)
             .zip(&self.after.counties)
+            .enumerate()
         {
             csv.row([
                 c.code.clone(),
@@ -82,6 +214,9 @@ impl RunReport<'_> {
                 figure(a.townships.avg_area_km2),
                 figure(b.villages.avg_resident_pop),
                 figure(a.villages.avg_resident_pop),
+                figure(service.before.counties[k].mean_km),
+                figure(service.after.counties[k].mean_km),
+                figure(service.after_with_stations.counties[k].mean_km),
             ]);
         }
         csv
@@ -190,6 +325,7 @@ impl RunReport<'_> {
         self.townships_csv().write(&dir.join("townships.csv"))?;
         self.villages_csv().write(&dir.join("villages.csv"))?;
         self.outcome_csv().write(&dir.join("outcome.csv"))?;
+        self.coverage_csv().write(&dir.join("coverage.csv"))?;
         write_atomic(
             &dir.join("scenario.toml"),
             self.scenario.to_toml().as_bytes(),

@@ -73,6 +73,9 @@ impl CsvReport {
 pub fn figure(x: f64) -> String {
     if !x.is_finite() {
         String::new()
+    } else if x == 0.0 {
+        // Also for -0.0, which rounding of tiny negative changes produces.
+        "0".to_string()
     } else if x.fract() == 0.0 && x.abs() < 1e15 {
         format!("{x:.0}")
     } else {

@@ -29,6 +29,100 @@ pub struct Scenario {
     /// Rules for village-level units (村/社区), merged within their new township.
     #[serde(default = "Rules::village_default")]
     pub villages: Rules,
+    /// Service coverage: the radius planners watch and the service stations kept.
+    #[serde(default)]
+    pub service: Service,
+    /// The administrative cost model (illustrative defaults).
+    #[serde(default)]
+    pub costs: Costs,
+}
+
+/// Which former seats of merged townships are kept as service stations (便民服务站).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Stations {
+    /// No stations: people are served only at the surviving seat.
+    #[default]
+    None,
+    /// Every former seat that did not survive becomes a station.
+    All,
+    /// Former seats farther than `station_min_distance_km` from the surviving seat.
+    Beyond,
+}
+
+/// Service coverage settings.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Service {
+    /// People living farther than this (km) from their seat are reported as beyond service.
+    #[serde(default = "default_radius")]
+    pub radius_km: f64,
+    #[serde(default)]
+    pub stations: Stations,
+    /// With `stations = "beyond"`: keep former seats at least this far (km) from the new seat.
+    #[serde(default = "default_station_distance")]
+    pub station_min_distance_km: f64,
+}
+
+fn default_radius() -> f64 {
+    15.0
+}
+
+fn default_station_distance() -> f64 {
+    10.0
+}
+
+impl Default for Service {
+    fn default() -> Self {
+        Self {
+            radius_km: default_radius(),
+            stations: Stations::None,
+            station_min_distance_km: default_station_distance(),
+        }
+    }
+}
+
+/// Staff and cost per unit, for the administrative cost of a plan. The defaults are
+/// illustrative orders of magnitude, not published figures: set your own.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Costs {
+    #[serde(default = "default_staff_township")]
+    pub staff_per_township: f64,
+    #[serde(default = "default_staff_village")]
+    pub staff_per_village: f64,
+    #[serde(default = "default_staff_station")]
+    pub staff_per_station: f64,
+    /// Yearly cost of one staff member, yuan.
+    #[serde(default = "default_cost_per_staff")]
+    pub yuan_per_staff_year: f64,
+}
+
+fn default_staff_township() -> f64 {
+    45.0
+}
+
+fn default_staff_village() -> f64 {
+    5.0
+}
+
+fn default_staff_station() -> f64 {
+    4.0
+}
+
+fn default_cost_per_staff() -> f64 {
+    80_000.0
+}
+
+impl Default for Costs {
+    fn default() -> Self {
+        Self {
+            staff_per_township: default_staff_township(),
+            staff_per_village: default_staff_village(),
+            staff_per_station: default_staff_station(),
+            yuan_per_staff_year: default_cost_per_staff(),
+        }
+    }
 }
 
 /// The reform's scope: chosen cities and counties, or (both empty) the whole province.
@@ -253,6 +347,8 @@ impl Scenario {
                 enabled: false,
                 ..Rules::village_default()
             },
+            service: Service::default(),
+            costs: Costs::default(),
         }
     }
 
@@ -299,6 +395,25 @@ impl Scenario {
                     self.version
                 ),
             ));
+        }
+        let numbers = [
+            ("service.radius_km", self.service.radius_km),
+            (
+                "service.station_min_distance_km",
+                self.service.station_min_distance_km,
+            ),
+            ("costs.staff_per_township", self.costs.staff_per_township),
+            ("costs.staff_per_village", self.costs.staff_per_village),
+            ("costs.staff_per_station", self.costs.staff_per_station),
+            ("costs.yuan_per_staff_year", self.costs.yuan_per_staff_year),
+        ];
+        for (key, v) in numbers {
+            if !(v.is_finite() && v >= 0.0) {
+                return Err(invalid(
+                    key.into(),
+                    format!("{v} must be a non-negative number"),
+                ));
+            }
         }
         for (level, rules) in [("townships", &self.townships), ("villages", &self.villages)] {
             if let Some(pct) = rules.target_reduction_pct

@@ -134,8 +134,37 @@ fn run_writes_every_report_and_the_scenario_as_applied() {
         );
     }
     assert!(summary.contains("\r\ntownships,4618,3140,"), "{summary}");
+    for metric in [
+        "mean_seat_distance_km",
+        "p90_seat_distance_km",
+        "share_within_10km",
+        "share_within_15km",
+        "share_within_20km",
+        "staff",
+        "yearly_cost",
+    ] {
+        assert!(
+            summary.contains(&format!("\r\n{metric},")),
+            "{metric} missing"
+        );
+    }
+    assert!(summary.contains("\r\nyearly_cost,") && summary.contains(",illustrative\r\n"));
+    let coverage = read("coverage.csv");
+    assert!(
+        coverage.starts_with("distance_km,share_before,share_after,share_after_with_stations\r\n")
+    );
+    assert_eq!(coverage.lines().count(), 1 + 61);
+    let last: Vec<&str> = coverage.lines().last().unwrap().split(',').collect();
+    assert_eq!(last[0], "60");
     let counties = read("counties.csv");
     assert!(counties.starts_with("county_code,county_name,city_name,townships_before,townships_after,villages_before,villages_after"));
+    assert!(
+        counties
+            .lines()
+            .next()
+            .unwrap()
+            .contains("mean_seat_distance_km_before,mean_seat_distance_km_after")
+    );
     assert_eq!(counties.lines().count(), 184);
     let townships = read("townships.csv");
     assert_eq!(townships.lines().count(), 1 + 4661);

@@ -8,13 +8,13 @@ mod common;
 use std::collections::{HashSet, VecDeque};
 use std::path::Path;
 
-use jianzhi::engine::{MergePlan, PlanError, Prepared, after_summary, apply};
+use jianzhi::engine::{PlanError, Prepared, after_summary, apply};
 use jianzhi::model::{
     County, Dataset, LonLat, Terrain, Township, TownshipKind, Village, VillageKind,
 };
-use jianzhi::plan_report::RunReport;
 use jianzhi::scenario::{Limits, Rules, Scenario, SeatRule, TargetPer};
 use jianzhi::summary::summarize;
+use jianzhi::workspace::{Analysis, Workspace};
 use proptest::prelude::*;
 
 fn preset(name: &str) -> Scenario {
@@ -355,21 +355,15 @@ fn contiguous(members: &[usize], adjacent: impl Fn(usize) -> Vec<usize>) -> bool
     seen.len() == set.len()
 }
 
-fn report_bytes(ds: &Dataset, scenario: &Scenario, plan: &MergePlan) -> Vec<Vec<u8>> {
-    let (before, after) = (summarize(ds), after_summary(ds, plan));
-    let r = RunReport {
-        dataset: ds,
-        scenario,
-        plan,
-        before: &before,
-        after: &after,
-    };
+fn report_bytes(ws: &Workspace, analysis: &Analysis) -> Vec<Vec<u8>> {
+    let r = ws.report(analysis);
     vec![
         r.summary_csv().into_bytes(),
         r.counties_csv().into_bytes(),
         r.townships_csv().into_bytes(),
         r.villages_csv().into_bytes(),
         r.outcome_csv().into_bytes(),
+        r.coverage_csv().into_bytes(),
     ]
 }
 
@@ -444,7 +438,9 @@ proptest! {
         // A target is never overshot.
         if let Some(t) = plan.townships.outcome.target_merges { prop_assert!(plan.townships.outcome.merges <= t); }
         // The same inputs give byte-identical reports.
-        let again = apply(&ds, &prepared, &scenario).unwrap();
-        prop_assert_eq!(report_bytes(&ds, &scenario, &plan), report_bytes(&ds, &scenario, &again));
+        let ws = Workspace::new(ds.clone());
+        let (first, second) = (ws.analyse(&scenario).unwrap(), ws.analyse(&scenario).unwrap());
+        prop_assert_eq!(&first.plan, &plan);
+        prop_assert_eq!(report_bytes(&ws, &first), report_bytes(&ws, &second));
     }
 }

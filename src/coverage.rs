@@ -1,0 +1,477 @@
+//! Service coverage: how far people live from their township seat (服务半径), before and after
+//! a plan, with and without service stations kept at former seats, and the administrative cost.
+//!
+//! Every village-level unit is one *trip*: from its centre to the seat that serves it, weighted
+//! by its resident population. Distances are great-circle km; the **terrain-adjusted** distance
+//! adds the climbs along the straight line from the village to the seat, read from the DEM,
+//! converted to flat-equivalent km by Naismith's rule (600 m of ascent takes as long as 5 km
+//! on the flat):
+//!
+//! `terrain_km = km + (5 / 0.6) × ascent_km`, with the ascent summed over samples every
+//! kilometre (at most 64) along the line. Without a DEM it equals the great-circle distance.
+
+use rayon::prelude::*;
+
+use crate::dem::Dem;
+use crate::engine::MergePlan;
+use crate::geodesy::distance_km;
+use crate::model::{Dataset, LonLat, VillageKind};
+use crate::scenario::{Costs, Scenario, Stations};
+
+/// Radii (km) of the reported shares of people within reach.
+pub const SHARE_RADII_KM: [f64; 5] = [5.0, 10.0, 15.0, 20.0, 30.0];
+/// The coverage curve runs from 0 to this many km, one point a km.
+pub const CURVE_MAX_KM: usize = 60;
+/// Naismith's rule: flat km equivalent to one km of ascent.
+pub const FLAT_KM_PER_KM_CLIMBED: f64 = 5.0 / 0.6;
+
+/// Great-circle and terrain-adjusted distance from `from` to `to`, km.
+pub fn trip_km(dem: Option<&Dem>, from: LonLat, to: LonLat) -> (f64, f64) {
+    let d = distance_km(from, to);
+    let Some(dem) = dem else { return (d, d) };
+    let steps = (d.ceil() as usize).clamp(1, 64);
+    let mut climb = 0.0;
+    let mut previous = dem.elevation(from);
+    for k in 1..=steps {
+        let t = k as f64 / steps as f64;
+        let p = LonLat::new(
+            from.lon + t * (to.lon - from.lon),
+            from.lat + t * (to.lat - from.lat),
+        );
+        let e = dem.elevation(p);
+        if let (Some(a), Some(b)) = (previous, e) {
+            climb += (b - a).max(0.0);
+        }
+        previous = e.or(previous);
+    }
+    (d, d + FLAT_KM_PER_KM_CLIMBED * climb / 1000.0)
+}
+
+/// One village's trip to the point that serves it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Trip {
+    pub km: f64,
+    pub terrain_km: f64,
+    pub people: f64,
+}
+
+/// Coverage statistics of a set of trips, weighted by population.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Coverage {
+    pub villages: usize,
+    pub people: f64,
+    pub mean_km: f64,
+    pub median_km: f64,
+    pub p90_km: f64,
+    pub max_km: f64,
+    pub mean_terrain_km: f64,
+    /// Share of people within each of [`SHARE_RADII_KM`].
+    pub share_within: [f64; 5],
+    /// Villages and people beyond the service radius.
+    pub beyond_villages: usize,
+    pub beyond_people: f64,
+    /// Share of people within d km, for d = 0, 1, … [`CURVE_MAX_KM`].
+    pub curve: Vec<f64>,
+}
+
+impl Coverage {
+    pub fn from_trips(trips: &[Trip], radius_km: f64) -> Self {
+        let people: f64 = trips.iter().map(|t| t.people).sum();
+        if trips.is_empty() || people <= 0.0 {
+            return Coverage {
+                villages: trips.len(),
+                curve: vec![f64::NAN; CURVE_MAX_KM + 1],
+                mean_km: f64::NAN,
+                median_km: f64::NAN,
+                p90_km: f64::NAN,
+                max_km: trips.iter().map(|t| t.km).fold(f64::NAN, f64::max),
+                mean_terrain_km: f64::NAN,
+                share_within: [f64::NAN; 5],
+                ..Default::default()
+            };
+        }
+        let mut sorted: Vec<Trip> = trips.to_vec();
+        sorted.sort_by(|a, b| a.km.total_cmp(&b.km));
+        // One pass over the sorted trips gives every "share within d" at once.
+        let mut thresholds: Vec<f64> = (0..=CURVE_MAX_KM).map(|d| d as f64).collect();
+        thresholds.extend(SHARE_RADII_KM);
+        thresholds.push(radius_km);
+        let mut order: Vec<usize> = (0..thresholds.len()).collect();
+        order.sort_by(|&a, &b| thresholds[a].total_cmp(&thresholds[b]));
+        let mut within = vec![0.0; thresholds.len()];
+        let (mut next, mut cumulative) = (0, 0.0);
+        for &k in &order {
+            while next < sorted.len() && sorted[next].km <= thresholds[k] {
+                cumulative += sorted[next].people;
+                next += 1;
+            }
+            within[k] = cumulative;
+        }
+        let share = |k: usize| within[k] / people;
+        let curve: Vec<f64> = (0..=CURVE_MAX_KM).map(share).collect();
+        let radius_index = thresholds.len() - 1;
+        Coverage {
+            villages: trips.len(),
+            people,
+            mean_km: trips.iter().map(|t| t.km * t.people).sum::<f64>() / people,
+            median_km: weighted_quantile(&sorted, people, 0.5),
+            p90_km: weighted_quantile(&sorted, people, 0.9),
+            max_km: sorted.last().map_or(f64::NAN, |t| t.km),
+            mean_terrain_km: trips.iter().map(|t| t.terrain_km * t.people).sum::<f64>() / people,
+            share_within: std::array::from_fn(|r| share(CURVE_MAX_KM + 1 + r)),
+            beyond_villages: sorted.iter().filter(|t| t.km > radius_km).count(),
+            beyond_people: people - within[radius_index],
+            curve,
+        }
+    }
+}
+
+/// The smallest distance within which at least `q` of the people live (trips sorted by km).
+fn weighted_quantile(sorted: &[Trip], people: f64, q: f64) -> f64 {
+    let mut cumulative = 0.0;
+    for t in sorted {
+        cumulative += t.people;
+        if cumulative >= q * people - 1e-9 {
+            return t.km;
+        }
+    }
+    sorted.last().map_or(f64::NAN, |t| t.km)
+}
+
+/// Coverage province-wide and per county.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct CoverageSet {
+    pub province: Coverage,
+    pub counties: Vec<Coverage>,
+}
+
+impl CoverageSet {
+    fn new(dataset: &Dataset, trips: &[Option<Trip>], radius_km: f64) -> Self {
+        let mut by_county: Vec<Vec<Trip>> = vec![Vec::new(); dataset.counties.len()];
+        let mut all = Vec::with_capacity(trips.len());
+        for (v, trip) in dataset.villages.iter().zip(trips) {
+            if let Some(t) = trip {
+                by_county[dataset.townships[v.township].county].push(*t);
+                all.push(*t);
+            }
+        }
+        Self {
+            province: Coverage::from_trips(&all, radius_km),
+            counties: by_county
+                .iter()
+                .map(|t| Coverage::from_trips(t, radius_km))
+                .collect(),
+        }
+    }
+}
+
+/// What a dataset's coverage is before any plan, computed once.
+#[derive(Debug, Clone)]
+pub struct Baseline {
+    /// Each village's trip to its own township's seat (`None` for special units).
+    pub trips: Vec<Option<Trip>>,
+}
+
+impl Baseline {
+    pub fn new(dataset: &Dataset) -> Self {
+        let dem = dataset.dem.as_ref();
+        let trips = dataset
+            .villages
+            .par_iter()
+            .map(|v| {
+                (v.kind != VillageKind::Special).then(|| {
+                    let (km, terrain_km) =
+                        trip_km(dem, v.centre, dataset.townships[v.township].seat);
+                    Trip {
+                        km,
+                        terrain_km,
+                        people: v.resident_pop,
+                    }
+                })
+            })
+            .collect();
+        Self { trips }
+    }
+}
+
+/// Staff and yearly cost of a set of units.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Cost {
+    pub staff: f64,
+    pub yearly_yuan: f64,
+}
+
+impl Cost {
+    fn of(costs: &Costs, townships: usize, villages: usize, stations: usize) -> Self {
+        let staff = townships as f64 * costs.staff_per_township
+            + villages as f64 * costs.staff_per_village
+            + stations as f64 * costs.staff_per_station;
+        Self {
+            staff,
+            yearly_yuan: staff * costs.yuan_per_staff_year,
+        }
+    }
+}
+
+/// Service coverage and cost of a plan.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ServiceReport {
+    /// Villages to their own township's seat.
+    pub before: CoverageSet,
+    /// Villages to their new township's seat.
+    pub after: CoverageSet,
+    /// Villages to the nearest of their new township's seat and its stations.
+    pub after_with_stations: CoverageSet,
+    /// Former villages to their new village's seat (zero before any village merge).
+    pub village_seats: CoverageSet,
+    /// Former seats kept as service stations, as township indices.
+    pub stations: Vec<usize>,
+    /// Residents whose nearest service point is a station.
+    pub people_served_by_stations: f64,
+    pub people_per_seat_before: f64,
+    pub people_per_seat_after: f64,
+    pub cost_before: Cost,
+    pub cost_after: Cost,
+}
+
+impl ServiceReport {
+    pub fn people_per_station(&self) -> f64 {
+        if self.stations.is_empty() {
+            f64::NAN
+        } else {
+            self.people_served_by_stations / self.stations.len() as f64
+        }
+    }
+
+    /// Before any village merge every village is its own seat.
+    pub fn village_seats_before_km(&self) -> f64 {
+        0.0
+    }
+
+    pub fn yearly_saving_yuan(&self) -> f64 {
+        self.cost_before.yearly_yuan - self.cost_after.yearly_yuan
+    }
+}
+
+/// A village's trips after a plan.
+#[derive(Debug, Clone, Copy)]
+struct TripsAfter {
+    to_seat: Trip,
+    /// To the nearest of the new seat and the new township's stations.
+    nearest: Trip,
+    by_station: bool,
+}
+
+/// Evaluates a plan's service coverage and cost.
+pub fn evaluate(
+    dataset: &Dataset,
+    baseline: &Baseline,
+    plan: &MergePlan,
+    scenario: &Scenario,
+) -> ServiceReport {
+    let service = &scenario.service;
+    let dem = dataset.dem.as_ref();
+    let towns = &plan.townships;
+
+    // Stations: former seats of merged townships, by the scenario's policy.
+    let mut stations_of: Vec<Vec<usize>> = vec![Vec::new(); towns.units.len()];
+    for (k, unit) in towns.units.iter().enumerate() {
+        let seat = dataset.townships[unit.seat].seat;
+        for &m in unit.members.iter().filter(|&&m| m != unit.seat) {
+            let keep = match service.stations {
+                Stations::None => false,
+                Stations::All => true,
+                Stations::Beyond => {
+                    distance_km(dataset.townships[m].seat, seat) >= service.station_min_distance_km
+                }
+            };
+            if keep {
+                stations_of[k].push(m);
+            }
+        }
+    }
+
+    // Trips after: to the new seat, and to the nearest of the seat and the stations.
+    let after: Vec<Option<TripsAfter>> = dataset
+        .villages
+        .par_iter()
+        .enumerate()
+        .map(|(i, v)| {
+            let before = baseline.trips[i]?;
+            // A trip to a former township's seat; the village's own one is the baseline trip.
+            let trip_to = |township: usize| {
+                if township == v.township {
+                    return before;
+                }
+                let (km, terrain_km) = trip_km(dem, v.centre, dataset.townships[township].seat);
+                Trip {
+                    km,
+                    terrain_km,
+                    people: v.resident_pop,
+                }
+            };
+            let k = towns.new_of[v.township];
+            let to_seat = trip_to(towns.units[k].seat);
+            let nearest_station = stations_of[k]
+                .iter()
+                .map(|&s| (s, distance_km(v.centre, dataset.townships[s].seat)))
+                .min_by(|a, b| a.1.total_cmp(&b.1).then(a.0.cmp(&b.0)))
+                .filter(|&(_, km)| km < to_seat.km);
+            Some(match nearest_station {
+                Some((s, _)) => TripsAfter {
+                    to_seat,
+                    nearest: trip_to(s),
+                    by_station: true,
+                },
+                None => TripsAfter {
+                    to_seat,
+                    nearest: to_seat,
+                    by_station: false,
+                },
+            })
+        })
+        .collect();
+    let to_seat: Vec<Option<Trip>> = after.iter().map(|t| t.map(|t| t.to_seat)).collect();
+    let to_nearest: Vec<Option<Trip>> = after.iter().map(|t| t.map(|t| t.nearest)).collect();
+    let people_served_by_stations = after
+        .iter()
+        .flatten()
+        .filter(|t| t.by_station)
+        .map(|t| t.nearest.people)
+        .sum();
+
+    // Former villages to their new village's seat.
+    let village_trips: Vec<Option<Trip>> = dataset
+        .villages
+        .par_iter()
+        .enumerate()
+        .map(|(i, v)| {
+            (v.kind != VillageKind::Special).then(|| {
+                let seat = plan.villages.units[plan.villages.new_of[i]].seat;
+                let (km, terrain_km) = if seat == i {
+                    (0.0, 0.0)
+                } else {
+                    trip_km(dem, v.centre, dataset.villages[seat].centre)
+                };
+                Trip {
+                    km,
+                    terrain_km,
+                    people: v.resident_pop,
+                }
+            })
+        })
+        .collect();
+
+    let regular_before = dataset
+        .townships
+        .iter()
+        .filter(|t| t.kind.is_regular())
+        .count();
+    let regular_after = towns
+        .units
+        .iter()
+        .filter(|u| dataset.townships[u.seat].kind.is_regular())
+        .count();
+    let villages_before = dataset
+        .villages
+        .iter()
+        .filter(|v| v.kind == VillageKind::Village)
+        .count();
+    let villages_after = plan
+        .villages
+        .units
+        .iter()
+        .filter(|u| dataset.villages[u.seat].kind == VillageKind::Village)
+        .count();
+    let people: f64 = dataset
+        .townships
+        .iter()
+        .filter(|t| t.kind.is_regular())
+        .map(|t| t.resident_pop)
+        .sum();
+    let stations: Vec<usize> = stations_of.into_iter().flatten().collect();
+    ServiceReport {
+        before: CoverageSet::new(dataset, &baseline.trips, service.radius_km),
+        after: CoverageSet::new(dataset, &to_seat, service.radius_km),
+        after_with_stations: CoverageSet::new(dataset, &to_nearest, service.radius_km),
+        village_seats: CoverageSet::new(dataset, &village_trips, service.radius_km),
+        people_served_by_stations,
+        people_per_seat_before: people / regular_before.max(1) as f64,
+        people_per_seat_after: people / regular_after.max(1) as f64,
+        cost_before: Cost::of(&scenario.costs, regular_before, villages_before, 0),
+        cost_after: Cost::of(
+            &scenario.costs,
+            regular_after,
+            villages_after,
+            stations.len(),
+        ),
+        stations,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn trip(km: f64, people: f64) -> Trip {
+        Trip {
+            km,
+            terrain_km: km,
+            people,
+        }
+    }
+
+    #[test]
+    fn weighted_statistics_are_exact_on_a_small_set() {
+        // 100 people at 2 km, 300 at 8 km, 100 at 25 km.
+        let c = Coverage::from_trips(
+            &[trip(8.0, 300.0), trip(2.0, 100.0), trip(25.0, 100.0)],
+            15.0,
+        );
+        assert_eq!(c.people, 500.0);
+        assert!((c.mean_km - (200.0 + 2400.0 + 2500.0) / 500.0).abs() < 1e-12);
+        assert_eq!(c.median_km, 8.0);
+        assert_eq!(c.p90_km, 25.0);
+        assert_eq!(c.max_km, 25.0);
+        assert_eq!(c.share_within, [0.2, 0.8, 0.8, 0.8, 1.0]);
+        assert_eq!((c.beyond_villages, c.beyond_people), (1, 100.0));
+        assert_eq!(c.curve[1], 0.0);
+        assert_eq!(c.curve[2], 0.2);
+        assert_eq!(c.curve[8], 0.8);
+        assert_eq!(c.curve[CURVE_MAX_KM], 1.0);
+    }
+
+    #[test]
+    fn an_empty_set_is_not_a_number_not_a_panic() {
+        let c = Coverage::from_trips(&[], 15.0);
+        assert!(c.mean_km.is_nan() && c.curve.iter().all(|x| x.is_nan()));
+    }
+
+    #[test]
+    fn climbs_add_naismith_km_and_descents_do_not() {
+        // A ramp rising 1,000 m per 0.1° of longitude eastwards.
+        let mut values = Vec::new();
+        for _row in 0..3 {
+            for col in 0..11 {
+                values.push(col as f32 * 1000.0);
+            }
+        }
+        let dem = Dem {
+            ncols: 11,
+            nrows: 3,
+            x_centre: 100.0,
+            y_centre: 30.0,
+            cell_size: 0.1,
+            values,
+        };
+        let (west, east) = (LonLat::new(100.0, 30.1), LonLat::new(100.3, 30.1));
+        let (km, up) = trip_km(Some(&dem), west, east);
+        assert!(
+            (up - (km + FLAT_KM_PER_KM_CLIMBED * 3.0)).abs() < 1e-6,
+            "{km} {up}"
+        );
+        let (_, down) = trip_km(Some(&dem), east, west);
+        assert!((down - km).abs() < 1e-9);
+        assert_eq!(trip_km(None, west, east), (km, km));
+    }
+}
