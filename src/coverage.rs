@@ -390,11 +390,16 @@ pub fn evaluate(
         .map(|t| t.resident_pop)
         .sum();
     let stations: Vec<usize> = stations_of.into_iter().flatten().collect();
+    let set = |trips: &[Option<Trip>]| CoverageSet::new(dataset, trips, service.radius_km);
+    let ((before, after), (after_with_stations, village_seats)) = rayon::join(
+        || rayon::join(|| set(&baseline.trips), || set(&to_seat)),
+        || rayon::join(|| set(&to_nearest), || set(&village_trips)),
+    );
     ServiceReport {
-        before: CoverageSet::new(dataset, &baseline.trips, service.radius_km),
-        after: CoverageSet::new(dataset, &to_seat, service.radius_km),
-        after_with_stations: CoverageSet::new(dataset, &to_nearest, service.radius_km),
-        village_seats: CoverageSet::new(dataset, &village_trips, service.radius_km),
+        before,
+        after,
+        after_with_stations,
+        village_seats,
         people_served_by_stations,
         people_per_seat_before: people / regular_before.max(1) as f64,
         people_per_seat_after: people / regular_after.max(1) as f64,

@@ -291,10 +291,14 @@ fn township_stage(
         })
         .collect();
     // Each township's people are its villages (or, without villages, its own seat).
-    let mut demand = Demand {
-        points: Vec::with_capacity(dataset.villages.len()),
+    let mut demand = Demand { points: Vec::new() };
+    // Only the distance seat rule reads demand; skip building it otherwise.
+    let by_township = if rules.seat_rule == SeatRule::MinDistance {
+        dataset.villages_by_township()
+    } else {
+        Vec::new()
     };
-    for (i, villages) in dataset.villages_by_township().iter().enumerate() {
+    for (i, villages) in by_township.iter().enumerate() {
         let start = demand.points.len();
         if villages.is_empty() {
             demand.points.push((units[i].sphere, units[i].resident));
