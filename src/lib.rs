@@ -2,9 +2,10 @@
 //!
 //! The library is UI-free. Data flows one way: files → [`import`] → validated [`model::Dataset`]
 //! → [`adjacency`] → merge scenario → plan → metrics → reports. The desktop app and the CLI
-//! are two front ends over these calls.
+//! are two front ends over these calls: only `app` (the desktop front end) uses egui.
 
 pub mod adjacency;
+pub mod app;
 pub mod cli;
 pub mod coverage;
 pub mod dem;

@@ -1,4 +1,4 @@
-//! `jianzhi`: the command line front end (and, with no command, the desktop app).
+//! `jianzhi`: the desktop app (no command) and the command line front end.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -14,6 +14,12 @@ use clap::{Parser, Subcommand};
 struct Cli {
     #[command(subcommand)]
     command: Option<Command>,
+    /// Open the app on this dataset folder instead of the built-in demo.
+    #[arg(long)]
+    data: Option<PathBuf>,
+    /// Render the app's window to this PNG once the figures are shown, then quit.
+    #[arg(long)]
+    screenshot: Option<PathBuf>,
 }
 
 #[derive(Subcommand)]
@@ -66,7 +72,7 @@ fn main() -> ExitCode {
             timing,
         }) => jianzhi::cli::run(&scenario, data.as_deref(), &out, timing),
         Some(Command::DemoData { sources, out }) => demo_data(&sources, &out),
-        None => jianzhi::cli::summary(None, None),
+        None => jianzhi::app::run(cli.data.as_deref(), cli.screenshot),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -1,0 +1,129 @@
+//! The bottom panel: a sortable, searchable per-county table of counts and distances.
+
+use eframe::egui;
+use egui_extras::{Column, TableBuilder};
+
+use super::AppState;
+
+/// Sort column and direction, kept in egui's memory between frames.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+struct Sort {
+    column: usize,
+    descending: bool,
+}
+
+pub fn show(ui: &mut egui::Ui, state: &AppState) {
+    let l = state.lang;
+    let id = ui.scope_id().with("county_table");
+    let mut query: String = ui.data_mut(|d| d.get_temp::<String>(id.with("q")).unwrap_or_default());
+    let mut sort: Sort = ui.data_mut(|d| d.get_temp::<Sort>(id.with("sort")).unwrap_or_default());
+    ui.horizontal(|ui| {
+        ui.strong(l.t("counties"));
+        ui.add(
+            egui::TextEdit::singleline(&mut query)
+                .hint_text(l.t("search"))
+                .desired_width(220.0),
+        );
+    });
+    let Some(analysis) = state.analysis.as_ref() else {
+        return;
+    };
+    let ds = &state.workspace.dataset;
+    let before = &state.workspace.before;
+    let service = &analysis.service;
+    let q = query.trim().to_lowercase();
+    struct Row {
+        text: [String; 3],
+        numbers: [f64; 6],
+    }
+    let mut rows: Vec<Row> = ds
+        .counties
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| {
+            q.is_empty()
+                || c.name.to_lowercase().contains(&q)
+                || c.code.contains(&q)
+                || c.city_name.contains(&q)
+        })
+        .map(|(i, c)| Row {
+            text: [c.code.clone(), c.name.clone(), c.city_name.clone()],
+            numbers: [
+                before.counties[i].townships.count as f64,
+                analysis.after.counties[i].townships.count as f64,
+                before.counties[i].villages.count as f64,
+                analysis.after.counties[i].villages.count as f64,
+                service.before.counties[i].mean_km,
+                service.after.counties[i].mean_km,
+            ],
+        })
+        .collect();
+    rows.sort_by(|a, b| {
+        let o = if sort.column < 3 {
+            a.text[sort.column].cmp(&b.text[sort.column])
+        } else {
+            a.numbers[sort.column - 3].total_cmp(&b.numbers[sort.column - 3])
+        };
+        if sort.descending { o.reverse() } else { o }
+    });
+    let headers = [
+        l.t("code"),
+        l.t("name"),
+        l.t("city"),
+        l.t("t_before"),
+        l.t("t_after"),
+        l.t("v_before"),
+        l.t("v_after"),
+        l.t("d_before"),
+        l.t("d_after"),
+    ];
+    // Fill the panel's height (the user resizes the panel), with a scroll bar for the rest.
+    let height = (ui.available_height() - 26.0).max(60.0);
+    TableBuilder::new(ui)
+        .striped(true)
+        .resizable(true)
+        .min_scrolled_height(height)
+        .max_scroll_height(height)
+        .columns(Column::auto().at_least(60.0), 3)
+        .columns(Column::auto().at_least(70.0), 6)
+        .header(22.0, |mut header| {
+            for (k, h) in headers.iter().enumerate() {
+                header.col(|ui| {
+                    let arrow = if sort.column == k {
+                        if sort.descending { " ▼" } else { " ▲" }
+                    } else {
+                        ""
+                    };
+                    if ui.button(format!("{h}{arrow}")).clicked() {
+                        sort = Sort {
+                            column: k,
+                            descending: sort.column == k && !sort.descending,
+                        };
+                    }
+                });
+            }
+        })
+        .body(|body| {
+            body.rows(20.0, rows.len(), |mut row| {
+                let r = &rows[row.index()];
+                for t in &r.text {
+                    row.col(|ui| {
+                        ui.label(t);
+                    });
+                }
+                for (k, n) in r.numbers.iter().enumerate() {
+                    row.col(|ui| {
+                        ui.label(if k >= 4 {
+                            format!("{n:.2}")
+                        } else {
+                            format!("{n:.0}")
+                        });
+                    });
+                }
+            });
+        });
+    ui.data_mut(|d| {
+        d.insert_temp(id.with("q"), query);
+        d.insert_temp(id.with("sort"), sort);
+    });
+}

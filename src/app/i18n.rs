@@ -1,0 +1,216 @@
+//! UI text in Simplified Chinese (default) and English: one table, looked up by key.
+
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub enum Lang {
+    #[default]
+    Zh,
+    En,
+}
+
+/// (key, 中文, English). Keep keys sorted by panel.
+const TEXT: &[(&str, &str, &str)] = &[
+    // Top bar
+    (
+        "app_title",
+        "建制 · 乡镇村区划调整模拟",
+        "Jianzhi · township and village reform simulator",
+    ),
+    ("data", "数据", "Data"),
+    ("modelled", "含模拟数据", "modelled"),
+    (
+        "modelled_hint",
+        "座落位置、辖区、面积和人口为模拟值（见 README）",
+        "Seats, territories, areas and populations are modelled (see README)",
+    ),
+    ("scenario", "方案", "Scenario"),
+    ("undo", "撤销", "Undo"),
+    ("redo", "重做", "Redo"),
+    ("open_data", "打开数据…", "Open data…"),
+    ("open_scenario", "打开方案…", "Open scenario…"),
+    ("save_scenario", "保存方案…", "Save scenario…"),
+    ("export", "导出报表…", "Export reports…"),
+    ("path", "路径", "Path"),
+    ("load", "载入", "Load"),
+    (
+        "path_hint",
+        "数据文件夹、方案 .toml 或导出文件夹",
+        "dataset folder, scenario .toml or export folder",
+    ),
+    ("dark", "深色", "Dark"),
+    ("light", "浅色", "Light"),
+    ("computing", "计算中…", "Computing…"),
+    ("loading", "载入数据中…", "Loading data…"),
+    (
+        "drop_hint",
+        "可将数据文件夹或方案文件拖入窗口",
+        "Drop a dataset folder or a scenario file on the window",
+    ),
+    // Scenario panel
+    ("preset", "预设方案", "Preset"),
+    ("townships", "乡镇街道", "Townships"),
+    ("villages", "建制村", "Villages"),
+    ("enabled", "参与调整", "Reform this level"),
+    ("target", "减少目标 %", "Target cut %"),
+    (
+        "no_target",
+        "不设目标（仅按门槛）",
+        "No target (thresholds only)",
+    ),
+    ("per_county", "目标分解到各县", "Target per county"),
+    (
+        "thresholds",
+        "候选门槛（低于即为候选）",
+        "Candidate thresholds (below = candidate)",
+    ),
+    ("min_area", "最小面积 km²", "Min area km²"),
+    ("min_registered", "最小户籍人口", "Min registered pop"),
+    ("min_resident", "最小常住人口", "Min resident pop"),
+    ("caps", "上限", "Caps"),
+    ("max_area", "最大面积 km²", "Max area km²"),
+    ("max_distance", "最远驻地距离 km", "Max seat distance km"),
+    ("terrain", "分地形", "By terrain"),
+    ("base", "基础", "Base"),
+    ("exempt", "不参与的类型", "Exempt kinds"),
+    (
+        "separate_streets",
+        "街道单独调整",
+        "Streets reformed separately",
+    ),
+    ("seat_rule", "驻地规则", "Seat rule"),
+    ("largest_population", "人口最多", "Largest population"),
+    ("town_first", "镇优先", "Town first"),
+    ("min_distance", "距离最近", "Nearest to people"),
+    ("service", "公共服务", "Service"),
+    ("radius", "服务半径 km", "Service radius km"),
+    ("stations", "保留便民服务站", "Service stations"),
+    ("stations_none", "不保留", "None"),
+    ("stations_all", "全部原驻地", "All former seats"),
+    ("stations_beyond", "远于…的原驻地", "Former seats beyond…"),
+    ("target_met", "目标已达成", "Target met"),
+    ("target_missed", "目标未达成", "Target not met"),
+    ("blocked", "受阻候选", "blocked candidates"),
+    ("no_neighbour", "无可合并邻居", "no neighbour"),
+    ("max_area_c", "面积上限", "area cap"),
+    ("max_seat_distance_c", "距离上限", "distance cap"),
+    ("merges", "合并", "merges"),
+    // Charts
+    (
+        "chart_change",
+        "调整前后变化（%）与四川公布数（◆）",
+        "Change before → after (%) with Sichuan's published figures (◆)",
+    ),
+    (
+        "chart_area_hist",
+        "乡镇面积分布：调整前 vs 调整后（竖线为门槛/上限）",
+        "Township area: before vs after (lines: threshold and cap)",
+    ),
+    (
+        "chart_pop_hist",
+        "乡镇户籍人口分布：调整前 vs 调整后（竖线为门槛）",
+        "Township registered population: before vs after (line: threshold)",
+    ),
+    (
+        "chart_coverage",
+        "服务覆盖：距驻地 x 公里内的常住人口比例",
+        "Service coverage: share of residents within x km of their seat",
+    ),
+    (
+        "chart_cities",
+        "各市州乡镇与建制村减少比例（%）",
+        "Cut by city: townships and villages (%)",
+    ),
+    ("before", "调整前", "Before"),
+    ("after", "调整后", "After"),
+    (
+        "after_stations",
+        "调整后（含服务站）",
+        "After, with stations",
+    ),
+    ("published", "四川公布", "Sichuan published"),
+    ("m_townships", "乡镇数", "Townships"),
+    ("m_villages", "建制村数", "Villages"),
+    ("m_t_area", "乡镇平均面积", "Township area"),
+    ("m_t_reg", "乡镇平均户籍人口", "Township registered pop"),
+    ("m_v_area", "村平均面积", "Village area"),
+    ("m_v_res", "村平均常住人口", "Village resident pop"),
+    ("summary", "主要指标", "Key figures"),
+    ("metric", "指标", "Metric"),
+    ("change", "变化", "Change"),
+    (
+        "mean_distance",
+        "平均到驻地距离 km",
+        "Mean distance to seat km",
+    ),
+    ("p90_distance", "90% 分位距离 km", "90th percentile km"),
+    ("with_stations", "含服务站", "with stations"),
+    ("beyond_radius", "服务半径外人口", "People beyond radius"),
+    ("staff", "编制人员（示意）", "Staff (illustrative)"),
+    (
+        "yearly_cost",
+        "年度成本 亿元（示意）",
+        "Yearly cost, 100M yuan (illustrative)",
+    ),
+    // Table
+    ("counties", "分县统计", "Counties"),
+    ("search", "搜索名称或代码", "Search name or code"),
+    ("code", "代码", "Code"),
+    ("name", "名称", "Name"),
+    ("city", "市州", "City"),
+    ("t_before", "乡镇 前", "Towns before"),
+    ("t_after", "乡镇 后", "Towns after"),
+    ("v_before", "村 前", "Villages before"),
+    ("v_after", "村 后", "Villages after"),
+    ("d_before", "距离 前 km", "Distance before km"),
+    ("d_after", "距离 后 km", "Distance after km"),
+    // Problems
+    ("problems", "数据问题", "Data problems"),
+    (
+        "kept_previous",
+        "未载入，仍使用原数据",
+        "Not loaded; the previous data is kept",
+    ),
+    ("close", "关闭", "Close"),
+    ("saved", "已保存", "Saved"),
+    ("exported", "已导出到", "Exported to"),
+];
+
+impl Lang {
+    /// The text for `key` in this language (the key itself if missing, so gaps are visible).
+    pub fn t(self, key: &'static str) -> &'static str {
+        match TEXT.iter().find(|(k, _, _)| *k == key) {
+            Some((_, zh, en)) => match self {
+                Lang::Zh => zh,
+                Lang::En => en,
+            },
+            None => key,
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Lang::Zh => "简体中文",
+            Lang::En => "English",
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_key_is_unique_and_translated() {
+        let mut keys: Vec<&str> = TEXT.iter().map(|(k, _, _)| *k).collect();
+        keys.sort_unstable();
+        let n = keys.len();
+        keys.dedup();
+        assert_eq!(keys.len(), n, "duplicate keys");
+        for (k, zh, en) in TEXT {
+            assert!(!zh.is_empty() && !en.is_empty(), "{k}");
+        }
+        assert_eq!(Lang::Zh.t("undo"), "撤销");
+        assert_eq!(Lang::En.t("undo"), "Undo");
+    }
+}

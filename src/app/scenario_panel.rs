@@ -1,0 +1,348 @@
+//! The left panel: preset picker and every rule of the scenario; each change is a command.
+
+use crate::engine::{Constraint, Outcome};
+use crate::model::{Terrain, TownshipKind, VillageKind};
+use crate::scenario::{Limits, Rules, SeatRule, Stations, TargetPer};
+use eframe::egui;
+
+use super::i18n::Lang;
+use super::{AppState, Command};
+
+/// Draws the panel; returns the edits made.
+pub fn show(ui: &mut egui::Ui, state: &AppState) -> Vec<Command> {
+    let l = state.lang;
+    let mut out = Vec::new();
+    let mut scenario = state.scenario.clone();
+    let mut dragging = false;
+
+    ui.horizontal(|ui| {
+        ui.label(l.t("preset"));
+        egui::ComboBox::from_id_salt("preset")
+            .selected_text(&scenario.name)
+            .show_ui(ui, |ui| {
+                for (name, _) in &state.presets {
+                    if ui.selectable_label(false, name).clicked() {
+                        out.push(Command::LoadPreset(name.clone()));
+                    }
+                }
+            });
+    });
+    ui.separator();
+
+    let outcomes = state.analysis.as_ref().map(|a| {
+        (
+            a.plan.townships.outcome.clone(),
+            a.plan.villages.outcome.clone(),
+        )
+    });
+    egui::CollapsingHeader::new(l.t("townships"))
+        .default_open(true)
+        .show(ui, |ui| {
+            dragging |= level(ui, l, "t", &mut scenario.townships, true);
+            if let Some((t, _)) = &outcomes {
+                why(ui, l, t);
+            }
+        });
+    egui::CollapsingHeader::new(l.t("villages"))
+        .default_open(true)
+        .show(ui, |ui| {
+            dragging |= level(ui, l, "v", &mut scenario.villages, false);
+            if let Some((_, v)) = &outcomes {
+                why(ui, l, v);
+            }
+        });
+    egui::CollapsingHeader::new(l.t("service"))
+        .default_open(true)
+        .show(ui, |ui| {
+            dragging |= ui
+                .add(
+                    egui::Slider::new(&mut scenario.service.radius_km, 1.0..=60.0)
+                        .text(l.t("radius")),
+                )
+                .dragged();
+            ui.label(l.t("stations"));
+            ui.horizontal(|ui| {
+                ui.radio_value(
+                    &mut scenario.service.stations,
+                    Stations::None,
+                    l.t("stations_none"),
+                );
+                ui.radio_value(
+                    &mut scenario.service.stations,
+                    Stations::All,
+                    l.t("stations_all"),
+                );
+                ui.radio_value(
+                    &mut scenario.service.stations,
+                    Stations::Beyond,
+                    l.t("stations_beyond"),
+                );
+            });
+            if scenario.service.stations == Stations::Beyond {
+                dragging |= ui
+                    .add(
+                        egui::Slider::new(
+                            &mut scenario.service.station_min_distance_km,
+                            0.0..=40.0,
+                        )
+                        .suffix(" km"),
+                    )
+                    .dragged();
+            }
+        });
+
+    if scenario != state.scenario {
+        out.push(Command::EditScenario {
+            scenario: Box::new(scenario),
+            coalesce: dragging,
+        });
+    }
+    out
+}
+
+/// The rules of one level; returns whether a slider is being dragged.
+fn level(ui: &mut egui::Ui, l: Lang, id: &str, rules: &mut Rules, townships: bool) -> bool {
+    let mut dragging = false;
+    ui.checkbox(&mut rules.enabled, l.t("enabled"));
+    ui.add_enabled_ui(rules.enabled, |ui| {
+        let mut has_target = rules.target_reduction_pct.is_some();
+        ui.horizontal(|ui| {
+            ui.checkbox(&mut has_target, "");
+            if has_target {
+                let mut pct = rules.target_reduction_pct.unwrap_or(30.0);
+                let r = ui.add(
+                    egui::Slider::new(&mut pct, 0.0..=80.0)
+                        .text(l.t("target"))
+                        .step_by(0.1),
+                );
+                dragging |= r.dragged();
+                rules.target_reduction_pct = Some(pct);
+            } else {
+                ui.label(l.t("no_target"));
+                rules.target_reduction_pct = None;
+            }
+        });
+        let mut per_county = rules.target_per == TargetPer::County;
+        if ui.checkbox(&mut per_county, l.t("per_county")).changed() {
+            rules.target_per = if per_county {
+                TargetPer::County
+            } else {
+                TargetPer::Province
+            };
+        }
+
+        ui.label(egui::RichText::new(l.t("thresholds")).strong());
+        ui.push_id((id, "base"), |ui| {
+            dragging |= limits(ui, l, &mut rules.limits, townships)
+        });
+        egui::CollapsingHeader::new(l.t("terrain"))
+            .id_salt((id, "terrain"))
+            .show(ui, |ui| {
+                for terrain in Terrain::ALL {
+                    let name = if l == Lang::Zh {
+                        terrain.zh()
+                    } else {
+                        terrain.as_str()
+                    };
+                    let mut on = rules.terrain.contains_key(&terrain);
+                    if ui.checkbox(&mut on, name).changed() {
+                        if on {
+                            rules.terrain.insert(terrain, rules.limits);
+                        } else {
+                            rules.terrain.remove(&terrain);
+                        }
+                    }
+                    if let Some(over) = rules.terrain.get_mut(&terrain) {
+                        ui.push_id((id, terrain.as_str()), |ui| {
+                            ui.indent("terrain", |ui| dragging |= limits(ui, l, over, townships));
+                        });
+                    }
+                }
+            });
+
+        ui.label(egui::RichText::new(l.t("exempt")).strong());
+        ui.horizontal_wrapped(|ui| {
+            let kinds: Vec<(String, &'static str)> = if townships {
+                TownshipKind::ALL
+                    .iter()
+                    .map(|k| {
+                        (
+                            k.as_str().to_string(),
+                            if l == Lang::Zh { k.zh() } else { k.as_str() },
+                        )
+                    })
+                    .collect()
+            } else {
+                VillageKind::ALL
+                    .iter()
+                    .map(|k| {
+                        (
+                            k.as_str().to_string(),
+                            if l == Lang::Zh { k.zh() } else { k.as_str() },
+                        )
+                    })
+                    .collect()
+            };
+            let mut exempt: Vec<String> = if townships {
+                rules
+                    .exempt_township_kinds()
+                    .iter()
+                    .map(|k| k.as_str().to_string())
+                    .collect()
+            } else {
+                rules
+                    .exempt_village_kinds()
+                    .iter()
+                    .map(|k| k.as_str().to_string())
+                    .collect()
+            };
+            let mut changed = false;
+            for (kind, label) in kinds {
+                let mut on = exempt.contains(&kind);
+                if ui.checkbox(&mut on, label).changed() {
+                    changed = true;
+                    if on {
+                        exempt.push(kind);
+                    } else {
+                        exempt.retain(|k| *k != kind);
+                    }
+                }
+            }
+            if changed {
+                rules.exempt_kinds = Some(exempt);
+            }
+        });
+        if townships {
+            ui.checkbox(&mut rules.separate_streets, l.t("separate_streets"));
+        }
+        ui.horizontal(|ui| {
+            ui.label(l.t("seat_rule"));
+            egui::ComboBox::from_id_salt((id, "seat"))
+                .selected_text(seat_name(l, rules.seat_rule))
+                .show_ui(ui, |ui| {
+                    for rule in [
+                        SeatRule::LargestPopulation,
+                        SeatRule::TownFirst,
+                        SeatRule::MinDistance,
+                    ] {
+                        ui.selectable_value(&mut rules.seat_rule, rule, seat_name(l, rule));
+                    }
+                });
+        });
+    });
+    dragging
+}
+
+fn seat_name(l: Lang, rule: SeatRule) -> &'static str {
+    match rule {
+        SeatRule::LargestPopulation => l.t("largest_population"),
+        SeatRule::TownFirst => l.t("town_first"),
+        SeatRule::MinDistance => l.t("min_distance"),
+    }
+}
+
+/// Optional thresholds and caps; returns whether a value is being dragged.
+fn limits(ui: &mut egui::Ui, l: Lang, limits: &mut Limits, townships: bool) -> bool {
+    let scale = if townships { 1.0 } else { 0.1 };
+    let mut dragging = false;
+    egui::Grid::new("limits").num_columns(2).show(ui, |ui| {
+        dragging |= optional(
+            ui,
+            l.t("min_area"),
+            &mut limits.min_area_km2,
+            0.0..=500.0 * scale,
+            50.0 * scale,
+        );
+        dragging |= optional(
+            ui,
+            l.t("min_registered"),
+            &mut limits.min_registered_pop,
+            0.0..=60_000.0 * scale,
+            15_000.0 * scale,
+        );
+        dragging |= optional(
+            ui,
+            l.t("min_resident"),
+            &mut limits.min_resident_pop,
+            0.0..=60_000.0 * scale,
+            15_000.0 * scale,
+        );
+        dragging |= optional(
+            ui,
+            l.t("max_area"),
+            &mut limits.max_area_km2,
+            1.0..=5_000.0 * scale,
+            400.0 * scale,
+        );
+        dragging |= optional(
+            ui,
+            l.t("max_distance"),
+            &mut limits.max_seat_distance_km,
+            1.0..=100.0 * scale.max(0.3),
+            25.0 * scale.max(0.3),
+        );
+    });
+    dragging
+}
+
+/// A checkbox and a slider for an optional figure; returns whether the slider is dragged.
+fn optional(
+    ui: &mut egui::Ui,
+    label: &str,
+    value: &mut Option<f64>,
+    range: std::ops::RangeInclusive<f64>,
+    default: f64,
+) -> bool {
+    let mut on = value.is_some();
+    ui.checkbox(&mut on, label);
+    let mut dragging = false;
+    if on {
+        let mut v = value.unwrap_or(default);
+        dragging = ui
+            .add(egui::Slider::new(&mut v, range).logarithmic(true))
+            .dragged();
+        *value = Some(v);
+    } else {
+        *value = None;
+        ui.label("—");
+    }
+    ui.end_row();
+    dragging
+}
+
+/// The "why it stopped" line: the target, the merges, and what blocked the rest.
+fn why(ui: &mut egui::Ui, l: Lang, o: &Outcome) {
+    let mut text = format!("{} {}", l.t("merges"), o.merges);
+    if let Some(t) = o.target_merges {
+        text = format!(
+            "{} / {t} — {}",
+            text,
+            if o.target_met() {
+                l.t("target_met")
+            } else {
+                l.t("target_missed")
+            }
+        );
+    }
+    let blocked: Vec<String> = o
+        .blocked
+        .iter()
+        .map(|(c, n)| {
+            let name = match c {
+                Constraint::NoNeighbour => l.t("no_neighbour"),
+                Constraint::MaxArea => l.t("max_area_c"),
+                Constraint::MaxSeatDistance => l.t("max_seat_distance_c"),
+            };
+            format!("{name} {n}")
+        })
+        .collect();
+    if !blocked.is_empty() {
+        text += &format!("; {}: {}", l.t("blocked"), blocked.join(", "));
+    }
+    let color = if o.target_met() {
+        ui.visuals().weak_text_color()
+    } else {
+        ui.visuals().warn_fg_color
+    };
+    ui.label(egui::RichText::new(text).color(color));
+}

@@ -1,0 +1,155 @@
+//! The desktop app, driven headless with egui_kittest: it starts on the demo data, reacts to the
+//! scenario controls, keeps its data when an import fails, undoes, and speaks two languages.
+
+#![allow(clippy::unwrap_used)] // test helpers outside #[test] functions
+
+mod common;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable;
+use jianzhi::app::{Command, JianzhiApp, Launch};
+use jianzhi::workspace::Workspace;
+
+fn demo_workspace() -> Arc<Workspace> {
+    static WS: std::sync::OnceLock<Arc<Workspace>> = std::sync::OnceLock::new();
+    WS.get_or_init(|| Arc::new(Workspace::new(common::demo().clone())))
+        .clone()
+}
+
+/// The app on the demo data with a private state folder, its first analysis done.
+fn harness(state_dir: &std::path::Path) -> Harness<'static, JianzhiApp> {
+    let launch = Launch {
+        state_dir: Some(state_dir.to_path_buf()),
+        screenshot: None,
+    };
+    let mut app = JianzhiApp::new(None, demo_workspace(), launch);
+    assert!(app.wait_for_analysis(Duration::from_secs(60)));
+    // The sliders' value boxes and the combo boxes have no accessible names yet (a known gap,
+    // noted on the issue); the check would fail on them before any behaviour is tested.
+    let mut harness = Harness::builder()
+        .with_size([1600.0, 1000.0])
+        .with_accessibility_check(false)
+        .build_ui_state(|ui, app: &mut JianzhiApp| app.frame(ui), app);
+    harness.run_steps(3);
+    harness
+}
+
+/// Lets background work finish, then redraws.
+fn settle(harness: &mut Harness<'static, JianzhiApp>) {
+    assert!(
+        harness
+            .state_mut()
+            .wait_for_analysis(Duration::from_secs(60))
+    );
+    harness.run_steps(3);
+}
+
+fn township_count(harness: &Harness<'static, JianzhiApp>) -> usize {
+    harness
+        .state()
+        .state
+        .analysis
+        .as_ref()
+        .unwrap()
+        .after
+        .province
+        .townships
+        .count
+}
+
+#[test]
+fn starts_on_the_demo_data_and_shows_the_summary() {
+    let dir = tempfile::tempdir().unwrap();
+    let harness = harness(dir.path());
+    assert_eq!(
+        harness.state().state.scenario.name,
+        "四川 2019 两项改革（模拟）"
+    );
+    harness.get_by_label("主要指标");
+    harness.get_by_label("乡镇数");
+    // Before and after counts of the sichuan-2019 preset, as the grid shows them.
+    harness.get_by_label("4618");
+    harness.get_by_label("3140");
+    harness.get_by_label("含模拟数据");
+}
+
+#[test]
+fn the_target_slider_changes_the_after_count_and_undo_restores_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut harness = harness(dir.path());
+    assert_eq!(township_count(&harness), 3140);
+    let slider = harness.get_all_by_label("减少目标 %").next().unwrap();
+    slider.focus();
+    harness.run_steps(1);
+    for _ in 0..30 {
+        harness.key_press(eframe::egui::Key::ArrowRight);
+        harness.run_steps(1);
+    }
+    settle(&mut harness);
+    let changed = township_count(&harness);
+    assert!(changed < 3140, "after count {changed}");
+    harness.get_by_label(&changed.to_string());
+
+    harness.get_by_label("撤销").click();
+    harness.run_steps(2);
+    settle(&mut harness);
+    assert_eq!(township_count(&harness), 3140);
+    harness.get_by_label("3140");
+}
+
+#[test]
+fn a_malformed_csv_shows_its_row_and_keeps_the_old_data() {
+    let dir = tempfile::tempdir().unwrap();
+    let bad = common::write_dataset(
+        &dir.path().join("bad"),
+        common::COUNTIES,
+        &common::TOWNSHIPS.replace("80,25000,20000", "80,25000,abc"),
+        common::VILLAGES,
+    );
+    let mut harness = harness(dir.path());
+    harness.state_mut().state.path_input = bad.display().to_string();
+    harness.get_by_label("载入").click();
+    harness.run_steps(2);
+    settle(&mut harness);
+    harness.get_by_label("数据问题");
+    harness.get_by_label_contains("row 3, column 'resident_pop'");
+    assert_eq!(
+        harness.state().state.workspace.dataset.townships.len(),
+        4661
+    );
+    assert_eq!(township_count(&harness), 3140);
+}
+
+#[test]
+fn switching_language_changes_the_labels() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut harness = harness(dir.path());
+    harness.get_by_label("撤销");
+    harness
+        .state_mut()
+        .apply(Command::SetLanguage(jianzhi::app::i18n::Lang::En));
+    harness.run_steps(2);
+    harness.get_by_label("Undo");
+    harness.get_by_label("Key figures");
+    assert!(harness.query_by_label("撤销").is_none());
+}
+
+#[test]
+fn the_scenario_in_use_is_restored_on_the_next_start() {
+    let dir = tempfile::tempdir().unwrap();
+    {
+        let mut harness = harness(dir.path());
+        harness
+            .state_mut()
+            .apply(Command::LoadPreset("conservative".into()));
+        settle(&mut harness);
+    }
+    let harness = harness(dir.path());
+    assert_eq!(
+        harness.state().state.scenario.name,
+        "稳妥方案（约一半力度）"
+    );
+}
