@@ -108,17 +108,7 @@ pub fn village_adjacency(dataset: &Dataset, tolerance_deg: f64) -> (Adjacency, V
     let groups: Vec<Group> = dataset
         .villages_by_township()
         .into_iter()
-        .map(|members| Group {
-            points: members
-                .iter()
-                .map(|&i| dataset.villages[i].centre)
-                .collect(),
-            shapes: members
-                .iter()
-                .map(|&i| dataset.villages[i].boundary.as_ref())
-                .collect(),
-            members,
-        })
+        .map(|members| village_group(dataset, members))
         .collect();
     build(dataset.villages.len(), &groups, tolerance_deg)
 }
@@ -132,19 +122,24 @@ pub fn village_adjacency_within_counties(dataset: &Dataset) -> Adjacency {
     }
     let groups: Vec<Group> = members_of
         .into_iter()
-        .map(|members| Group {
-            points: members
-                .iter()
-                .map(|&i| dataset.villages[i].centre)
-                .collect(),
-            shapes: members
-                .iter()
-                .map(|&i| dataset.villages[i].boundary.as_ref())
-                .collect(),
-            members,
-        })
+        .map(|members| village_group(dataset, members))
         .collect();
     build(dataset.villages.len(), &groups, DEFAULT_TOLERANCE_DEG).0
+}
+
+/// A group of villages with their centres and boundaries.
+fn village_group(dataset: &Dataset, members: Vec<usize>) -> Group<'_> {
+    Group {
+        points: members
+            .iter()
+            .map(|&i| dataset.villages[i].centre)
+            .collect(),
+        shapes: members
+            .iter()
+            .map(|&i| dataset.villages[i].boundary.as_ref())
+            .collect(),
+        members,
+    }
 }
 
 fn build(n: usize, groups: &[Group], tolerance_deg: f64) -> (Adjacency, Vec<Method>) {

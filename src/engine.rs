@@ -252,18 +252,6 @@ fn township_stage(
     rules: &Rules,
     in_scope: &[bool],
 ) -> Result<Stage, PlanError> {
-    let index: HashMap<&str, usize> = if mentions_codes(rules) {
-        dataset
-            .townships
-            .iter()
-            .enumerate()
-            .map(|(i, t)| (t.code.as_str(), i))
-            .collect()
-    } else {
-        HashMap::new()
-    };
-    let locked = resolve(&index, "townships.locked", &rules.locked)?;
-    let listed = resolve(&index, "townships.seats", &rules.seats)?;
     let exempt = rules.exempt_township_kinds();
     let mut units: Vec<Unit> = dataset
         .townships
@@ -311,29 +299,16 @@ fn township_stage(
         }
         units[i].demand = start..demand.points.len();
     }
-    for &i in &locked {
-        units[i].frozen = true;
-    }
-    for &i in &listed {
-        units[i].listed_seat = true;
-    }
-    let manual = resolve_manual(
-        &index,
-        "townships.manual",
-        &rules.manual,
-        &units,
-        &locked,
+    let codes: Vec<&str> = dataset.townships.iter().map(|t| t.code.as_str()).collect();
+    run_level(
+        "townships",
         "counties",
-        |i| dataset.townships[i].code.clone(),
-    )?;
-    let adjacency = &prepared.township_adjacency;
-    Ok(merge_level(
-        &units,
+        &codes,
+        units,
         &demand,
-        |i| adjacency.neighbours(i),
         rules,
-        &manual,
-    ))
+        &prepared.township_adjacency,
+    )
 }
 
 fn village_stage(
@@ -343,18 +318,6 @@ fn village_stage(
     in_scope: &[bool],
     townships: &Stage,
 ) -> Result<Stage, PlanError> {
-    let index: HashMap<&str, usize> = if mentions_codes(rules) {
-        dataset
-            .villages
-            .iter()
-            .enumerate()
-            .map(|(i, v)| (v.code.as_str(), i))
-            .collect()
-    } else {
-        HashMap::new()
-    };
-    let locked = resolve(&index, "villages.locked", &rules.locked)?;
-    let listed = resolve(&index, "villages.seats", &rules.seats)?;
     let exempt = rules.exempt_village_kinds();
     let mut units: Vec<Unit> = dataset
         .villages
@@ -387,25 +350,53 @@ fn village_stage(
     for (i, u) in units.iter_mut().enumerate() {
         u.demand = i..i + 1;
     }
+    let codes: Vec<&str> = dataset.villages.iter().map(|v| v.code.as_str()).collect();
+    run_level(
+        "villages",
+        "new townships",
+        &codes,
+        units,
+        &demand,
+        rules,
+        &prepared.village_adjacency,
+    )
+}
+
+/// What both levels share once their units are built: the scenario's codes resolved (locked
+/// units frozen, listed seats marked, manual groups checked), then the agglomeration.
+fn run_level(
+    level: &str,
+    container: &'static str,
+    codes: &[&str],
+    mut units: Vec<Unit>,
+    demand: &Demand,
+    rules: &Rules,
+    adjacency: &Adjacency,
+) -> Result<Stage, PlanError> {
+    let index: HashMap<&str, usize> = if mentions_codes(rules) {
+        codes.iter().enumerate().map(|(i, c)| (*c, i)).collect()
+    } else {
+        HashMap::new()
+    };
+    let locked = resolve(&index, &format!("{level}.locked"), &rules.locked)?;
     for &i in &locked {
         units[i].frozen = true;
     }
-    for &i in &listed {
+    for i in resolve(&index, &format!("{level}.seats"), &rules.seats)? {
         units[i].listed_seat = true;
     }
     let manual = resolve_manual(
         &index,
-        "villages.manual",
+        &format!("{level}.manual"),
         &rules.manual,
         &units,
         &locked,
-        "new townships",
-        |i| dataset.villages[i].code.clone(),
+        container,
+        |i| codes[i].to_string(),
     )?;
-    let adjacency = &prepared.village_adjacency;
     Ok(merge_level(
         &units,
-        &demand,
+        demand,
         |i| adjacency.neighbours(i),
         rules,
         &manual,

@@ -337,15 +337,7 @@ fn read_townships(
             .number(row, Column::ResidentPop, problems)
             .ok()
             .flatten();
-        if let Some(code) = &code
-            && let Some(&first) = codes.get(code)
-        {
-            problems.error(Problem::cell(
-                &table.file,
-                row.line,
-                table.header(Column::Code),
-                format!("code {code} duplicates row {}", rows_of[first]),
-            ));
+        if is_duplicate(table, row, code.as_deref(), &codes, &rows_of, problems) {
             continue;
         }
         if problems.errors.len() > before {
@@ -386,6 +378,32 @@ fn read_townships(
         );
     }
     out
+}
+
+/// Whether `code` was already seen (in `codes`, with the row of each in `lines`); reports the
+/// duplicate naming the first row if so.
+fn is_duplicate(
+    table: &Table,
+    row: &table::Row,
+    code: Option<&str>,
+    codes: &HashMap<String, usize>,
+    lines: &[u64],
+    problems: &mut Problems,
+) -> bool {
+    let Some(first) = code.and_then(|c| codes.get(c)) else {
+        return false;
+    };
+    problems.error(Problem::cell(
+        &table.file,
+        row.line,
+        table.header(Column::Code),
+        format!(
+            "code {} duplicates row {}",
+            code.unwrap_or_default(),
+            lines[*first]
+        ),
+    ));
+    true
 }
 
 fn kind_from_township_name(name: &str) -> Option<TownshipKind> {
@@ -554,15 +572,7 @@ fn read_villages(
                 "empty",
             ));
         }
-        if let Some(code) = &code
-            && let Some(&first) = codes.get(code)
-        {
-            problems.error(Problem::cell(
-                &table.file,
-                row.line,
-                table.header(Column::Code),
-                format!("code {code} duplicates row {}", lines[first]),
-            ));
+        if is_duplicate(table, row, code.as_deref(), &codes, &lines, problems) {
             continue;
         }
         if problems.errors.len() > before {
