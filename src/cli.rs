@@ -185,10 +185,7 @@ pub fn format_run(r: &crate::plan_report::RunReport) -> String {
         );
     }
     for row in crate::plan_report::service_rows(r.service) {
-        let basis = match row.depends_on {
-            Some(f) => p.basis(Some(f)),
-            None => "illustrative",
-        };
+        let basis = row.basis(p);
         text += &format!(
             "{:<34} {:>12} {:>12} {:>9}  {}\n",
             row.name,

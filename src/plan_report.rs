@@ -29,6 +29,16 @@ pub struct ServiceRow {
     pub depends_on: Option<Figure>,
 }
 
+impl ServiceRow {
+    /// `observed`, `modelled`, or `illustrative` for the cost model's figures.
+    pub fn basis(&self, provenance: &crate::model::Provenance) -> &'static str {
+        match self.depends_on {
+            Some(f) => provenance.basis(Some(f)),
+            None => "illustrative",
+        }
+    }
+}
+
 /// The service coverage and cost figures of a run, before and after.
 pub fn service_rows(s: &ServiceReport) -> Vec<ServiceRow> {
     let (b, a, w) = (
@@ -136,10 +146,7 @@ impl RunReport<'_> {
             ]);
         }
         for r in service_rows(self.service) {
-            let basis = match r.depends_on {
-                Some(f) => self.dataset.provenance.basis(Some(f)),
-                None => "illustrative",
-            };
+            let basis = r.basis(&self.dataset.provenance);
             csv.row([
                 r.name.to_string(),
                 figure(r.before),
