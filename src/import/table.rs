@@ -207,7 +207,7 @@ impl Table {
             Problem::row(
                 path,
                 text::line_of_offset(bytes, offset),
-                "the text is neither UTF-8 nor GBK/GB18030; save the file as UTF-8 or GBK",
+                "the text here is not in the file's encoding (neither UTF-8 nor GBK/GB18030, or a mix of both); save the whole file as UTF-8 or GBK",
             )
         })?;
         if content.trim().is_empty() {

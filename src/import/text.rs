@@ -30,6 +30,11 @@ pub fn decode(bytes: &[u8]) -> Result<(String, TextEncoding), usize> {
     }
     match std::str::from_utf8(bytes) {
         Ok(text) => Ok((text.to_string(), TextEncoding::Utf8)),
+        // Valid UTF-8 Chinese before the first bad byte: a file pasted together from UTF-8 and
+        // GBK parts. Decoding it all as GB18030 would garble the UTF-8 part silently.
+        Err(utf8_error) if !bytes[..utf8_error.valid_up_to()].is_ascii() => {
+            Err(utf8_error.valid_up_to())
+        }
         Err(utf8_error) => {
             let (text, had_errors) = GB18030.decode_without_bom_handling(bytes);
             if had_errors {
@@ -114,6 +119,14 @@ mod tests {
         // 𠀾 needs a four-byte GB18030 sequence; rare characters in real village names do too.
         let (rare, _, _) = GB18030.encode("𠀾村,垵,埇,硚,碶");
         assert_eq!(decode(&rare).unwrap().0, "𠀾村,垵,埇,硚,碶");
+    }
+
+    #[test]
+    fn utf8_text_with_a_gbk_line_is_refused_at_that_line() {
+        let mut bytes = "代码,名称\n1,锦江区\n".as_bytes().to_vec();
+        bytes.extend_from_slice(&GB18030.encode("2,金堂县\n").0);
+        let offset = decode(&bytes).unwrap_err();
+        assert_eq!(line_of_offset(&bytes, offset), 3);
     }
 
     #[test]

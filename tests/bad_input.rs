@@ -1,0 +1,236 @@
+//! The corpus of malformed inputs in `tests/data/bad/`, each fed to the real binary: a clear
+//! error naming the file and the row, feature or key (non-zero exit), or a repaired result
+//! with a warning — never a panic.
+
+#![allow(clippy::unwrap_used)] // test helpers outside #[test] functions
+
+mod common;
+
+use std::path::Path;
+use std::process::Command;
+
+/// (corpus file, exit succeeds, fragments the message must contain).
+const CASES: &[(&str, bool, &[&str])] = &[
+    (
+        "townships.truncated.csv",
+        false,
+        &["townships.csv: row 3", "longitude given without latitude"],
+    ),
+    (
+        "townships.wrong_delimiter.csv",
+        false,
+        &["townships.csv: row 1", "no header row"],
+    ),
+    (
+        "townships.missing_header.csv",
+        false,
+        &["townships.csv: row 1", "no header row"],
+    ),
+    (
+        "townships.duplicated_header.csv",
+        false,
+        &["townships.csv: row 1", "both name the code column"],
+    ),
+    (
+        "townships.duplicate_code.csv",
+        false,
+        &["townships.csv: row 5, column 'code'", "duplicates row 3"],
+    ),
+    (
+        "townships.unknown_county.csv",
+        false,
+        &["townships.csv: row 4, column 'county_code'", "519999"],
+    ),
+    (
+        "townships.code_as_float.csv",
+        false,
+        &["townships.csv: row 2, column 'code'", "scientific notation"],
+    ),
+    (
+        "townships.negative_population.csv",
+        false,
+        &["townships.csv: row 2, column 'resident_pop'", "negative"],
+    ),
+    (
+        "townships.nonnumeric_population.csv",
+        false,
+        &[
+            "townships.csv: row 2, column 'registered_pop'",
+            "not a number: '三万'",
+        ],
+    ),
+    ("townships.blank_lines.csv", true, &[]),
+    (
+        "townships.open_quote.csv",
+        false,
+        &["townships.csv: row 2, column 'name'", "quote"],
+    ),
+    (
+        "townships.huge_field.csv",
+        false,
+        &["townships.csv: row 2, column 'name'", "longer than"],
+    ),
+    (
+        "townships.projected_metres.csv",
+        false,
+        &["townships.csv: row 2, column 'lon'", "projected"],
+    ),
+    ("townships.empty.csv", false, &["townships.csv", "empty"]),
+    (
+        "townships.empty_name.csv",
+        false,
+        &["townships.csv: row 2, column 'name'", "empty"],
+    ),
+    (
+        "townships.nan_area.csv",
+        false,
+        &["townships.csv: row 2, column 'area_km2'", "finite"],
+    ),
+    (
+        "townships.mixed_encodings.csv",
+        false,
+        &["townships.csv: row 4", "encoding"],
+    ),
+    (
+        "villages.orphan.csv",
+        false,
+        &["villages.csv: row 4, column 'township_code'", "510121299"],
+    ),
+    (
+        "villages.missing_resident_column.csv",
+        false,
+        &["villages.csv", "resident population column"],
+    ),
+    (
+        "villages.swapped_coordinates.csv",
+        false,
+        &["villages.csv: row 2, column 'lat'", "swapped"],
+    ),
+    (
+        "villages.duplicate_code.csv",
+        false,
+        &["villages.csv: row 5, column 'code'", "duplicates row 3"],
+    ),
+    (
+        "villages.binary.csv",
+        false,
+        &["villages.csv: row 2", "encoding"],
+    ),
+    (
+        "townships.bowtie.geojson",
+        true,
+        &["townships.geojson: feature 0 (code 510104020)", "repaired"],
+    ),
+    (
+        "townships.empty_geometry.geojson",
+        false,
+        &["townships.geojson: feature 0 (code 510104020)", "empty"],
+    ),
+    (
+        "townships.projected.geojson",
+        false,
+        &["townships.geojson: feature 0 (code 510104020)", "projected"],
+    ),
+    (
+        "townships.not_json.geojson",
+        false,
+        &["townships.geojson", "not valid GeoJSON"],
+    ),
+    (
+        "townships.point.geojson",
+        false,
+        &[
+            "townships.geojson: feature 0 (code 510104020)",
+            "not a boundary",
+        ],
+    ),
+    (
+        "scenario.unknown_key.toml",
+        false,
+        &["scenario.unknown_key.toml", "max_aera_km2", "line 5"],
+    ),
+    (
+        "scenario.out_of_range.toml",
+        false,
+        &[
+            "scenario.out_of_range.toml",
+            "villages.target_reduction_pct",
+            "out of range",
+        ],
+    ),
+    (
+        "scenario.syntax_error.toml",
+        false,
+        &["scenario.syntax_error.toml", "line 2"],
+    ),
+    (
+        "scenario.negative_cap.toml",
+        false,
+        &[
+            "scenario.negative_cap.toml",
+            "townships.limits.max_area_km2",
+        ],
+    ),
+];
+
+fn corpus() -> &'static Path {
+    Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/bad"))
+}
+
+#[test]
+fn every_corpus_file_is_listed_and_there_are_at_least_25() {
+    let mut on_disk: Vec<String> = std::fs::read_dir(corpus())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    on_disk.sort();
+    let mut listed: Vec<String> = CASES.iter().map(|(f, _, _)| f.to_string()).collect();
+    listed.sort();
+    assert_eq!(on_disk, listed);
+    assert!(CASES.len() >= 25);
+}
+
+#[test]
+fn every_bad_input_gives_a_located_error_or_a_warned_repair_through_the_cli() {
+    let mut failures = Vec::new();
+    for (file, succeeds, fragments) in CASES {
+        let dir = tempfile::tempdir().unwrap();
+        let data = common::write_dataset(
+            &dir.path().join("data"),
+            common::COUNTIES,
+            common::TOWNSHIPS,
+            common::VILLAGES,
+        );
+        let bad = corpus().join(file);
+        let mut command = Command::new(env!("CARGO_BIN_EXE_jianzhi"));
+        if file.starts_with("scenario.") {
+            let scenario = dir.path().join(file);
+            std::fs::copy(&bad, &scenario).unwrap();
+            command
+                .args(["run", "--scenario"])
+                .arg(&scenario)
+                .arg("--data")
+                .arg(&data)
+                .arg("--out")
+                .arg(dir.path().join("out"));
+        } else {
+            let (role, rest) = file.split_once('.').unwrap();
+            let extension = rest.rsplit('.').next().unwrap();
+            std::fs::copy(&bad, data.join(format!("{role}.{extension}"))).unwrap();
+            command.args(["summary", "--data"]).arg(&data);
+        }
+        let output = command.output().unwrap();
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        if stderr.contains("panicked") {
+            failures.push(format!("{file}: panicked: {stderr}"));
+        } else if output.status.success() != *succeeds {
+            failures.push(format!(
+                "{file}: exit {:?}, expected success {succeeds}: {stderr}",
+                output.status.code()
+            ));
+        } else if let Some(missing) = fragments.iter().find(|f| !stderr.contains(**f)) {
+            failures.push(format!("{file}: no '{missing}' in: {stderr}"));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}
