@@ -93,6 +93,8 @@ pub struct JianzhiApp {
     generation: u64,
     load_generation: u64,
     frames: u64,
+    /// When the working scenario first changed since it was last written to disk.
+    unsaved_since: Option<Instant>,
     fonts_installed: bool,
     state_dir: PathBuf,
     screenshot: Option<PathBuf>,
@@ -139,6 +141,7 @@ impl JianzhiApp {
             generation: 0,
             load_generation: 0,
             frames: 0,
+            unsaved_since: None,
             fonts_installed: false,
             state_dir,
             screenshot: launch.screenshot,
@@ -289,8 +292,18 @@ impl JianzhiApp {
     }
 
     fn scenario_changed(&mut self) {
-        self.persist_scenario();
+        self.unsaved_since.get_or_insert_with(Instant::now);
         self.recompute();
+    }
+
+    /// Writes the working scenario once edits pause (not on every frame of a drag), and at exit.
+    fn persist_if_due(&mut self, force: bool) {
+        if let Some(since) = self.unsaved_since
+            && (force || since.elapsed() > Duration::from_millis(500))
+        {
+            self.persist_scenario();
+            self.unsaved_since = None;
+        }
     }
 
     /// Keeps the working scenario on disk, so the app reopens on it (written atomically).
@@ -386,6 +399,10 @@ impl JianzhiApp {
         }
         if self.state.computing || self.state.loading.is_some() {
             ctx.request_repaint_after(Duration::from_millis(50));
+        }
+        self.persist_if_due(false);
+        if self.unsaved_since.is_some() {
+            ctx.request_repaint_after(Duration::from_millis(600));
         }
         self.frames += 1;
         self.maybe_screenshot(&ctx);
@@ -571,6 +588,16 @@ impl JianzhiApp {
 impl eframe::App for JianzhiApp {
     fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
         self.frame(ui);
+    }
+
+    fn on_exit(&mut self) {
+        self.persist_if_due(true);
+    }
+}
+
+impl Drop for JianzhiApp {
+    fn drop(&mut self) {
+        self.persist_if_due(true);
     }
 }
 
