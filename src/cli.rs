@@ -165,34 +165,17 @@ pub fn format_run(r: &crate::plan_report::RunReport) -> String {
         text += &format!("Modelled (synthetic) figures: {}\n", names.join(", "));
     }
     text += &format!(
-        "{:<30} {:>12} {:>12} {:>9}  basis\n",
+        "{:<34} {:>12} {:>12} {:>9}  basis\n",
         "metric", "before", "after", "change%"
     );
-    for (b, a) in r
-        .before
-        .province
-        .metrics()
-        .iter()
-        .zip(r.after.province.metrics())
-    {
-        text += &format!(
-            "{:<30} {:>12} {:>12} {:>9}  {}\n",
-            b.name,
-            figure(round_for_display(b.value)),
-            figure(round_for_display(a.value)),
-            figure(round_for_display(change_pct(b.value, a.value))),
-            p.basis(b.depends_on)
-        );
-    }
-    for row in crate::plan_report::service_rows(r.service) {
-        let basis = row.basis(p);
+    for row in r.summary_rows() {
         text += &format!(
             "{:<34} {:>12} {:>12} {:>9}  {}\n",
             row.name,
             figure(round_for_display(row.before)),
             figure(round_for_display(row.after)),
             figure(round_for_display(change_pct(row.before, row.after))),
-            basis
+            row.basis
         );
     }
     for (level, o) in [

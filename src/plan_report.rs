@@ -20,6 +20,14 @@ pub struct RunReport<'a> {
     pub service: &'a ServiceReport,
 }
 
+/// One before/after figure of a run, with its basis (`observed`, `modelled`, `illustrative`).
+pub struct SummaryRow {
+    pub name: &'static str,
+    pub before: f64,
+    pub after: f64,
+    pub basis: &'static str,
+}
+
 /// A before/after row of service figures, with what it depends on (`None`: illustrative
 /// cost parameters).
 pub struct ServiceRow {
@@ -135,27 +143,42 @@ impl RunReport<'_> {
     /// `summary.csv`: `metric,before,after,change_pct,basis`.
     pub fn summary_csv(&self) -> CsvReport {
         let mut csv = CsvReport::new(&["metric", "before", "after", "change_pct", "basis"]);
-        let after = self.after.province.metrics();
-        for (b, a) in self.before.province.metrics().iter().zip(&after) {
-            csv.row([
-                b.name.to_string(),
-                figure(b.value),
-                figure(a.value),
-                figure(change_pct(b.value, a.value)),
-                self.dataset.provenance.basis(b.depends_on).to_string(),
-            ]);
-        }
-        for r in service_rows(self.service) {
-            let basis = r.basis(&self.dataset.provenance);
+        for r in self.summary_rows() {
             csv.row([
                 r.name.to_string(),
                 figure(r.before),
                 figure(r.after),
                 figure(change_pct(r.before, r.after)),
-                basis.to_string(),
+                r.basis.to_string(),
             ]);
         }
         csv
+    }
+
+    /// Every before/after figure of the run in report order: the unit statistics, then
+    /// service coverage and cost. `summary.csv` and the terminal table both show these.
+    pub fn summary_rows(&self) -> Vec<SummaryRow> {
+        let provenance = &self.dataset.provenance;
+        let after = self.after.province.metrics();
+        let units = self
+            .before
+            .province
+            .metrics()
+            .into_iter()
+            .zip(after)
+            .map(|(b, a)| SummaryRow {
+                name: b.name,
+                before: b.value,
+                after: a.value,
+                basis: provenance.basis(b.depends_on),
+            });
+        let service = service_rows(self.service).into_iter().map(|r| SummaryRow {
+            name: r.name,
+            before: r.before,
+            after: r.after,
+            basis: r.basis(provenance),
+        });
+        units.chain(service).collect()
     }
 
     /// `coverage.csv`: share of residents within each distance of their seat.
