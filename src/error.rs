@@ -133,6 +133,38 @@ impl fmt::Display for ImportError {
     }
 }
 
+/// Why a load stopped: bad input, or the user cancelled it.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum LoadError {
+    #[error(transparent)]
+    Invalid(#[from] ImportError),
+    #[error("the load was cancelled")]
+    Cancelled,
+}
+
+impl From<Problem> for LoadError {
+    fn from(problem: Problem) -> Self {
+        Self::Invalid(ImportError::one(problem))
+    }
+}
+
+impl From<crate::progress::Cancelled> for LoadError {
+    fn from(_: crate::progress::Cancelled) -> Self {
+        Self::Cancelled
+    }
+}
+
+impl LoadError {
+    /// As an import error, for callers that cannot cancel: a cancellation becomes a problem
+    /// of `file`.
+    pub fn into_import(self, file: &Path) -> ImportError {
+        match self {
+            Self::Invalid(e) => e,
+            Self::Cancelled => ImportError::one(Problem::file(file, "the load was cancelled")),
+        }
+    }
+}
+
 /// Collects errors and warnings while importing; stops collecting errors past a cap so a
 /// file with a million bad rows still reports promptly.
 #[derive(Debug, Default)]

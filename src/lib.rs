@@ -16,11 +16,12 @@ pub mod geodesy;
 pub mod import;
 pub mod model;
 pub mod plan_report;
+pub mod progress;
 pub mod report;
 pub mod scenario;
 pub mod summary;
 pub mod terrain;
 pub mod workspace;
 
-pub use error::{ImportError, Problem};
+pub use error::{ImportError, LoadError, Problem};
 pub use model::{County, Dataset, LonLat, Township, TownshipKind, Village, VillageKind};

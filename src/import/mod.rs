@@ -23,10 +23,11 @@ use std::path::{Path, PathBuf};
 use geo::{GeodesicArea, InteriorPoint, MultiPolygon};
 
 use crate::dem::Dem;
-use crate::error::{ImportError, Problem, Problems};
+use crate::error::{ImportError, LoadError, Problem, Problems};
 use crate::model::{
     County, Dataset, LonLat, Provenance, Terrain, Township, TownshipKind, Village, VillageKind,
 };
+use crate::progress::{Progress, Step};
 use boundaries::{BoundaryFeature, read_boundaries};
 use table::{Column, Table};
 
@@ -39,6 +40,13 @@ pub struct Loaded {
 
 /// Loads and validates the dataset in `dir`.
 pub fn load_dataset(dir: &Path) -> Result<Loaded, ImportError> {
+    load_dataset_with(dir, &Progress::new()).map_err(|e| e.into_import(dir))
+}
+
+/// Loads and validates the dataset in `dir`, reporting progress to `progress` and stopping
+/// with [`LoadError::Cancelled`] soon after it is cancelled. Tables are streamed: memory grows
+/// with the records kept, not with the size of the files.
+pub fn load_dataset_with(dir: &Path, progress: &Progress) -> Result<Loaded, LoadError> {
     if !dir.is_dir() {
         return Err(Problem::file(
             dir,
@@ -48,6 +56,7 @@ pub fn load_dataset(dir: &Path) -> Result<Loaded, ImportError> {
     }
     let mut problems = Problems::default();
 
+    progress.begin(Step::Boundaries, 0);
     let provenance = read_provenance(dir)?;
     let dem = match existing(dir, &["dem.asc"]) {
         Some(p) => Some(Dem::read(&p)?),
@@ -70,28 +79,37 @@ pub fn load_dataset(dir: &Path) -> Result<Loaded, ImportError> {
         Some(p) => Some((read_boundaries(&p, &mut problems)?, p)),
         None => None,
     };
+    progress.check()?;
 
     let townships_path = required_file(dir, "townships.csv")?;
     let villages_path = required_file(dir, "villages.csv")?;
-    let township_table = Table::read(
+    let mut township_table = Table::open(
         &townships_path,
         &[Column::Code, Column::Name, Column::CountyCode],
         &mut problems,
+        progress,
     )?;
-    let village_table = Table::read(
+    let mut village_table = Table::open(
         &villages_path,
         &[Column::Code, Column::Name, Column::TownshipCode],
         &mut problems,
+        progress,
     )?;
 
-    let mut counties = read_counties(dir, &county_shapes, &mut problems)?;
+    let mut counties = read_counties(dir, &county_shapes, &mut problems, progress)?;
     let mut townships = read_townships(
-        &township_table,
+        &mut township_table,
         &mut counties,
         township_shapes,
         &mut problems,
-    );
-    let villages = read_villages(&village_table, &townships, village_shapes, &mut problems);
+    )?;
+    let villages = read_villages(
+        &mut village_table,
+        &townships,
+        village_shapes,
+        &mut problems,
+    )?;
+    progress.begin(Step::Checking, 0);
     fill_township_population(&township_table, &mut townships, &villages, &mut problems);
     problems.check()?;
 
@@ -144,12 +162,15 @@ fn read_counties(
     dir: &Path,
     shapes: &[BoundaryFeature],
     problems: &mut Problems,
-) -> Result<Vec<County>, ImportError> {
+    progress: &Progress,
+) -> Result<Vec<County>, LoadError> {
     let mut counties: Vec<County> = Vec::new();
     if let Some(path) = existing(dir, &["counties.csv"]) {
-        let table = Table::read(&path, &[Column::Code, Column::Name], problems)?;
+        let mut table = Table::open(&path, &[Column::Code, Column::Name], problems, progress)?;
+        table.start_progress(Step::Counties);
         let mut seen: HashMap<String, u64> = HashMap::new();
-        for row in &table.rows {
+        while let Some(row) = table.next_row(problems)? {
+            let row = &row;
             let (Some(code), Some(name)) = (
                 table.code(row, Column::Code, problems),
                 table.required_text(row, Column::Name, problems),
@@ -263,11 +284,12 @@ fn shapes_by_code(
 type TownshipRow = (Township, u64);
 
 fn read_townships(
-    table: &Table,
+    table: &mut Table,
     counties: &mut Vec<County>,
     shapes: Option<(Vec<BoundaryFeature>, PathBuf)>,
     problems: &mut Problems,
-) -> Vec<TownshipRow> {
+) -> Result<Vec<TownshipRow>, LoadError> {
+    table.start_progress(Step::Townships);
     let infer_counties = counties.is_empty();
     if infer_counties {
         problems.warn(Problem::file(&table.file, "no counties.csv or county outlines: counties are inferred from county codes and named by code"));
@@ -280,7 +302,8 @@ fn read_townships(
     let mut codes: HashMap<String, usize> = HashMap::new();
     let mut rows_of: Vec<u64> = Vec::new();
     let mut out: Vec<TownshipRow> = Vec::new();
-    for row in &table.rows {
+    while let Some(row) = table.next_row(problems)? {
+        let row = &row;
         let before = problems.errors.len();
         let code = table.code(row, Column::Code, problems);
         let name = table.required_text(row, Column::Name, problems);
@@ -377,7 +400,7 @@ fn read_townships(
             problems,
         );
     }
-    out
+    Ok(out)
 }
 
 /// Whether `code` was already seen (in `codes`, with the row of each in `lines`); reports the
@@ -501,11 +524,12 @@ fn complete_geometry(
 }
 
 fn read_villages(
-    table: &Table,
+    table: &mut Table,
     townships: &[TownshipRow],
     shapes: Option<(Vec<BoundaryFeature>, PathBuf)>,
     problems: &mut Problems,
-) -> Vec<Village> {
+) -> Result<Vec<Village>, LoadError> {
+    table.start_progress(Step::Villages);
     let township_index: HashMap<&str, usize> = townships
         .iter()
         .enumerate()
@@ -513,8 +537,9 @@ fn read_villages(
         .collect();
     let mut codes: HashMap<String, usize> = HashMap::new();
     let mut lines: Vec<u64> = Vec::new();
-    let mut out = Vec::with_capacity(table.rows.len());
-    for row in &table.rows {
+    let mut out = Vec::new();
+    while let Some(row) = table.next_row(problems)? {
+        let row = &row;
         let before = problems.errors.len();
         let code = table.code(row, Column::Code, problems);
         let name = table.required_text(row, Column::Name, problems);
@@ -623,7 +648,7 @@ fn read_villages(
             problems,
         );
     }
-    out
+    Ok(out)
 }
 
 /// Township populations not given in townships.csv are the sums of their villages'.

@@ -5,11 +5,17 @@
 //! case, so `面积（平方公里）`, `面积(平方公里)` and `area_km2` all name the area column. Title rows
 //! above the header, blank rows and total rows (合计/总计) are skipped with a warning.
 
-use std::collections::HashMap;
+use std::cell::Cell;
+use std::collections::{HashMap, VecDeque};
+use std::fmt;
+use std::fs::File;
+use std::io::{self, Read, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
+use std::rc::Rc;
 
-use crate::error::{ImportError, Problem, Problems};
+use crate::error::{ImportError, LoadError, Problem, Problems};
 use crate::import::text;
+use crate::progress::{Progress, Step};
 
 /// The columns Jianzhi understands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -167,194 +173,312 @@ pub fn canonical_name(column: Column) -> &'static str {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Reported;
 
-/// One data row: its line in the file and its fields.
+/// One data row: its line in the file and its trimmed fields.
 #[derive(Debug, Clone)]
 pub struct Row {
     pub line: u64,
-    fields: Vec<String>,
+    fields: csv::StringRecord,
 }
 
-/// A decoded table with its columns resolved.
-#[derive(Debug)]
-pub struct Table {
+/// Progress is published, and cancellation checked, every this many rows.
+const PROGRESS_EVERY: u64 = 4096;
+/// The header must be among this many first rows.
+const HEADER_SEARCH: usize = 12;
+/// Never cancelled: for reading tables outside a cancellable load.
+static UNWATCHED: Progress = Progress::new();
+
+const NOT_IN_ENCODING: &str = "the text here is not in the file's encoding (neither UTF-8 nor GBK/GB18030, or a mix of both); save the whole file as UTF-8 or GBK";
+
+/// A table file being read: the header is resolved when it is opened, and the rows then stream
+/// one at a time ([`Table::next_row`]), so a file of a million rows is never held in memory.
+pub struct Table<'p> {
     pub file: PathBuf,
     pub encoding: text::TextEncoding,
     headers: Vec<String>,
     columns: HashMap<Column, usize>,
-    pub rows: Vec<Row>,
+    reader: csv::Reader<Box<dyn Read>>,
+    record: csv::ByteRecord,
+    /// Rows after the header read while looking for it.
+    ahead: VecDeque<Row>,
+    bytes_read: Rc<Cell<u64>>,
+    rows_read: u64,
+    /// The file's size in bytes (0 if not known).
+    size: u64,
+    progress: &'p Progress,
 }
 
-impl Table {
-    /// Reads and decodes a table file; `required` columns must all be present in the header.
-    pub fn read(
+impl fmt::Debug for Table<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Table")
+            .field("file", &self.file)
+            .field("encoding", &self.encoding)
+            .field("headers", &self.headers)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Counts the bytes read from a file, for progress.
+struct Counting<R> {
+    inner: R,
+    count: Rc<Cell<u64>>,
+}
+
+impl<R: Read> Read for Counting<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.count.set(self.count.get() + n as u64);
+        Ok(n)
+    }
+}
+
+impl<'p> Table<'p> {
+    /// Opens a table file and reads up to its header; `required` columns must all be in the
+    /// header. Rows read later are counted in `progress` (see [`Table::start_progress`]), and a
+    /// cancellation there stops the reading.
+    pub fn open(
         path: &Path,
         required: &[Column],
         problems: &mut Problems,
-    ) -> Result<Table, ImportError> {
-        let bytes = std::fs::read(path)
-            .map_err(|e| Problem::file(path, format!("cannot read the file: {e}")))?;
-        Self::parse(path, &bytes, required, problems)
+        progress: &'p Progress,
+    ) -> Result<Table<'p>, LoadError> {
+        let cannot_read = |e: io::Error| Problem::file(path, format!("cannot read the file: {e}"));
+        let mut file = File::open(path).map_err(cannot_read)?;
+        let size = file.metadata().map(|m| m.len()).unwrap_or(0);
+        let encoding = text::sniff_encoding(&mut file).map_err(cannot_read)?;
+        file.seek(SeekFrom::Start(0)).map_err(cannot_read)?;
+        let mut table =
+            Self::from_reader(path, Box::new(file), encoding, required, problems, progress)?;
+        table.size = size;
+        Ok(table)
     }
 
-    /// Parses table bytes as if read from `path` (which only names the file in messages).
+    /// Makes the rows read from now on the progress of `step`, sized by the file's bytes.
+    pub fn start_progress(&self, step: Step) {
+        self.progress.begin(step, self.size);
+        self.progress.advance(self.bytes_read.get());
+    }
+
+    /// Reads a table from bytes as if read from `path` (which only names the file in messages).
     pub fn parse(
         path: &Path,
         bytes: &[u8],
         required: &[Column],
         problems: &mut Problems,
-    ) -> Result<Table, ImportError> {
-        let (content, encoding) = text::decode(bytes).map_err(|offset| {
-            Problem::row(
-                path,
-                text::line_of_offset(bytes, offset),
-                "the text here is not in the file's encoding (neither UTF-8 nor GBK/GB18030, or a mix of both); save the whole file as UTF-8 or GBK",
-            )
-        })?;
-        if content.trim().is_empty() {
-            return Err(Problem::file(path, "the file is empty").into());
-        }
-        // The csv crate counts a record after CRLF as still on the previous line; with plain
-        // LF line ends, record positions are the line numbers an editor shows.
-        let content = content.replace("\r\n", "\n").replace('\r', "\n");
-        let delimiter = text::sniff_delimiter(&content);
-        let mut reader = csv::ReaderBuilder::new()
+    ) -> Result<Table<'static>, ImportError> {
+        let encoding = text::sniff_encoding(&mut &bytes[..])
+            .map_err(|e| Problem::file(path, format!("cannot read: {e}")))?;
+        let raw = Box::new(io::Cursor::new(bytes.to_vec()));
+        Table::from_reader(path, raw, encoding, required, problems, &UNWATCHED)
+            .map_err(|e| e.into_import(path))
+    }
+
+    fn from_reader(
+        path: &Path,
+        raw: Box<dyn Read>,
+        encoding: text::TextEncoding,
+        required: &[Column],
+        problems: &mut Problems,
+        progress: &'p Progress,
+    ) -> Result<Table<'p>, LoadError> {
+        let bytes_read = Rc::new(Cell::new(0));
+        let counting = Counting {
+            inner: raw,
+            count: bytes_read.clone(),
+        };
+        let mut decoded = text::decoding_reader(counting, encoding);
+        let mut prefix = vec![0; 64 * 1024];
+        let n = text::read_full(&mut decoded, &mut prefix)
+            .map_err(|e| Problem::file(path, format!("cannot read the file: {e}")))?;
+        prefix.truncate(n);
+        let delimiter = text::sniff_delimiter(&String::from_utf8_lossy(&prefix));
+        // Rows end at LF (a CR before it is trimmed with the last field), so record positions
+        // are the line numbers an editor shows; old Mac files end rows with CR alone.
+        let terminator = if !prefix.contains(&b'\n') && prefix.contains(&b'\r') {
+            b'\r'
+        } else {
+            b'\n'
+        };
+        let decoded = io::Cursor::new(prefix).chain(decoded);
+        let reader = csv::ReaderBuilder::new()
             .has_headers(false)
             .flexible(true)
             .delimiter(delimiter)
-            .from_reader(content.as_bytes());
+            .terminator(csv::Terminator::Any(terminator))
+            .from_reader(Box::new(decoded) as Box<dyn Read>);
+        let mut table = Table {
+            file: path.to_path_buf(),
+            encoding,
+            headers: Vec::new(),
+            columns: HashMap::new(),
+            reader,
+            record: csv::ByteRecord::new(),
+            ahead: VecDeque::new(),
+            bytes_read,
+            rows_read: 0,
+            size: 0,
+            progress,
+        };
 
-        let mut records: Vec<(u64, Vec<String>)> = Vec::new();
-        for result in reader.records() {
-            let record = result.map_err(|e| {
-                let line = e.position().map(|p| p.line()).unwrap_or(0);
-                Problem::row(path, line, format!("cannot parse the row: {e}"))
-            })?;
-            let line = record.position().map(|p| p.line()).unwrap_or(0);
-            let fields: Vec<String> = record.iter().map(|f| f.trim().to_string()).collect();
-            records.push((line, fields));
+        let mut first_rows: Vec<Row> = Vec::new();
+        while first_rows.len() < HEADER_SEARCH {
+            match table.read_record()? {
+                Some(row) => first_rows.push(row),
+                None => break,
+            }
         }
-
-        let header_at = find_header(&records, required).ok_or_else(|| {
-            let first = records.first().map(|(l, _)| *l).unwrap_or(1);
-            let wanted: Vec<String> = required
-                .iter()
-                .map(|c| {
-                    let names = ALIASES
-                        .iter()
-                        .find(|(k, _)| k == c)
-                        .map(|(_, n)| n.join("/"))
-                        .unwrap_or_default();
-                    format!("[{names}]")
-                })
-                .collect();
-            let delimiter_hint = if delimiter == b',' {
-                ""
-            } else {
-                " (fields were split on a tab or semicolon)"
-            };
-            Problem::row(
-                path,
-                first,
-                format!(
-                    "no header row with the required columns {} was found in the first rows{delimiter_hint}",
-                    wanted.join(", ")
-                ),
-            )
-        })?;
-
-        let (header_line, headers) = records[header_at].clone();
-        for (line, _) in records[..header_at]
+        let is_blank = |row: &Row| row.fields.iter().all(str::is_empty);
+        if first_rows.len() < HEADER_SEARCH && first_rows.iter().all(is_blank) {
+            return Err(Problem::file(path, "the file is empty").into());
+        }
+        let header_at = first_rows
             .iter()
-            .filter(|(_, f)| f.iter().any(|s| !s.is_empty()))
-        {
+            .position(|row| {
+                required
+                    .iter()
+                    .all(|c| row.fields.iter().any(|f| column_for_header(f) == Some(*c)))
+            })
+            .ok_or_else(|| missing_header(path, &first_rows, required, delimiter))?;
+
+        for row in first_rows[..header_at].iter().filter(|row| !is_blank(row)) {
             problems.warn(Problem::row(
                 path,
-                *line,
+                row.line,
                 "skipped a title row above the header",
             ));
         }
-        let mut columns: HashMap<Column, usize> = HashMap::new();
-        for (i, h) in headers.iter().enumerate() {
+        let mut rest = first_rows.split_off(header_at);
+        let header = rest.remove(0);
+        table.headers = header.fields.iter().map(str::to_string).collect();
+        for (i, h) in table.headers.iter().enumerate() {
             let Some(column) = column_for_header(h) else {
                 continue;
             };
-            if let Some(&first) = columns.get(&column) {
+            if let Some(&first) = table.columns.get(&column) {
                 return Err(Problem::row(
                     path,
-                    header_line,
+                    header.line,
                     format!(
                         "columns '{}' and '{}' both name the {} column; keep one",
-                        headers[first],
+                        table.headers[first],
                         h,
                         canonical_name(column)
                     ),
                 )
                 .into());
             }
-            columns.insert(column, i);
+            table.columns.insert(column, i);
         }
+        table.ahead = rest.into();
+        Ok(table)
+    }
 
-        let mut rows = Vec::with_capacity(records.len().saturating_sub(header_at + 1));
-        let mut bad = Problems::default();
-        for (line, fields) in records.into_iter().skip(header_at + 1) {
-            if fields.iter().all(|f| f.is_empty()) {
-                continue;
-            }
-            if let Some(long) = fields
-                .iter()
-                .position(|f| f.chars().count() > MAX_FIELD_CHARS)
-            {
-                bad.error(Problem::cell(
-                    path,
-                    line,
-                    headers.get(long).map(String::as_str).unwrap_or("?"),
-                    format!(
-                        "the field is longer than {MAX_FIELD_CHARS} characters (a quote left open?)"
-                    ),
-                ));
-                continue;
-            }
-            if let Some(multi) = fields.iter().position(|f| f.contains('\n')) {
-                bad.error(Problem::cell(
-                    path,
-                    line,
-                    headers.get(multi).map(String::as_str).unwrap_or("?"),
-                    "the field runs over several lines: a quote is probably left open here",
-                ));
-                continue;
-            }
-            if fields.len() > headers.len() && fields[headers.len()..].iter().any(|f| !f.is_empty())
-            {
-                bad.error(Problem::row(
-                    path,
-                    line,
-                    format!(
-                        "the row has {} fields but the header has {}",
-                        fields.len(),
-                        headers.len()
-                    ),
-                ));
-                continue;
-            }
-            let code_is_not_a_code = columns.get(&Column::Code).is_none_or(|&i| {
-                fields
-                    .get(i)
-                    .is_none_or(|f| f.is_empty() || is_total_label(f))
-            });
-            if code_is_not_a_code && fields.iter().any(|f| is_total_label(f)) {
-                problems.warn(Problem::row(path, line, "skipped a total row"));
-                continue;
-            }
-            rows.push(Row { line, fields });
+    /// The next record of the file as it stands, fields trimmed; `None` at the end.
+    fn read_record(&mut self) -> Result<Option<Row>, LoadError> {
+        let more = self
+            .reader
+            .read_byte_record(&mut self.record)
+            .map_err(|e| {
+                let line = e.position().map(|p| p.line()).unwrap_or(0);
+                Problem::row(&self.file, line, format!("cannot parse the row: {e}"))
+            })?;
+        if !more {
+            self.progress.advance(self.bytes_read.get());
+            return Ok(None);
         }
-        problems.errors.append(&mut bad.errors);
-        Ok(Table {
-            file: path.to_path_buf(),
-            encoding,
-            headers,
-            columns,
-            rows,
-        })
+        self.rows_read += 1;
+        if self.rows_read % PROGRESS_EVERY == 0 {
+            self.progress.advance(self.bytes_read.get());
+            self.progress.check()?;
+        }
+        let line = self.record.position().map(|p| p.line()).unwrap_or(0);
+        let mut fields = csv::StringRecord::from_byte_record(std::mem::take(&mut self.record))
+            .map_err(|_| Problem::row(&self.file, line, NOT_IN_ENCODING))?;
+        // Decoders mark the bytes they could not decode with U+FFFD.
+        if self.encoding != text::TextEncoding::Utf8
+            && self.encoding != text::TextEncoding::Utf8Bom
+            && fields.iter().any(|f| f.contains('\u{FFFD}'))
+        {
+            return Err(Problem::row(&self.file, line, NOT_IN_ENCODING).into());
+        }
+        fields.trim();
+        Ok(Some(Row { line, fields }))
+    }
+
+    /// The next data row. Blank and total rows are skipped (totals with a warning); rows that
+    /// cannot be data (an overlong or multi-line field, too many fields) are reported and
+    /// skipped. `None` at the end of the file.
+    pub fn next_row(&mut self, problems: &mut Problems) -> Result<Option<Row>, LoadError> {
+        loop {
+            let row = match self.ahead.pop_front() {
+                Some(row) => row,
+                None => match self.read_record()? {
+                    Some(row) => row,
+                    None => return Ok(None),
+                },
+            };
+            if self.usable(&row, problems) {
+                return Ok(Some(row));
+            }
+        }
+    }
+
+    /// Whether a row read after the header is a data row; reports why not if it is bad.
+    fn usable(&self, row: &Row, problems: &mut Problems) -> bool {
+        let fields = &row.fields;
+        let header = |i: usize| self.headers.get(i).map(String::as_str).unwrap_or("?");
+        if fields.iter().all(str::is_empty) {
+            return false;
+        }
+        if let Some(long) = fields
+            .iter()
+            .position(|f| f.chars().count() > MAX_FIELD_CHARS)
+        {
+            problems.error(Problem::cell(
+                &self.file,
+                row.line,
+                header(long),
+                format!(
+                    "the field is longer than {MAX_FIELD_CHARS} characters (a quote left open?)"
+                ),
+            ));
+            return false;
+        }
+        if let Some(multi) = fields.iter().position(|f| f.contains('\n')) {
+            problems.error(Problem::cell(
+                &self.file,
+                row.line,
+                header(multi),
+                "the field runs over several lines: a quote is probably left open here",
+            ));
+            return false;
+        }
+        if fields.len() > self.headers.len()
+            && fields
+                .iter()
+                .skip(self.headers.len())
+                .any(|f| !f.is_empty())
+        {
+            problems.error(Problem::row(
+                &self.file,
+                row.line,
+                format!(
+                    "the row has {} fields but the header has {}",
+                    fields.len(),
+                    self.headers.len()
+                ),
+            ));
+            return false;
+        }
+        let code_is_not_a_code = self.columns.get(&Column::Code).is_none_or(|&i| {
+            fields
+                .get(i)
+                .is_none_or(|f| f.is_empty() || is_total_label(f))
+        });
+        if code_is_not_a_code && fields.iter().any(is_total_label) {
+            problems.warn(Problem::row(&self.file, row.line, "skipped a total row"));
+            return false;
+        }
+        true
     }
 
     /// Whether the file has this column.
@@ -373,10 +497,7 @@ impl Table {
     /// The trimmed text of a cell; `None` if the column is absent or the cell empty.
     pub fn text<'a>(&self, row: &'a Row, column: Column) -> Option<&'a str> {
         let i = *self.columns.get(&column)?;
-        row.fields
-            .get(i)
-            .map(String::as_str)
-            .filter(|s| !s.is_empty())
+        row.fields.get(i).filter(|s| !s.is_empty())
     }
 
     /// A required text cell: an error if empty.
@@ -495,13 +616,33 @@ impl Table {
     }
 }
 
-/// Finds the header among the first rows: the first row that names every required column.
-fn find_header(records: &[(u64, Vec<String>)], required: &[Column]) -> Option<usize> {
-    records.iter().take(12).position(|(_, fields)| {
-        required
-            .iter()
-            .all(|c| fields.iter().any(|f| column_for_header(f) == Some(*c)))
-    })
+/// The error for a file whose first rows have no header with the required columns.
+fn missing_header(path: &Path, first_rows: &[Row], required: &[Column], delimiter: u8) -> Problem {
+    let first = first_rows.first().map(|row| row.line).unwrap_or(1);
+    let wanted: Vec<String> = required
+        .iter()
+        .map(|c| {
+            let names = ALIASES
+                .iter()
+                .find(|(k, _)| k == c)
+                .map(|(_, n)| n.join("/"))
+                .unwrap_or_default();
+            format!("[{names}]")
+        })
+        .collect();
+    let delimiter_hint = if delimiter == b',' {
+        ""
+    } else {
+        " (fields were split on a tab or semicolon)"
+    };
+    Problem::row(
+        path,
+        first,
+        format!(
+            "no header row with the required columns {} was found in the first rows{delimiter_hint}",
+            wanted.join(", ")
+        ),
+    )
 }
 
 fn is_total_label(field: &str) -> bool {
@@ -555,10 +696,39 @@ pub fn parse_number(raw: &str) -> Result<f64, String> {
 mod tests {
     use super::*;
 
-    fn parse(text: &str, required: &[Column]) -> (Result<Table, ImportError>, Problems) {
+    fn parse(text: &str, required: &[Column]) -> (Result<Table<'static>, ImportError>, Problems) {
+        parse_bytes(text.as_bytes(), required)
+    }
+
+    fn parse_bytes(
+        bytes: &[u8],
+        required: &[Column],
+    ) -> (Result<Table<'static>, ImportError>, Problems) {
         let mut problems = Problems::default();
-        let t = Table::parse(Path::new("t.csv"), text.as_bytes(), required, &mut problems);
+        let t = Table::parse(Path::new("t.csv"), bytes, required, &mut problems);
         (t, problems)
+    }
+
+    /// The number of data rows of a file, or the first error that stopped the reading.
+    fn read_all(bytes: &[u8]) -> Result<usize, String> {
+        let (t, mut problems) = parse_bytes(bytes, &[Column::Code]);
+        let mut t = t.map_err(|e| e.to_string())?;
+        match rows(&mut t, &mut problems) {
+            (rows, None) => Ok(rows.len()),
+            (_, Some(e)) => Err(e.into_import(Path::new("t.csv")).to_string()),
+        }
+    }
+
+    /// Every data row of a table, and the first error that stopped the reading.
+    fn rows(table: &mut Table, problems: &mut Problems) -> (Vec<Row>, Option<LoadError>) {
+        let mut rows = Vec::new();
+        loop {
+            match table.next_row(problems) {
+                Ok(Some(row)) => rows.push(row),
+                Ok(None) => return (rows, None),
+                Err(e) => return (rows, Some(e)),
+            }
+        }
     }
 
     #[test]
@@ -576,9 +746,12 @@ mod tests {
             "四川省乡镇统计表,,\r\n代码,名称,常住人口\r\n510104020,督院街,100\r\n,,\r\n合计,,100\r\n",
             &[Column::Code, Column::Name],
         );
-        let t = t.unwrap();
-        assert_eq!(t.rows.len(), 1);
-        assert_eq!(t.rows[0].line, 3);
+        let (mut t, mut problems) = (t.unwrap(), problems);
+        let (rows, stop) = rows(&mut t, &mut problems);
+        assert!(stop.is_none());
+        assert_eq!(rows.len(), 1);
+        assert_eq!(rows[0].line, 3);
+        assert_eq!(t.text(&rows[0], Column::Name), Some("督院街"));
         assert_eq!(problems.warnings.len(), 2, "{:?}", problems.warnings);
         assert!(problems.warnings[0].to_string().contains("row 1"));
         assert!(problems.warnings[1].to_string().contains("row 5"));
@@ -624,11 +797,11 @@ mod tests {
 
     #[test]
     fn cells_report_row_and_header() {
-        let (t, _) = parse("代码,常住人口\n1,abc\n", &[Column::Code]);
-        let t = t.unwrap();
-        let mut problems = Problems::default();
+        let (t, mut problems) = parse("代码,常住人口\n1,abc\n", &[Column::Code]);
+        let mut t = t.unwrap();
+        let (rows, _) = rows(&mut t, &mut problems);
         assert!(
-            t.number(&t.rows[0], Column::ResidentPop, &mut problems)
+            t.number(&rows[0], Column::ResidentPop, &mut problems)
                 .is_err()
         );
         assert_eq!(
@@ -639,12 +812,84 @@ mod tests {
 
     #[test]
     fn open_quote_is_reported_at_its_row() {
-        let (t, problems) = parse("代码,名称\n1,\"open\n2,x\n3,y\n", &[Column::Code]);
-        assert!(t.is_ok());
+        let (t, mut problems) = parse("代码,名称\n1,\"open\n2,x\n3,y\n", &[Column::Code]);
+        let (rows, stop) = rows(&mut t.unwrap(), &mut problems);
+        assert!(stop.is_none() && rows.is_empty());
         assert!(
             problems.errors[0].to_string().contains("row 2"),
             "{:?}",
             problems.errors
+        );
+    }
+
+    #[test]
+    fn utf8_text_with_a_gbk_row_is_refused_at_that_row() {
+        // Far into a file, or among the first rows read to find the header.
+        for lead in [0, 20_000] {
+            let mut file = "代码,名称\n".to_string() + &"1,锦江区\n".repeat(lead + 1);
+            let mut bytes = std::mem::take(&mut file).into_bytes();
+            bytes.extend_from_slice(&encoding_rs::GB18030.encode("2,金堂县\n").0);
+            let message = read_all(&bytes).unwrap_err();
+            let expected = format!(
+                "t.csv: row {}: the text here is not in the file's encoding",
+                lead + 3
+            );
+            assert!(message.contains(&expected), "{message}");
+        }
+    }
+
+    #[test]
+    fn gbk_file_with_undecodable_bytes_is_refused_at_that_row() {
+        let mut bytes = encoding_rs::GB18030
+            .encode("代码,名称\r\n1,锦江区\r\n2,")
+            .0
+            .to_vec();
+        bytes.extend_from_slice(&[0x81, 0x20, b'\r', b'\n']);
+        let message = read_all(&bytes).unwrap_err();
+        assert!(message.contains("t.csv: row 3: the text here"), "{message}");
+    }
+
+    #[test]
+    fn crlf_rows_keep_editor_line_numbers_and_lose_the_cr() {
+        let (t, mut problems) = parse("代码,名称\r\n1,a\r\n\r\n2,\"b\"\r\n", &[Column::Code]);
+        let mut t = t.unwrap();
+        let (rows, _) = rows(&mut t, &mut problems);
+        let seen: Vec<(u64, Option<&str>)> = rows
+            .iter()
+            .map(|r| (r.line, t.text(r, Column::Name)))
+            .collect();
+        assert_eq!(seen, vec![(2, Some("a")), (4, Some("b"))]);
+    }
+
+    #[test]
+    fn progress_counts_bytes_and_cancel_stops_reading() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("big.csv");
+        let mut text = String::from("代码,名称\n");
+        for i in 0..20_000 {
+            text.push_str(&format!("{i},村{i}\n"));
+        }
+        std::fs::write(&path, &text).unwrap();
+        let progress = Progress::new();
+        let mut problems = Problems::default();
+        let mut t = Table::open(&path, &[Column::Code], &mut problems, &progress).unwrap();
+        t.start_progress(Step::Villages);
+        let mut read = 0;
+        while read < 5_000 {
+            t.next_row(&mut problems).unwrap().unwrap();
+            read += 1;
+        }
+        let half_way = progress.snapshot();
+        assert_eq!(half_way.step, Step::Villages);
+        let fraction = half_way.fraction.unwrap();
+        assert!(fraction > 0.0 && fraction < 1.0, "{fraction}");
+        progress.cancel();
+        let (more, stop) = rows(&mut t, &mut problems);
+        assert_eq!(stop, Some(LoadError::Cancelled));
+        assert!(
+            more.len() < PROGRESS_EVERY as usize,
+            "{} rows after cancel",
+            more.len()
         );
     }
 }
