@@ -1,10 +1,12 @@
 //! The headless command line: the same library calls the desktop app makes, so every figure
 //! on a chart can be reproduced from a terminal.
 
+use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 
-use crate::import::load_dataset;
+use crate::import::load_dataset_with;
 use crate::model::Dataset;
+use crate::progress::{Progress, Step};
 use crate::report::{CsvReport, figure};
 use crate::summary::{DatasetSummary, Summary, summarize};
 
@@ -16,19 +18,76 @@ pub fn demo_data_dir() -> PathBuf {
         .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("data/sichuan"))
 }
 
-/// Loads `--data` (or the demo dataset), printing warnings to stderr.
+/// Loads `--data` (or the demo dataset), printing warnings to stderr, and progress too when
+/// stderr is a terminal.
 pub fn load(data: Option<&Path>) -> anyhow::Result<Dataset> {
     let dir = data.map(Path::to_path_buf).unwrap_or_else(demo_data_dir);
-    let loaded = load_dataset(&dir)?;
-    for w in &loaded.warnings {
+    let progress = Progress::new();
+    let loaded = std::thread::scope(|scope| {
+        let loading = scope.spawn(|| load_dataset_with(&dir, &progress));
+        if std::io::stderr().is_terminal() {
+            while !loading.is_finished() {
+                std::thread::sleep(std::time::Duration::from_millis(200));
+                let shown = progress.snapshot();
+                let percent = shown
+                    .fraction
+                    .map(|f| format!(" {:.0}%", f * 100.0))
+                    .unwrap_or_default();
+                eprint!("\r\x1b[Kloading: {}{percent}", step_name(shown.step));
+            }
+            eprint!("\r\x1b[K");
+        }
+        loading.join()
+    })
+    .map_err(|_| anyhow::anyhow!("the load stopped unexpectedly"))?
+    .map_err(|e| e.into_import(&dir))?;
+    const SHOWN: usize = 20;
+    for w in loaded.warnings.iter().take(SHOWN) {
         eprintln!("warning: {w}");
+    }
+    let more = loaded.warnings.len().saturating_sub(SHOWN) + loaded.warnings_not_kept;
+    if more > 0 {
+        eprintln!("warning: … and {more} more warnings");
     }
     Ok(loaded.dataset)
 }
 
+/// A step of loading, as the terminal shows it.
+pub fn step_name(step: Step) -> &'static str {
+    match step {
+        Step::Starting => "starting",
+        Step::Boundaries => "boundaries",
+        Step::Counties => "counties.csv",
+        Step::Townships => "townships.csv",
+        Step::Villages => "villages.csv",
+        Step::Checking => "checking",
+        Step::Adjacency => "adjacency",
+        Step::Terrain => "terrain",
+        Step::Coverage => "coverage",
+        Step::Done => "done",
+    }
+}
+
+/// The peak resident memory of this process so far (Linux `VmHWM`), in MiB.
+pub fn peak_memory_mib() -> Option<f64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kib: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kib / 1024.0)
+}
+
+/// "peak memory 123 MiB", or nothing where the system does not tell.
+fn peak_memory_note() -> String {
+    peak_memory_mib()
+        .map(|m| format!(", peak memory {m:.0} MiB"))
+        .unwrap_or_default()
+}
+
 /// The `summary` command: prints the statistics and writes `summary.csv` and `counties.csv`.
-pub fn summary(data: Option<&Path>, out: Option<&Path>) -> anyhow::Result<()> {
+pub fn summary(data: Option<&Path>, out: Option<&Path>, timing: bool) -> anyhow::Result<()> {
+    let started = std::time::Instant::now();
     let dataset = load(data)?;
+    let t_load = started.elapsed();
     let stats = summarize(&dataset);
     print!("{}", format_summary(&dataset, &stats.province));
     if let Some(out) = out {
@@ -39,6 +98,14 @@ pub fn summary(data: Option<&Path>, out: Option<&Path>) -> anyhow::Result<()> {
             "wrote {} and {}",
             out.join("summary.csv").display(),
             out.join("counties.csv").display()
+        );
+    }
+    if timing {
+        println!(
+            "timing: load {:.0} ms, {} villages{}",
+            t_load.as_secs_f64() * 1e3,
+            dataset.villages.len(),
+            peak_memory_note()
         );
     }
     Ok(())
@@ -123,6 +190,20 @@ pub fn scenario_path(arg: &Path) -> PathBuf {
     }
 }
 
+/// The `scale-data` command: the demo dataset with its villages split into parts, for
+/// stress tests (everything modelled).
+pub fn scale_data(villages: usize, out: &Path) -> anyhow::Result<()> {
+    let started = std::time::Instant::now();
+    let demo = load(None)?;
+    crate::demo::scaled::write_scaled(&demo, &demo_data_dir(), villages, out)?;
+    println!(
+        "wrote {} with {villages} villages (modelled) in {:.1} s",
+        out.display(),
+        started.elapsed().as_secs_f64()
+    );
+    Ok(())
+}
+
 /// The `run` command: applies a scenario and writes the reports.
 pub fn run(scenario: &Path, data: Option<&Path>, out: &Path, timing: bool) -> anyhow::Result<()> {
     use std::time::Instant;
@@ -139,17 +220,21 @@ pub fn run(scenario: &Path, data: Option<&Path>, out: &Path, timing: bool) -> an
     let t_apply = t2.elapsed();
     let report = workspace.report(&analysis);
     print!("{}", format_run(&report));
+    let t3 = Instant::now();
     report.write(out)?;
+    let t_write = t3.elapsed();
     println!(
         "wrote summary.csv, counties.csv, townships.csv, villages.csv, outcome.csv, coverage.csv, scenario.toml to {}",
         out.display()
     );
     if timing {
         println!(
-            "timing: load {:.0} ms, adjacency, terrain and baseline coverage {:.0} ms, scenario with every figure {:.1} ms",
+            "timing: load {:.0} ms, adjacency, terrain and baseline coverage {:.0} ms, scenario with every figure {:.1} ms, reports {:.0} ms{}",
             t_load.as_secs_f64() * 1e3,
             t_prepare.as_secs_f64() * 1e3,
-            t_apply.as_secs_f64() * 1e3
+            t_apply.as_secs_f64() * 1e3,
+            t_write.as_secs_f64() * 1e3,
+            peak_memory_note()
         );
     }
     Ok(())

@@ -34,6 +34,7 @@ use serde::Serialize;
 use crate::adjacency::{self, Adjacency};
 use crate::geodesy::SpherePoint;
 use crate::model::{Dataset, Terrain, TownshipKind, VillageKind};
+use crate::progress::Step;
 use crate::scenario::{Limits, Rules, Scenario, SeatRule, TargetPer};
 use crate::summary::{DatasetSummary, Summary, TownshipFigures, VillageFigures};
 
@@ -51,13 +52,27 @@ pub struct Prepared {
 
 impl Prepared {
     pub fn new(dataset: &Dataset) -> Self {
+        let Ok(prepared) = Self::build(dataset, |_| Ok::<(), std::convert::Infallible>(()));
+        prepared
+    }
+
+    /// Computes everything, calling `at` before each step (for progress; an error from it
+    /// stops the work).
+    pub fn build<E>(
+        dataset: &Dataset,
+        mut at: impl FnMut(Step) -> Result<(), E>,
+    ) -> Result<Self, E> {
+        at(Step::Adjacency)?;
         let (township_adjacency, _) =
             adjacency::township_adjacency(dataset, adjacency::DEFAULT_TOLERANCE_DEG);
-        Self {
+        at(Step::Adjacency)?;
+        let village_adjacency = adjacency::village_adjacency_within_counties(dataset);
+        at(Step::Terrain)?;
+        Ok(Self {
             terrain: crate::terrain::township_terrain(dataset),
             township_adjacency,
-            village_adjacency: adjacency::village_adjacency_within_counties(dataset),
-        }
+            village_adjacency,
+        })
     }
 }
 

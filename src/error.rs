@@ -171,6 +171,8 @@ impl LoadError {
 pub struct Problems {
     pub errors: Vec<Problem>,
     pub warnings: Vec<Problem>,
+    /// Warnings past the cap, counted but not kept.
+    pub warnings_not_kept: usize,
 }
 
 impl Problems {
@@ -186,6 +188,8 @@ impl Problems {
     pub fn warn(&mut self, problem: Problem) {
         if self.warnings.len() < Self::MAX_ERRORS {
             self.warnings.push(problem);
+        } else {
+            self.warnings_not_kept += 1;
         }
     }
 

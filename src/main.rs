@@ -32,6 +32,9 @@ enum Command {
         /// Write summary.csv and counties.csv (UTF-8 with BOM) into this folder.
         #[arg(long)]
         out: Option<PathBuf>,
+        /// Print how long loading took and the peak memory.
+        #[arg(long)]
+        timing: bool,
     },
     /// Apply a merge scenario and write the reports.
     Run {
@@ -44,9 +47,18 @@ enum Command {
         /// Folder for the reports.
         #[arg(long)]
         out: PathBuf,
-        /// Print how long each step took.
+        /// Print how long each step took and the peak memory.
         #[arg(long)]
         timing: bool,
+    },
+    /// Write a stress-test dataset: the demo with its villages split to reach --villages.
+    ScaleData {
+        /// How many villages (between the demo's 53,715 and 50 times as many).
+        #[arg(long, default_value_t = 1_000_000)]
+        villages: usize,
+        /// Where to write the dataset.
+        #[arg(long)]
+        out: PathBuf,
     },
     /// Regenerate the modelled demo dataset from its real sources.
     DemoData {
@@ -62,8 +74,8 @@ enum Command {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
-        Some(Command::Summary { data, out }) => {
-            jianzhi::cli::summary(data.as_deref(), out.as_deref())
+        Some(Command::Summary { data, out, timing }) => {
+            jianzhi::cli::summary(data.as_deref(), out.as_deref(), timing)
         }
         Some(Command::Run {
             scenario,
@@ -72,6 +84,7 @@ fn main() -> ExitCode {
             timing,
         }) => jianzhi::cli::run(&scenario, data.as_deref(), &out, timing),
         Some(Command::DemoData { sources, out }) => demo_data(&sources, &out),
+        Some(Command::ScaleData { villages, out }) => jianzhi::cli::scale_data(villages, &out),
         None => jianzhi::app::run(cli.data.as_deref(), cli.screenshot),
     };
     match result {

@@ -1,9 +1,12 @@
 //! A loaded dataset with everything computed once for it, and the analysis of a scenario:
 //! the one call the CLI and the desktop app both make.
 
+use std::convert::Infallible;
+
 use crate::coverage::{self, Baseline, ServiceReport};
 use crate::engine::{self, MergePlan, PlanError, Prepared};
 use crate::model::Dataset;
+use crate::progress::{Cancelled, Progress, Step};
 use crate::scenario::Scenario;
 use crate::summary::{self, DatasetSummary};
 
@@ -30,15 +33,31 @@ pub struct Analysis {
 
 impl Workspace {
     pub fn new(dataset: Dataset) -> Self {
-        let prepared = Prepared::new(&dataset);
+        let Ok(workspace) = Self::build(dataset, |_| Ok::<(), Infallible>(()));
+        workspace
+    }
+
+    /// As [`Workspace::new`], reporting each step to `progress` and stopping if it is
+    /// cancelled.
+    pub fn new_with(dataset: Dataset, progress: &Progress) -> Result<Self, Cancelled> {
+        Self::build(dataset, |step| {
+            progress.begin(step, 0);
+            progress.check()
+        })
+    }
+
+    fn build<E>(dataset: Dataset, mut at: impl FnMut(Step) -> Result<(), E>) -> Result<Self, E> {
+        let prepared = Prepared::build(&dataset, &mut at)?;
+        at(Step::Coverage)?;
         let baseline = Baseline::new(&dataset);
         let before = summary::summarize(&dataset);
-        Self {
+        at(Step::Done)?;
+        Ok(Self {
             dataset,
             prepared,
             baseline,
             before,
-        }
+        })
     }
 
     /// Applies a scenario and computes every after figure.

@@ -153,3 +153,89 @@ fn the_scenario_in_use_is_restored_on_the_next_start() {
         "稳妥方案（约一半力度）"
     );
 }
+
+/// The app keeps drawing frames while a large dataset loads on its own thread; the progress
+/// bar moves, and Cancel stops the load and keeps the data in use. A second load of the same
+/// folder, left to finish, replaces the data.
+#[test]
+fn a_large_dataset_loads_in_the_background_with_progress_and_can_be_cancelled() {
+    use jianzhi::progress::Step;
+
+    const VILLAGES: usize = 300_000;
+    let state = tempfile::tempdir().unwrap();
+    let big = tempfile::tempdir().unwrap();
+    jianzhi::demo::scaled::write_scaled(common::demo(), &common::demo_dir(), VILLAGES, big.path())
+        .unwrap();
+    let mut harness = harness(state.path());
+    let demo_villages = common::demo().villages.len();
+
+    harness
+        .state_mut()
+        .apply(Command::OpenPath(big.path().to_path_buf()));
+    let progress = harness
+        .state()
+        .state
+        .loading
+        .as_ref()
+        .unwrap()
+        .progress
+        .clone();
+    let mut frames_while_loading = 0;
+    let mut seen = Vec::new();
+    let started = std::time::Instant::now();
+    // Until the villages file is a fifth read: each frame returns while the load goes on.
+    loop {
+        let now = progress.snapshot();
+        seen.push(now);
+        if now.step == Step::Villages && now.fraction.unwrap_or(0.0) > 0.2 {
+            break;
+        }
+        assert!(
+            now.step != Step::Done && started.elapsed() < Duration::from_secs(120),
+            "the load ran past the villages: {seen:?}"
+        );
+        harness.step();
+        frames_while_loading += 1;
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    assert!(frames_while_loading >= 3, "{frames_while_loading} frames");
+    harness.get_by_label_contains("载入数据中… 读取村表");
+    harness.get_by_label("取消").click();
+    harness.run_steps(2);
+    assert!(harness.state().state.loading.is_none());
+    harness.get_by_label_contains("已取消载入");
+
+    // The load thread stops (and lets go of its progress) without reaching the next step.
+    while Arc::strong_count(&progress) > 1 {
+        assert!(
+            started.elapsed() < Duration::from_secs(120),
+            "the load did not stop"
+        );
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    assert_eq!(progress.snapshot().step, Step::Villages);
+    settle(&mut harness);
+    assert_eq!(
+        harness.state().state.workspace.dataset.villages.len(),
+        demo_villages
+    );
+    assert_eq!(township_count(&harness), 3140);
+
+    harness
+        .state_mut()
+        .apply(Command::OpenPath(big.path().to_path_buf()));
+    settle(&mut harness);
+    let state = &harness.state().state;
+    assert!(state.problems.is_empty(), "{:?}", state.problems);
+    assert_eq!(state.workspace.dataset.villages.len(), VILLAGES);
+    let after = &state.analysis.as_ref().unwrap().after.province;
+    assert!(
+        after.villages.count < before_count(state),
+        "villages were merged"
+    );
+}
+
+/// Regular administrative villages before any merge, in the data in use.
+fn before_count(state: &jianzhi::app::AppState) -> usize {
+    state.workspace.before.province.villages.count
+}

@@ -13,12 +13,13 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use crate::progress::{Progress, Step};
 use crate::scenario::Scenario;
 use crate::workspace::{Analysis, Workspace};
 use eframe::egui;
 
 use i18n::Lang;
-use worker::{Done, Job, Worker};
+use worker::{Analyse, Done, LoadResult, Worker};
 
 /// The working scenario's file name in the state folder.
 const LAST_SCENARIO: &str = "last-scenario.toml";
@@ -38,6 +39,8 @@ pub enum Command {
     Redo,
     LoadPreset(String),
     OpenPath(PathBuf),
+    /// Stop the dataset load under way; the data in use stays.
+    CancelLoad,
     SaveScenario(PathBuf),
     Export(PathBuf),
     SetLanguage(Lang),
@@ -54,12 +57,20 @@ pub struct AppState {
     /// The newest finished analysis (of `scenario`, or of an earlier edit while computing).
     pub analysis: Option<Arc<Analysis>>,
     pub computing: bool,
-    pub loading: Option<PathBuf>,
+    pub loading: Option<Loading>,
     /// Errors from the last failed load or command, shown in a panel.
     pub problems: Vec<String>,
+    /// Warnings of the last load (data loaded, with repairs or doubts), shown in that panel.
+    pub warnings: Vec<String>,
     pub status: String,
     pub presets: Vec<(String, PathBuf)>,
     pub path_input: String,
+}
+
+/// A dataset load under way.
+pub struct Loading {
+    pub dir: PathBuf,
+    pub progress: Arc<Progress>,
 }
 
 /// Where the app keeps the scenario between runs (`JIANZHI_STATE_DIR`, else the user's
@@ -126,6 +137,7 @@ impl JianzhiApp {
                 computing: false,
                 loading: None,
                 problems: Vec::new(),
+                warnings: Vec::new(),
                 status: String::new(),
                 presets,
                 path_input: String::new(),
@@ -155,7 +167,7 @@ impl JianzhiApp {
     fn recompute(&mut self) {
         self.generation += 1;
         self.state.computing = true;
-        self.worker.send(Job::Analyse {
+        self.worker.analyse(Analyse {
             generation: self.generation,
             workspace: self.state.workspace.clone(),
             scenario: Box::new(self.state.scenario.clone()),
@@ -198,13 +210,17 @@ impl JianzhiApp {
                 }
                 self.state.loading = None;
                 match result {
-                    Ok(workspace) => {
+                    LoadResult::Loaded {
+                        workspace,
+                        warnings,
+                    } => {
                         self.state.workspace = workspace;
                         self.state.problems.clear();
+                        self.state.warnings = warnings;
                         self.state.status = dir.display().to_string();
                         self.recompute();
                     }
-                    Err(problems) => {
+                    LoadResult::Invalid(problems) => {
                         let mut list = vec![format!(
                             "{} — {}",
                             dir.display(),
@@ -212,6 +228,9 @@ impl JianzhiApp {
                         )];
                         list.extend(problems);
                         self.state.problems = list;
+                    }
+                    LoadResult::Cancelled => {
+                        self.state.status = self.state.lang.t("load_cancelled").to_string();
                     }
                 }
             }
@@ -264,6 +283,7 @@ impl JianzhiApp {
                 }
             }
             Command::OpenPath(path) => self.open_path(&path),
+            Command::CancelLoad => self.cancel_load(),
             Command::SaveScenario(path) => {
                 match crate::report::write_atomic(&path, self.state.scenario.to_toml().as_bytes()) {
                     Ok(()) => {
@@ -287,7 +307,10 @@ impl JianzhiApp {
             }
             Command::SetLanguage(lang) => self.state.lang = lang,
             Command::SetDark(dark) => self.state.dark = dark,
-            Command::DismissProblems => self.state.problems.clear(),
+            Command::DismissProblems => {
+                self.state.problems.clear();
+                self.state.warnings.clear();
+            }
         }
     }
 
@@ -333,12 +356,24 @@ impl JianzhiApp {
         } else {
             path.parent().map(Path::to_path_buf).unwrap_or_default()
         };
+        // A new load replaces one under way.
+        self.cancel_load();
         self.load_generation += 1;
-        self.state.loading = Some(dir.clone());
-        self.worker.send(Job::Load {
-            generation: self.load_generation,
-            dir,
+        let progress = Arc::new(Progress::new());
+        self.state.loading = Some(Loading {
+            dir: dir.clone(),
+            progress: progress.clone(),
         });
+        self.worker.load(self.load_generation, dir, progress);
+    }
+
+    /// Cancels the load under way, if any: its result, whatever it is, will be dropped.
+    fn cancel_load(&mut self) {
+        if let Some(loading) = self.state.loading.take() {
+            loading.progress.cancel();
+            self.load_generation += 1;
+            self.state.status = self.state.lang.t("load_cancelled").to_string();
+        }
     }
 
     /// Draws one frame and applies the commands the panels returned.
@@ -391,7 +426,7 @@ impl JianzhiApp {
                 county_table::show(ui, &self.state);
             });
         egui::CentralPanel::default().show(ui, |ui| charts::show(ui, &self.state));
-        if !self.state.problems.is_empty() {
+        if !self.state.problems.is_empty() || !self.state.warnings.is_empty() {
             commands.extend(self.problems_window(&ctx));
         }
         for c in commands {
@@ -488,9 +523,19 @@ impl JianzhiApp {
                 ui.spinner();
                 ui.label(l.t("computing"));
             }
-            if s.loading.is_some() {
+            if let Some(loading) = &s.loading {
                 ui.spinner();
-                ui.label(l.t("loading"));
+                let shown = loading.progress.snapshot();
+                ui.label(format!("{} {}", l.t("loading"), l.t(step_key(shown.step))));
+                ui.add(
+                    egui::ProgressBar::new(shown.fraction.unwrap_or(0.0))
+                        .desired_width(160.0)
+                        .show_percentage()
+                        .animate(shown.fraction.is_none()),
+                );
+                if ui.button(l.t("cancel")).clicked() {
+                    out.push(Command::CancelLoad);
+                }
             }
         });
         ui.horizontal(|ui| {
@@ -548,6 +593,12 @@ impl JianzhiApp {
                         for p in &self.state.problems {
                             ui.label(egui::RichText::new(p).color(ui.visuals().error_fg_color));
                         }
+                        if !self.state.warnings.is_empty() {
+                            ui.strong(l.t("warnings"));
+                            for w in &self.state.warnings {
+                                ui.label(egui::RichText::new(w).color(ui.visuals().warn_fg_color));
+                            }
+                        }
                     });
                 if ui.button(l.t("close")).clicked() {
                     out.push(Command::DismissProblems);
@@ -598,6 +649,22 @@ impl eframe::App for JianzhiApp {
 impl Drop for JianzhiApp {
     fn drop(&mut self) {
         self.persist_if_due(true);
+    }
+}
+
+/// The text key of a loading step.
+fn step_key(step: Step) -> &'static str {
+    match step {
+        Step::Starting => "step_starting",
+        Step::Boundaries => "step_boundaries",
+        Step::Counties => "step_counties",
+        Step::Townships => "step_townships",
+        Step::Villages => "step_villages",
+        Step::Checking => "step_checking",
+        Step::Adjacency => "step_adjacency",
+        Step::Terrain => "step_terrain",
+        Step::Coverage => "step_coverage",
+        Step::Done => "step_done",
     }
 }
 

@@ -1,23 +1,31 @@
-//! Background work: scenario runs and dataset loads happen off the UI thread. The newest
-//! request wins: stale runs are skipped, and results of superseded runs are dropped.
+//! Background work: scenario runs and dataset loads happen off the UI thread. Scenario runs
+//! share one worker thread, where the newest request wins (stale runs are skipped, results of
+//! superseded runs dropped). Each load has a thread of its own, so the charts keep answering
+//! while a large file loads; it reports progress and can be cancelled.
 
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::mpsc::{self, Receiver, Sender};
 
+use crate::error::LoadError;
+use crate::progress::Progress;
 use crate::scenario::Scenario;
 use crate::workspace::{Analysis, Workspace};
 
-pub enum Job {
-    Analyse {
-        generation: u64,
+pub struct Analyse {
+    pub generation: u64,
+    pub workspace: Arc<Workspace>,
+    pub scenario: Box<Scenario>,
+}
+
+/// How a load ended.
+pub enum LoadResult {
+    Loaded {
         workspace: Arc<Workspace>,
-        scenario: Box<Scenario>,
+        warnings: Vec<String>,
     },
-    Load {
-        generation: u64,
-        dir: PathBuf,
-    },
+    Invalid(Vec<String>),
+    Cancelled,
 }
 
 pub enum Done {
@@ -27,72 +35,108 @@ pub enum Done {
     },
     Loaded {
         generation: u64,
-        result: Result<Arc<Workspace>, Vec<String>>,
+        result: LoadResult,
         dir: PathBuf,
     },
 }
 
-/// A worker thread and the channels to it.
+type Wake = Arc<dyn Fn() + Send + Sync>;
+
+/// The analysis thread, the channels to it, and the way back for loads.
 pub struct Worker {
-    jobs: Sender<Job>,
+    jobs: Sender<Analyse>,
+    done_tx: Sender<Done>,
     pub done: Receiver<Done>,
+    wake: Wake,
 }
 
 impl Worker {
     /// Starts the worker; `wake` is called after each result (to repaint the UI).
-    pub fn start(wake: impl Fn() + Send + 'static) -> Self {
-        let (jobs, job_rx) = mpsc::channel::<Job>();
+    pub fn start(wake: impl Fn() + Send + Sync + 'static) -> Self {
+        let wake: Wake = Arc::new(wake);
+        let (jobs, job_rx) = mpsc::channel::<Analyse>();
         let (done_tx, done) = mpsc::channel::<Done>();
+        let (tx, thread_wake) = (done_tx.clone(), wake.clone());
         std::thread::Builder::new()
             .name("jianzhi-worker".into())
             .spawn(move || {
                 while let Ok(mut job) = job_rx.recv() {
-                    // Skip to the newest queued job of the same kind: the newest change wins.
+                    // Skip to the newest queued run: the newest change wins.
                     while let Ok(newer) = job_rx.try_recv() {
-                        if matches!((&job, &newer), (Job::Analyse { .. }, Job::Analyse { .. })) {
-                            job = newer;
-                        } else {
-                            let _ = done_tx.send(run(job));
-                            job = newer;
-                        }
+                        job = newer;
                     }
-                    if done_tx.send(run(job)).is_err() {
+                    if tx.send(analyse(job)).is_err() {
                         break;
                     }
-                    wake();
+                    thread_wake();
                 }
             })
             .ok();
-        Self { jobs, done }
+        Self {
+            jobs,
+            done_tx,
+            done,
+            wake,
+        }
     }
 
-    pub fn send(&self, job: Job) {
+    pub fn analyse(&self, job: Analyse) {
         let _ = self.jobs.send(job);
+    }
+
+    /// Loads and prepares the dataset in `dir` on a thread of its own, reporting to
+    /// `progress` (which also cancels it).
+    pub fn load(&self, generation: u64, dir: PathBuf, progress: Arc<Progress>) {
+        let (tx, wake) = (self.done_tx.clone(), self.wake.clone());
+        let spawned = std::thread::Builder::new()
+            .name("jianzhi-load".into())
+            .spawn(move || {
+                let result = load(&dir, &progress);
+                let _ = tx.send(Done::Loaded {
+                    generation,
+                    result,
+                    dir,
+                });
+                wake();
+            });
+        if let Err(e) = spawned {
+            let _ = self.done_tx.send(Done::Loaded {
+                generation,
+                result: LoadResult::Invalid(vec![format!("cannot start loading: {e}")]),
+                dir: PathBuf::new(),
+            });
+        }
     }
 }
 
-fn run(job: Job) -> Done {
-    match job {
-        Job::Analyse {
-            generation,
-            workspace,
-            scenario,
-        } => Done::Analysed {
-            generation,
-            result: workspace
-                .analyse(&scenario)
-                .map(Box::new)
-                .map_err(|e| e.to_string()),
-        },
-        Job::Load { generation, dir } => {
-            let result = crate::import::load_dataset(&dir)
-                .map(|loaded| Arc::new(Workspace::new(loaded.dataset)))
-                .map_err(|e| e.problems.iter().map(|p| p.to_string()).collect());
-            Done::Loaded {
-                generation,
-                result,
-                dir,
-            }
+fn analyse(job: Analyse) -> Done {
+    Done::Analysed {
+        generation: job.generation,
+        result: job
+            .workspace
+            .analyse(&job.scenario)
+            .map(Box::new)
+            .map_err(|e| e.to_string()),
+    }
+}
+
+fn load(dir: &std::path::Path, progress: &Progress) -> LoadResult {
+    let loaded = match crate::import::load_dataset_with(dir, progress) {
+        Ok(loaded) => loaded,
+        Err(LoadError::Cancelled) => return LoadResult::Cancelled,
+        Err(LoadError::Invalid(e)) => {
+            return LoadResult::Invalid(e.problems.iter().map(|p| p.to_string()).collect());
         }
+    };
+    let mut warnings: Vec<String> = loaded.warnings.iter().map(|p| p.to_string()).collect();
+    if loaded.warnings_not_kept > 0 {
+        warnings.push(format!("… {}", loaded.warnings_not_kept));
+    }
+    match Workspace::new_with(loaded.dataset, progress) {
+        Ok(workspace) => LoadResult::Loaded {
+            workspace: Arc::new(workspace),
+            warnings,
+        },
+        Err(_) => LoadResult::Cancelled,
     }
 }

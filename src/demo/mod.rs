@@ -22,6 +22,7 @@
 
 mod generate;
 mod population;
+pub mod scaled;
 mod voronoi;
 
 pub use generate::{DemoError, DemoReport, generate, write_demo};

@@ -35,7 +35,10 @@ use table::{Column, Table};
 #[derive(Debug)]
 pub struct Loaded {
     pub dataset: Dataset,
+    /// The first warnings (at most [`Problems::MAX_ERRORS`]).
     pub warnings: Vec<Problem>,
+    /// Warnings past those, counted only.
+    pub warnings_not_kept: usize,
 }
 
 /// Loads and validates the dataset in `dir`.
@@ -123,6 +126,7 @@ pub fn load_dataset_with(dir: &Path, progress: &Progress) -> Result<Loaded, Load
     Ok(Loaded {
         dataset,
         warnings: problems.warnings,
+        warnings_not_kept: problems.warnings_not_kept,
     })
 }
 
