@@ -234,3 +234,93 @@ fn every_bad_input_gives_a_located_error_or_a_warned_repair_through_the_cli() {
     }
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
 }
+
+/// The same corpus opened in the app: each bad file is listed in the error panel with the same
+/// located message and the data (or scenario) in use stays; repaired files load.
+#[test]
+fn every_bad_input_shows_in_the_app_error_panel_and_keeps_what_was_in_use() {
+    use std::sync::Arc;
+    use std::time::Duration;
+
+    use egui_kittest::kittest::Queryable;
+    use jianzhi::app::{Command as AppCommand, JianzhiApp, Launch};
+
+    let dir = tempfile::tempdir().unwrap();
+    let good = common::write_dataset(
+        &dir.path().join("good"),
+        common::COUNTIES,
+        common::TOWNSHIPS,
+        common::VILLAGES,
+    );
+    let dataset = jianzhi::import::load_dataset(&good).unwrap().dataset;
+    let workspace = Arc::new(jianzhi::workspace::Workspace::new(dataset));
+    let launch = Launch {
+        state_dir: Some(dir.path().join("state")),
+        screenshot: None,
+    };
+    let app = JianzhiApp::new(None, workspace.clone(), launch);
+    let mut harness = egui_kittest::Harness::builder()
+        .with_size([1600.0, 1000.0])
+        .with_accessibility_check(false)
+        .build_ui_state(|ui, app: &mut JianzhiApp| app.frame(ui), app);
+
+    for (i, (file, succeeds, fragments)) in CASES.iter().enumerate() {
+        let case_dir = dir.path().join(format!("case{i}"));
+        let data = common::write_dataset(
+            &case_dir,
+            common::COUNTIES,
+            common::TOWNSHIPS,
+            common::VILLAGES,
+        );
+        let bad = corpus().join(file);
+        let opened = if file.starts_with("scenario.") {
+            let scenario = case_dir.join(file);
+            std::fs::copy(&bad, &scenario).unwrap();
+            scenario
+        } else {
+            let (role, rest) = file.split_once('.').unwrap();
+            let extension = rest.rsplit('.').next().unwrap();
+            std::fs::copy(&bad, data.join(format!("{role}.{extension}"))).unwrap();
+            data
+        };
+        let scenario_before = harness.state().state.scenario.clone();
+        harness.state_mut().apply(AppCommand::OpenPath(opened));
+        assert!(
+            harness
+                .state_mut()
+                .wait_for_analysis(Duration::from_secs(60))
+        );
+        harness.run_steps(2);
+        let state = &harness.state().state;
+        if *succeeds {
+            assert!(state.problems.is_empty(), "{file}: {:?}", state.problems);
+            assert!(!Arc::ptr_eq(&state.workspace, &workspace), "{file}");
+        } else {
+            assert!(!state.problems.is_empty(), "{file} gave no problem");
+            assert!(
+                Arc::ptr_eq(&state.workspace, &workspace),
+                "{file}: the data changed"
+            );
+            assert_eq!(
+                state.scenario, scenario_before,
+                "{file}: the scenario changed"
+            );
+            harness.get_by_label("数据问题");
+            for fragment in *fragments {
+                assert!(
+                    harness
+                        .query_all_by_label_contains(fragment)
+                        .next()
+                        .is_some(),
+                    "{file}: the panel does not show '{fragment}': {:?}",
+                    harness.state().state.problems
+                );
+            }
+        }
+        harness.state_mut().apply(AppCommand::DismissProblems);
+        // Back to the good data for the next case.
+        if !Arc::ptr_eq(&harness.state().state.workspace, &workspace) {
+            harness.state_mut().state.workspace = workspace.clone();
+        }
+    }
+}

@@ -1,16 +1,16 @@
 //! Property-based fuzzing: arbitrary bytes and mutated valid files never make an importer or
-//! the scenario parser panic; they load or give located errors.
+//! the scenario parser panic; they load or give located errors. The CSV and GeoJSON cases go
+//! through the same entry points as the cargo-fuzz targets in `fuzz/`, for longer runs.
 
 #![allow(clippy::unwrap_used)] // test helpers outside #[test] functions
 
 mod common;
 
-use std::path::Path;
-
-use jianzhi::error::Problems;
-use jianzhi::import::table::{Column, Table};
+use jianzhi::import::fuzzing::{csv_table, geojson};
 use jianzhi::scenario::Scenario;
 use proptest::prelude::*;
+
+const TOWNSHIP_GEOJSON: &str = r#"{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"code":"510121100"},"geometry":{"type":"Polygon","coordinates":[[[104.3,30.4],[104.4,30.4],[104.4,30.5],[104.3,30.5],[104.3,30.4]]]}}]}"#;
 
 /// A valid file with `edits` (position, new byte) applied.
 fn mutate(valid: &str, edits: &[(usize, u8)]) -> Vec<u8> {
@@ -27,7 +27,30 @@ proptest! {
 
     #[test]
     fn csv_tables_never_panic_on_arbitrary_bytes(bytes in proptest::collection::vec(any::<u8>(), 0..3000)) {
-        let _ = Table::parse(Path::new("x.csv"), &bytes, &[Column::Code, Column::Name], &mut Problems::default());
+        for problem in csv_table(&bytes) {
+            prop_assert!(problem.to_string().starts_with("fuzz.csv"), "{}", problem);
+        }
+    }
+
+    #[test]
+    fn mutated_csv_tables_never_panic(edits in proptest::collection::vec((any::<usize>(), any::<u8>()), 1..12)) {
+        for problem in csv_table(&mutate(common::VILLAGES, &edits)) {
+            prop_assert!(problem.to_string().starts_with("fuzz.csv"), "{}", problem);
+        }
+    }
+
+    #[test]
+    fn geojson_never_panics_on_arbitrary_text(text in "\\PC{0,400}") {
+        for problem in geojson(text.as_bytes()) {
+            prop_assert!(problem.to_string().starts_with("fuzz.geojson"), "{}", problem);
+        }
+    }
+
+    #[test]
+    fn mutated_geojson_never_panics(edits in proptest::collection::vec((any::<usize>(), any::<u8>()), 1..8)) {
+        for problem in geojson(&mutate(TOWNSHIP_GEOJSON, &edits)) {
+            prop_assert!(problem.to_string().starts_with("fuzz.geojson"), "{}", problem);
+        }
     }
 
     #[test]
@@ -52,8 +75,7 @@ proptest! {
         let d = common::write_dataset(dir.path(), common::COUNTIES, "", "");
         std::fs::write(d.join("townships.csv"), mutate(common::TOWNSHIPS, &t_edits)).unwrap();
         std::fs::write(d.join("villages.csv"), mutate(common::VILLAGES, &v_edits)).unwrap();
-        let geojson = r#"{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"code":"510121100"},"geometry":{"type":"Polygon","coordinates":[[[104.3,30.4],[104.4,30.4],[104.4,30.5],[104.3,30.5],[104.3,30.4]]]}}]}"#;
-        std::fs::write(d.join("townships.geojson"), mutate(geojson, &g_edits)).unwrap();
+        std::fs::write(d.join("townships.geojson"), mutate(TOWNSHIP_GEOJSON, &g_edits)).unwrap();
         if let Err(e) = jianzhi::import::load_dataset(&d) {
             for p in &e.problems {
                 let text = p.to_string();

@@ -49,6 +49,16 @@ pub fn read_boundaries(
 fn read_geojson(path: &Path, problems: &mut Problems) -> Result<Vec<BoundaryFeature>, ImportError> {
     let bytes = std::fs::read(path)
         .map_err(|e| Problem::file(path, format!("cannot read the file: {e}")))?;
+    parse_geojson(path, bytes, problems)
+}
+
+/// Reads GeoJSON boundaries from `bytes` as if read from `path` (which names the file in
+/// messages): every feature checked, rings oriented and invalid ones repaired or reported.
+pub fn parse_geojson(
+    path: &Path,
+    bytes: Vec<u8>,
+    problems: &mut Problems,
+) -> Result<Vec<BoundaryFeature>, ImportError> {
     let text = String::from_utf8(bytes)
         .map_err(|_| Problem::file(path, "GeoJSON must be UTF-8 (RFC 7946)"))?;
     let geojson: geojson::GeoJson = text

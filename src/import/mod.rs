@@ -14,6 +14,7 @@
 //! | `dataset.toml` | no | display name, which figures are modelled, sources |
 
 pub mod boundaries;
+pub mod fuzzing;
 pub mod table;
 pub mod text;
 

@@ -1,0 +1,76 @@
+//! Entry points for fuzzing the importers: `fuzz/` (cargo-fuzz, coverage-guided, for long runs)
+//! and `tests/fuzz.rs` (proptest, in every test run) call the same functions. Each takes
+//! arbitrary bytes, must never panic, and returns every problem it found.
+
+use std::path::Path;
+
+use crate::error::{Problem, Problems};
+use crate::import::boundaries::parse_geojson;
+use crate::import::table::{Column, Table};
+
+/// Every column, so every typed accessor is exercised.
+const COLUMNS: [Column; 13] = [
+    Column::Code,
+    Column::Name,
+    Column::CountyCode,
+    Column::TownshipCode,
+    Column::CityCode,
+    Column::CityName,
+    Column::Kind,
+    Column::Lon,
+    Column::Lat,
+    Column::AreaKm2,
+    Column::RegisteredPop,
+    Column::ResidentPop,
+    Column::Terrain,
+];
+
+/// Reads `bytes` as a table of villages and every cell of every row as its column's type.
+pub fn csv_table(bytes: &[u8]) -> Vec<Problem> {
+    let path = Path::new("fuzz.csv");
+    let mut problems = Problems::default();
+    let mut table = match Table::parse(path, bytes, &[Column::Code, Column::Name], &mut problems) {
+        Ok(table) => table,
+        Err(e) => return e.problems,
+    };
+    loop {
+        let row = match table.next_row(&mut problems) {
+            Ok(Some(row)) => row,
+            Ok(None) => break,
+            Err(e) => {
+                problems.errors.extend(e.into_import(path).problems);
+                break;
+            }
+        };
+        for column in COLUMNS {
+            match column {
+                Column::Code | Column::CountyCode | Column::TownshipCode => {
+                    let _ = table.code(&row, column, &mut problems);
+                }
+                Column::Lon | Column::Lat => {
+                    let _ = table.coordinate(&row, column, &mut problems);
+                }
+                Column::AreaKm2 | Column::RegisteredPop | Column::ResidentPop => {
+                    let _ = table.number(&row, column, &mut problems);
+                }
+                _ => {
+                    let _ = table.text(&row, column);
+                }
+            }
+        }
+    }
+    problems.errors.extend(problems.warnings);
+    problems.errors
+}
+
+/// Reads `bytes` as a GeoJSON boundary file.
+pub fn geojson(bytes: &[u8]) -> Vec<Problem> {
+    let mut problems = Problems::default();
+    match parse_geojson(Path::new("fuzz.geojson"), bytes.to_vec(), &mut problems) {
+        Ok(_) => {
+            problems.errors.extend(problems.warnings);
+            problems.errors
+        }
+        Err(e) => e.problems,
+    }
+}
