@@ -27,13 +27,12 @@ fn harness(state_dir: &std::path::Path) -> Harness<'static, JianzhiApp> {
     };
     let mut app = JianzhiApp::new(None, demo_workspace(), launch);
     assert!(app.wait_for_analysis(Duration::from_secs(60)));
-    // The sliders' value boxes and the combo boxes have no accessible names yet (a known gap,
-    // noted on the issue); the check would fail on them before any behaviour is tested.
     let mut harness = Harness::builder()
         .with_size([1600.0, 1000.0])
-        .with_accessibility_check(false)
         .build_ui_state(|ui, app: &mut JianzhiApp| app.frame(ui), app);
     harness.run_steps(3);
+    // Every control a user can act on has an accessible name (also how tests find them).
+    harness.check_accessibility();
     harness
 }
 

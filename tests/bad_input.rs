@@ -261,7 +261,6 @@ fn every_bad_input_shows_in_the_app_error_panel_and_keeps_what_was_in_use() {
     let app = JianzhiApp::new(None, workspace.clone(), launch);
     let mut harness = egui_kittest::Harness::builder()
         .with_size([1600.0, 1000.0])
-        .with_accessibility_check(false)
         .build_ui_state(|ui, app: &mut JianzhiApp| app.frame(ui), app);
 
     for (i, (file, succeeds, fragments)) in CASES.iter().enumerate() {

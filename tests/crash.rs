@@ -33,7 +33,6 @@ fn app(state_dir: &Path) -> Harness<'static, JianzhiApp> {
     assert!(app.wait_for_analysis(Duration::from_secs(60)));
     Harness::builder()
         .with_size([1600.0, 1000.0])
-        .with_accessibility_check(false)
         .build_ui_state(|ui, app: &mut JianzhiApp| app.frame(ui), app)
 }
 

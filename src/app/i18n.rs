@@ -39,6 +39,7 @@ const TEXT: &[(&str, &str, &str)] = &[
         "dataset folder, scenario .toml or export folder",
     ),
     ("dark", "深色", "Dark"),
+    ("language", "界面语言", "Language"),
     ("light", "浅色", "Light"),
     ("computing", "计算中…", "Computing…"),
     ("loading", "载入数据中…", "Loading data…"),
@@ -69,6 +70,7 @@ const TEXT: &[(&str, &str, &str)] = &[
     ("villages", "建制村", "Villages"),
     ("enabled", "参与调整", "Reform this level"),
     ("target", "减少目标 %", "Target cut %"),
+    ("set_target", "设定减少目标", "Set a target cut"),
     (
         "no_target",
         "不设目标（仅按门槛）",

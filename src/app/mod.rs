@@ -514,7 +514,9 @@ impl JianzhiApp {
                             out.push(Command::SetLanguage(lang));
                         }
                     }
-                });
+                })
+                .response
+                .accessible_name(l.t("language"));
             let theme = if s.dark { l.t("light") } else { l.t("dark") };
             if ui.button(theme).clicked() {
                 out.push(Command::SetDark(!s.dark));

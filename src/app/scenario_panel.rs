@@ -16,7 +16,7 @@ pub fn show(ui: &mut egui::Ui, state: &AppState) -> Vec<Command> {
     let mut dragging = false;
 
     ui.horizontal(|ui| {
-        ui.label(l.t("preset"));
+        let label = ui.label(l.t("preset"));
         egui::ComboBox::from_id_salt("preset")
             .selected_text(&scenario.name)
             .show_ui(ui, |ui| {
@@ -25,7 +25,9 @@ pub fn show(ui: &mut egui::Ui, state: &AppState) -> Vec<Command> {
                         out.push(Command::LoadPreset(name.clone()));
                     }
                 }
-            });
+            })
+            .response
+            .labelled_by(label.id);
     });
     ui.separator();
 
@@ -87,6 +89,7 @@ pub fn show(ui: &mut egui::Ui, state: &AppState) -> Vec<Command> {
                         )
                         .suffix(" km"),
                     )
+                    .accessible_name(l.t("stations_beyond"))
                     .dragged();
             }
         });
@@ -107,7 +110,8 @@ fn level(ui: &mut egui::Ui, l: Lang, id: &str, rules: &mut Rules, townships: boo
     ui.add_enabled_ui(rules.enabled, |ui| {
         let mut has_target = rules.target_reduction_pct.is_some();
         ui.horizontal(|ui| {
-            ui.checkbox(&mut has_target, "");
+            ui.checkbox(&mut has_target, "")
+                .accessible_name(l.t("set_target"));
             if has_target {
                 let mut pct = rules.target_reduction_pct.unwrap_or(30.0);
                 let r = ui.add(
@@ -216,7 +220,7 @@ fn level(ui: &mut egui::Ui, l: Lang, id: &str, rules: &mut Rules, townships: boo
             ui.checkbox(&mut rules.separate_streets, l.t("separate_streets"));
         }
         ui.horizontal(|ui| {
-            ui.label(l.t("seat_rule"));
+            let label = ui.label(l.t("seat_rule"));
             egui::ComboBox::from_id_salt((id, "seat"))
                 .selected_text(seat_name(l, rules.seat_rule))
                 .show_ui(ui, |ui| {
@@ -227,7 +231,9 @@ fn level(ui: &mut egui::Ui, l: Lang, id: &str, rules: &mut Rules, townships: boo
                     ] {
                         ui.selectable_value(&mut rules.seat_rule, rule, seat_name(l, rule));
                     }
-                });
+                })
+                .response
+                .labelled_by(label.id);
         });
     });
     dragging
@@ -294,12 +300,13 @@ fn optional(
     default: f64,
 ) -> bool {
     let mut on = value.is_some();
-    ui.checkbox(&mut on, label);
+    let checkbox = ui.checkbox(&mut on, label);
     let mut dragging = false;
     if on {
         let mut v = value.unwrap_or(default);
         dragging = ui
             .add(egui::Slider::new(&mut v, range).logarithmic(true))
+            .labelled_by(checkbox.id)
             .dragged();
         *value = Some(v);
     } else {
