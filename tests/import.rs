@@ -343,3 +343,23 @@ fn missing_files_are_named() {
         "{err}"
     );
 }
+
+#[test]
+fn a_cancelled_load_or_preparation_stops_with_cancelled() {
+    use jianzhi::progress::{Cancelled, Progress, Step};
+    let progress = Progress::new();
+    progress.cancel();
+    let stopped = jianzhi::import::load_dataset_with(&common::demo_dir(), &progress);
+    assert_eq!(stopped.unwrap_err(), jianzhi::LoadError::Cancelled);
+    assert_eq!(progress.snapshot().step, Step::Boundaries);
+    let stopped = jianzhi::workspace::Workspace::new_with(common::demo().clone(), &progress);
+    assert_eq!(stopped.err(), Some(Cancelled));
+    assert_eq!(progress.snapshot().step, Step::Adjacency);
+
+    // Not cancelled: every step is reported, in order, up to Done.
+    let progress = Progress::new();
+    let loaded = jianzhi::import::load_dataset_with(&common::demo_dir(), &progress).unwrap();
+    assert_eq!(progress.snapshot().step, Step::Checking);
+    jianzhi::workspace::Workspace::new_with(loaded.dataset, &progress).unwrap();
+    assert_eq!(progress.snapshot().step, Step::Done);
+}
