@@ -150,6 +150,14 @@ const CASES: &[(&str, bool, &[&str])] = &[
         &["scenario.unknown_key.toml", "max_aera_km2", "line 5"],
     ),
     (
+        "townships.one_coordinate.geojson",
+        false,
+        &[
+            "townships.geojson: feature 0 (code 510121100)",
+            "a position has 1 coordinate",
+        ],
+    ),
+    (
         "scenario.out_of_range.toml",
         false,
         &[

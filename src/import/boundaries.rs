@@ -108,6 +108,19 @@ pub fn parse_geojson(
             ));
             continue;
         };
+        // geojson 1.0 indexes x and y without checking (and panics on `[104.1]`); found by
+        // cargo-fuzz, kept as a corpus case in tests/data/bad.
+        if let Some(short) = short_position(&geometry.value) {
+            problems.error(Problem::feature(
+                path,
+                index,
+                code.as_deref(),
+                format!(
+                    "a position has {short} coordinate(s); a point needs longitude and latitude"
+                ),
+            ));
+            continue;
+        }
         let shape: Result<MultiPolygon<f64>, _> = match &geometry.value {
             geojson::GeometryValue::Polygon { .. } => {
                 Polygon::<f64>::try_from(&geometry.value).map(MultiPolygon::from)
@@ -147,6 +160,19 @@ pub fn parse_geojson(
         }
     }
     Ok(out)
+}
+
+/// The number of coordinates of the first position with fewer than two, in a polygon or
+/// multipolygon.
+fn short_position(value: &geojson::GeometryValue) -> Option<usize> {
+    let rings: Box<dyn Iterator<Item = &Vec<geojson::Position>>> = match value {
+        geojson::GeometryValue::Polygon { coordinates } => Box::new(coordinates.iter()),
+        geojson::GeometryValue::MultiPolygon { coordinates } => {
+            Box::new(coordinates.iter().flatten())
+        }
+        _ => return None,
+    };
+    rings.flatten().map(geojson::Position::len).find(|&n| n < 2)
 }
 
 fn read_shapefile(
