@@ -1,12 +1,13 @@
 //! The reports of a scenario run (`jianzhi run` and the app's export): before/after summary,
 //! per county, lineage of every former township and village, and the scenario as applied.
 
+use std::io::Write;
 use std::path::Path;
 
 use crate::coverage::{CURVE_MAX_KM, Coverage, ServiceReport};
 use crate::engine::{Constraint, MergePlan, Outcome};
 use crate::model::{Dataset, Figure};
-use crate::report::{CsvReport, figure, write_atomic};
+use crate::report::{CsvReport, figure, write_atomic, write_table_atomic};
 use crate::scenario::Scenario;
 use crate::summary::DatasetSummary;
 
@@ -141,8 +142,8 @@ pub fn change_pct(before: f64, after: f64) -> f64 {
 
 impl RunReport<'_> {
     /// `summary.csv`: `metric,before,after,change_pct,basis`.
-    pub fn summary_csv(&self) -> CsvReport {
-        let mut csv = CsvReport::new(&["metric", "before", "after", "change_pct", "basis"]);
+    pub fn summary_csv<W: Write>(&self, out: W) -> CsvReport<W> {
+        let mut csv = CsvReport::on(out, &["metric", "before", "after", "change_pct", "basis"]);
         for r in self.summary_rows() {
             csv.row([
                 r.name.to_string(),
@@ -182,13 +183,16 @@ impl RunReport<'_> {
     }
 
     /// `coverage.csv`: share of residents within each distance of their seat.
-    pub fn coverage_csv(&self) -> CsvReport {
-        let mut csv = CsvReport::new(&[
-            "distance_km",
-            "share_before",
-            "share_after",
-            "share_after_with_stations",
-        ]);
+    pub fn coverage_csv<W: Write>(&self, out: W) -> CsvReport<W> {
+        let mut csv = CsvReport::on(
+            out,
+            &[
+                "distance_km",
+                "share_before",
+                "share_after",
+                "share_after_with_stations",
+            ],
+        );
         let s = self.service;
         for d in 0..=CURVE_MAX_KM {
             csv.row([
@@ -202,25 +206,28 @@ impl RunReport<'_> {
     }
 
     /// `counties.csv`: counts and averages per county, before and after.
-    pub fn counties_csv(&self) -> CsvReport {
-        let mut csv = CsvReport::new(&[
-            "county_code",
-            "county_name",
-            "city_name",
-            "townships_before",
-            "townships_after",
-            "villages_before",
-            "villages_after",
-            "communities_before",
-            "communities_after",
-            "avg_township_area_km2_before",
-            "avg_township_area_km2_after",
-            "avg_village_resident_pop_before",
-            "avg_village_resident_pop_after",
-            "mean_seat_distance_km_before",
-            "mean_seat_distance_km_after",
-            "mean_seat_or_station_distance_km_after",
-        ]);
+    pub fn counties_csv<W: Write>(&self, out: W) -> CsvReport<W> {
+        let mut csv = CsvReport::on(
+            out,
+            &[
+                "county_code",
+                "county_name",
+                "city_name",
+                "townships_before",
+                "townships_after",
+                "villages_before",
+                "villages_after",
+                "communities_before",
+                "communities_after",
+                "avg_township_area_km2_before",
+                "avg_township_area_km2_after",
+                "avg_village_resident_pop_before",
+                "avg_village_resident_pop_after",
+                "mean_seat_distance_km_before",
+                "mean_seat_distance_km_after",
+                "mean_seat_or_station_distance_km_after",
+            ],
+        );
         let service = self.service;
         for (k, ((c, b), a)) in self
             .dataset
@@ -253,19 +260,22 @@ impl RunReport<'_> {
     }
 
     /// `townships.csv`: every former township with its new unit.
-    pub fn townships_csv(&self) -> CsvReport {
+    pub fn townships_csv<W: Write>(&self, out: W) -> CsvReport<W> {
         let ds = self.dataset;
-        let mut csv = CsvReport::new(&[
-            "code",
-            "name",
-            "county_code",
-            "kind",
-            "new_code",
-            "new_name",
-            "is_seat",
-            "seat_lon",
-            "seat_lat",
-        ]);
+        let mut csv = CsvReport::on(
+            out,
+            &[
+                "code",
+                "name",
+                "county_code",
+                "kind",
+                "new_code",
+                "new_name",
+                "is_seat",
+                "seat_lon",
+                "seat_lat",
+            ],
+        );
         for (i, t) in ds.townships.iter().enumerate() {
             let unit = &self.plan.townships.units[self.plan.townships.new_of[i]];
             let seat = &ds.townships[unit.seat];
@@ -285,21 +295,24 @@ impl RunReport<'_> {
     }
 
     /// `villages.csv`: every former village with its new village and new township.
-    pub fn villages_csv(&self) -> CsvReport {
+    pub fn villages_csv<W: Write>(&self, out: W) -> CsvReport<W> {
         let ds = self.dataset;
-        let mut csv = CsvReport::new(&[
-            "code",
-            "name",
-            "township_code",
-            "kind",
-            "new_code",
-            "new_name",
-            "is_seat",
-            "new_township_code",
-            "new_township_name",
-            "seat_lon",
-            "seat_lat",
-        ]);
+        let mut csv = CsvReport::on(
+            out,
+            &[
+                "code",
+                "name",
+                "township_code",
+                "kind",
+                "new_code",
+                "new_name",
+                "is_seat",
+                "new_township_code",
+                "new_township_name",
+                "seat_lon",
+                "seat_lat",
+            ],
+        );
         for (i, v) in ds.villages.iter().enumerate() {
             let unit = &self.plan.villages.units[self.plan.villages.new_of[i]];
             let seat = &ds.villages[unit.seat];
@@ -323,7 +336,7 @@ impl RunReport<'_> {
     }
 
     /// `outcome.csv`: per level, the target, the merges made and what blocked the rest.
-    pub fn outcome_csv(&self) -> CsvReport {
+    pub fn outcome_csv<W: Write>(&self, out: W) -> CsvReport<W> {
         let mut header = vec![
             "level",
             "units_in_scope",
@@ -337,7 +350,7 @@ impl RunReport<'_> {
             .map(|c| format!("blocked_{}", c.as_str()))
             .collect();
         header.extend(blocked.iter().map(String::as_str));
-        let mut csv = CsvReport::new(&header);
+        let mut csv = CsvReport::on(out, &header);
         for (level, o) in [
             ("townships", &self.plan.townships.outcome),
             ("villages", &self.plan.villages.outcome),
@@ -347,15 +360,15 @@ impl RunReport<'_> {
         csv
     }
 
-    /// Writes every report into `dir` (each file atomically).
+    /// Writes every report into `dir`, each file atomically and row by row.
     pub fn write(&self, dir: &Path) -> std::io::Result<()> {
         std::fs::create_dir_all(dir)?;
-        self.summary_csv().write(&dir.join("summary.csv"))?;
-        self.counties_csv().write(&dir.join("counties.csv"))?;
-        self.townships_csv().write(&dir.join("townships.csv"))?;
-        self.villages_csv().write(&dir.join("villages.csv"))?;
-        self.outcome_csv().write(&dir.join("outcome.csv"))?;
-        self.coverage_csv().write(&dir.join("coverage.csv"))?;
+        write_table_atomic(&dir.join("summary.csv"), |w| self.summary_csv(w))?;
+        write_table_atomic(&dir.join("counties.csv"), |w| self.counties_csv(w))?;
+        write_table_atomic(&dir.join("townships.csv"), |w| self.townships_csv(w))?;
+        write_table_atomic(&dir.join("villages.csv"), |w| self.villages_csv(w))?;
+        write_table_atomic(&dir.join("outcome.csv"), |w| self.outcome_csv(w))?;
+        write_table_atomic(&dir.join("coverage.csv"), |w| self.coverage_csv(w))?;
         write_atomic(
             &dir.join("scenario.toml"),
             self.scenario.to_toml().as_bytes(),

@@ -50,19 +50,42 @@ pub fn write_atomic_with(
     Ok(())
 }
 
-/// Builds a CSV table in memory, BOM first, with `\r\n` line ends as Excel writes them.
-pub struct CsvReport {
-    writer: csv::Writer<Vec<u8>>,
+/// A CSV table as Excel reads it: BOM first, `\r\n` line ends. Written straight to `W` (a file,
+/// so a million rows are never held in memory) or built in memory (`CsvReport::new`).
+///
+/// Rows are infallible to add; the first write error is kept and returned by `finish`.
+pub struct CsvReport<W: Write = Vec<u8>> {
+    writer: csv::Writer<W>,
+    error: Option<std::io::Error>,
 }
 
-impl CsvReport {
+impl CsvReport<Vec<u8>> {
+    /// A table built in memory.
     pub fn new(header: &[&str]) -> Self {
-        let mut writer = csv::WriterBuilder::new()
-            .terminator(csv::Terminator::CRLF)
-            .from_writer(BOM.to_vec());
+        Self::on(Vec::new(), header)
+    }
+
+    pub fn into_bytes(self) -> Vec<u8> {
         // Writing to a Vec cannot fail.
-        let _ = writer.write_record(header);
-        Self { writer }
+        self.finish().unwrap_or_default()
+    }
+
+    /// Writes the table to `path` atomically.
+    pub fn write(self, path: &Path) -> std::io::Result<()> {
+        write_atomic(path, &self.into_bytes())
+    }
+}
+
+impl<W: Write> CsvReport<W> {
+    /// A table written to `out` as rows are added: the BOM and `header` first.
+    pub fn on(mut out: W, header: &[&str]) -> Self {
+        let error = out.write_all(BOM).err();
+        let writer = csv::WriterBuilder::new()
+            .terminator(csv::Terminator::CRLF)
+            .from_writer(out);
+        let mut report = Self { writer, error };
+        report.row(header);
+        report
     }
 
     pub fn row<I, S>(&mut self, fields: I)
@@ -70,17 +93,28 @@ impl CsvReport {
         I: IntoIterator<Item = S>,
         S: AsRef<[u8]>,
     {
-        let _ = self.writer.write_record(fields);
+        if self.error.is_none()
+            && let Err(e) = self.writer.write_record(fields)
+        {
+            self.error = Some(e.into());
+        }
     }
 
-    pub fn into_bytes(self) -> Vec<u8> {
-        self.writer.into_inner().unwrap_or_default()
+    /// Flushes the table and returns its writer, or the first error met on the way.
+    pub fn finish(self) -> std::io::Result<W> {
+        if let Some(e) = self.error {
+            return Err(e);
+        }
+        self.writer.into_inner().map_err(|e| e.into_error())
     }
+}
 
-    /// Writes the table to `path` atomically.
-    pub fn write(self, path: &Path) -> std::io::Result<()> {
-        write_atomic(path, &self.into_bytes())
-    }
+/// Writes the table `fill` produces on its writer to `path` atomically, row by row.
+pub fn write_table_atomic(
+    path: &Path,
+    fill: impl FnOnce(&mut dyn Write) -> CsvReport<&mut dyn Write>,
+) -> std::io::Result<()> {
+    write_atomic_with(path, |out| fill(out).finish().map(drop))
 }
 
 /// Formats a figure for a report: integers without decimals, others to 3 decimals.
@@ -147,6 +181,73 @@ mod tests {
         assert_eq!(std::fs::read(&p).unwrap(), b"code,name\r\n1,a\r\n");
         let names: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
         assert_eq!(names.len(), 1, "the temporary file is removed");
+    }
+
+    /// A writer that accepts `room` bytes, then fails like a full disk.
+    struct Full {
+        room: usize,
+        taken: Vec<u8>,
+    }
+
+    impl Write for Full {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            if self.taken.len() + buf.len() > self.room {
+                return Err(std::io::Error::other("disk full"));
+            }
+            self.taken.extend_from_slice(buf);
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    fn table<W: Write>(out: W, rows: usize) -> CsvReport<W> {
+        let mut r = CsvReport::on(out, &["code", "name"]);
+        for i in 0..rows {
+            r.row([i.to_string(), format!("村{i}")]);
+        }
+        r
+    }
+
+    #[test]
+    fn a_streamed_table_has_the_bytes_of_one_built_in_memory() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("villages.csv");
+        write_table_atomic(&p, |w| table(w, 50_000)).unwrap();
+        assert_eq!(
+            std::fs::read(&p).unwrap(),
+            table(Vec::new(), 50_000).into_bytes()
+        );
+    }
+
+    #[test]
+    fn a_table_whose_writer_fails_reports_the_first_error_and_keeps_the_previous_file() {
+        let failed = table(
+            Full {
+                room: 100_000,
+                taken: Vec::new(),
+            },
+            50_000,
+        )
+        .finish();
+        assert_eq!(
+            failed.err().map(|e| e.to_string()).as_deref(),
+            Some("disk full")
+        );
+
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("villages.csv");
+        write_table_atomic(&p, |w| table(w, 10)).unwrap();
+        let previous = std::fs::read(&p).unwrap();
+        let result = write_table_atomic(&p, |w| {
+            let mut r = table(w, 100_000);
+            r.error
+                .get_or_insert_with(|| std::io::Error::other("disk full"));
+            r
+        });
+        assert!(result.is_err());
+        assert_eq!(std::fs::read(&p).unwrap(), previous);
     }
 
     #[test]

@@ -358,12 +358,12 @@ fn contiguous(members: &[usize], adjacent: impl Fn(usize) -> Vec<usize>) -> bool
 fn report_bytes(ws: &Workspace, analysis: &Analysis) -> Vec<Vec<u8>> {
     let r = ws.report(analysis);
     vec![
-        r.summary_csv().into_bytes(),
-        r.counties_csv().into_bytes(),
-        r.townships_csv().into_bytes(),
-        r.villages_csv().into_bytes(),
-        r.outcome_csv().into_bytes(),
-        r.coverage_csv().into_bytes(),
+        r.summary_csv(Vec::new()).into_bytes(),
+        r.counties_csv(Vec::new()).into_bytes(),
+        r.townships_csv(Vec::new()).into_bytes(),
+        r.villages_csv(Vec::new()).into_bytes(),
+        r.outcome_csv(Vec::new()).into_bytes(),
+        r.coverage_csv(Vec::new()).into_bytes(),
     ]
 }
 
