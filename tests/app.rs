@@ -123,6 +123,29 @@ fn a_malformed_csv_shows_its_row_and_keeps_the_old_data() {
 }
 
 #[test]
+fn export_writes_the_reports_in_the_background_and_shows_a_failure_in_the_panel() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut harness = harness(dir.path());
+    let out = dir.path().join("reports");
+    harness.state_mut().apply(Command::Export(out.clone()));
+    assert_eq!(harness.state().state.exporting.as_ref(), Some(&out));
+    settle(&mut harness);
+    assert!(harness.state().state.exporting.is_none());
+    harness.get_by_label_contains("已导出到");
+    let townships = std::fs::read_to_string(out.join("townships.csv")).unwrap();
+    assert_eq!(townships.lines().count(), 4661 + 1);
+    let villages = std::fs::read_to_string(out.join("villages.csv")).unwrap();
+    assert_eq!(villages.lines().count(), 53_715 + 1);
+
+    // A folder that cannot be made (its parent is a file): the error names it.
+    let blocked = dir.path().join("reports/summary.csv/inside");
+    harness.state_mut().apply(Command::Export(blocked));
+    settle(&mut harness);
+    harness.get_by_label("数据问题");
+    harness.get_by_label_contains("summary.csv/inside");
+}
+
+#[test]
 fn switching_language_changes_the_labels() {
     let dir = tempfile::tempdir().unwrap();
     let mut harness = harness(dir.path());

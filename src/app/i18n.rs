@@ -197,6 +197,7 @@ const TEXT: &[(&str, &str, &str)] = &[
     ),
     ("saved", "已保存", "Saved"),
     ("exported", "已导出到", "Exported to"),
+    ("exporting", "正在导出到", "Exporting to"),
 ];
 
 impl Lang {

@@ -58,6 +58,8 @@ pub struct AppState {
     pub analysis: Option<Arc<Analysis>>,
     pub computing: bool,
     pub loading: Option<Loading>,
+    /// The folder reports are being written to.
+    pub exporting: Option<PathBuf>,
     /// Errors from the last failed load or command, shown in a panel.
     pub problems: Vec<String>,
     /// Warnings of the last load (data loaded, with repairs or doubts), shown in that panel.
@@ -136,6 +138,7 @@ impl JianzhiApp {
                 analysis: None,
                 computing: false,
                 loading: None,
+                exporting: None,
                 problems: Vec::new(),
                 warnings: Vec::new(),
                 status: String::new(),
@@ -174,10 +177,15 @@ impl JianzhiApp {
         });
     }
 
-    /// Waits (for tests) until the newest analysis has arrived.
+    /// Whether an analysis, a load or an export is under way.
+    fn busy(&self) -> bool {
+        self.state.computing || self.state.loading.is_some() || self.state.exporting.is_some()
+    }
+
+    /// Waits (for tests) until the newest analysis has arrived, and any load or export ended.
     pub fn wait_for_analysis(&mut self, timeout: Duration) -> bool {
         let start = Instant::now();
-        while self.state.computing || self.state.loading.is_some() {
+        while self.busy() {
             if start.elapsed() > timeout {
                 return false;
             }
@@ -232,6 +240,16 @@ impl JianzhiApp {
                     LoadResult::Cancelled => {
                         self.state.status = self.state.lang.t("load_cancelled").to_string();
                     }
+                }
+            }
+            Done::Exported { dir, result } => {
+                self.state.exporting = None;
+                match result {
+                    Ok(()) => {
+                        self.state.status =
+                            format!("{} {}", self.state.lang.t("exported"), dir.display())
+                    }
+                    Err(message) => self.state.problems = vec![message],
                 }
             }
         }
@@ -297,13 +315,12 @@ impl JianzhiApp {
                 let Some(analysis) = self.state.analysis.clone() else {
                     return;
                 };
-                match self.state.workspace.report(&analysis).write(&dir) {
-                    Ok(()) => {
-                        self.state.status =
-                            format!("{} {}", self.state.lang.t("exported"), dir.display())
-                    }
-                    Err(e) => self.state.problems = vec![format!("{}: {e}", dir.display())],
+                if self.state.exporting.is_some() {
+                    return;
                 }
+                self.state.exporting = Some(dir.clone());
+                self.worker
+                    .export(self.state.workspace.clone(), analysis, dir);
             }
             Command::SetLanguage(lang) => self.state.lang = lang,
             Command::SetDark(dark) => self.state.dark = dark,
@@ -432,7 +449,7 @@ impl JianzhiApp {
         for c in commands {
             self.apply(c);
         }
-        if self.state.computing || self.state.loading.is_some() {
+        if self.busy() {
             ctx.request_repaint_after(Duration::from_millis(50));
         }
         self.persist_if_due(false);
@@ -499,7 +516,10 @@ impl JianzhiApp {
                 out.push(Command::SaveScenario(file));
             }
             if ui
-                .add_enabled(s.analysis.is_some(), egui::Button::new(l.t("export")))
+                .add_enabled(
+                    s.analysis.is_some() && s.exporting.is_none(),
+                    egui::Button::new(l.t("export")),
+                )
                 .clicked()
                 && let Some(dir) = rfd::FileDialog::new().pick_folder()
             {
@@ -524,6 +544,10 @@ impl JianzhiApp {
             if s.computing {
                 ui.spinner();
                 ui.label(l.t("computing"));
+            }
+            if let Some(dir) = &s.exporting {
+                ui.spinner();
+                ui.label(format!("{} {}", l.t("exporting"), dir.display()));
             }
             if let Some(loading) = &s.loading {
                 ui.spinner();

@@ -1,7 +1,8 @@
 //! Background work: scenario runs and dataset loads happen off the UI thread. Scenario runs
 //! share one worker thread, where the newest request wins (stale runs are skipped, results of
 //! superseded runs dropped). Each load has a thread of its own, so the charts keep answering
-//! while a large file loads; it reports progress and can be cancelled.
+//! while a large file loads; it reports progress and can be cancelled. Exports, too, are
+//! written on a thread of their own.
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -37,6 +38,10 @@ pub enum Done {
         generation: u64,
         result: LoadResult,
         dir: PathBuf,
+    },
+    Exported {
+        dir: PathBuf,
+        result: Result<(), String>,
     },
 }
 
@@ -104,6 +109,31 @@ impl Worker {
                 generation,
                 result: LoadResult::Invalid(vec![format!("cannot start loading: {e}")]),
                 dir: PathBuf::new(),
+            });
+        }
+    }
+}
+
+impl Worker {
+    /// Writes the reports of `analysis` into `dir` on a thread of its own (a million-village
+    /// `villages.csv` takes a second), each file atomically.
+    pub fn export(&self, workspace: Arc<Workspace>, analysis: Arc<Analysis>, dir: PathBuf) {
+        let (tx, wake) = (self.done_tx.clone(), self.wake.clone());
+        let job = move || {
+            let result = workspace
+                .report(&analysis)
+                .write(&dir)
+                .map_err(|e| format!("{}: {e}", dir.display()));
+            let _ = tx.send(Done::Exported { dir, result });
+            wake();
+        };
+        if let Err(e) = std::thread::Builder::new()
+            .name("jianzhi-export".into())
+            .spawn(job)
+        {
+            let _ = self.done_tx.send(Done::Exported {
+                dir: PathBuf::new(),
+                result: Err(format!("cannot start exporting: {e}")),
             });
         }
     }
