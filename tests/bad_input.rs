@@ -229,6 +229,17 @@ fn every_bad_input_gives_a_located_error_or_a_warned_repair_through_the_cli() {
         }
         let output = command.output().unwrap();
         let stderr = String::from_utf8_lossy(&output.stderr);
+        // What each input produced, for `cargo test --test bad_input -- --nocapture`.
+        let located = stderr
+            .lines()
+            .find(|l| fragments.first().is_some_and(|f| l.contains(f)))
+            .or_else(|| stderr.lines().next())
+            .unwrap_or("");
+        println!(
+            "{file}\texit {:?}\t{}",
+            output.status.code(),
+            located.trim()
+        );
         if stderr.contains("panicked") {
             failures.push(format!("{file}: panicked: {stderr}"));
         } else if output.status.success() != *succeeds {
