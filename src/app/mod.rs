@@ -590,7 +590,10 @@ impl JianzhiApp {
                 )));
             }
             if ui
-                .button(l.t("export"))
+                .add_enabled(
+                    self.state.analysis.is_some() && self.state.exporting.is_none(),
+                    egui::Button::new(l.t("export")),
+                )
                 .on_hover_text(l.t("path_hint"))
                 .clicked()
                 && !self.state.path_input.trim().is_empty()

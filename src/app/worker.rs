@@ -112,9 +112,7 @@ impl Worker {
             });
         }
     }
-}
 
-impl Worker {
     /// Writes the reports of `analysis` into `dir` on a thread of its own (a million-village
     /// `villages.csv` takes a second), each file atomically.
     pub fn export(&self, workspace: Arc<Workspace>, analysis: Arc<Analysis>, dir: PathBuf) {
