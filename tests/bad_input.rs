@@ -19,7 +19,7 @@ const CASES: &[(&str, bool, &[&str])] = &[
     (
         "townships.wrong_delimiter.csv",
         false,
-        &["townships.csv: row 1", "no header row"],
+        &["townships.csv: row 1", "no header row", "separated by '|'"],
     ),
     (
         "townships.missing_header.csv",

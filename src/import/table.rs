@@ -630,10 +630,12 @@ fn missing_header(path: &Path, first_rows: &[Row], required: &[Column], delimite
             format!("[{names}]")
         })
         .collect();
-    let delimiter_hint = if delimiter == b',' {
-        ""
-    } else {
-        " (fields were split on a tab or semicolon)"
+    let delimiter_hint = match unsupported_separator(first_rows) {
+        Some(sep) => format!(
+            " (the fields seem separated by '{sep}'; save the table as CSV with commas, tabs or semicolons)"
+        ),
+        None if delimiter == b',' => String::new(),
+        None => " (fields were split on a tab or semicolon)".to_string(),
     };
     Problem::row(
         path,
@@ -643,6 +645,20 @@ fn missing_header(path: &Path, first_rows: &[Row], required: &[Column], delimite
             wanted.join(", ")
         ),
     )
+}
+
+/// A separator the reader does not split on (`|`, a full-width comma or `、`) found in the
+/// first rows that did not split at all (two of them, or the only row).
+fn unsupported_separator(first_rows: &[Row]) -> Option<char> {
+    let unsplit: Vec<&str> = first_rows
+        .iter()
+        .filter(|row| row.fields.len() == 1)
+        .filter_map(|row| row.fields.get(0))
+        .collect();
+    let needed = first_rows.len().clamp(1, 2);
+    ['|', '，', '、']
+        .into_iter()
+        .find(|&sep| unsplit.iter().filter(|line| line.contains(sep)).count() >= needed)
 }
 
 fn is_total_label(field: &str) -> bool {
@@ -762,6 +778,23 @@ mod tests {
         let (t, _) = parse("a,b\n1,2\n", &[Column::Code]);
         let message = t.unwrap_err().to_string();
         assert!(message.contains("代码"), "{message}");
+    }
+
+    #[test]
+    fn a_table_split_on_an_unsupported_separator_says_so() {
+        for (text, sep) in [
+            ("code|name\n1|x\n2|y\n", "'|'"),
+            ("代码，名称\n1，x\n", "'，'"),
+        ] {
+            let (t, _) = parse(text, &[Column::Code]);
+            let message = t.unwrap_err().to_string();
+            assert!(
+                message.contains(&format!("separated by {sep}")),
+                "{message}"
+            );
+        }
+        let (t, _) = parse("a,b\n1,2\n", &[Column::Code]);
+        assert!(!t.unwrap_err().to_string().contains("separated by"));
     }
 
     #[test]
