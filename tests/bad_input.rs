@@ -150,6 +150,11 @@ const CASES: &[(&str, bool, &[&str])] = &[
         &["scenario.unknown_key.toml", "max_aera_km2", "line 5"],
     ),
     (
+        "townships.no_dbf.shp",
+        false,
+        &["townships.dbf is missing", "copy the .dbf beside the .shp"],
+    ),
+    (
         "townships.one_coordinate.geojson",
         false,
         &[
