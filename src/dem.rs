@@ -2,7 +2,7 @@
 
 use std::path::Path;
 
-use crate::error::Problem;
+use crate::error::{Message, Problem};
 use crate::model::LonLat;
 
 /// An elevation grid; rows run north to south as in the file.
@@ -22,8 +22,12 @@ pub struct Dem {
 impl Dem {
     /// Reads an ESRI ASCII grid file.
     pub fn read(path: &Path) -> Result<Dem, Problem> {
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| Problem::file(path, format!("cannot read the DEM: {e}")))?;
+        let text = std::fs::read_to_string(path).map_err(|e| {
+            Problem::file(
+                path,
+                crate::tr!("cannot read the DEM: {e}", "无法读取高程数据：{e}"),
+            )
+        })?;
         Self::parse(path, &text)
     }
 
@@ -43,23 +47,31 @@ impl Dem {
                 Problem::row(
                     path,
                     0,
-                    format!("header {key} has a value that is not a number"),
+                    crate::tr!(
+                        "header {key} has a value that is not a number",
+                        "文件头 {key} 的值不是数字"
+                    ),
                 )
             })?;
             header.insert(key.to_ascii_lowercase(), value);
             lines.next();
         }
         let get = |k: &str| {
-            header
-                .get(k)
-                .copied()
-                .ok_or_else(|| Problem::file(path, format!("the DEM header has no {k}")))
+            header.get(k).copied().ok_or_else(|| {
+                Problem::file(
+                    path,
+                    crate::tr!("the DEM header has no {k}", "高程文件头缺少 {k}"),
+                )
+            })
         };
         let ncols = get("ncols")? as usize;
         let nrows = get("nrows")? as usize;
         let cell_size = get("cellsize")?;
         if ncols == 0 || nrows == 0 || cell_size.is_nan() || cell_size <= 0.0 {
-            return Err(Problem::file(path, "the DEM has no cells"));
+            return Err(Problem::file(
+                path,
+                Message::new("the DEM has no cells", "高程数据没有格点"),
+            ));
         }
         let half = cell_size / 2.0;
         let x_centre = match (header.get("xllcenter"), header.get("xllcorner")) {
@@ -68,7 +80,10 @@ impl Dem {
             _ => {
                 return Err(Problem::file(
                     path,
-                    "the DEM header has no xllcenter/xllcorner",
+                    Message::new(
+                        "the DEM header has no xllcenter/xllcorner",
+                        "高程文件头缺少 xllcenter/xllcorner",
+                    ),
                 ));
             }
         };
@@ -78,7 +93,10 @@ impl Dem {
             _ => {
                 return Err(Problem::file(
                     path,
-                    "the DEM header has no yllcenter/yllcorner",
+                    Message::new(
+                        "the DEM header has no yllcenter/yllcorner",
+                        "高程文件头缺少 yllcenter/yllcorner",
+                    ),
                 ));
             }
         };
@@ -87,7 +105,11 @@ impl Dem {
         for (i, line) in lines {
             for token in line.split_whitespace() {
                 let v: f64 = token.parse().map_err(|_| {
-                    Problem::row(path, i as u64 + 1, format!("not a number: '{token}'"))
+                    Problem::row(
+                        path,
+                        i as u64 + 1,
+                        crate::tr!("not a number: '{token}'", "不是数字：'{token}'"),
+                    )
                 })?;
                 values.push(if Some(v) == nodata {
                     f32::NAN
@@ -99,8 +121,9 @@ impl Dem {
         if values.len() != ncols * nrows {
             return Err(Problem::file(
                 path,
-                format!(
+                crate::tr!(
                     "the DEM has {} values, the header says {ncols} x {nrows}",
+                    "高程数据有 {} 个值，文件头却是 {ncols} × {nrows}",
                     values.len()
                 ),
             ));

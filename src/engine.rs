@@ -168,6 +168,37 @@ pub enum PlanError {
     LockedInManual { key: String, code: String },
 }
 
+impl PlanError {
+    /// The error in `lang`.
+    pub fn describe(&self, lang: crate::lang::Lang) -> String {
+        if lang == crate::lang::Lang::En {
+            return self.to_string();
+        }
+        match self {
+            Self::UnknownCode { key, code } => format!("{key}：没有代码为 {code} 的单位"),
+            Self::UnknownScope { key, code } => {
+                format!("{key}：{code} 不是本数据集中的市或区县")
+            }
+            Self::ManualAcross {
+                key,
+                first,
+                second,
+                container,
+            } => {
+                let container = if *container == "counties" {
+                    "区县"
+                } else {
+                    "新乡镇"
+                };
+                format!("{key}：{first} 和 {second} 属于不同{container}；合并不能跨越{container}")
+            }
+            Self::LockedInManual { key, code } => {
+                format!("{key}：{code} 既被锁定又在手动合并中")
+            }
+        }
+    }
+}
+
 /// One unit as the engine sees it, whatever its level.
 #[derive(Debug, Clone)]
 struct Unit {

@@ -1,7 +1,52 @@
-//! Problems found in input files, located by file, row and column (or feature).
+//! Problems found in input files, located by file, row and column (or feature), and said in
+//! both languages: the CLI prints English, the app shows the language it is in.
 
 use std::fmt;
 use std::path::{Path, PathBuf};
+
+use crate::lang::Lang;
+
+/// A message in English and Chinese.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Message {
+    pub en: String,
+    pub zh: String,
+}
+
+impl Message {
+    pub fn new(en: impl Into<String>, zh: impl Into<String>) -> Self {
+        Self {
+            en: en.into(),
+            zh: zh.into(),
+        }
+    }
+
+    /// The same text in both languages: for developer-facing messages (the demo generator's
+    /// source files) that planners never see.
+    pub fn untranslated(text: impl Into<String>) -> Self {
+        let text = text.into();
+        Self {
+            zh: text.clone(),
+            en: text,
+        }
+    }
+
+    pub fn get(&self, lang: Lang) -> &str {
+        match lang {
+            Lang::En => &self.en,
+            Lang::Zh => &self.zh,
+        }
+    }
+}
+
+/// A [`Message`] from an English and a Chinese format string with the same arguments:
+/// `tr!("row {n} is empty", "第 {n} 行为空")`, `tr!("{} values", "{} 个值", v.len())`.
+#[macro_export]
+macro_rules! tr {
+    ($en:literal, $zh:literal $(, $arg:expr)* $(,)?) => {
+        $crate::error::Message::new(format!($en $(, $arg)*), format!($zh $(, $arg)*))
+    };
+}
 
 /// Where in a file a problem is.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -21,50 +66,45 @@ pub enum Location {
 pub struct Problem {
     pub file: PathBuf,
     pub location: Location,
-    pub message: String,
+    pub message: Message,
 }
 
 impl Problem {
-    pub fn file(file: &Path, message: impl Into<String>) -> Self {
+    pub fn file(file: &Path, message: Message) -> Self {
         Self {
             file: file.to_path_buf(),
             location: Location::File,
-            message: message.into(),
+            message,
         }
     }
 
-    pub fn row(file: &Path, row: u64, message: impl Into<String>) -> Self {
+    pub fn row(file: &Path, row: u64, message: Message) -> Self {
         Self {
             file: file.to_path_buf(),
             location: Location::Row(row),
-            message: message.into(),
+            message,
         }
     }
 
-    pub fn cell(file: &Path, row: u64, column: &str, message: impl Into<String>) -> Self {
+    pub fn cell(file: &Path, row: u64, column: &str, message: Message) -> Self {
         Self {
             file: file.to_path_buf(),
             location: Location::Cell {
                 row,
                 column: column.to_string(),
             },
-            message: message.into(),
+            message,
         }
     }
 
-    pub fn feature(
-        file: &Path,
-        index: usize,
-        code: Option<&str>,
-        message: impl Into<String>,
-    ) -> Self {
+    pub fn feature(file: &Path, index: usize, code: Option<&str>, message: Message) -> Self {
         Self {
             file: file.to_path_buf(),
             location: Location::Feature {
                 index,
                 code: code.map(str::to_string),
             },
-            message: message.into(),
+            message,
         }
     }
 
@@ -77,20 +117,53 @@ impl Problem {
     }
 }
 
+impl Problem {
+    /// The problem in `lang`: file, where in it, and what is wrong.
+    pub fn describe(&self, lang: Lang) -> String {
+        let file = self.file.display();
+        let message = self.message.get(lang);
+        match (lang, &self.location) {
+            (Lang::En, Location::File) => format!("{file}: {message}"),
+            (Lang::En, Location::Row(row)) => format!("{file}: row {row}: {message}"),
+            (Lang::En, Location::Cell { row, column }) => {
+                format!("{file}: row {row}, column '{column}': {message}")
+            }
+            (
+                Lang::En,
+                Location::Feature {
+                    index,
+                    code: Some(code),
+                },
+            ) => {
+                format!("{file}: feature {index} (code {code}): {message}")
+            }
+            (Lang::En, Location::Feature { index, code: None }) => {
+                format!("{file}: feature {index}: {message}")
+            }
+            (Lang::Zh, Location::File) => format!("{file}：{message}"),
+            (Lang::Zh, Location::Row(row)) => format!("{file}：第 {row} 行：{message}"),
+            (Lang::Zh, Location::Cell { row, column }) => {
+                format!("{file}：第 {row} 行「{column}」列：{message}")
+            }
+            (
+                Lang::Zh,
+                Location::Feature {
+                    index,
+                    code: Some(code),
+                },
+            ) => {
+                format!("{file}：第 {index} 个要素（代码 {code}）：{message}")
+            }
+            (Lang::Zh, Location::Feature { index, code: None }) => {
+                format!("{file}：第 {index} 个要素：{message}")
+            }
+        }
+    }
+}
+
 impl fmt::Display for Problem {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}", self.file.display())?;
-        match &self.location {
-            Location::File => {}
-            Location::Row(row) => write!(f, ": row {row}")?,
-            Location::Cell { row, column } => write!(f, ": row {row}, column '{column}'")?,
-            Location::Feature {
-                index,
-                code: Some(code),
-            } => write!(f, ": feature {index} (code {code})")?,
-            Location::Feature { index, code: None } => write!(f, ": feature {index}")?,
-        }
-        write!(f, ": {}", self.message)
+        f.write_str(&self.describe(Lang::En))
     }
 }
 
@@ -160,7 +233,10 @@ impl LoadError {
     pub fn into_import(self, file: &Path) -> ImportError {
         match self {
             Self::Invalid(e) => e,
-            Self::Cancelled => ImportError::one(Problem::file(file, "the load was cancelled")),
+            Self::Cancelled => ImportError::one(Problem::file(
+                file,
+                Message::new("the load was cancelled", "已取消载入"),
+            )),
         }
     }
 }
@@ -214,16 +290,21 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_cell_problem_names_file_row_and_column() {
+    fn a_cell_problem_names_file_row_and_column_in_both_languages() {
+        let raw = "abc";
         let p = Problem::cell(
             Path::new("data/townships.csv"),
             12,
             "常住人口",
-            "not a number: 'abc'",
+            tr!("not a number: '{raw}'", "不是数字：'{raw}'"),
         );
         assert_eq!(
             p.to_string(),
             "data/townships.csv: row 12, column '常住人口': not a number: 'abc'"
+        );
+        assert_eq!(
+            p.describe(Lang::Zh),
+            "data/townships.csv：第 12 行「常住人口」列：不是数字：'abc'"
         );
     }
 
@@ -233,11 +314,15 @@ mod tests {
             Path::new("t.geojson"),
             3,
             Some("510104020"),
-            "empty geometry",
+            Message::new("empty geometry", "几何为空"),
         );
         assert_eq!(
             p.to_string(),
             "t.geojson: feature 3 (code 510104020): empty geometry"
+        );
+        assert_eq!(
+            p.describe(Lang::Zh),
+            "t.geojson：第 3 个要素（代码 510104020）：几何为空"
         );
     }
 }

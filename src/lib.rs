@@ -14,6 +14,7 @@ pub mod engine;
 pub mod error;
 pub mod geodesy;
 pub mod import;
+pub mod lang;
 pub mod model;
 pub mod plan_report;
 pub mod progress;
@@ -23,5 +24,6 @@ pub mod summary;
 pub mod terrain;
 pub mod workspace;
 
-pub use error::{ImportError, LoadError, Problem};
+pub use error::{ImportError, LoadError, Message, Problem};
+pub use lang::Lang;
 pub use model::{County, Dataset, LonLat, Township, TownshipKind, Village, VillageKind};

@@ -6,7 +6,10 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
+use crate::error::Message;
+use crate::lang::Lang;
 use crate::model::{Terrain, TownshipKind, VillageKind};
+use crate::tr;
 
 /// The scenario file format version this build reads and writes.
 pub const VERSION: u32 = 1;
@@ -323,12 +326,28 @@ pub enum ScenarioError {
     #[error("{path}: {message}")]
     Parse { path: String, message: String },
     /// A value out of range, named by its key.
-    #[error("{path}: {key}: {message}")]
+    #[error("{path}: {key}: {}", message.en)]
     Invalid {
         path: String,
         key: String,
-        message: String,
+        message: Message,
     },
+}
+
+impl ScenarioError {
+    /// The error in `lang` (the TOML reader's and the system's own words stay English).
+    pub fn describe(&self, lang: Lang) -> String {
+        match (self, lang) {
+            (_, Lang::En) => self.to_string(),
+            (Self::Read { path, message }, Lang::Zh) => format!("{path}：无法读取：{message}"),
+            (Self::Parse { path, message }, Lang::Zh) => {
+                format!("{path}：方案文件格式有误：{message}")
+            }
+            (Self::Invalid { path, key, message }, Lang::Zh) => {
+                format!("{path}：{key}：{}", message.zh)
+            }
+        }
+    }
 }
 
 impl Scenario {
@@ -382,7 +401,7 @@ impl Scenario {
 
     /// Checks versions, ranges and kinds; codes are checked against a dataset by the engine.
     pub fn validate(&self, path: &str) -> Result<(), ScenarioError> {
-        let invalid = |key: String, message: String| ScenarioError::Invalid {
+        let invalid = |key: String, message: Message| ScenarioError::Invalid {
             path: path.to_string(),
             key,
             message,
@@ -390,8 +409,9 @@ impl Scenario {
         if self.version != VERSION {
             return Err(invalid(
                 "version".into(),
-                format!(
+                tr!(
                     "this build reads version {VERSION}, the file says {}",
+                    "本版本读取第 {VERSION} 版方案，该文件是第 {} 版",
                     self.version
                 ),
             ));
@@ -411,7 +431,7 @@ impl Scenario {
             if !(v.is_finite() && v >= 0.0) {
                 return Err(invalid(
                     key.into(),
-                    format!("{v} must be a non-negative number"),
+                    tr!("{v} must be a non-negative number", "{v} 须为非负数"),
                 ));
             }
         }
@@ -421,7 +441,10 @@ impl Scenario {
             {
                 return Err(invalid(
                     format!("{level}.target_reduction_pct"),
-                    format!("{pct} is out of range (0 to 95)"),
+                    tr!(
+                        "{pct} is out of range (0 to 95)",
+                        "{pct} 超出范围（0 到 95）"
+                    ),
                 ));
             }
             let terrain_limits = rules
@@ -437,7 +460,7 @@ impl Scenario {
                     {
                         return Err(invalid(
                             format!("{table}.{name}"),
-                            format!("{v} must be a non-negative number"),
+                            tr!("{v} must be a non-negative number", "{v} 须为非负数"),
                         ));
                     }
                 }
@@ -448,7 +471,10 @@ impl Scenario {
                     if value == Some(0.0) {
                         return Err(invalid(
                             format!("{table}.{name}"),
-                            "a cap of 0 forbids every merge; leave it out for no cap".into(),
+                            Message::new(
+                                "a cap of 0 forbids every merge; leave it out for no cap",
+                                "上限为 0 会禁止一切合并；不设上限请删去此项",
+                            ),
                         ));
                     }
                 }
@@ -462,7 +488,7 @@ impl Scenario {
                 if !known {
                     return Err(invalid(
                         format!("{level}.exempt_kinds[{i}]"),
-                        format!("unknown kind '{kind}'"),
+                        tr!("unknown kind '{kind}'", "未知类型 '{kind}'"),
                     ));
                 }
             }
@@ -470,7 +496,10 @@ impl Scenario {
                 if group.len() < 2 {
                     return Err(invalid(
                         format!("{level}.manual[{i}]"),
-                        "a manual merge needs at least two codes".into(),
+                        Message::new(
+                            "a manual merge needs at least two codes",
+                            "手动合并至少需要两个代码",
+                        ),
                     ));
                 }
             }

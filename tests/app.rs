@@ -114,7 +114,13 @@ fn a_malformed_csv_shows_its_row_and_keeps_the_old_data() {
     harness.run_steps(2);
     settle(&mut harness);
     harness.get_by_label("数据问题");
-    harness.get_by_label_contains("row 3, column 'resident_pop'");
+    // Said in the app's language, located as in the file.
+    harness.get_by_label_contains("第 3 行「resident_pop」列：不是数字：'abc'");
+    harness
+        .state_mut()
+        .apply(Command::SetLanguage(jianzhi::app::i18n::Lang::En));
+    harness.run_steps(2);
+    harness.get_by_label_contains("row 3, column 'resident_pop': not a number: 'abc'");
     assert_eq!(
         harness.state().state.workspace.dataset.townships.len(),
         4661

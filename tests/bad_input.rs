@@ -267,6 +267,7 @@ fn every_bad_input_shows_in_the_app_error_panel_and_keeps_what_was_in_use() {
     use std::time::Duration;
 
     use egui_kittest::kittest::Queryable;
+    use jianzhi::Lang;
     use jianzhi::app::{Command as AppCommand, JianzhiApp, Launch};
 
     let dir = tempfile::tempdir().unwrap();
@@ -328,7 +329,16 @@ fn every_bad_input_shows_in_the_app_error_panel_and_keeps_what_was_in_use() {
                 state.scenario, scenario_before,
                 "{file}: the scenario changed"
             );
+            // In Chinese (the app's default) every problem is said in Chinese, and shown.
             harness.get_by_label("数据问题");
+            for p in &state.problems {
+                assert_ne!(p.zh, p.en, "{file}: not translated");
+            }
+            let last = state.problems.last().unwrap().zh.clone();
+            harness.get_by_label(&last);
+            // In English the panel says what the CLI says.
+            harness.state_mut().apply(AppCommand::SetLanguage(Lang::En));
+            harness.run_steps(2);
             for fragment in *fragments {
                 assert!(
                     harness
@@ -340,6 +350,7 @@ fn every_bad_input_shows_in_the_app_error_panel_and_keeps_what_was_in_use() {
                 );
             }
         }
+        harness.state_mut().apply(AppCommand::SetLanguage(Lang::Zh));
         harness.state_mut().apply(AppCommand::DismissProblems);
         // Back to the good data for the next case.
         if !Arc::ptr_eq(&harness.state().state.workspace, &workspace) {

@@ -1,13 +1,6 @@
 //! UI text in Simplified Chinese (default) and English: one table, looked up by key.
 
-use serde::{Deserialize, Serialize};
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
-pub enum Lang {
-    #[default]
-    Zh,
-    En,
-}
+pub use crate::lang::Lang;
 
 /// (key, 中文, English). Keep keys sorted by panel.
 const TEXT: &[(&str, &str, &str)] = &[

@@ -13,6 +13,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use crate::error::Message;
 use crate::progress::{Progress, Step};
 use crate::scenario::Scenario;
 use crate::workspace::{Analysis, Workspace};
@@ -61,9 +62,9 @@ pub struct AppState {
     /// The folder reports are being written to.
     pub exporting: Option<PathBuf>,
     /// Errors from the last failed load or command, shown in a panel.
-    pub problems: Vec<String>,
+    pub problems: Vec<Message>,
     /// Warnings of the last load (data loaded, with repairs or doubts), shown in that panel.
-    pub warnings: Vec<String>,
+    pub warnings: Vec<Message>,
     pub status: String,
     pub presets: Vec<(String, PathBuf)>,
     pub path_input: String,
@@ -229,11 +230,9 @@ impl JianzhiApp {
                         self.recompute();
                     }
                     LoadResult::Invalid(problems) => {
-                        let mut list = vec![format!(
-                            "{} — {}",
-                            dir.display(),
-                            self.state.lang.t("kept_previous")
-                        )];
+                        let kept =
+                            |lang: Lang| format!("{} — {}", dir.display(), lang.t("kept_previous"));
+                        let mut list = vec![Message::new(kept(Lang::En), kept(Lang::Zh))];
                         list.extend(problems);
                         self.state.problems = list;
                     }
@@ -296,7 +295,7 @@ impl JianzhiApp {
                             scenario: Box::new(s),
                             coalesce: false,
                         }),
-                        Err(e) => self.state.problems = vec![e.to_string()],
+                        Err(e) => self.state.problems = vec![scenario_problem(&e)],
                     }
                 }
             }
@@ -308,7 +307,13 @@ impl JianzhiApp {
                         self.state.status =
                             format!("{} {}", self.state.lang.t("saved"), path.display())
                     }
-                    Err(e) => self.state.problems = vec![format!("{}: {e}", path.display())],
+                    Err(e) => {
+                        self.state.problems = vec![crate::tr!(
+                            "{}: cannot save: {e}",
+                            "{}：无法保存：{e}",
+                            path.display()
+                        )]
+                    }
                 }
             }
             Command::Export(dir) => {
@@ -364,7 +369,7 @@ impl JianzhiApp {
                     scenario: Box::new(s),
                     coalesce: false,
                 }),
-                Err(e) => self.state.problems = vec![e.to_string()],
+                Err(e) => self.state.problems = vec![scenario_problem(&e)],
             }
             return;
         }
@@ -620,12 +625,16 @@ impl JianzhiApp {
                     .max_height(300.0)
                     .show(ui, |ui| {
                         for p in &self.state.problems {
-                            ui.label(egui::RichText::new(p).color(ui.visuals().error_fg_color));
+                            ui.label(
+                                egui::RichText::new(p.get(l)).color(ui.visuals().error_fg_color),
+                            );
                         }
                         if !self.state.warnings.is_empty() {
                             ui.strong(l.t("warnings"));
                             for w in &self.state.warnings {
-                                ui.label(egui::RichText::new(w).color(ui.visuals().warn_fg_color));
+                                ui.label(
+                                    egui::RichText::new(w.get(l)).color(ui.visuals().warn_fg_color),
+                                );
                             }
                         }
                     });
@@ -751,4 +760,9 @@ pub fn run(data: Option<&Path>, screenshot: Option<PathBuf>) -> anyhow::Result<(
         }),
     )
     .map_err(|e| anyhow::anyhow!("cannot open the window: {e}"))
+}
+
+/// A scenario file that could not be used, in both languages.
+fn scenario_problem(e: &crate::scenario::ScenarioError) -> Message {
+    Message::new(e.describe(Lang::En), e.describe(Lang::Zh))
 }

@@ -8,7 +8,8 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::mpsc::{self, Receiver, Sender};
 
-use crate::error::LoadError;
+use crate::error::{LoadError, Message, Problem};
+use crate::lang::Lang;
 use crate::progress::Progress;
 use crate::scenario::Scenario;
 use crate::workspace::{Analysis, Workspace};
@@ -23,16 +24,16 @@ pub struct Analyse {
 pub enum LoadResult {
     Loaded {
         workspace: Arc<Workspace>,
-        warnings: Vec<String>,
+        warnings: Vec<Message>,
     },
-    Invalid(Vec<String>),
+    Invalid(Vec<Message>),
     Cancelled,
 }
 
 pub enum Done {
     Analysed {
         generation: u64,
-        result: Result<Box<Analysis>, String>,
+        result: Result<Box<Analysis>, Message>,
     },
     Loaded {
         generation: u64,
@@ -41,7 +42,7 @@ pub enum Done {
     },
     Exported {
         dir: PathBuf,
-        result: Result<(), String>,
+        result: Result<(), Message>,
     },
 }
 
@@ -107,7 +108,10 @@ impl Worker {
         if let Err(e) = spawned {
             let _ = self.done_tx.send(Done::Loaded {
                 generation,
-                result: LoadResult::Invalid(vec![format!("cannot start loading: {e}")]),
+                result: LoadResult::Invalid(vec![crate::tr!(
+                    "cannot start loading: {e}",
+                    "无法开始载入：{e}"
+                )]),
                 dir: PathBuf::new(),
             });
         }
@@ -118,10 +122,13 @@ impl Worker {
     pub fn export(&self, workspace: Arc<Workspace>, analysis: Arc<Analysis>, dir: PathBuf) {
         let (tx, wake) = (self.done_tx.clone(), self.wake.clone());
         let job = move || {
-            let result = workspace
-                .report(&analysis)
-                .write(&dir)
-                .map_err(|e| format!("{}: {e}", dir.display()));
+            let result = workspace.report(&analysis).write(&dir).map_err(|e| {
+                crate::tr!(
+                    "{}: cannot write the reports: {e}",
+                    "{}：无法写出报表：{e}",
+                    dir.display()
+                )
+            });
             let _ = tx.send(Done::Exported { dir, result });
             wake();
         };
@@ -131,7 +138,10 @@ impl Worker {
         {
             let _ = self.done_tx.send(Done::Exported {
                 dir: PathBuf::new(),
-                result: Err(format!("cannot start exporting: {e}")),
+                result: Err(crate::tr!(
+                    "cannot start exporting: {e}",
+                    "无法开始导出：{e}"
+                )),
             });
         }
     }
@@ -144,7 +154,7 @@ fn analyse(job: Analyse) -> Done {
             .workspace
             .analyse(&job.scenario)
             .map(Box::new)
-            .map_err(|e| e.to_string()),
+            .map_err(|e| Message::new(e.describe(Lang::En), e.describe(Lang::Zh))),
     }
 }
 
@@ -153,12 +163,13 @@ fn load(dir: &std::path::Path, progress: &Progress) -> LoadResult {
         Ok(loaded) => loaded,
         Err(LoadError::Cancelled) => return LoadResult::Cancelled,
         Err(LoadError::Invalid(e)) => {
-            return LoadResult::Invalid(e.problems.iter().map(|p| p.to_string()).collect());
+            return LoadResult::Invalid(e.problems.iter().map(both_languages).collect());
         }
     };
-    let mut warnings: Vec<String> = loaded.warnings.iter().map(|p| p.to_string()).collect();
-    if loaded.warnings_not_kept > 0 {
-        warnings.push(format!("… {}", loaded.warnings_not_kept));
+    let mut warnings: Vec<Message> = loaded.warnings.iter().map(both_languages).collect();
+    let more = loaded.warnings_not_kept;
+    if more > 0 {
+        warnings.push(crate::tr!("… and {more} more", "……另有 {more} 条"));
     }
     match Workspace::new_with(loaded.dataset, progress) {
         Ok(workspace) => LoadResult::Loaded {
@@ -167,4 +178,9 @@ fn load(dir: &std::path::Path, progress: &Progress) -> LoadResult {
         },
         Err(_) => LoadResult::Cancelled,
     }
+}
+
+/// A located problem, said in both languages.
+fn both_languages(p: &Problem) -> Message {
+    Message::new(p.describe(Lang::En), p.describe(Lang::Zh))
 }

@@ -15,7 +15,7 @@ use rayon::prelude::*;
 use super::population::{self, PopulationInput, UnitPopulation};
 use super::{SEED, voronoi};
 use crate::dem::Dem;
-use crate::error::{Problem, Problems};
+use crate::error::{Message, Problem, Problems};
 use crate::geodesy::LocalProjection;
 use crate::import::boundaries::read_boundaries;
 use crate::import::table::Column;
@@ -122,10 +122,10 @@ pub fn generate(sources: &Path) -> Result<DemoFiles, DemoError> {
         let c = county_index.get(t.county_code.as_str()).ok_or_else(|| {
             Problem::file(
                 &sources.join("townships_2016.csv"),
-                format!(
+                Message::untranslated(format!(
                     "township {} names county {} which has no outline",
                     t.code, t.county_code
-                ),
+                )),
             )
         })?;
         townships_of[*c].push(i);
@@ -142,10 +142,10 @@ pub fn generate(sources: &Path) -> Result<DemoFiles, DemoError> {
             .ok_or_else(|| {
                 Problem::file(
                     &sources.join("villages_2016.csv"),
-                    format!(
+                    Message::untranslated(format!(
                         "village {} names township {} which is not in the list",
                         v.code, v.township_code
-                    ),
+                    )),
                 )
             })?;
         villages_of[*t].push(i);
@@ -205,8 +205,12 @@ pub fn generate(sources: &Path) -> Result<DemoFiles, DemoError> {
             .collect::<Vec<_>>(),
         village_kind: &villages.iter().map(|v| v.kind).collect::<Vec<_>>(),
     };
-    let people = population::allocate(&input, SEED)
-        .map_err(|m| Problem::file(&sources.join("city_population_2020.csv"), m))?;
+    let people = population::allocate(&input, SEED).map_err(|m| {
+        Problem::file(
+            &sources.join("city_population_2020.csv"),
+            Message::untranslated(m),
+        )
+    })?;
 
     let report = DemoReport {
         counties: counties.len(),
@@ -233,13 +237,21 @@ pub fn generate(sources: &Path) -> Result<DemoFiles, DemoError> {
         ("dataset.toml", DATASET_TOML.as_bytes().to_vec()),
         (
             "counties.geojson",
-            std::fs::read(sources.join("counties.geojson"))
-                .map_err(|e| Problem::file(&sources.join("counties.geojson"), e.to_string()))?,
+            std::fs::read(sources.join("counties.geojson")).map_err(|e| {
+                Problem::file(
+                    &sources.join("counties.geojson"),
+                    Message::untranslated(e.to_string()),
+                )
+            })?,
         ),
         (
             "dem.asc",
-            std::fs::read(sources.join("dem.asc"))
-                .map_err(|e| Problem::file(&sources.join("dem.asc"), e.to_string()))?,
+            std::fs::read(sources.join("dem.asc")).map_err(|e| {
+                Problem::file(
+                    &sources.join("dem.asc"),
+                    Message::untranslated(e.to_string()),
+                )
+            })?,
         ),
     ];
     Ok(DemoFiles { files, report })
@@ -293,17 +305,26 @@ fn read_counties(path: &Path) -> Result<Vec<SourceCounty>, DemoError> {
 
 fn csv_rows(path: &Path) -> Result<Vec<csv::StringRecord>, DemoError> {
     let mut reader = csv::Reader::from_path(path)
-        .map_err(|e| Problem::file(path, format!("cannot read: {e}")))?;
+        .map_err(|e| Problem::file(path, Message::untranslated(format!("cannot read: {e}"))))?;
     reader
         .records()
-        .map(|r| r.map_err(|e| Problem::file(path, format!("bad row: {e}")).into()))
+        .map(|r| {
+            r.map_err(|e| {
+                Problem::file(path, Message::untranslated(format!("bad row: {e}"))).into()
+            })
+        })
         .collect()
 }
 
 fn field<'a>(path: &Path, r: &'a csv::StringRecord, i: usize) -> Result<&'a str, DemoError> {
     r.get(i).ok_or_else(|| {
         let line = r.position().map(|p| p.line()).unwrap_or(0);
-        Problem::row(path, line, format!("missing field {}", i + 1)).into()
+        Problem::row(
+            path,
+            line,
+            Message::untranslated(format!("missing field {}", i + 1)),
+        )
+        .into()
     })
 }
 
@@ -317,7 +338,7 @@ fn read_townships(path: &Path) -> Result<Vec<SourceTownship>, DemoError> {
                 Problem::row(
                     path,
                     r.position().map(|p| p.line()).unwrap_or(0),
-                    "bad code",
+                    Message::untranslated("bad code"),
                 )
             })?;
             Ok(SourceTownship {
@@ -338,7 +359,7 @@ fn read_villages(path: &Path) -> Result<Vec<SourceVillage>, DemoError> {
                 Problem::row(
                     path,
                     r.position().map(|p| p.line()).unwrap_or(0),
-                    "bad kind",
+                    Message::untranslated("bad kind"),
                 )
             })?;
             Ok(SourceVillage {
@@ -359,7 +380,7 @@ fn read_city_population(path: &Path) -> Result<HashMap<String, u64>, DemoError> 
                 Problem::row(
                     path,
                     r.position().map(|p| p.line()).unwrap_or(0),
-                    "bad population",
+                    Message::untranslated("bad population"),
                 )
             })?;
             Ok((field(path, r, 0)?.to_string(), total))

@@ -11,8 +11,9 @@ use std::path::Path;
 use geo::orient::{Direction, Orient};
 use geo::{Area, MakeValid, MultiPolygon, Polygon, Validation};
 
-use crate::error::{ImportError, Problem, Problems};
+use crate::error::{ImportError, Message, Problem, Problems};
 use crate::import::table::{Column, check_code, column_for_header};
+use crate::tr;
 
 /// One polygon feature with the attributes Jianzhi understands.
 #[derive(Debug, Clone)]
@@ -48,7 +49,7 @@ pub fn read_boundaries(
 
 fn read_geojson(path: &Path, problems: &mut Problems) -> Result<Vec<BoundaryFeature>, ImportError> {
     let bytes = std::fs::read(path)
-        .map_err(|e| Problem::file(path, format!("cannot read the file: {e}")))?;
+        .map_err(|e| Problem::file(path, tr!("cannot read the file: {e}", "无法读取文件：{e}")))?;
     parse_geojson(path, bytes, problems)
 }
 
@@ -59,19 +60,31 @@ pub fn parse_geojson(
     bytes: Vec<u8>,
     problems: &mut Problems,
 ) -> Result<Vec<BoundaryFeature>, ImportError> {
-    let text = String::from_utf8(bytes)
-        .map_err(|_| Problem::file(path, "GeoJSON must be UTF-8 (RFC 7946)"))?;
-    let geojson: geojson::GeoJson = text
-        .trim_start_matches('\u{feff}')
-        .parse()
-        .map_err(|e| Problem::file(path, format!("not valid GeoJSON: {e}")))?;
+    let text = String::from_utf8(bytes).map_err(|_| {
+        Problem::file(
+            path,
+            Message::new(
+                "GeoJSON must be UTF-8 (RFC 7946)",
+                "GeoJSON 须为 UTF-8 编码（RFC 7946）",
+            ),
+        )
+    })?;
+    let geojson: geojson::GeoJson = text.trim_start_matches('\u{feff}').parse().map_err(|e| {
+        Problem::file(
+            path,
+            tr!("not valid GeoJSON: {e}", "不是有效的 GeoJSON：{e}"),
+        )
+    })?;
     let features = match geojson {
         geojson::GeoJson::FeatureCollection(fc) => fc.features,
         geojson::GeoJson::Feature(f) => vec![f],
         geojson::GeoJson::Geometry(_) => {
             return Err(Problem::file(
                 path,
-                "a bare geometry has no code to join it to a record; use a FeatureCollection",
+                Message::new(
+                    "a bare geometry has no code to join it to a record; use a FeatureCollection",
+                    "单独的几何没有代码，无法与记录对应；请使用 FeatureCollection",
+                ),
             )
             .into());
         }
@@ -104,7 +117,7 @@ pub fn parse_geojson(
                 path,
                 index,
                 code.as_deref(),
-                "the geometry is empty (null)",
+                Message::new("the geometry is empty (null)", "几何为空（null）"),
             ));
             continue;
         };
@@ -115,8 +128,9 @@ pub fn parse_geojson(
                 path,
                 index,
                 code.as_deref(),
-                format!(
-                    "a position has {short} coordinate(s); a point needs longitude and latitude"
+                tr!(
+                    "a position has {short} coordinate(s); a point needs longitude and latitude",
+                    "有一个坐标点只有 {short} 个数值；每个点需要经度和纬度"
                 ),
             ));
             continue;
@@ -133,8 +147,9 @@ pub fn parse_geojson(
                     path,
                     index,
                     code.as_deref(),
-                    format!(
+                    tr!(
                         "a {} is not a boundary; expected Polygon or MultiPolygon",
+                        "{} 不是边界；应为 Polygon 或 MultiPolygon",
                         other.type_name()
                     ),
                 ));
@@ -155,7 +170,7 @@ pub fn parse_geojson(
                 path,
                 index,
                 code.as_deref(),
-                format!("bad geometry: {e}"),
+                tr!("bad geometry: {e}", "几何有误：{e}"),
             )),
         }
     }
@@ -183,8 +198,9 @@ fn read_shapefile(
     if !dbf_path.exists() {
         return Err(Problem::file(
             path,
-            format!(
+            tr!(
                 "the shapefile has no attribute table: {} is missing (copy the .dbf beside the .shp)",
+                "shapefile 缺少属性表：找不到 {}（请把 .dbf 放在 .shp 旁边）",
                 dbf_path.display()
             ),
         )
@@ -196,19 +212,41 @@ fn read_shapefile(
     {
         return Err(Problem::file(
             &prj_path,
-            "the shapefile is in a projected coordinate system; export it as WGS84 (EPSG:4326) longitude/latitude",
+            Message::new(
+                "the shapefile is in a projected coordinate system; export it as WGS84 (EPSG:4326) longitude/latitude",
+                "shapefile 为投影坐标系；请导出为 WGS84（EPSG:4326）经纬度",
+            ),
         )
         .into());
     }
     let encoding = dbf_encoding(path, &dbf_path);
-    let shape_reader = shapefile::ShapeReader::from_path(path)
-        .map_err(|e| Problem::file(path, format!("cannot read the shapefile: {e}")))?;
-    let dbf = std::fs::File::open(&dbf_path)
-        .map_err(|e| Problem::file(&dbf_path, format!("cannot read the attribute table: {e}")))?;
+    let shape_reader = shapefile::ShapeReader::from_path(path).map_err(|e| {
+        Problem::file(
+            path,
+            tr!("cannot read the shapefile: {e}", "无法读取 shapefile：{e}"),
+        )
+    })?;
+    let dbf = std::fs::File::open(&dbf_path).map_err(|e| {
+        Problem::file(
+            &dbf_path,
+            tr!(
+                "cannot read the attribute table: {e}",
+                "无法读取属性表：{e}"
+            ),
+        )
+    })?;
     let dbase_reader = shapefile::dbase::ReaderBuilder::new()
         .with_encoding(shapefile::dbase::encoding::EncodingRs::from(encoding))
         .build(std::io::BufReader::new(dbf))
-        .map_err(|e| Problem::file(&dbf_path, format!("cannot read the attribute table: {e}")))?;
+        .map_err(|e| {
+            Problem::file(
+                &dbf_path,
+                tr!(
+                    "cannot read the attribute table: {e}",
+                    "无法读取属性表：{e}"
+                ),
+            )
+        })?;
     let mut reader = shapefile::Reader::new(shape_reader, dbase_reader);
     let mut out = Vec::new();
     for (index, item) in reader.iter_shapes_and_records().enumerate() {
@@ -219,7 +257,7 @@ fn read_shapefile(
                     path,
                     index,
                     None,
-                    format!("cannot read the record: {e}"),
+                    tr!("cannot read the record: {e}", "无法读取该记录：{e}"),
                 ));
                 break;
             }
@@ -250,7 +288,10 @@ fn read_shapefile(
                     path,
                     index,
                     code.as_deref(),
-                    "the geometry is empty (null shape)",
+                    Message::new(
+                        "the geometry is empty (null shape)",
+                        "几何为空（null shape）",
+                    ),
                 ));
                 continue;
             }
@@ -259,8 +300,9 @@ fn read_shapefile(
                     path,
                     index,
                     code.as_deref(),
-                    format!(
+                    tr!(
                         "a {} is not a boundary; expected a polygon",
+                        "{} 不是边界；应为多边形",
                         other.shapetype()
                     ),
                 ));
@@ -274,7 +316,7 @@ fn read_shapefile(
                     path,
                     index,
                     code.as_deref(),
-                    format!("bad polygon: {e:?}"),
+                    tr!("bad polygon: {e:?}", "多边形有误：{e:?}"),
                 ));
                 continue;
             }
@@ -333,7 +375,12 @@ fn check_shape(
 ) -> Option<MultiPolygon<f64>> {
     use geo::CoordsIter;
     if shape.0.is_empty() || shape.coords_count() == 0 {
-        problems.error(Problem::feature(path, index, code, "the geometry is empty"));
+        problems.error(Problem::feature(
+            path,
+            index,
+            code,
+            Message::new("the geometry is empty", "几何为空"),
+        ));
         return None;
     }
     if let Some(c) = shape
@@ -344,7 +391,7 @@ fn check_shape(
             path,
             index,
             code,
-            format!("a coordinate is not a number: {c:?}"),
+            tr!("a coordinate is not a number: {c:?}", "坐标不是数字：{c:?}"),
         ));
         return None;
     }
@@ -356,9 +403,11 @@ fn check_shape(
             path,
             index,
             code,
-            format!(
+            tr!(
                 "coordinate ({}, {}) is not longitude/latitude in degrees (projected metres?); convert to WGS84",
-                c.x, c.y
+                "坐标 ({}, {}) 不是以度为单位的经纬度（投影坐标，单位米？）；请转换为 WGS84",
+                c.x,
+                c.y
             ),
         ));
         return None;
@@ -370,7 +419,10 @@ fn check_shape(
                     path,
                     index,
                     code,
-                    format!("invalid ring repaired ({reason})"),
+                    tr!(
+                        "invalid ring repaired ({reason})",
+                        "无效的环已修复（{reason}）"
+                    ),
                 ));
                 return Some(repaired.orient(Direction::Default));
             }
@@ -379,7 +431,10 @@ fn check_shape(
                     path,
                     index,
                     code,
-                    format!("invalid geometry that could not be repaired: {reason}"),
+                    tr!(
+                        "invalid geometry that could not be repaired: {reason}",
+                        "几何无效且无法修复：{reason}"
+                    ),
                 ));
                 return None;
             }
@@ -390,7 +445,7 @@ fn check_shape(
             path,
             index,
             code,
-            "the polygon has no area",
+            Message::new("the polygon has no area", "多边形面积为零"),
         ));
         return None;
     }

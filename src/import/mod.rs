@@ -24,11 +24,12 @@ use std::path::{Path, PathBuf};
 use geo::{GeodesicArea, InteriorPoint, MultiPolygon};
 
 use crate::dem::Dem;
-use crate::error::{ImportError, LoadError, Problem, Problems};
+use crate::error::{ImportError, LoadError, Message, Problem, Problems};
 use crate::model::{
     County, Dataset, LonLat, Provenance, Terrain, Township, TownshipKind, Village, VillageKind,
 };
 use crate::progress::{Progress, Step};
+use crate::tr;
 use boundaries::{BoundaryFeature, read_boundaries};
 use table::{Column, Table};
 
@@ -54,7 +55,10 @@ pub fn load_dataset_with(dir: &Path, progress: &Progress) -> Result<Loaded, Load
     if !dir.is_dir() {
         return Err(Problem::file(
             dir,
-            "not a folder; a dataset is a folder with townships.csv and villages.csv",
+            Message::new(
+                "not a folder; a dataset is a folder with townships.csv and villages.csv",
+                "不是文件夹；数据集是一个含 townships.csv 和 villages.csv 的文件夹",
+            ),
         )
         .into());
     }
@@ -139,7 +143,10 @@ fn required_file(dir: &Path, name: &str) -> Result<PathBuf, ImportError> {
     existing(dir, &[name]).ok_or_else(|| {
         Problem::file(
             &dir.join(name),
-            "the file is missing; a dataset folder needs townships.csv and villages.csv",
+            Message::new(
+                "the file is missing; a dataset folder needs townships.csv and villages.csv",
+                "缺少该文件；数据集文件夹需要 townships.csv 和 villages.csv",
+            ),
         )
         .into()
     })
@@ -158,9 +165,17 @@ fn read_provenance(dir: &Path) -> Result<Provenance, ImportError> {
         return Ok(fallback);
     }
     let text = std::fs::read_to_string(&path)
-        .map_err(|e| Problem::file(&path, format!("cannot read: {e}")))?;
-    toml::from_str(&text)
-        .map_err(|e| Problem::file(&path, format!("not a valid dataset manifest: {e}")).into())
+        .map_err(|e| Problem::file(&path, tr!("cannot read: {e}", "无法读取：{e}")))?;
+    toml::from_str(&text).map_err(|e| {
+        Problem::file(
+            &path,
+            tr!(
+                "not a valid dataset manifest: {e}",
+                "不是有效的数据集说明文件：{e}"
+            ),
+        )
+        .into()
+    })
 }
 
 fn read_counties(
@@ -187,7 +202,10 @@ fn read_counties(
                     &path,
                     row.line,
                     table.header(Column::Code),
-                    format!("code {code} duplicates row {first}"),
+                    tr!(
+                        "code {code} duplicates row {first}",
+                        "代码 {code} 与第 {first} 行重复"
+                    ),
                 ));
                 continue;
             }
@@ -259,7 +277,10 @@ fn shapes_by_code(
                 &path,
                 f.index,
                 None,
-                "the feature has no code property (代码/code) to join it to a record",
+                Message::new(
+                    "the feature has no code property (代码/code) to join it to a record",
+                    "该要素没有代码属性（代码/code），无法与记录对应",
+                ),
             ));
             continue;
         };
@@ -270,7 +291,10 @@ fn shapes_by_code(
                         &path,
                         f.index,
                         Some(&code),
-                        "a second boundary for the same code",
+                        Message::new(
+                            "a second boundary for the same code",
+                            "同一代码的第二个边界",
+                        ),
                     ));
                 }
             }
@@ -278,7 +302,10 @@ fn shapes_by_code(
                 &path,
                 f.index,
                 Some(&code),
-                "no record with this code; the boundary is ignored",
+                Message::new(
+                    "no record with this code; the boundary is ignored",
+                    "没有该代码的记录；已忽略此边界",
+                ),
             )),
         }
     }
@@ -297,7 +324,13 @@ fn read_townships(
     table.start_progress(Step::Townships);
     let infer_counties = counties.is_empty();
     if infer_counties {
-        problems.warn(Problem::file(&table.file, "no counties.csv or county outlines: counties are inferred from county codes and named by code"));
+        problems.warn(Problem::file(
+            &table.file,
+            Message::new(
+                "no counties.csv or county outlines: counties are inferred from county codes and named by code",
+                "没有 counties.csv 或区县边界：区县由区县代码推断，并以代码命名",
+            ),
+        ));
     }
     let mut county_index: HashMap<String, usize> = counties
         .iter()
@@ -333,25 +366,28 @@ fn read_townships(
                         &table.file,
                         row.line,
                         table.header(Column::CountyCode),
-                        format!("county {cc} is not in the county list"),
+                        tr!(
+                            "county {cc} is not in the county list",
+                            "区县 {cc} 不在区县表中"
+                        ),
                     ));
                     None
                 }
             });
         let kind = match (table.text(row, Column::Kind), &code, &name) {
             (Some(k), _, _) => TownshipKind::parse(k).or_else(|| {
-                problems.error(Problem::cell(&table.file, row.line, table.header(Column::Kind), format!("unknown kind '{k}'; use street/town/township/ethnic_township/special or 街道/镇/乡/民族乡")));
+                problems.error(Problem::cell(&table.file, row.line, table.header(Column::Kind), tr!("unknown kind '{k}'; use street/town/township/ethnic_township/special or 街道/镇/乡/民族乡", "未知类型 '{k}'；请用 街道/镇/乡/民族乡 或 street/town/township/ethnic_township/special")));
                 None
             }),
             (None, Some(code), Some(name)) => TownshipKind::from_code_and_name(code, name).or_else(|| kind_from_township_name(name)).or_else(|| {
-                problems.error(Problem::cell(&table.file, row.line, table.header(Column::Kind), "no kind given and none can be derived from the code or name"));
+                problems.error(Problem::cell(&table.file, row.line, table.header(Column::Kind), no_kind()));
                 None
             }),
             _ => None,
         };
         let terrain = table.text(row, Column::Terrain).and_then(|t| {
             Terrain::parse(t).or_else(|| {
-                problems.error(Problem::cell(&table.file, row.line, table.header(Column::Terrain), format!("unknown terrain '{t}'; use plain/hill/mountain/plateau or 平原/丘陵/山区/高原")));
+                problems.error(Problem::cell(&table.file, row.line, table.header(Column::Terrain), tr!("unknown terrain '{t}'; use plain/hill/mountain/plateau or 平原/丘陵/山区/高原", "未知地形 '{t}'；请用 平原/丘陵/山区/高原 或 plain/hill/mountain/plateau")));
                 None
             })
         });
@@ -425,8 +461,9 @@ fn is_duplicate(
         &table.file,
         row.line,
         table.header(Column::Code),
-        format!(
+        tr!(
             "code {} duplicates row {}",
+            "代码 {} 与第 {} 行重复",
             code.unwrap_or_default(),
             lines[*first]
         ),
@@ -459,7 +496,10 @@ fn read_point(table: &Table, row: &table::Row, problems: &mut Problems) -> Optio
                     &table.file,
                     row.line,
                     table.header(Column::Lon),
-                    format!("({lon}, {lat}) is outside China"),
+                    tr!(
+                        "({lon}, {lat}) is outside China",
+                        "({lon}, {lat}) 在中国境外"
+                    ),
                 ));
             }
             Some(LonLat::new(lon, lat))
@@ -469,7 +509,7 @@ fn read_point(table: &Table, row: &table::Row, problems: &mut Problems) -> Optio
                 &table.file,
                 row.line,
                 table.header(Column::Lat),
-                "longitude given without latitude",
+                Message::new("longitude given without latitude", "有经度而无纬度"),
             ));
             None
         }
@@ -478,7 +518,7 @@ fn read_point(table: &Table, row: &table::Row, problems: &mut Problems) -> Optio
                 &table.file,
                 row.line,
                 table.header(Column::Lon),
-                "latitude given without longitude",
+                Message::new("latitude given without longitude", "有纬度而无经度"),
             ));
             None
         }
@@ -503,7 +543,10 @@ fn complete_geometry(
                 file,
                 line,
                 table.header(Column::Lon),
-                "no coordinates (经度/纬度) and no boundary to place it",
+                Message::new(
+                    "no coordinates (经度/纬度) and no boundary to place it",
+                    "没有坐标（经度/纬度），也没有可用于定位的边界",
+                ),
             )),
         }
     }
@@ -514,7 +557,10 @@ fn complete_geometry(
                 file,
                 line,
                 table.header(Column::AreaKm2),
-                "no area (面积) and no boundary to measure it",
+                Message::new(
+                    "no area (面积) and no boundary to measure it",
+                    "没有面积，也没有可用于量算的边界",
+                ),
             )),
         }
     }
@@ -523,7 +569,7 @@ fn complete_geometry(
             file,
             line,
             table.header(Column::AreaKm2),
-            "the area is 0",
+            Message::new("the area is 0", "面积为 0"),
         ));
     }
 }
@@ -556,7 +602,10 @@ fn read_villages(
                     &table.file,
                     row.line,
                     table.header(Column::TownshipCode),
-                    format!("township {tc} is not in townships.csv"),
+                    tr!(
+                        "township {tc} is not in townships.csv",
+                        "乡镇 {tc} 不在 townships.csv 中"
+                    ),
                 ));
             }
             found
@@ -567,7 +616,10 @@ fn read_villages(
                     &table.file,
                     row.line,
                     table.header(Column::Kind),
-                    format!("unknown kind '{k}'; use village/community/special or 村/社区"),
+                    tr!(
+                        "unknown kind '{k}'; use village/community/special or 村/社区",
+                        "未知类型 '{k}'；请用 村/社区 或 village/community/special"
+                    ),
                 ));
                 None
             }),
@@ -578,7 +630,7 @@ fn read_villages(
                         &table.file,
                         row.line,
                         table.header(Column::Kind),
-                        "no kind given and none can be derived from the code or name",
+                        no_kind(),
                     ));
                     None
                 }),
@@ -599,7 +651,7 @@ fn read_villages(
                 &table.file,
                 row.line,
                 table.header(Column::ResidentPop),
-                "empty",
+                table::empty(),
             ));
         }
         if is_duplicate(table, row, code.as_deref(), &codes, &lines, problems) {
@@ -617,7 +669,7 @@ fn read_villages(
                 &table.file,
                 row.line,
                 table.header(Column::ResidentPop),
-                "the resident population is 0",
+                Message::new("the resident population is 0", "常住人口为 0"),
             ));
         }
         codes.insert(code.clone(), out.len());
@@ -637,7 +689,10 @@ fn read_villages(
     if !table.has(Column::ResidentPop) {
         problems.error(Problem::file(
             &table.file,
-            "no resident population column (常住人口/resident_pop)",
+            Message::new(
+                "no resident population column (常住人口/resident_pop)",
+                "没有常住人口列（常住人口/resident_pop）",
+            ),
         ));
     }
     let mut shapes = shapes_by_code(shapes, &codes, problems);
@@ -682,7 +737,10 @@ fn fill_township_population(
                     &table.file,
                     *line,
                     table.header(Column::RegisteredPop),
-                    "no registered population (户籍人口) here and not every village gives one",
+                    Message::new(
+                        "no registered population (户籍人口) here and not every village gives one",
+                        "此处没有户籍人口，且并非每个村都给出了户籍人口",
+                    ),
                 )),
             }
         }
@@ -691,8 +749,16 @@ fn fill_township_population(
                 &table.file,
                 *line,
                 table.header(Column::ResidentPop),
-                "the resident population is 0",
+                Message::new("the resident population is 0", "常住人口为 0"),
             ));
         }
     }
+}
+
+/// "no kind given …", for a township or village whose kind cannot be known.
+fn no_kind() -> Message {
+    Message::new(
+        "no kind given and none can be derived from the code or name",
+        "没有给出类型，也无法从代码或名称推断",
+    )
 }

@@ -13,9 +13,10 @@ use std::io::{self, Read, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
 use std::rc::Rc;
 
-use crate::error::{ImportError, LoadError, Problem, Problems};
+use crate::error::{ImportError, LoadError, Message, Problem, Problems};
 use crate::import::text;
 use crate::progress::{Progress, Step};
+use crate::tr;
 
 /// The columns Jianzhi understands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -187,7 +188,12 @@ const HEADER_SEARCH: usize = 12;
 /// Never cancelled: for reading tables outside a cancellable load.
 static UNWATCHED: Progress = Progress::new();
 
-const NOT_IN_ENCODING: &str = "the text here is not in the file's encoding (neither UTF-8 nor GBK/GB18030, or a mix of both); save the whole file as UTF-8 or GBK";
+fn not_in_encoding() -> Message {
+    Message::new(
+        "the text here is not in the file's encoding (neither UTF-8 nor GBK/GB18030, or a mix of both); save the whole file as UTF-8 or GBK",
+        "此处文字不是该文件的编码（既非 UTF-8 也非 GBK/GB18030，或两者混用）；请把整个文件另存为 UTF-8 或 GBK",
+    )
+}
 
 /// A table file being read: the header is resolved when it is opened, and the rows then stream
 /// one at a time ([`Table::next_row`]), so a file of a million rows is never held in memory.
@@ -241,7 +247,9 @@ impl<'p> Table<'p> {
         problems: &mut Problems,
         progress: &'p Progress,
     ) -> Result<Table<'p>, LoadError> {
-        let cannot_read = |e: io::Error| Problem::file(path, format!("cannot read the file: {e}"));
+        let cannot_read = |e: io::Error| {
+            Problem::file(path, tr!("cannot read the file: {e}", "无法读取文件：{e}"))
+        };
         let mut file = File::open(path).map_err(cannot_read)?;
         let size = file.metadata().map(|m| m.len()).unwrap_or(0);
         let encoding = text::sniff_encoding(&mut file).map_err(cannot_read)?;
@@ -266,7 +274,7 @@ impl<'p> Table<'p> {
         problems: &mut Problems,
     ) -> Result<Table<'static>, ImportError> {
         let encoding = text::sniff_encoding(&mut &bytes[..])
-            .map_err(|e| Problem::file(path, format!("cannot read: {e}")))?;
+            .map_err(|e| Problem::file(path, tr!("cannot read: {e}", "无法读取：{e}")))?;
         let raw = Box::new(io::Cursor::new(bytes.to_vec()));
         Table::from_reader(path, raw, encoding, required, problems, &UNWATCHED)
             .map_err(|e| e.into_import(path))
@@ -287,8 +295,9 @@ impl<'p> Table<'p> {
         };
         let mut decoded = text::decoding_reader(counting, encoding);
         let mut prefix = vec![0; 64 * 1024];
-        let n = text::read_full(&mut decoded, &mut prefix)
-            .map_err(|e| Problem::file(path, format!("cannot read the file: {e}")))?;
+        let n = text::read_full(&mut decoded, &mut prefix).map_err(|e| {
+            Problem::file(path, tr!("cannot read the file: {e}", "无法读取文件：{e}"))
+        })?;
         prefix.truncate(n);
         let delimiter = text::sniff_delimiter(&String::from_utf8_lossy(&prefix));
         // Rows end at LF (a CR before it is trimmed with the last field), so record positions
@@ -328,7 +337,7 @@ impl<'p> Table<'p> {
         }
         let is_blank = |row: &Row| row.fields.iter().all(str::is_empty);
         if first_rows.len() < HEADER_SEARCH && first_rows.iter().all(is_blank) {
-            return Err(Problem::file(path, "the file is empty").into());
+            return Err(Problem::file(path, Message::new("the file is empty", "文件为空")).into());
         }
         let header_at = first_rows
             .iter()
@@ -343,7 +352,10 @@ impl<'p> Table<'p> {
             problems.warn(Problem::row(
                 path,
                 row.line,
-                "skipped a title row above the header",
+                Message::new(
+                    "skipped a title row above the header",
+                    "已跳过表头上方的标题行",
+                ),
             ));
         }
         let mut rest = first_rows.split_off(header_at);
@@ -357,8 +369,9 @@ impl<'p> Table<'p> {
                 return Err(Problem::row(
                     path,
                     header.line,
-                    format!(
+                    tr!(
                         "columns '{}' and '{}' both name the {} column; keep one",
+                        "'{}' 和 '{}' 两列都表示 {} 列；请只保留一列",
                         table.headers[first],
                         h,
                         canonical_name(column)
@@ -379,7 +392,11 @@ impl<'p> Table<'p> {
             .read_byte_record(&mut self.record)
             .map_err(|e| {
                 let line = e.position().map(|p| p.line()).unwrap_or(0);
-                Problem::row(&self.file, line, format!("cannot parse the row: {e}"))
+                Problem::row(
+                    &self.file,
+                    line,
+                    tr!("cannot parse the row: {e}", "无法解析该行：{e}"),
+                )
             })?;
         if !more {
             self.progress.advance(self.bytes_read.get());
@@ -392,13 +409,13 @@ impl<'p> Table<'p> {
         }
         let line = self.record.position().map(|p| p.line()).unwrap_or(0);
         let mut fields = csv::StringRecord::from_byte_record(std::mem::take(&mut self.record))
-            .map_err(|_| Problem::row(&self.file, line, NOT_IN_ENCODING))?;
+            .map_err(|_| Problem::row(&self.file, line, not_in_encoding()))?;
         // Decoders mark the bytes they could not decode with U+FFFD.
         if self.encoding != text::TextEncoding::Utf8
             && self.encoding != text::TextEncoding::Utf8Bom
             && fields.iter().any(|f| f.contains('\u{FFFD}'))
         {
-            return Err(Problem::row(&self.file, line, NOT_IN_ENCODING).into());
+            return Err(Problem::row(&self.file, line, not_in_encoding()).into());
         }
         fields.trim();
         Ok(Some(Row { line, fields }))
@@ -437,8 +454,9 @@ impl<'p> Table<'p> {
                 &self.file,
                 row.line,
                 header(long),
-                format!(
-                    "the field is longer than {MAX_FIELD_CHARS} characters (a quote left open?)"
+                tr!(
+                    "the field is longer than {MAX_FIELD_CHARS} characters (a quote left open?)",
+                    "该字段超过 {MAX_FIELD_CHARS} 个字符（引号未闭合？）"
                 ),
             ));
             return false;
@@ -448,7 +466,10 @@ impl<'p> Table<'p> {
                 &self.file,
                 row.line,
                 header(multi),
-                "the field runs over several lines: a quote is probably left open here",
+                Message::new(
+                    "the field runs over several lines: a quote is probably left open here",
+                    "该字段跨越多行：这里可能有未闭合的引号",
+                ),
             ));
             return false;
         }
@@ -461,8 +482,9 @@ impl<'p> Table<'p> {
             problems.error(Problem::row(
                 &self.file,
                 row.line,
-                format!(
+                tr!(
                     "the row has {} fields but the header has {}",
+                    "该行有 {} 个字段，表头只有 {} 个",
                     fields.len(),
                     self.headers.len()
                 ),
@@ -475,7 +497,11 @@ impl<'p> Table<'p> {
                 .is_none_or(|f| f.is_empty() || is_total_label(f))
         });
         if code_is_not_a_code && fields.iter().any(is_total_label) {
-            problems.warn(Problem::row(&self.file, row.line, "skipped a total row"));
+            problems.warn(Problem::row(
+                &self.file,
+                row.line,
+                Message::new("skipped a total row", "已跳过合计行"),
+            ));
             return false;
         }
         true
@@ -514,7 +540,7 @@ impl<'p> Table<'p> {
                     &self.file,
                     row.line,
                     self.header(column),
-                    "empty",
+                    empty(),
                 ));
                 None
             }
@@ -576,7 +602,7 @@ impl<'p> Table<'p> {
                     &self.file,
                     row.line,
                     self.header(column),
-                    "empty",
+                    empty(),
                 ));
                 None
             }
@@ -597,14 +623,19 @@ impl<'p> Table<'p> {
         let limit = if column == Column::Lon { 180.0 } else { 90.0 };
         let message = match raw.parse::<f64>() {
             Ok(v) if v.is_finite() && v.abs() <= limit => return Ok(Some(v)),
-            Ok(v) if column == Column::Lat && (70.0..=140.0).contains(&v) => format!(
-                "{raw} is a longitude, not a latitude: are the longitude and latitude columns swapped?"
+            Ok(v) if column == Column::Lat && (70.0..=140.0).contains(&v) => tr!(
+                "{raw} is a longitude, not a latitude: are the longitude and latitude columns swapped?",
+                "{raw} 是经度而不是纬度：经度和纬度两列是否颠倒了？"
             ),
-            Ok(v) if v.is_finite() && v.abs() > 1000.0 => format!(
-                "{raw} is not a longitude/latitude in degrees (projected metres?); convert to WGS84 lon/lat"
+            Ok(v) if v.is_finite() && v.abs() > 1000.0 => tr!(
+                "{raw} is not a longitude/latitude in degrees (projected metres?); convert to WGS84 lon/lat",
+                "{raw} 不是以度为单位的经纬度（投影坐标，单位米？）；请转换为 WGS84 经纬度"
             ),
-            Ok(_) => format!("{raw} is out of range for degrees (±{limit})"),
-            Err(_) => format!("not a number: '{raw}'"),
+            Ok(_) => tr!(
+                "{raw} is out of range for degrees (±{limit})",
+                "{raw} 超出度数范围（±{limit}）"
+            ),
+            Err(_) => tr!("not a number: '{raw}'", "不是数字：'{raw}'"),
         };
         problems.error(Problem::cell(
             &self.file,
@@ -630,19 +661,27 @@ fn missing_header(path: &Path, first_rows: &[Row], required: &[Column], delimite
             format!("[{names}]")
         })
         .collect();
-    let delimiter_hint = match unsupported_separator(first_rows) {
-        Some(sep) => format!(
-            " (the fields seem separated by '{sep}'; save the table as CSV with commas, tabs or semicolons)"
+    let hint = match unsupported_separator(first_rows) {
+        Some(sep) => tr!(
+            " (the fields seem separated by '{sep}'; save the table as CSV with commas, tabs or semicolons)",
+            "（字段似乎以 '{sep}' 分隔；请另存为以逗号、制表符或分号分隔的 CSV）"
         ),
-        None if delimiter == b',' => String::new(),
-        None => " (fields were split on a tab or semicolon)".to_string(),
+        None if delimiter == b',' => Message::new("", ""),
+        None => Message::new(
+            " (fields were split on a tab or semicolon)",
+            "（字段按制表符或分号拆分）",
+        ),
     };
+    let wanted = wanted.join(", ");
     Problem::row(
         path,
         first,
-        format!(
-            "no header row with the required columns {} was found in the first rows{delimiter_hint}",
-            wanted.join(", ")
+        Message::new(
+            format!(
+                "no header row with the required columns {wanted} was found in the first rows{}",
+                hint.en
+            ),
+            format!("前几行中没有含必需列 {wanted} 的表头{}", hint.zh),
         ),
     )
 }
@@ -661,6 +700,11 @@ fn unsupported_separator(first_rows: &[Row]) -> Option<char> {
         .find(|&sep| unsplit.iter().filter(|line| line.contains(sep)).count() >= needed)
 }
 
+/// "empty", for a required cell left blank.
+pub fn empty() -> Message {
+    Message::new("empty", "为空")
+}
+
 fn is_total_label(field: &str) -> bool {
     let f = field.trim();
     ["合计", "总计", "小计", "total", "Total", "TOTAL"]
@@ -669,7 +713,7 @@ fn is_total_label(field: &str) -> bool {
 }
 
 /// Checks a division code: letters, digits, `-` or `_`; rejects codes Excel made numeric.
-pub fn check_code(code: &str) -> Result<(), String> {
+pub fn check_code(code: &str) -> Result<(), Message> {
     let looks_scientific = code.contains(['e', 'E'])
         && code
             .replace(['e', 'E', '+', '.', '-'], "")
@@ -677,34 +721,37 @@ pub fn check_code(code: &str) -> Result<(), String> {
             .all(|c| c.is_ascii_digit())
         && code.parse::<f64>().is_ok();
     if looks_scientific {
-        return Err(format!(
-            "code '{code}' is a number in scientific notation (Excel converts long codes); format the column as text and export again"
+        return Err(tr!(
+            "code '{code}' is a number in scientific notation (Excel converts long codes); format the column as text and export again",
+            "代码 '{code}' 是科学计数法数字（Excel 会转换长代码）；请把该列设为文本格式后重新导出"
         ));
     }
     if code.ends_with(".0") && code[..code.len() - 2].chars().all(|c| c.is_ascii_digit()) {
-        return Err(format!(
-            "code '{code}' was stored as a number; format the column as text and export again"
+        return Err(tr!(
+            "code '{code}' was stored as a number; format the column as text and export again",
+            "代码 '{code}' 被存成了数字；请把该列设为文本格式后重新导出"
         ));
     }
     if !code
         .chars()
         .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
     {
-        return Err(format!(
-            "code '{code}' has characters other than letters, digits, '-' and '_'"
+        return Err(tr!(
+            "code '{code}' has characters other than letters, digits, '-' and '_'",
+            "代码 '{code}' 含有字母、数字、'-' 和 '_' 以外的字符"
         ));
     }
     Ok(())
 }
 
 /// Parses a non-negative finite number, accepting thousands separators (`12,345`).
-pub fn parse_number(raw: &str) -> Result<f64, String> {
+pub fn parse_number(raw: &str) -> Result<f64, Message> {
     let cleaned: String = raw.chars().filter(|&c| c != ',' && c != '，').collect();
     match cleaned.trim().parse::<f64>() {
-        Ok(v) if !v.is_finite() => Err(format!("'{raw}' is not a finite number")),
-        Ok(v) if v < 0.0 => Err(format!("{raw} is negative")),
+        Ok(v) if !v.is_finite() => Err(tr!("'{raw}' is not a finite number", "'{raw}' 不是有限数")),
+        Ok(v) if v < 0.0 => Err(tr!("{raw} is negative", "{raw} 是负数")),
         Ok(v) => Ok(v),
-        Err(_) => Err(format!("not a number: '{raw}'")),
+        Err(_) => Err(tr!("not a number: '{raw}'", "不是数字：'{raw}'")),
     }
 }
 
@@ -810,11 +857,13 @@ mod tests {
         assert!(
             check_code("5.10104E+11")
                 .unwrap_err()
+                .en
                 .contains("scientific")
         );
         assert!(
             check_code("510104020.0")
                 .unwrap_err()
+                .en
                 .contains("stored as a number")
         );
         assert!(check_code("51 01").is_err());
@@ -823,9 +872,9 @@ mod tests {
     #[test]
     fn numbers_reject_negative_and_nan() {
         assert_eq!(parse_number("12,345"), Ok(12345.0));
-        assert!(parse_number("-1").unwrap_err().contains("negative"));
-        assert!(parse_number("NaN").unwrap_err().contains("finite"));
-        assert!(parse_number("abc").unwrap_err().contains("not a number"));
+        assert!(parse_number("-1").unwrap_err().en.contains("negative"));
+        assert!(parse_number("NaN").unwrap_err().en.contains("finite"));
+        assert!(parse_number("abc").unwrap_err().en.contains("not a number"));
     }
 
     #[test]
