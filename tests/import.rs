@@ -363,3 +363,25 @@ fn a_cancelled_load_or_preparation_stops_with_cancelled() {
     jianzhi::workspace::Workspace::new_with(loaded.dataset, &progress).unwrap();
     assert_eq!(progress.snapshot().step, Step::Done);
 }
+
+#[test]
+fn a_population_that_is_not_a_number_is_one_error_and_a_blank_one_says_empty() {
+    let dir = tempfile::tempdir().unwrap();
+    let villages = VILLAGES
+        .replace(
+            "星光村,510121100,village,104.31,30.41,40,10000",
+            "星光村,510121100,village,104.31,30.41,40,三千",
+        )
+        .replace(
+            "红旗村,510121100,village,104.32,30.42,40,10000",
+            "红旗村,510121100,village,104.32,30.42,40,",
+        );
+    let d = write_dataset(dir.path(), COUNTIES, TOWNSHIPS, &villages);
+    let err = load_error(&d);
+    assert!(err.starts_with("2 errors"), "{err}");
+    assert!(
+        err.contains("row 4, column 'resident_pop': not a number: '三千'"),
+        "{err}"
+    );
+    assert!(err.contains("row 5, column 'resident_pop': empty"), "{err}");
+}

@@ -652,7 +652,7 @@ impl JianzhiApp {
         };
         if self.screenshot_requested
             || self.frames < 5
-            || self.state.computing
+            || self.busy()
             || self.state.analysis.is_none()
         {
             ctx.request_repaint();
@@ -734,9 +734,11 @@ fn list_presets() -> Vec<(String, PathBuf)> {
 }
 
 /// Opens the app window on the built-in demo data (or `data`).
+/// Opens the window on the demo data; a `data` folder is then loaded in the background like one
+/// opened from the window (progress, Cancel, and its problems in the panel if it has any).
 pub fn run(data: Option<&Path>, screenshot: Option<PathBuf>) -> anyhow::Result<()> {
-    let dataset = crate::cli::load(data)?;
-    let workspace = Arc::new(Workspace::new(dataset));
+    let workspace = Arc::new(Workspace::new(crate::cli::load(None)?));
+    let data = data.map(Path::to_path_buf);
     let options = eframe::NativeOptions {
         viewport: egui::ViewportBuilder::default()
             .with_inner_size([1600.0, 1000.0])
@@ -752,11 +754,11 @@ pub fn run(data: Option<&Path>, screenshot: Option<PathBuf>) -> anyhow::Result<(
                 state_dir: None,
                 screenshot,
             };
-            Ok(Box::new(JianzhiApp::new(
-                Some(cc.egui_ctx.clone()),
-                workspace,
-                launch,
-            )))
+            let mut app = JianzhiApp::new(Some(cc.egui_ctx.clone()), workspace, launch);
+            if let Some(data) = data {
+                app.apply(Command::OpenPath(data));
+            }
+            Ok(Box::new(app))
         }),
     )
     .map_err(|e| anyhow::anyhow!("cannot open the window: {e}"))

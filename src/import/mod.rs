@@ -638,15 +638,15 @@ fn read_villages(
         };
         let centre = read_point(table, row, problems);
         let area = table.number(row, Column::AreaKm2, problems).ok().flatten();
-        let resident = table
-            .number(row, Column::ResidentPop, problems)
-            .ok()
-            .flatten();
+        let resident = table.number(row, Column::ResidentPop, problems);
         let registered = table
             .number(row, Column::RegisteredPop, problems)
             .ok()
             .flatten();
-        if resident.is_none() && table.has(Column::ResidentPop) {
+        // A cell that is not a number has been reported already; a blank one is reported here.
+        let blank_resident = matches!(resident, Ok(None));
+        let resident = resident.ok().flatten();
+        if blank_resident && table.has(Column::ResidentPop) {
             problems.error(Problem::cell(
                 &table.file,
                 row.line,
