@@ -583,6 +583,10 @@ target_reduction_pct = 40
             err.to_string(),
             "s.toml: townships.target_reduction_pct: 130 is out of range (0 to 95)"
         );
+        assert_eq!(
+            err.describe(Lang::Zh),
+            "s.toml：townships.target_reduction_pct：130 超出范围（0 到 95）"
+        );
         let err = Scenario::parse(
             "s.toml",
             &EXAMPLE.replace("max_area_km2 = 3000", "max_area_km2 = -1"),

@@ -223,7 +223,15 @@ fn bad_codes_in_a_scenario_are_named() {
         ds.townships[0].code.clone(),
         other_county.code.clone(),
     ]];
-    let err = apply(ds, demo_prepared(), &s).unwrap_err().to_string();
+    let err = apply(ds, demo_prepared(), &s).unwrap_err();
+    assert_eq!(
+        err.describe(jianzhi::Lang::Zh),
+        format!(
+            "townships.manual[0]：{} 和 {} 属于不同区县；合并不能跨越区县",
+            ds.townships[0].code, other_county.code
+        )
+    );
+    let err = err.to_string();
     assert!(
         err.contains("townships.manual[0]") && err.contains("different counties"),
         "{err}"

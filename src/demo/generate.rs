@@ -768,17 +768,7 @@ fn villages_csv(
     people: &[UnitPopulation],
 ) -> Vec<u8> {
     csv_bytes(
-        &[
-            "code",
-            "name",
-            "township_code",
-            "kind",
-            "lon",
-            "lat",
-            "area_km2",
-            "resident_pop",
-            "registered_pop",
-        ],
+        &super::VILLAGE_COLUMNS,
         villages.iter().zip(placed).zip(people).map(|((v, p), n)| {
             vec![
                 v.code.clone(),

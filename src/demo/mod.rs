@@ -30,6 +30,19 @@ pub use generate::{DemoError, DemoReport, generate, write_demo};
 /// Seed of the generator; changing it changes every modelled figure.
 pub const SEED: u64 = 2019_2020;
 
+/// The columns of the demo's `villages.csv` (and of the scaled stress-test dataset's).
+const VILLAGE_COLUMNS: [&str; 9] = [
+    "code",
+    "name",
+    "township_code",
+    "kind",
+    "lon",
+    "lat",
+    "area_km2",
+    "resident_pop",
+    "registered_pop",
+];
+
 /// Published pre-reform averages the generator calibrates to (REFERENCE.md, seed 001).
 pub mod targets {
     /// Average registered population per regular township-level unit.

@@ -76,17 +76,7 @@ pub fn write_scaled(
 fn write_villages(demo: &Dataset, target: usize, out: &mut dyn Write) -> io::Result<()> {
     let mut rng = ChaCha8Rng::seed_from_u64(super::SEED);
     let mut csv = csv::Writer::from_writer(out);
-    csv.write_record([
-        "code",
-        "name",
-        "township_code",
-        "kind",
-        "lon",
-        "lat",
-        "area_km2",
-        "resident_pop",
-        "registered_pop",
-    ])?;
+    csv.write_record(super::VILLAGE_COLUMNS)?;
     for (v, parts) in demo.villages.iter().zip(parts_by_population(demo, target)) {
         let township = &demo.townships[v.township].code;
         let radius_km = (v.area_km2 / std::f64::consts::PI).sqrt();

@@ -226,7 +226,7 @@ fn read_shapefile(
             tr!("cannot read the shapefile: {e}", "无法读取 shapefile：{e}"),
         )
     })?;
-    let dbf = std::fs::File::open(&dbf_path).map_err(|e| {
+    let unreadable_dbf = |e: &dyn std::fmt::Display| {
         Problem::file(
             &dbf_path,
             tr!(
@@ -234,19 +234,12 @@ fn read_shapefile(
                 "无法读取属性表：{e}"
             ),
         )
-    })?;
+    };
+    let dbf = std::fs::File::open(&dbf_path).map_err(|e| unreadable_dbf(&e))?;
     let dbase_reader = shapefile::dbase::ReaderBuilder::new()
         .with_encoding(shapefile::dbase::encoding::EncodingRs::from(encoding))
         .build(std::io::BufReader::new(dbf))
-        .map_err(|e| {
-            Problem::file(
-                &dbf_path,
-                tr!(
-                    "cannot read the attribute table: {e}",
-                    "无法读取属性表：{e}"
-                ),
-            )
-        })?;
+        .map_err(|e| unreadable_dbf(&e))?;
     let mut reader = shapefile::Reader::new(shape_reader, dbase_reader);
     let mut out = Vec::new();
     for (index, item) in reader.iter_shapes_and_records().enumerate() {
