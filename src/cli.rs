@@ -218,7 +218,7 @@ pub fn run(scenario: &Path, data: Option<&Path>, out: &Path, timing: bool) -> an
     let t2 = Instant::now();
     let analysis = workspace.analyse(&scenario)?;
     let t_apply = t2.elapsed();
-    let report = workspace.report(&analysis);
+    let report = workspace.report(&analysis)?;
     print!("{}", format_run(&report));
     let t3 = Instant::now();
     report.write(out)?;

@@ -5,6 +5,7 @@
 
 mod common;
 
+use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -50,8 +51,7 @@ fn township_count(harness: &Harness<'static, JianzhiApp>) -> usize {
     harness
         .state()
         .state
-        .analysis
-        .as_ref()
+        .analysis()
         .unwrap()
         .after
         .province
@@ -256,7 +256,7 @@ fn a_large_dataset_loads_in_the_background_with_progress_and_can_be_cancelled() 
     let state = &harness.state().state;
     assert!(state.problems.is_empty(), "{:?}", state.problems);
     assert_eq!(state.workspace.dataset.villages.len(), VILLAGES);
-    let after = &state.analysis.as_ref().unwrap().after.province;
+    let after = &state.analysis().unwrap().after.province;
     assert!(
         after.villages.count < before_count(state),
         "villages were merged"
@@ -266,4 +266,65 @@ fn a_large_dataset_loads_in_the_background_with_progress_and_can_be_cancelled() 
 /// Regular administrative villages before any merge, in the data in use.
 fn before_count(state: &jianzhi::app::AppState) -> usize {
     state.workspace.before.province.villages.count
+}
+
+/// The figures the summary grid shows for the number of regular townships: (before, after).
+fn shown_township_counts(harness: &Harness<'static, JianzhiApp>) -> (usize, Option<usize>) {
+    let state = &harness.state().state;
+    (
+        state.workspace.before.province.townships.count,
+        state.analysis().map(|a| a.after.province.townships.count),
+    )
+}
+
+/// Opens `dir` with scenario runs held back, and draws frames after the load is in place and
+/// before its analysis arrives: the moment the old plan used to be drawn against the new data.
+fn load_and_draw_before_the_analysis(harness: &mut Harness<'static, JianzhiApp>, dir: &Path) {
+    harness.state().hold_analyses(true);
+    harness
+        .state_mut()
+        .apply(Command::OpenPath(dir.to_path_buf()));
+    assert!(harness.state_mut().wait_for_load(Duration::from_secs(60)));
+    harness.run_steps(3);
+}
+
+#[test]
+fn a_loaded_dataset_is_never_drawn_with_the_previous_datasets_plan() {
+    let dir = tempfile::tempdir().unwrap();
+    let small = common::write_dataset(
+        &dir.path().join("small"),
+        common::COUNTIES,
+        common::TOWNSHIPS,
+        common::VILLAGES,
+    );
+    let mut harness = harness(dir.path());
+    assert_eq!(shown_township_counts(&harness), (4618, Some(3140)));
+
+    // Smaller than the demo: the demo's plan would index past the end of its 3 townships.
+    load_and_draw_before_the_analysis(&mut harness, &small);
+    assert_eq!(harness.state().state.workspace.dataset.townships.len(), 3);
+    assert_eq!(shown_township_counts(&harness), (3, None));
+    // Said in the top bar and in the centre, where the after figures will be.
+    assert_eq!(harness.get_all_by_label("计算中…").count(), 2);
+    // The small dataset's own averages: (2.5 + 80 + 120) / 3 km² and (10000 + 10000 + 6000) / 3
+    // residents per village (communities are counted apart).
+    harness.get_by_label("67.5");
+    harness.get_by_label("8667");
+    assert!(harness.query_by_label("3140").is_none());
+    assert!(harness.query_by_label("4618").is_none());
+    harness.state().hold_analyses(false);
+    settle(&mut harness);
+    let (before, after) = shown_township_counts(&harness);
+    assert_eq!(before, 3);
+    assert!(after.is_some_and(|a| a <= 3), "{after:?}");
+
+    // Larger than the data in use (the demo after the small one): no small plan on it either.
+    load_and_draw_before_the_analysis(&mut harness, &common::demo_dir());
+    assert_eq!(shown_township_counts(&harness), (4618, None));
+    harness.get_by_label("4618");
+    assert_eq!(harness.get_all_by_label("计算中…").count(), 2);
+    harness.state().hold_analyses(false);
+    settle(&mut harness);
+    assert_eq!(shown_township_counts(&harness), (4618, Some(3140)));
+    harness.get_by_label("3140");
 }

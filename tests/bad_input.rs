@@ -354,7 +354,7 @@ fn every_bad_input_shows_in_the_app_error_panel_and_keeps_what_was_in_use() {
         harness.state_mut().apply(AppCommand::DismissProblems);
         // Back to the good data for the next case.
         if !Arc::ptr_eq(&harness.state().state.workspace, &workspace) {
-            harness.state_mut().state.workspace = workspace.clone();
+            harness.state_mut().set_workspace(workspace.clone());
         }
     }
 }

@@ -249,6 +249,23 @@ fn bad_codes_in_a_scenario_are_named() {
 // ---- Random datasets and rules -------------------------------------------------------
 
 /// A random dataset: counties of townships on jittered grids, villages around each seat.
+#[test]
+fn a_plan_is_read_only_against_the_dataset_it_was_computed_on() {
+    let small = Workspace::new(random_dataset(7, 2, 6, 3));
+    let other = Workspace::new(random_dataset(8, 3, 12, 4));
+    let scenario = preset("sichuan-2019");
+    let analysis = small.analyse(&scenario).unwrap();
+    assert!(small.check(&analysis).is_ok());
+    assert!(small.report(&analysis).is_ok());
+    // Another dataset, and the same data loaded again, are other datasets: no report.
+    let again = Workspace::new(small.dataset.clone());
+    for ws in [&other, &again] {
+        let e = ws.report(&analysis).err().unwrap();
+        assert_eq!((e.plan, e.dataset), (small.id(), ws.id()));
+        assert!(e.to_string().contains("another dataset"), "{e}");
+    }
+}
+
 fn random_dataset(seed: u64, counties: usize, townships: usize, villages: usize) -> Dataset {
     let mut state = seed
         .wrapping_mul(6364136223846793005)
@@ -364,7 +381,7 @@ fn contiguous(members: &[usize], adjacent: impl Fn(usize) -> Vec<usize>) -> bool
 }
 
 fn report_bytes(ws: &Workspace, analysis: &Analysis) -> Vec<Vec<u8>> {
-    let r = ws.report(analysis);
+    let r = ws.report(analysis).unwrap();
     vec![
         r.summary_csv(Vec::new()).into_bytes(),
         r.counties_csv(Vec::new()).into_bytes(),

@@ -3,6 +3,9 @@
 
 #![allow(clippy::unwrap_used)] // test helpers outside #[test] functions
 
+mod common;
+
+use std::path::Path;
 use std::process::Command;
 
 fn have(program: &str) -> bool {
@@ -12,27 +15,28 @@ fn have(program: &str) -> bool {
         .is_ok_and(|o| o.status.success())
 }
 
-#[test]
-fn the_window_renders_to_a_png_that_is_not_blank() {
+/// Runs the app under Xvfb with `args` and `--screenshot`, and returns what it printed and the
+/// picture; `None` where Xvfb is missing outside CI.
+fn screenshot(dir: &Path, args: &[&std::ffi::OsStr]) -> Option<(String, image::RgbaImage)> {
     if !have("xvfb-run") {
         assert!(
             std::env::var_os("CI").is_none(),
             "CI must install xvfb (see .ci/install-deps)"
         );
         eprintln!("skipped: xvfb-run is not installed");
-        return;
+        return None;
     }
-    let dir = tempfile::tempdir().unwrap();
-    let png = dir.path().join("window.png");
-    let runtime = dir.path().join("runtime");
+    let png = dir.join("window.png");
+    let runtime = dir.join("runtime");
     std::fs::create_dir_all(&runtime).unwrap();
     let output = Command::new("xvfb-run")
         .args(["-a", "-s", "-screen 0 1600x1000x24"])
         .arg(env!("CARGO_BIN_EXE_jianzhi"))
+        .args(args)
         .arg("--screenshot")
         .arg(&png)
         .env("XDG_RUNTIME_DIR", &runtime)
-        .env("JIANZHI_STATE_DIR", dir.path().join("state"))
+        .env("JIANZHI_STATE_DIR", dir.join("state"))
         .output()
         .unwrap();
     assert!(
@@ -41,6 +45,15 @@ fn the_window_renders_to_a_png_that_is_not_blank() {
         String::from_utf8_lossy(&output.stderr)
     );
     let image = image::open(&png).unwrap().to_rgba8();
+    Some((String::from_utf8_lossy(&output.stdout).into_owned(), image))
+}
+
+#[test]
+fn the_window_renders_to_a_png_that_is_not_blank() {
+    let dir = tempfile::tempdir().unwrap();
+    let Some((printed, image)) = screenshot(dir.path(), &[]) else {
+        return;
+    };
     assert!(
         image.width() >= 1000 && image.height() >= 600,
         "{}x{}",
@@ -56,4 +69,32 @@ fn the_window_renders_to_a_png_that_is_not_blank() {
         "only {} distinct colours",
         colours.len()
     );
+    assert!(printed.contains("townships 4618 -> 3140"), "{printed}");
+}
+
+/// `jianzhi --data DIR` opens on the demo and loads DIR in the background; a dataset smaller
+/// than the demo, loaded after the demo's analysis was shown, used to be drawn with the demo's
+/// plan and crash the app ("index out of bounds: the len is 1614 but the index is 1614").
+#[test]
+fn a_smaller_dataset_opened_with_data_is_shown_with_its_own_figures() {
+    let dir = tempfile::tempdir().unwrap();
+    // The first ten cities of the demo (成都 to 内江): 70 counties, 1,614 townships.
+    let smaller = common::demo_cities(&dir.path().join("smaller"), |city| city < "5111");
+    let regular = jianzhi::import::load_dataset(&smaller)
+        .unwrap()
+        .dataset
+        .townships
+        .iter()
+        .filter(|t| t.kind.is_regular())
+        .count();
+    assert!(regular > 1000 && regular < 4618, "{regular}");
+    let Some((printed, _)) = screenshot(dir.path(), &["--data".as_ref(), smaller.as_os_str()])
+    else {
+        return;
+    };
+    assert!(
+        printed.contains(&format!("smaller: townships {regular} -> ")),
+        "{printed}"
+    );
+    assert!(!printed.contains("4618"), "{printed}");
 }

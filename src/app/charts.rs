@@ -23,17 +23,20 @@ const PUBLISHED_CHANGE: [f64; 6] = [-32.0, -41.6, 47.0, 67.0, 65.0, 66.0];
 
 pub fn show(ui: &mut egui::Ui, state: &AppState) {
     let l = state.lang;
-    let Some(analysis) = state.analysis.as_ref() else {
-        ui.centered_and_justified(|ui| {
+    let modelled = |figure: Figure| state.workspace.dataset.provenance.is_modelled(figure);
+    let mark = |figure: Figure| if modelled(figure) { " *" } else { "" };
+    let Some(analysis) = state.analysis() else {
+        // A newly loaded dataset before its first analysis: its own before figures only.
+        summary_grid(ui, state, None, &mark);
+        ui.horizontal(|ui| {
             ui.spinner();
+            ui.label(l.t("computing"));
         });
         return;
     };
-    let modelled = |figure: Figure| state.workspace.dataset.provenance.is_modelled(figure);
-    let mark = |figure: Figure| if modelled(figure) { " *" } else { "" };
     egui::ScrollArea::vertical().show(ui, |ui| {
         ui.columns(2, |cols| {
-            summary_grid(&mut cols[0], state, analysis, &mark);
+            summary_grid(&mut cols[0], state, Some(analysis), &mark);
             change_chart(&mut cols[1], l, state, analysis);
         });
         if modelled(Figure::Populations) {
@@ -67,47 +70,93 @@ fn fmt(x: f64) -> String {
     }
 }
 
+/// The key figures before and after; with no analysis yet (a dataset just loaded), the before
+/// figures of the dataset and "…" after.
 fn summary_grid(
     ui: &mut egui::Ui,
     state: &AppState,
-    a: &Analysis,
+    a: Option<&Analysis>,
     mark: &dyn Fn(Figure) -> &'static str,
 ) {
     let l = state.lang;
-    let (b, af) = (&state.workspace.before.province, &a.after.province);
-    let s = &a.service;
+    let b = &state.workspace.before.province;
+    let af = a.map(|a| &a.after.province);
     title(ui, l.t("summary"));
-    let rows: Vec<(String, f64, f64)> = vec![
+    let mut rows: Vec<(String, f64, Option<f64>)> = vec![
         (
             l.t("m_townships").into(),
             b.townships.count as f64,
-            af.townships.count as f64,
+            af.map(|af| af.townships.count as f64),
         ),
         (
             l.t("m_villages").into(),
             b.villages.count as f64,
-            af.villages.count as f64,
+            af.map(|af| af.villages.count as f64),
         ),
         (
             format!("{}{}", l.t("m_t_area"), mark(Figure::Areas)),
             b.townships.avg_area_km2,
-            af.townships.avg_area_km2,
+            af.map(|af| af.townships.avg_area_km2),
         ),
         (
             format!("{}{}", l.t("m_t_reg"), mark(Figure::Populations)),
             b.townships.avg_registered_pop,
-            af.townships.avg_registered_pop,
+            af.map(|af| af.townships.avg_registered_pop),
         ),
         (
             format!("{}{}", l.t("m_v_area"), mark(Figure::Areas)),
             b.villages.avg_area_km2,
-            af.villages.avg_area_km2,
+            af.map(|af| af.villages.avg_area_km2),
         ),
         (
             format!("{}{}", l.t("m_v_res"), mark(Figure::Populations)),
             b.villages.avg_resident_pop,
-            af.villages.avg_resident_pop,
+            af.map(|af| af.villages.avg_resident_pop),
         ),
+    ];
+    if let Some(a) = a {
+        rows.extend(
+            service_rows(l, &a.service, mark)
+                .into_iter()
+                .map(|(name, before, after)| (name, before, Some(after))),
+        );
+    }
+    egui::Grid::new("summary")
+        .striped(true)
+        .num_columns(4)
+        .show(ui, |ui| {
+            for h in [l.t("metric"), l.t("before"), l.t("after"), l.t("change")] {
+                ui.strong(h);
+            }
+            ui.end_row();
+            for (name, before, after) in rows {
+                ui.label(name);
+                ui.label(fmt(before));
+                let Some(after) = after else {
+                    ui.label("…");
+                    ui.label("…");
+                    ui.end_row();
+                    continue;
+                };
+                ui.label(fmt(after));
+                let c = change_pct(before, after);
+                ui.label(if c.is_finite() {
+                    format!("{c:+.1}%")
+                } else {
+                    "—".into()
+                });
+                ui.end_row();
+            }
+        });
+}
+
+/// The service and cost rows of the key figures: (name, before, after).
+fn service_rows(
+    l: Lang,
+    s: &crate::coverage::ServiceReport,
+    mark: &dyn Fn(Figure) -> &'static str,
+) -> Vec<(String, f64, f64)> {
+    vec![
         (
             format!("{}{}", l.t("mean_distance"), mark(Figure::Locations)),
             s.before.province.mean_km,
@@ -139,28 +188,7 @@ fn summary_grid(
             s.cost_before.yearly_yuan / 1e8,
             s.cost_after.yearly_yuan / 1e8,
         ),
-    ];
-    egui::Grid::new("summary")
-        .striped(true)
-        .num_columns(4)
-        .show(ui, |ui| {
-            for h in [l.t("metric"), l.t("before"), l.t("after"), l.t("change")] {
-                ui.strong(h);
-            }
-            ui.end_row();
-            for (name, before, after) in rows {
-                ui.label(name);
-                ui.label(fmt(before));
-                ui.label(fmt(after));
-                let c = change_pct(before, after);
-                ui.label(if c.is_finite() {
-                    format!("{c:+.1}%")
-                } else {
-                    "—".into()
-                });
-                ui.end_row();
-            }
-        });
+    ]
 }
 
 fn change_chart(ui: &mut egui::Ui, l: Lang, state: &AppState, a: &Analysis) {

@@ -25,12 +25,10 @@ pub fn show(ui: &mut egui::Ui, state: &AppState) {
                 .desired_width(220.0),
         );
     });
-    let Some(analysis) = state.analysis.as_ref() else {
-        return;
-    };
+    // Until the data in use has its analysis (just loaded), its before figures and "…" after.
+    let analysis = state.analysis();
     let ds = &state.workspace.dataset;
     let before = &state.workspace.before;
-    let service = &analysis.service;
     let q = query.trim().to_lowercase();
     struct Row {
         text: [String; 3],
@@ -50,11 +48,11 @@ pub fn show(ui: &mut egui::Ui, state: &AppState) {
             text: [c.code.clone(), c.name.clone(), c.city_name.clone()],
             numbers: [
                 before.counties[i].townships.count as f64,
-                analysis.after.counties[i].townships.count as f64,
+                analysis.map_or(f64::NAN, |a| a.after.counties[i].townships.count as f64),
                 before.counties[i].villages.count as f64,
-                analysis.after.counties[i].villages.count as f64,
-                service.before.counties[i].mean_km,
-                service.after.counties[i].mean_km,
+                analysis.map_or(f64::NAN, |a| a.after.counties[i].villages.count as f64),
+                analysis.map_or(f64::NAN, |a| a.service.before.counties[i].mean_km),
+                analysis.map_or(f64::NAN, |a| a.service.after.counties[i].mean_km),
             ],
         })
         .collect();
@@ -113,7 +111,9 @@ pub fn show(ui: &mut egui::Ui, state: &AppState) {
                 }
                 for (k, n) in r.numbers.iter().enumerate() {
                     row.col(|ui| {
-                        ui.label(if k >= 4 {
+                        ui.label(if n.is_nan() {
+                            "…".to_string()
+                        } else if k >= 4 {
                             format!("{n:.2}")
                         } else {
                             format!("{n:.0}")

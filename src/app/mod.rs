@@ -55,8 +55,10 @@ pub struct AppState {
     pub dark: bool,
     pub workspace: Arc<Workspace>,
     pub scenario: Scenario,
-    /// The newest finished analysis (of `scenario`, or of an earlier edit while computing).
-    pub analysis: Option<Arc<Analysis>>,
+    /// The newest finished analysis of `workspace` (of `scenario`, or of an earlier edit while
+    /// computing); none while a newly loaded dataset's first analysis is computing. Read it
+    /// through [`AppState::analysis`].
+    analysis: Option<Arc<Analysis>>,
     pub computing: bool,
     pub loading: Option<Loading>,
     /// The folder reports are being written to.
@@ -68,6 +70,22 @@ pub struct AppState {
     pub status: String,
     pub presets: Vec<(String, PathBuf)>,
     pub path_input: String,
+}
+
+impl AppState {
+    /// The analysis to show: the newest one of the dataset in use, never another dataset's
+    /// (its plan would index the wrong units, or past the end). A mismatch is a bug: it stops
+    /// a debug build; a release build shows nothing until the right analysis arrives.
+    pub fn analysis(&self) -> Option<&Analysis> {
+        let analysis = self.analysis.as_deref()?;
+        match self.workspace.check(analysis) {
+            Ok(analysis) => Some(analysis),
+            Err(e) => {
+                debug_assert!(false, "{e}");
+                None
+            }
+        }
+    }
 }
 
 /// A dataset load under way.
@@ -185,8 +203,24 @@ impl JianzhiApp {
 
     /// Waits (for tests) until the newest analysis has arrived, and any load or export ended.
     pub fn wait_for_analysis(&mut self, timeout: Duration) -> bool {
+        self.wait_while(timeout, Self::busy)
+    }
+
+    /// Waits (for tests) until the dataset load under way, if any, has ended and its result
+    /// is in place; its analysis may still be computing.
+    pub fn wait_for_load(&mut self, timeout: Duration) -> bool {
+        self.wait_while(timeout, |app| app.state.loading.is_some())
+    }
+
+    /// Holds scenario runs back (`true`) or lets them through: for tests that draw frames while
+    /// an analysis is computing.
+    pub fn hold_analyses(&self, hold: bool) {
+        self.worker.hold(hold);
+    }
+
+    fn wait_while(&mut self, timeout: Duration, waiting: impl Fn(&Self) -> bool) -> bool {
         let start = Instant::now();
-        while self.busy() {
+        while waiting(self) {
             if start.elapsed() > timeout {
                 return false;
             }
@@ -223,11 +257,10 @@ impl JianzhiApp {
                         workspace,
                         warnings,
                     } => {
-                        self.state.workspace = workspace;
+                        self.set_workspace(workspace);
                         self.state.problems.clear();
                         self.state.warnings = warnings;
                         self.state.status = dir.display().to_string();
-                        self.recompute();
                     }
                     LoadResult::Invalid(problems) => {
                         let kept =
@@ -251,6 +284,32 @@ impl JianzhiApp {
                     Err(message) => self.state.problems = vec![message],
                 }
             }
+        }
+    }
+
+    /// Puts a dataset in use and computes its analysis. The old plan indexes the old dataset:
+    /// nothing is shown after the change until the new dataset's own analysis arrives.
+    pub fn set_workspace(&mut self, workspace: Arc<Workspace>) {
+        self.state.workspace = workspace;
+        self.state.analysis = None;
+        self.recompute();
+    }
+
+    /// Never lets an analysis of another dataset reach a panel. It cannot happen (a load clears
+    /// the analysis and runs drop stale results); should it, a debug build stops here and a
+    /// release build says so in the problems panel and computes the right one.
+    fn discard_analysis_of_another_dataset(&mut self) {
+        let Some(analysis) = &self.state.analysis else {
+            return;
+        };
+        if let Err(e) = self.state.workspace.check(analysis) {
+            debug_assert!(false, "{e}");
+            self.state.analysis = None;
+            self.state.problems.push(crate::tr!(
+                "internal error: {e}; it was discarded and the figures are being recomputed",
+                "内部错误：方案是在另一数据集上计算的，已丢弃并重新计算"
+            ));
+            self.recompute();
         }
     }
 
@@ -321,6 +380,10 @@ impl JianzhiApp {
                     return;
                 };
                 if self.state.exporting.is_some() {
+                    return;
+                }
+                if let Err(e) = self.state.workspace.check(&analysis) {
+                    self.state.problems = vec![worker::other_dataset(&e)];
                     return;
                 }
                 self.state.exporting = Some(dir.clone());
@@ -408,6 +471,7 @@ impl JianzhiApp {
         while let Ok(done) = self.worker.done.try_recv() {
             self.receive(done);
         }
+        self.discard_analysis_of_another_dataset();
         ctx.set_theme(if self.state.dark {
             egui::Theme::Dark
         } else {
@@ -522,7 +586,7 @@ impl JianzhiApp {
             }
             if ui
                 .add_enabled(
-                    s.analysis.is_some() && s.exporting.is_none(),
+                    s.analysis().is_some() && s.exporting.is_none(),
                     egui::Button::new(l.t("export")),
                 )
                 .clicked()
@@ -596,7 +660,7 @@ impl JianzhiApp {
             }
             if ui
                 .add_enabled(
-                    self.state.analysis.is_some() && self.state.exporting.is_none(),
+                    self.state.analysis().is_some() && self.state.exporting.is_none(),
                     egui::Button::new(l.t("export")),
                 )
                 .on_hover_text(l.t("path_hint"))
@@ -645,6 +709,22 @@ impl JianzhiApp {
         out
     }
 
+    /// What the window shows, in a line: the dataset and its township and village counts
+    /// before and after.
+    fn shown_figures(&self) -> String {
+        let before = &self.state.workspace.before.province;
+        let after = self.state.analysis().map(|a| &a.after.province);
+        let count = |n: Option<usize>| n.map_or("…".to_string(), |n| n.to_string());
+        format!(
+            "{}: townships {} -> {}, villages {} -> {}",
+            self.state.workspace.dataset.provenance.name,
+            before.townships.count,
+            count(after.map(|a| a.townships.count)),
+            before.villages.count,
+            count(after.map(|a| a.villages.count)),
+        )
+    }
+
     /// In `--screenshot` mode: once the analysis is shown, capture the window and close.
     fn maybe_screenshot(&mut self, ctx: &egui::Context) {
         let Some(path) = self.screenshot.clone() else {
@@ -653,12 +733,13 @@ impl JianzhiApp {
         if self.screenshot_requested
             || self.frames < 5
             || self.busy()
-            || self.state.analysis.is_none()
+            || self.state.analysis().is_none()
         {
             ctx.request_repaint();
             return;
         }
         self.screenshot_requested = true;
+        let shown = self.shown_figures();
         let close_ctx = ctx.clone();
         ctx.request_screenshot(move |image: Arc<egui::ColorImage>| {
             let [w, h] = image.size;
@@ -666,7 +747,9 @@ impl JianzhiApp {
             let saved = image::RgbaImage::from_raw(w as u32, h as u32, bytes)
                 .map(|img| img.save(&path))
                 .is_some_and(|r| r.is_ok());
-            if !saved {
+            if saved {
+                println!("saved {} ({w}x{h}): {shown}", path.display());
+            } else {
                 eprintln!("error: could not save the screenshot to {}", path.display());
             }
             close_ctx.send_viewport_cmd(egui::ViewportCommand::Close);

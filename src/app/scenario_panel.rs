@@ -31,7 +31,7 @@ pub fn show(ui: &mut egui::Ui, state: &AppState) -> Vec<Command> {
     });
     ui.separator();
 
-    let outcomes = state.analysis.as_ref().map(|a| {
+    let outcomes = state.analysis().map(|a| {
         (
             a.plan.townships.outcome.clone(),
             a.plan.villages.outcome.clone(),

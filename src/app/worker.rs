@@ -5,8 +5,8 @@
 //! written on a thread of their own.
 
 use std::path::PathBuf;
-use std::sync::Arc;
 use std::sync::mpsc::{self, Receiver, Sender};
+use std::sync::{Arc, Condvar, Mutex};
 
 use crate::error::{LoadError, Message, Problem};
 use crate::lang::Lang;
@@ -54,6 +54,8 @@ pub struct Worker {
     done_tx: Sender<Done>,
     pub done: Receiver<Done>,
     wake: Wake,
+    /// While true, the analysis thread waits before starting a run (see [`Worker::hold`]).
+    held: Arc<(Mutex<bool>, Condvar)>,
 }
 
 impl Worker {
@@ -63,10 +65,13 @@ impl Worker {
         let (jobs, job_rx) = mpsc::channel::<Analyse>();
         let (done_tx, done) = mpsc::channel::<Done>();
         let (tx, thread_wake) = (done_tx.clone(), wake.clone());
+        let held = Arc::new((Mutex::new(false), Condvar::new()));
+        let thread_held = held.clone();
         std::thread::Builder::new()
             .name("jianzhi-worker".into())
             .spawn(move || {
                 while let Ok(mut job) = job_rx.recv() {
+                    wait_while_held(&thread_held);
                     // Skip to the newest queued run: the newest change wins.
                     while let Ok(newer) = job_rx.try_recv() {
                         job = newer;
@@ -83,7 +88,16 @@ impl Worker {
             done_tx,
             done,
             wake,
+            held,
         }
+    }
+
+    /// Holds scenario runs back until released: tests use it to draw frames while an analysis
+    /// is still computing, deterministically.
+    pub fn hold(&self, hold: bool) {
+        let (lock, released) = &*self.held;
+        *lock.lock().unwrap_or_else(|e| e.into_inner()) = hold;
+        released.notify_all();
     }
 
     pub fn analyse(&self, job: Analyse) {
@@ -122,13 +136,16 @@ impl Worker {
     pub fn export(&self, workspace: Arc<Workspace>, analysis: Arc<Analysis>, dir: PathBuf) {
         let (tx, wake) = (self.done_tx.clone(), self.wake.clone());
         let job = move || {
-            let result = workspace.report(&analysis).write(&dir).map_err(|e| {
-                crate::tr!(
-                    "{}: cannot write the reports: {e}",
-                    "{}：无法写出报表：{e}",
-                    dir.display()
-                )
-            });
+            let result = match workspace.report(&analysis) {
+                Ok(report) => report.write(&dir).map_err(|e| {
+                    crate::tr!(
+                        "{}: cannot write the reports: {e}",
+                        "{}：无法写出报表：{e}",
+                        dir.display()
+                    )
+                }),
+                Err(e) => Err(other_dataset(&e)),
+            };
             let _ = tx.send(Done::Exported { dir, result });
             wake();
         };
@@ -144,6 +161,14 @@ impl Worker {
                 )),
             });
         }
+    }
+}
+
+fn wait_while_held(held: &(Mutex<bool>, Condvar)) {
+    let (lock, released) = held;
+    let mut holding = lock.lock().unwrap_or_else(|e| e.into_inner());
+    while *holding {
+        holding = released.wait(holding).unwrap_or_else(|e| e.into_inner());
     }
 }
 
@@ -178,6 +203,14 @@ fn load(dir: &std::path::Path, progress: &Progress) -> LoadResult {
         },
         Err(_) => LoadResult::Cancelled,
     }
+}
+
+/// A plan met a dataset it was not computed on, said in both languages.
+pub fn other_dataset(e: &crate::workspace::OtherDataset) -> Message {
+    crate::tr!(
+        "not exported: {e}; wait until the figures of the data in use are shown",
+        "未导出：方案是在另一数据集上计算的；请等当前数据的指标显示后再导出"
+    )
 }
 
 /// A located problem, said in both languages.

@@ -59,3 +59,37 @@ pub fn load_error(dir: &Path) -> String {
         Err(e) => e.to_string(),
     }
 }
+
+/// Writes the demo's CSV tables (no boundaries) for the counties of the cities `city_codes`
+/// keeps: a real province table of a planning office, smaller than the demo.
+pub fn demo_cities(dir: &Path, keep_city: impl Fn(&str) -> bool) -> PathBuf {
+    fn filter(from: &Path, to: &Path, keep: impl Fn(&csv::StringRecord) -> bool) -> Vec<String> {
+        let mut reader = csv::Reader::from_path(from).unwrap();
+        let mut writer = csv::Writer::from_path(to).unwrap();
+        writer.write_record(reader.headers().unwrap()).unwrap();
+        let mut kept = Vec::new();
+        for record in reader.records() {
+            let record = record.unwrap();
+            if keep(&record) {
+                writer.write_record(&record).unwrap();
+                kept.push(record[0].to_string());
+            }
+        }
+        kept
+    }
+    std::fs::create_dir_all(dir).unwrap();
+    let demo = demo_dir();
+    let counties = filter(&demo.join("counties.csv"), &dir.join("counties.csv"), |r| {
+        keep_city(&r[2])
+    });
+    let townships = filter(
+        &demo.join("townships.csv"),
+        &dir.join("townships.csv"),
+        |r| counties.iter().any(|c| c == &r[2]),
+    );
+    let townships: std::collections::HashSet<String> = townships.into_iter().collect();
+    filter(&demo.join("villages.csv"), &dir.join("villages.csv"), |r| {
+        townships.contains(&r[2])
+    });
+    dir.to_path_buf()
+}
