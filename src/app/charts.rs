@@ -7,7 +7,10 @@ use crate::model::Figure;
 use crate::plan_report::change_pct;
 use crate::workspace::Analysis;
 use eframe::egui::{self, Color32};
-use egui_plot::{Bar, BarChart, Corner, Legend, Line, MarkerShape, Plot, Points, VLine};
+use egui_plot::{
+    AxisHints, Bar, BarChart, Corner, GridInput, GridMark, Legend, Line, MarkerShape, Plot, Points,
+    VLine,
+};
 
 use super::AppState;
 use super::i18n::Lang;
@@ -232,14 +235,14 @@ fn change_chart(ui: &mut egui::Ui, l: Lang, state: &AppState, a: &Analysis) {
         .height(CHART_HEIGHT + 40.0)
         .legend(Legend::default().position(Corner::RightBottom))
         .allow_scroll(false)
-        .x_axis_formatter(move |mark, _| {
-            names
-                .get(mark.value.round() as usize)
-                .filter(|_| (mark.value - mark.value.round()).abs() < 1e-6)
-                .map(|s| s.to_string())
-                .unwrap_or_default()
-        })
+        .custom_x_axes(vec![category_axis(
+            names.iter().map(|n| n.to_string()).collect(),
+            10.5,
+        )])
+        .x_grid_spacer(category_marks)
         .y_axis_formatter(|mark, _| format!("{:.0}%", mark.value))
+        // Grid steps of 1, 5 and 25 points, so ±25% and ±50% are labelled, not only 0%.
+        .y_grid_spacer(egui_plot::log_grid_spacer(5))
         .include_y(0.0)
         .show(ui, |plot| {
             plot.bar_chart(BarChart::new(l.t("change"), bars));
@@ -251,6 +254,34 @@ fn change_chart(ui: &mut egui::Ui, l: Lang, state: &AppState, a: &Analysis) {
                     .filled(true),
             );
         });
+}
+
+/// An x axis naming the category at each whole number (`names[i]` at `i`), in a small font and
+/// allowed close together, so that every category is named (all 21 cities, every change bar)
+/// rather than every fifth.
+fn category_axis<'a>(names: Vec<String>, font_size: f32) -> AxisHints<'a> {
+    AxisHints::new_x()
+        .formatter(move |m, _| {
+            let i = m.value.round();
+            if (m.value - i).abs() < 1e-6 && i >= 0.0 {
+                names.get(i as usize).cloned().unwrap_or_default()
+            } else {
+                String::new()
+            }
+        })
+        .tick_label_font(egui::FontId::proportional(font_size))
+        .label_spacing(14.0..=18.0)
+}
+
+/// One grid mark at each whole number in view: the places of [`category_axis`]'s names.
+fn category_marks(input: GridInput) -> Vec<GridMark> {
+    let (first, last) = (input.bounds.0.ceil() as i64, input.bounds.1.floor() as i64);
+    (first..=last)
+        .map(|i| GridMark {
+            value: i as f64,
+            step_size: 1.0,
+        })
+        .collect()
 }
 
 /// Bars for two histograms side by side (before left, after right of each bin).
@@ -465,14 +496,8 @@ fn city_chart(ui: &mut egui::Ui, l: Lang, state: &AppState, a: &Analysis) {
         .legend(Legend::default())
         .allow_scroll(false)
         .include_y(0.0)
-        .x_axis_formatter(move |m, _| {
-            let i = m.value.round();
-            if (m.value - i).abs() < 1e-6 && i >= 0.0 {
-                names.get(i as usize).cloned().unwrap_or_default()
-            } else {
-                String::new()
-            }
-        })
+        .custom_x_axes(vec![category_axis(names, 10.0)])
+        .x_grid_spacer(category_marks)
         .y_axis_formatter(|m, _| format!("{:.0}%", m.value))
         .show(ui, |plot| {
             plot.bar_chart(BarChart::new(l.t("townships"), township_bars).color(AFTER));
