@@ -2,26 +2,21 @@
 //! on a chart can be reproduced from a terminal.
 
 use std::io::IsTerminal;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
-use crate::import::load_dataset_with;
-use crate::model::Dataset;
-use crate::progress::{Progress, Step};
-use crate::report::{CsvReport, figure};
-use crate::summary::{DatasetSummary, Summary, summarize};
-
-/// The built-in demo dataset's folder: `JIANZHI_DATA` if set, else `data/sichuan` of the
-/// source tree the binary was built from.
-pub fn demo_data_dir() -> PathBuf {
-    std::env::var_os("JIANZHI_DATA")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("data/sichuan"))
-}
+use jianzhi::builtin;
+use jianzhi::import::load_dataset_with;
+use jianzhi::model::Dataset;
+use jianzhi::progress::{Progress, Step};
+use jianzhi::report::{CsvReport, figure};
+use jianzhi::summary::{DatasetSummary, Summary, summarize};
 
 /// Loads `--data` (or the demo dataset), printing warnings to stderr, and progress too when
 /// stderr is a terminal.
 pub fn load(data: Option<&Path>) -> anyhow::Result<Dataset> {
-    let dir = data.map(Path::to_path_buf).unwrap_or_else(demo_data_dir);
+    let dir = data
+        .map(Path::to_path_buf)
+        .unwrap_or_else(builtin::demo_dir);
     let progress = Progress::new();
     let loaded = std::thread::scope(|scope| {
         let loading = scope.spawn(|| load_dataset_with(&dir, &progress));
@@ -172,30 +167,12 @@ pub fn counties_csv(dataset: &Dataset, stats: &DatasetSummary) -> CsvReport {
     csv
 }
 
-/// The folder of the built-in scenario presets.
-pub fn presets_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("data/presets")
-}
-
-/// A scenario path, or the name of a built-in preset (`sichuan-2019`).
-pub fn scenario_path(arg: &Path) -> PathBuf {
-    if arg.exists() {
-        return arg.to_path_buf();
-    }
-    let preset = presets_dir().join(arg).with_extension("toml");
-    if preset.exists() {
-        preset
-    } else {
-        arg.to_path_buf()
-    }
-}
-
 /// The `scale-data` command: the demo dataset with its villages split into parts, for
 /// stress tests (everything modelled).
 pub fn scale_data(villages: usize, out: &Path) -> anyhow::Result<()> {
     let started = std::time::Instant::now();
     let demo = load(None)?;
-    crate::demo::scaled::write_scaled(&demo, &demo_data_dir(), villages, out)?;
+    jianzhi::demo::scaled::write_scaled(&demo, &builtin::demo_dir(), villages, out)?;
     println!(
         "wrote {} with {villages} villages (modelled) in {:.1} s",
         out.display(),
@@ -209,11 +186,11 @@ pub fn run(scenario: &Path, data: Option<&Path>, out: &Path, timing: bool) -> an
     use std::time::Instant;
 
     let t0 = Instant::now();
-    let scenario = crate::scenario::Scenario::read(&scenario_path(scenario))?;
+    let scenario = jianzhi::scenario::Scenario::read(&builtin::scenario_path(scenario))?;
     let dataset = load(data)?;
     let t_load = t0.elapsed();
     let t1 = Instant::now();
-    let workspace = crate::workspace::Workspace::new(dataset);
+    let workspace = jianzhi::workspace::Workspace::new(dataset);
     let t_prepare = t1.elapsed();
     let t2 = Instant::now();
     let analysis = workspace.analyse(&scenario)?;
@@ -241,8 +218,8 @@ pub fn run(scenario: &Path, data: Option<&Path>, out: &Path, timing: bool) -> an
 }
 
 /// A plain-text before/after table and the outcome of each level.
-pub fn format_run(r: &crate::plan_report::RunReport) -> String {
-    use crate::plan_report::change_pct;
+pub fn format_run(r: &jianzhi::plan_report::RunReport) -> String {
+    use jianzhi::plan_report::change_pct;
     let p = &r.dataset.provenance;
     let mut text = format!("Dataset: {}\nScenario: {}\n", p.name, r.scenario.name);
     if !p.modelled.is_empty() {

@@ -2,11 +2,13 @@
 //!
 //! The library is UI-free. Data flows one way: files → [`import`] → validated [`model::Dataset`]
 //! → [`adjacency`] → merge scenario → plan → metrics → reports. The desktop app and the CLI
-//! are two front ends over these calls: only `app` (the desktop front end) uses egui.
+//! are two front ends over these calls: only `app` (the desktop front end, behind the default
+//! `desktop` feature) uses egui; the CLI lives in the binary.
 
 pub mod adjacency;
+#[cfg(feature = "desktop")]
 pub mod app;
-pub mod cli;
+pub mod builtin;
 pub mod coverage;
 pub mod dem;
 pub mod demo;

@@ -5,6 +5,8 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+mod cli;
+
 #[derive(Parser)]
 #[command(
     name = "jianzhi",
@@ -75,17 +77,17 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Some(Command::Summary { data, out, timing }) => {
-            jianzhi::cli::summary(data.as_deref(), out.as_deref(), timing)
+            cli::summary(data.as_deref(), out.as_deref(), timing)
         }
         Some(Command::Run {
             scenario,
             data,
             out,
             timing,
-        }) => jianzhi::cli::run(&scenario, data.as_deref(), &out, timing),
+        }) => cli::run(&scenario, data.as_deref(), &out, timing),
         Some(Command::DemoData { sources, out }) => demo_data(&sources, &out),
-        Some(Command::ScaleData { villages, out }) => jianzhi::cli::scale_data(villages, &out),
-        None => jianzhi::app::run(cli.data.as_deref(), cli.screenshot),
+        Some(Command::ScaleData { villages, out }) => cli::scale_data(villages, &out),
+        None => desktop(cli.data, cli.screenshot),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -94,6 +96,19 @@ fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+/// Opens the desktop app (`data` loaded in the background).
+#[cfg(feature = "desktop")]
+fn desktop(data: Option<PathBuf>, screenshot: Option<PathBuf>) -> anyhow::Result<()> {
+    Ok(jianzhi::app::run(data.as_deref(), screenshot)?)
+}
+
+#[cfg(not(feature = "desktop"))]
+fn desktop(_data: Option<PathBuf>, _screenshot: Option<PathBuf>) -> anyhow::Result<()> {
+    anyhow::bail!(
+        "this build has no desktop app (built without the `desktop` feature); use a command: jianzhi --help"
+    )
 }
 
 fn demo_data(sources: &std::path::Path, out: &std::path::Path) -> anyhow::Result<()> {

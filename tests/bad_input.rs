@@ -262,6 +262,7 @@ fn every_bad_input_gives_a_located_error_or_a_warned_repair_through_the_cli() {
 /// The same corpus opened in the app: each bad file is listed in the error panel with the same
 /// located message and the data (or scenario) in use stays; repaired files load.
 #[test]
+#[cfg(feature = "desktop")]
 fn every_bad_input_shows_in_the_app_error_panel_and_keeps_what_was_in_use() {
     use std::sync::Arc;
     use std::time::Duration;

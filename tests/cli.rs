@@ -172,9 +172,10 @@ fn run_writes_every_report_and_the_scenario_as_applied() {
     assert_eq!(villages.lines().count(), 1 + 53715);
     // The scenario as applied parses back to the preset.
     let applied = jianzhi::scenario::Scenario::read(&out.path().join("scenario.toml")).unwrap();
-    let preset =
-        jianzhi::scenario::Scenario::read(&jianzhi::cli::presets_dir().join("sichuan-2019.toml"))
-            .unwrap();
+    let preset = jianzhi::scenario::Scenario::read(
+        &jianzhi::builtin::presets_dir().join("sichuan-2019.toml"),
+    )
+    .unwrap();
     assert_eq!(applied, preset);
 }
 

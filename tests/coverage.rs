@@ -237,7 +237,8 @@ fn the_distance_seat_rule_picks_the_true_minimiser() {
 #[test]
 fn on_the_demo_data_min_distance_seats_beat_largest_population() {
     let ws = Workspace::new(common::demo().clone());
-    let preset = Scenario::read(&jianzhi::cli::presets_dir().join("sichuan-2019.toml")).unwrap();
+    let preset =
+        Scenario::read(&jianzhi::builtin::presets_dir().join("sichuan-2019.toml")).unwrap();
     let mut by_rule = Vec::new();
     for rule in [SeatRule::LargestPopulation, SeatRule::MinDistance] {
         let mut s = preset.clone();

@@ -69,7 +69,7 @@ proptest! {
 
     #[test]
     fn mutated_scenarios_never_panic(edits in proptest::collection::vec((any::<usize>(), any::<u8>()), 1..8)) {
-        let preset = std::fs::read_to_string(jianzhi::cli::presets_dir().join("sichuan-2019.toml")).unwrap();
+        let preset = std::fs::read_to_string(jianzhi::builtin::presets_dir().join("sichuan-2019.toml")).unwrap();
         let bytes = mutate(&preset, &edits);
         let _ = Scenario::parse("s.toml", &String::from_utf8_lossy(&bytes));
     }

@@ -138,7 +138,7 @@ impl JianzhiApp {
     /// finishes. The scenario in use when the app last closed is restored, else `sichuan-2019`.
     pub fn new(wake: Option<egui::Context>, workspace: Arc<Workspace>, launch: Launch) -> Self {
         let state_dir = launch.state_dir.unwrap_or_else(state_dir);
-        let presets = list_presets();
+        let presets = crate::builtin::presets();
         let scenario = Scenario::read(&state_dir.join(LAST_SCENARIO))
             .ok()
             .or_else(|| {
@@ -802,25 +802,20 @@ pub fn install_fonts(ctx: &egui::Context) {
     ctx.set_fonts(fonts);
 }
 
-/// The built-in presets: (name, path), sorted with `sichuan-2019` first.
-fn list_presets() -> Vec<(String, PathBuf)> {
-    let mut presets: Vec<(String, PathBuf)> = std::fs::read_dir(crate::cli::presets_dir())
-        .into_iter()
-        .flatten()
-        .flatten()
-        .map(|e| e.path())
-        .filter(|p| p.extension().is_some_and(|e| e == "toml"))
-        .filter_map(|p| Some((p.file_stem()?.to_string_lossy().into_owned(), p)))
-        .collect();
-    presets.sort_by_key(|(n, _)| (n != "sichuan-2019", n.clone()));
-    presets
+/// Why the app could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error("the built-in demo data: {0}")]
+    Demo(#[from] crate::ImportError),
+    #[error("cannot open the window: {0}")]
+    Window(#[from] eframe::Error),
 }
 
-/// Opens the app window on the built-in demo data (or `data`).
 /// Opens the window on the demo data; a `data` folder is then loaded in the background like one
 /// opened from the window (progress, Cancel, and its problems in the panel if it has any).
-pub fn run(data: Option<&Path>, screenshot: Option<PathBuf>) -> anyhow::Result<()> {
-    let workspace = Arc::new(Workspace::new(crate::cli::load(None)?));
+pub fn run(data: Option<&Path>, screenshot: Option<PathBuf>) -> Result<(), StartError> {
+    let demo = crate::import::load_dataset(&crate::builtin::demo_dir())?;
+    let workspace = Arc::new(Workspace::new(demo.dataset));
     let data = data.map(Path::to_path_buf);
     let options = eframe::NativeOptions {
         viewport: egui::ViewportBuilder::default()
@@ -843,8 +838,8 @@ pub fn run(data: Option<&Path>, screenshot: Option<PathBuf>) -> anyhow::Result<(
             }
             Ok(Box::new(app))
         }),
-    )
-    .map_err(|e| anyhow::anyhow!("cannot open the window: {e}"))
+    )?;
+    Ok(())
 }
 
 /// A scenario file that could not be used, in both languages.
