@@ -9,6 +9,7 @@
 //! Adjacency is symmetric and never crosses a county (townships) or a township (villages).
 
 use std::collections::HashMap;
+use std::marker::PhantomData;
 
 use geo::{CoordsIter, Line, MultiPolygon};
 use rayon::prelude::*;
@@ -17,7 +18,7 @@ use rstar::primitives::GeomWithData;
 use spade::{DelaunayTriangulation, Point2, Triangulation};
 
 use crate::geodesy::LocalProjection;
-use crate::model::{Dataset, LonLat};
+use crate::model::{Dataset, Level, LonLat, TownshipId, VillageId};
 
 /// Default contact tolerance, degrees (about 30 m).
 pub const DEFAULT_TOLERANCE_DEG: f64 = 0.0003;
@@ -31,17 +32,28 @@ pub enum Method {
     Delaunay,
 }
 
-/// A symmetric neighbour list per unit.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Adjacency {
+/// A symmetric neighbour list per unit of level `L` ([`TownshipId`] or [`VillageId`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Adjacency<L> {
     neighbours: Vec<Vec<u32>>,
+    level: PhantomData<fn() -> L>,
 }
 
-impl Adjacency {
+impl<L> Default for Adjacency<L> {
+    fn default() -> Self {
+        Self {
+            neighbours: Vec::new(),
+            level: PhantomData,
+        }
+    }
+}
+
+impl<L: Level> Adjacency<L> {
     /// Builds a symmetric adjacency over `n` units from undirected pairs.
-    pub fn from_pairs(n: usize, pairs: impl IntoIterator<Item = (usize, usize)>) -> Self {
+    pub fn from_pairs(n: usize, pairs: impl IntoIterator<Item = (L, L)>) -> Self {
         let mut neighbours = vec![Vec::new(); n];
         for (a, b) in pairs {
+            let (a, b): (usize, usize) = (a.into(), b.into());
             if a != b {
                 neighbours[a].push(b as u32);
                 neighbours[b].push(a as u32);
@@ -51,12 +63,23 @@ impl Adjacency {
             list.sort_unstable();
             list.dedup();
         }
-        Self { neighbours }
+        Self {
+            neighbours,
+            level: PhantomData,
+        }
     }
 
-    /// The neighbours of unit `i`, sorted.
-    pub fn neighbours(&self, i: usize) -> &[u32] {
-        &self.neighbours[i]
+    /// The neighbours of `unit`, in order.
+    pub fn neighbours(&self, unit: L) -> impl ExactSizeIterator<Item = L> + '_ {
+        self.neighbours[unit.into()]
+            .iter()
+            .map(|&n| L::from(n as usize))
+    }
+
+    /// The neighbours of the unit at `index`, as plain sorted indices: for code that works
+    /// on either level alike (the merge engine).
+    pub fn neighbour_indices(&self, index: usize) -> &[u32] {
+        &self.neighbours[index]
     }
 
     pub fn len(&self) -> usize {
@@ -68,8 +91,9 @@ impl Adjacency {
     }
 
     /// Whether `a` and `b` are neighbours.
-    pub fn are_neighbours(&self, a: usize, b: usize) -> bool {
-        self.neighbours[a].binary_search(&(b as u32)).is_ok()
+    pub fn are_neighbours(&self, a: L, b: L) -> bool {
+        let b: usize = b.into();
+        self.neighbours[a.into()].binary_search(&(b as u32)).is_ok()
     }
 
     /// Number of undirected neighbour pairs.
@@ -80,15 +104,18 @@ impl Adjacency {
 
 /// A group of units that may be neighbours of each other (a county's townships, a township's
 /// villages), with their points and optional boundaries.
-struct Group<'a> {
-    members: Vec<usize>,
+struct Group<'a, L> {
+    members: Vec<L>,
     points: Vec<LonLat>,
     shapes: Vec<Option<&'a MultiPolygon<f64>>>,
 }
 
 /// Township adjacency, within counties.
-pub fn township_adjacency(dataset: &Dataset, tolerance_deg: f64) -> (Adjacency, Vec<Method>) {
-    let groups: Vec<Group> = dataset
+pub fn township_adjacency(
+    dataset: &Dataset,
+    tolerance_deg: f64,
+) -> (Adjacency<TownshipId>, Vec<Method>) {
+    let groups: Vec<Group<TownshipId>> = dataset
         .townships_by_county()
         .into_iter()
         .map(|members| Group {
@@ -104,8 +131,11 @@ pub fn township_adjacency(dataset: &Dataset, tolerance_deg: f64) -> (Adjacency, 
 }
 
 /// Village adjacency, within townships.
-pub fn village_adjacency(dataset: &Dataset, tolerance_deg: f64) -> (Adjacency, Vec<Method>) {
-    let groups: Vec<Group> = dataset
+pub fn village_adjacency(
+    dataset: &Dataset,
+    tolerance_deg: f64,
+) -> (Adjacency<VillageId>, Vec<Method>) {
+    let groups: Vec<Group<VillageId>> = dataset
         .villages_by_township()
         .into_iter()
         .map(|members| village_group(dataset, members))
@@ -115,12 +145,12 @@ pub fn village_adjacency(dataset: &Dataset, tolerance_deg: f64) -> (Adjacency, V
 
 /// Village adjacency within counties (not townships), for merging the villages of merged
 /// townships across the former township line.
-pub fn village_adjacency_within_counties(dataset: &Dataset) -> Adjacency {
-    let mut members_of: Vec<Vec<usize>> = vec![Vec::new(); dataset.counties.len()];
-    for (i, v) in dataset.villages.iter().enumerate() {
-        members_of[dataset.townships[v.township].county].push(i);
+pub fn village_adjacency_within_counties(dataset: &Dataset) -> Adjacency<VillageId> {
+    let mut members_of: Vec<Vec<VillageId>> = vec![Vec::new(); dataset.counties.len()];
+    for i in dataset.villages.keys() {
+        members_of[dataset.county_of_village(i).index()].push(i);
     }
-    let groups: Vec<Group> = members_of
+    let groups: Vec<Group<VillageId>> = members_of
         .into_iter()
         .map(|members| village_group(dataset, members))
         .collect();
@@ -128,7 +158,7 @@ pub fn village_adjacency_within_counties(dataset: &Dataset) -> Adjacency {
 }
 
 /// A group of villages with their centres and boundaries.
-fn village_group(dataset: &Dataset, members: Vec<usize>) -> Group<'_> {
+fn village_group(dataset: &Dataset, members: Vec<VillageId>) -> Group<'_, VillageId> {
     Group {
         points: members
             .iter()
@@ -142,8 +172,12 @@ fn village_group(dataset: &Dataset, members: Vec<usize>) -> Group<'_> {
     }
 }
 
-fn build(n: usize, groups: &[Group], tolerance_deg: f64) -> (Adjacency, Vec<Method>) {
-    let per_group: Vec<(Vec<(usize, usize)>, Method)> = groups
+fn build<L: Level>(
+    n: usize,
+    groups: &[Group<L>],
+    tolerance_deg: f64,
+) -> (Adjacency<L>, Vec<Method>) {
+    let per_group: Vec<(Vec<(L, L)>, Method)> = groups
         .par_iter()
         .map(|g| {
             let local = if g.members.len() >= 2 && g.shapes.iter().all(Option::is_some) {
@@ -302,11 +336,15 @@ mod tests {
 
     #[test]
     fn from_pairs_is_symmetric_and_sorted() {
-        let adj = Adjacency::from_pairs(3, [(0, 2), (2, 1), (0, 2), (1, 1)]);
-        assert_eq!(adj.neighbours(0), &[2]);
-        assert_eq!(adj.neighbours(1), &[2]);
-        assert_eq!(adj.neighbours(2), &[0, 1]);
-        assert!(adj.are_neighbours(2, 0));
+        let t = TownshipId::from;
+        let adj =
+            Adjacency::from_pairs(3, [(t(0), t(2)), (t(2), t(1)), (t(0), t(2)), (t(1), t(1))]);
+        let of = |i| adj.neighbours(t(i)).collect::<Vec<_>>();
+        assert_eq!(of(0), [t(2)]);
+        assert_eq!(of(1), [t(2)]);
+        assert_eq!(of(2), [t(0), t(1)]);
+        assert!(adj.are_neighbours(t(2), t(0)));
+        assert!(!adj.are_neighbours(t(0), t(1)));
         assert_eq!(adj.pair_count(), 2);
     }
 }

@@ -11,11 +11,12 @@
 //! kilometre (at most 64) along the line. Without a DEM it equals the great-circle distance.
 
 use rayon::prelude::*;
+use typed_index_collections::TiVec;
 
 use crate::dem::Dem;
 use crate::engine::MergePlan;
 use crate::geodesy::distance_km;
-use crate::model::{Dataset, LonLat, VillageKind};
+use crate::model::{CountyId, Dataset, LonLat, NewTownshipId, TownshipId, VillageId, VillageKind};
 use crate::scenario::{Costs, Scenario, Stations};
 
 /// Radii (km) of the reported shares of people within reach.
@@ -142,16 +143,17 @@ fn weighted_quantile(sorted: &[Trip], people: f64, q: f64) -> f64 {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct CoverageSet {
     pub province: Coverage,
-    pub counties: Vec<Coverage>,
+    pub counties: TiVec<CountyId, Coverage>,
 }
 
 impl CoverageSet {
-    fn new(dataset: &Dataset, trips: &[Option<Trip>], radius_km: f64) -> Self {
-        let mut by_county: Vec<Vec<Trip>> = vec![Vec::new(); dataset.counties.len()];
+    fn new(dataset: &Dataset, trips: &TiVec<VillageId, Option<Trip>>, radius_km: f64) -> Self {
+        let mut by_county: TiVec<CountyId, Vec<Trip>> =
+            vec![Vec::new(); dataset.counties.len()].into();
         let mut all = Vec::with_capacity(trips.len());
-        for (v, trip) in dataset.villages.iter().zip(trips) {
+        for (v, trip) in trips.iter_enumerated() {
             if let Some(t) = trip {
-                by_county[dataset.townships[v.township].county].push(*t);
+                by_county[dataset.county_of_village(v)].push(*t);
                 all.push(*t);
             }
         }
@@ -169,14 +171,15 @@ impl CoverageSet {
 #[derive(Debug, Clone)]
 pub struct Baseline {
     /// Each village's trip to its own township's seat (`None` for special units).
-    pub trips: Vec<Option<Trip>>,
+    pub trips: TiVec<VillageId, Option<Trip>>,
 }
 
 impl Baseline {
     pub fn new(dataset: &Dataset) -> Self {
         let dem = dataset.dem.as_ref();
-        let trips = dataset
+        let trips: Vec<Option<Trip>> = dataset
             .villages
+            .raw
             .par_iter()
             .map(|v| {
                 (v.kind != VillageKind::Special).then(|| {
@@ -190,7 +193,9 @@ impl Baseline {
                 })
             })
             .collect();
-        Self { trips }
+        Self {
+            trips: trips.into(),
+        }
     }
 }
 
@@ -224,8 +229,8 @@ pub struct ServiceReport {
     pub after_with_stations: CoverageSet,
     /// Former villages to their new village's seat (zero before any village merge).
     pub village_seats: CoverageSet,
-    /// Former seats kept as service stations, as township indices.
-    pub stations: Vec<usize>,
+    /// Former seats kept as service stations.
+    pub stations: Vec<TownshipId>,
     /// Residents whose nearest service point is a station.
     pub people_served_by_stations: f64,
     pub people_per_seat_before: f64,
@@ -274,8 +279,9 @@ pub fn evaluate(
     let towns = &plan.townships;
 
     // Stations: former seats of merged townships, by the scenario's policy.
-    let mut stations_of: Vec<Vec<usize>> = vec![Vec::new(); towns.units.len()];
-    for (k, unit) in towns.units.iter().enumerate() {
+    let mut stations_of: TiVec<NewTownshipId, Vec<TownshipId>> =
+        vec![Vec::new(); towns.units.len()].into();
+    for (k, unit) in towns.units.iter_enumerated() {
         let seat = dataset.townships[unit.seat].seat;
         for &m in unit.members.iter().filter(|&&m| m != unit.seat) {
             let keep = match service.stations {
@@ -294,12 +300,13 @@ pub fn evaluate(
     // Trips after: to the new seat, and to the nearest of the seat and the stations.
     let after: Vec<Option<TripsAfter>> = dataset
         .villages
+        .raw
         .par_iter()
-        .enumerate()
-        .map(|(i, v)| {
-            let before = baseline.trips[i]?;
+        .zip(baseline.trips.raw.par_iter())
+        .map(|(v, before)| {
+            let before = (*before)?;
             // A trip to a former township's seat; the village's own one is the baseline trip.
-            let trip_to = |township: usize| {
+            let trip_to = |township: TownshipId| {
                 if township == v.township {
                     return before;
                 }
@@ -331,8 +338,10 @@ pub fn evaluate(
             })
         })
         .collect();
-    let to_seat: Vec<Option<Trip>> = after.iter().map(|t| t.map(|t| t.to_seat)).collect();
-    let to_nearest: Vec<Option<Trip>> = after.iter().map(|t| t.map(|t| t.nearest)).collect();
+    let to_seat: TiVec<VillageId, Option<Trip>> =
+        after.iter().map(|t| t.map(|t| t.to_seat)).collect();
+    let to_nearest: TiVec<VillageId, Option<Trip>> =
+        after.iter().map(|t| t.map(|t| t.nearest)).collect();
     let people_served_by_stations = after
         .iter()
         .flatten()
@@ -343,11 +352,13 @@ pub fn evaluate(
     // Former villages to their new village's seat.
     let village_trips: Vec<Option<Trip>> = dataset
         .villages
+        .raw
         .par_iter()
         .enumerate()
         .map(|(i, v)| {
+            let i = VillageId::from(i);
             (v.kind != VillageKind::Special).then(|| {
-                let seat = plan.villages.units[plan.villages.new_of[i]].seat;
+                let seat = plan.villages.seat_of(i);
                 let (km, terrain_km) = if seat == i {
                     (0.0, 0.0)
                 } else {
@@ -389,8 +400,11 @@ pub fn evaluate(
         .filter(|t| t.kind.is_regular())
         .map(|t| t.resident_pop)
         .sum();
-    let stations: Vec<usize> = stations_of.into_iter().flatten().collect();
-    let set = |trips: &[Option<Trip>]| CoverageSet::new(dataset, trips, service.radius_km);
+    let village_trips: TiVec<VillageId, Option<Trip>> = village_trips.into();
+    let stations: Vec<TownshipId> = stations_of.into_iter().flatten().collect();
+    let set = |trips: &TiVec<VillageId, Option<Trip>>| {
+        CoverageSet::new(dataset, trips, service.radius_km)
+    };
     let ((before, after), (after_with_stations, village_seats)) = rayon::join(
         || rayon::join(|| set(&baseline.trips), || set(&to_seat)),
         || rayon::join(|| set(&to_nearest), || set(&village_trips)),

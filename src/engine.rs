@@ -30,24 +30,27 @@ use std::cmp::Reverse;
 use std::collections::{BTreeMap, BinaryHeap, HashMap};
 
 use serde::Serialize;
+use typed_index_collections::TiVec;
 
 use crate::adjacency::{self, Adjacency};
 use crate::geodesy::SpherePoint;
-use crate::model::{Dataset, Terrain, TownshipKind, VillageKind};
+use crate::model::{
+    CountyId, Dataset, Level, NewId, Terrain, TownshipId, TownshipKind, VillageId, VillageKind,
+};
 use crate::progress::Step;
 use crate::scenario::{Limits, Rules, Scenario, SeatRule, TargetPer};
-use crate::summary::{DatasetSummary, Summary, TownshipFigures, VillageFigures};
+use crate::summary::{DatasetSummary, TownshipFigures, VillageFigures};
 
 /// What a dataset needs for any number of scenario runs, computed once.
 #[derive(Debug, Clone)]
 pub struct Prepared {
     /// Terrain class of each township (data, else DEM, else none).
-    pub terrain: Vec<Option<Terrain>>,
+    pub terrain: TiVec<TownshipId, Option<Terrain>>,
     /// Township neighbours, within counties.
-    pub township_adjacency: Adjacency,
+    pub township_adjacency: Adjacency<TownshipId>,
     /// Village neighbours within counties, so villages of townships that merge can merge
     /// across the former township line.
-    pub village_adjacency: Adjacency,
+    pub village_adjacency: Adjacency<VillageId>,
 }
 
 impl Prepared {
@@ -104,13 +107,14 @@ impl Constraint {
     }
 }
 
-/// A unit after the reform: its surviving seat and its former units.
+/// A unit after the reform: its surviving seat and its former units, at level `L`
+/// ([`TownshipId`] or [`VillageId`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct NewUnit {
-    /// Index of the former unit whose seat survives (its code and name are the new unit's).
-    pub seat: usize,
+pub struct NewUnit<L> {
+    /// The former unit whose seat survives (its code and name are the new unit's).
+    pub seat: L,
     /// Former units, sorted; a unit that did not merge is its own only member.
-    pub members: Vec<usize>,
+    pub members: Vec<L>,
 }
 
 /// How a level's run went.
@@ -134,20 +138,42 @@ impl Outcome {
     }
 }
 
-/// One level of a plan (townships or villages).
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Stage {
-    pub units: Vec<NewUnit>,
-    /// For each former unit, the index of its new unit in `units`.
-    pub new_of: Vec<usize>,
+/// One level of a plan: townships (`L` = [`TownshipId`]) or villages ([`VillageId`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Stage<L: Level> {
+    pub units: TiVec<NewId<L>, NewUnit<L>>,
+    /// For each former unit, its new unit.
+    pub new_of: TiVec<L, NewId<L>>,
     pub outcome: Outcome,
+}
+
+impl<L: Level> Default for Stage<L> {
+    fn default() -> Self {
+        Self {
+            units: TiVec::new(),
+            new_of: TiVec::new(),
+            outcome: Outcome::default(),
+        }
+    }
+}
+
+impl<L: Level> Stage<L> {
+    /// The new unit a former unit belongs to.
+    pub fn unit_of(&self, former: L) -> &NewUnit<L> {
+        &self.units[self.new_of[former]]
+    }
+
+    /// The surviving seat of a former unit's new unit.
+    pub fn seat_of(&self, former: L) -> L {
+        self.unit_of(former).seat
+    }
 }
 
 /// Who merged into whom, for townships and villages.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct MergePlan {
-    pub townships: Stage,
-    pub villages: Stage,
+    pub townships: Stage<TownshipId>,
+    pub villages: Stage<VillageId>,
 }
 
 /// A scenario that cannot be applied to this dataset.
@@ -297,18 +323,17 @@ fn township_stage(
     prepared: &Prepared,
     rules: &Rules,
     in_scope: &[bool],
-) -> Result<Stage, PlanError> {
+) -> Result<Stage<TownshipId>, PlanError> {
     let exempt = rules.exempt_township_kinds();
     let mut units: Vec<Unit> = dataset
         .townships
-        .iter()
-        .enumerate()
+        .iter_enumerated()
         .map(|(i, t)| Unit {
             sphere: SpherePoint::new(t.seat),
             area: t.area_km2,
             registered: t.registered_pop,
             resident: t.resident_pop,
-            partition: t.county,
+            partition: t.county.index(),
             class: u8::from(rules.separate_streets && t.kind == TownshipKind::Street),
             seat_rank: match t.kind {
                 TownshipKind::Street => 0,
@@ -317,8 +342,8 @@ fn township_stage(
                 TownshipKind::EthnicTownship => 3,
                 TownshipKind::Special => 4,
             },
-            frozen: !rules.enabled || !in_scope[t.county] || exempt.contains(&t.kind),
-            regular: t.kind.is_regular() && in_scope[t.county],
+            frozen: !rules.enabled || !in_scope[t.county.index()] || exempt.contains(&t.kind),
+            regular: t.kind.is_regular() && in_scope[t.county.index()],
             terrain: prepared.terrain[i],
             listed_seat: false,
             demand: 0..0,
@@ -330,7 +355,7 @@ fn township_stage(
     let by_township = if rules.seat_rule == SeatRule::MinDistance {
         dataset.villages_by_township()
     } else {
-        Vec::new()
+        TiVec::new()
     };
     for (i, villages) in by_township.iter().enumerate() {
         let start = demand.points.len();
@@ -362,20 +387,20 @@ fn village_stage(
     prepared: &Prepared,
     rules: &Rules,
     in_scope: &[bool],
-    townships: &Stage,
-) -> Result<Stage, PlanError> {
+    townships: &Stage<TownshipId>,
+) -> Result<Stage<VillageId>, PlanError> {
     let exempt = rules.exempt_village_kinds();
     let mut units: Vec<Unit> = dataset
         .villages
         .iter()
         .map(|v| {
-            let county = dataset.townships[v.township].county;
+            let county = dataset.townships[v.township].county.index();
             Unit {
                 sphere: SpherePoint::new(v.centre),
                 area: v.area_km2,
                 registered: v.registered_pop.unwrap_or(0.0),
                 resident: v.resident_pop,
-                partition: townships.new_of[v.township],
+                partition: townships.new_of[v.township].index(),
                 class: 0,
                 seat_rank: match v.kind {
                     VillageKind::Community => 0,
@@ -410,15 +435,15 @@ fn village_stage(
 
 /// What both levels share once their units are built: the scenario's codes resolved (locked
 /// units frozen, listed seats marked, manual groups checked), then the agglomeration.
-fn run_level(
+fn run_level<L: Level>(
     level: &str,
     container: &'static str,
     codes: &[&str],
     mut units: Vec<Unit>,
     demand: &Demand,
     rules: &Rules,
-    adjacency: &Adjacency,
-) -> Result<Stage, PlanError> {
+    adjacency: &Adjacency<L>,
+) -> Result<Stage<L>, PlanError> {
     let index: HashMap<&str, usize> = if mentions_codes(rules) {
         codes.iter().enumerate().map(|(i, c)| (*c, i)).collect()
     } else {
@@ -443,7 +468,7 @@ fn run_level(
     Ok(merge_level(
         &units,
         demand,
-        |i| adjacency.neighbours(i),
+        |i| adjacency.neighbour_indices(i),
         rules,
         &manual,
     ))
@@ -566,13 +591,13 @@ impl Groups {
 }
 
 /// The greedy agglomeration of one level (see the module documentation).
-fn merge_level<'a>(
+fn merge_level<'a, L: Level>(
     units: &[Unit],
     demand: &Demand,
     neighbours: impl Fn(usize) -> &'a [u32],
     rules: &Rules,
     manual: &[Vec<usize>],
-) -> Stage {
+) -> Stage<L> {
     let n = units.len();
     let mut state = Groups::new(units);
 
@@ -749,19 +774,20 @@ fn merge_level<'a>(
 
     // 3. Lineage: new units in order of their first former unit.
     let mut new_index: Vec<usize> = vec![usize::MAX; n];
-    let mut new_units: Vec<NewUnit> = Vec::new();
-    let mut new_of = vec![0; n];
+    let mut new_units: TiVec<NewId<L>, NewUnit<L>> = TiVec::new();
+    let mut new_of: TiVec<L, NewId<L>> = TiVec::with_capacity(n);
     for (i, &g) in state.group_of.iter().enumerate() {
         if new_index[g] == usize::MAX {
             new_index[g] = new_units.len();
             let seat = state.get(g).map_or(i, |g| g.seat);
             new_units.push(NewUnit {
-                seat,
+                seat: L::from(seat),
                 members: Vec::new(),
             });
         }
-        new_of[i] = new_index[g];
-        new_units[new_index[g]].members.push(i);
+        let k = NewId::from(new_index[g]);
+        new_of.push(k);
+        new_units[k].members.push(L::from(i));
     }
     Stage {
         units: new_units,
@@ -841,7 +867,7 @@ pub fn min_distance_seat(candidates: &[usize], cost: impl Fn(usize) -> f64) -> u
 
 /// Statistics of the plan's new units, province-wide and per county.
 pub fn after_summary(dataset: &Dataset, plan: &MergePlan) -> DatasetSummary {
-    let township_figures: Vec<(usize, TownshipFigures)> = plan
+    let township_figures: Vec<(CountyId, TownshipFigures)> = plan
         .townships
         .units
         .iter()
@@ -864,7 +890,7 @@ pub fn after_summary(dataset: &Dataset, plan: &MergePlan) -> DatasetSummary {
             )
         })
         .collect();
-    let village_figures: Vec<(usize, VillageFigures)> = plan
+    let village_figures: Vec<(CountyId, VillageFigures)> = plan
         .villages
         .units
         .iter()
@@ -872,7 +898,7 @@ pub fn after_summary(dataset: &Dataset, plan: &MergePlan) -> DatasetSummary {
             let seat = &dataset.villages[u.seat];
             let members = || u.members.iter().map(|&m| &dataset.villages[m]);
             (
-                dataset.townships[seat.township].county,
+                dataset.county_of_village(u.seat),
                 VillageFigures {
                     kind: seat.kind,
                     area_km2: members().map(|v| v.area_km2).sum(),
@@ -882,22 +908,5 @@ pub fn after_summary(dataset: &Dataset, plan: &MergePlan) -> DatasetSummary {
             )
         })
         .collect();
-    let province = Summary::from_units(
-        township_figures.iter().map(|(_, f)| *f),
-        village_figures.iter().map(|(_, f)| *f),
-    );
-    let mut by_county_t: Vec<Vec<TownshipFigures>> = vec![Vec::new(); dataset.counties.len()];
-    for (c, f) in township_figures {
-        by_county_t[c].push(f);
-    }
-    let mut by_county_v: Vec<Vec<VillageFigures>> = vec![Vec::new(); dataset.counties.len()];
-    for (c, f) in village_figures {
-        by_county_v[c].push(f);
-    }
-    let counties = by_county_t
-        .into_iter()
-        .zip(by_county_v)
-        .map(|(t, v)| Summary::from_units(t, v))
-        .collect();
-    DatasetSummary { province, counties }
+    DatasetSummary::from_units(dataset, township_figures, village_figures)
 }

@@ -229,14 +229,8 @@ impl RunReport<'_> {
             ],
         );
         let service = self.service;
-        for (k, ((c, b), a)) in self
-            .dataset
-            .counties
-            .iter()
-            .zip(&self.before.counties)
-            .zip(&self.after.counties)
-            .enumerate()
-        {
+        for (k, c) in self.dataset.counties.iter_enumerated() {
+            let (b, a) = (&self.before.counties[k], &self.after.counties[k]);
             csv.row([
                 c.code.clone(),
                 c.name.clone(),
@@ -276,8 +270,8 @@ impl RunReport<'_> {
                 "seat_lat",
             ],
         );
-        for (i, t) in ds.townships.iter().enumerate() {
-            let unit = &self.plan.townships.units[self.plan.townships.new_of[i]];
+        for (i, t) in ds.townships.iter_enumerated() {
+            let unit = self.plan.townships.unit_of(i);
             let seat = &ds.townships[unit.seat];
             csv.row([
                 t.code.clone(),
@@ -313,11 +307,10 @@ impl RunReport<'_> {
                 "seat_lat",
             ],
         );
-        for (i, v) in ds.villages.iter().enumerate() {
-            let unit = &self.plan.villages.units[self.plan.villages.new_of[i]];
+        for (i, v) in ds.villages.iter_enumerated() {
+            let unit = self.plan.villages.unit_of(i);
             let seat = &ds.villages[unit.seat];
-            let township = &ds.townships
-                [self.plan.townships.units[self.plan.townships.new_of[v.township]].seat];
+            let township = &ds.townships[self.plan.townships.seat_of(v.township)];
             csv.row([
                 v.code.clone(),
                 v.name.clone(),

@@ -6,7 +6,9 @@
 
 use std::collections::BTreeMap;
 
-use crate::model::{Dataset, Figure, TownshipKind, VillageKind};
+use typed_index_collections::TiVec;
+
+use crate::model::{CountyId, Dataset, Figure, TownshipKind, VillageKind};
 
 /// What a township-level unit contributes to the statistics.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -224,51 +226,83 @@ impl Metric {
     }
 }
 
-/// Province-wide and per-county statistics of a dataset as it is.
+/// Province-wide and per-county statistics of a dataset as it is, or of the new units of a
+/// plan.
 #[derive(Debug, Clone, PartialEq)]
 pub struct DatasetSummary {
     pub province: Summary,
-    /// One summary per county, in the order of [`Dataset::counties`].
-    pub counties: Vec<Summary>,
+    /// One summary per county of the dataset.
+    pub counties: TiVec<CountyId, Summary>,
 }
 
-/// The per-unit figures of a dataset's townships.
-pub fn township_figures(dataset: &Dataset) -> impl Iterator<Item = TownshipFigures> + '_ {
-    dataset.townships.iter().map(|t| TownshipFigures {
-        kind: t.kind,
-        area_km2: t.area_km2,
-        registered_pop: t.registered_pop,
-        resident_pop: t.resident_pop,
+impl DatasetSummary {
+    /// Statistics of units given with the county each lies in.
+    pub fn from_units(
+        dataset: &Dataset,
+        townships: impl IntoIterator<Item = (CountyId, TownshipFigures)>,
+        villages: impl IntoIterator<Item = (CountyId, VillageFigures)>,
+    ) -> Self {
+        let mut by_county_t: TiVec<CountyId, Vec<TownshipFigures>> =
+            vec![Vec::new(); dataset.counties.len()].into();
+        let mut all_t = Vec::new();
+        for (c, f) in townships {
+            by_county_t[c].push(f);
+            all_t.push(f);
+        }
+        let mut by_county_v: TiVec<CountyId, Vec<VillageFigures>> =
+            vec![Vec::new(); dataset.counties.len()].into();
+        let mut all_v = Vec::new();
+        for (c, f) in villages {
+            by_county_v[c].push(f);
+            all_v.push(f);
+        }
+        let counties = by_county_t
+            .into_iter()
+            .zip(by_county_v)
+            .map(|(t, v)| Summary::from_units(t, v))
+            .collect();
+        Self {
+            province: Summary::from_units(all_t, all_v),
+            counties,
+        }
+    }
+}
+
+/// The per-unit figures of a dataset's townships, with their county.
+pub fn township_figures(
+    dataset: &Dataset,
+) -> impl Iterator<Item = (CountyId, TownshipFigures)> + '_ {
+    dataset.townships.iter().map(|t| {
+        (
+            t.county,
+            TownshipFigures {
+                kind: t.kind,
+                area_km2: t.area_km2,
+                registered_pop: t.registered_pop,
+                resident_pop: t.resident_pop,
+            },
+        )
     })
 }
 
-/// The per-unit figures of a dataset's villages.
-pub fn village_figures(dataset: &Dataset) -> impl Iterator<Item = VillageFigures> + '_ {
-    dataset.villages.iter().map(|v| VillageFigures {
-        kind: v.kind,
-        area_km2: v.area_km2,
-        resident_pop: v.resident_pop,
-        registered_pop: v.registered_pop,
+/// The per-unit figures of a dataset's villages, with their county.
+pub fn village_figures(dataset: &Dataset) -> impl Iterator<Item = (CountyId, VillageFigures)> + '_ {
+    dataset.villages.iter().map(|v| {
+        (
+            dataset.townships[v.township].county,
+            VillageFigures {
+                kind: v.kind,
+                area_km2: v.area_km2,
+                resident_pop: v.resident_pop,
+                registered_pop: v.registered_pop,
+            },
+        )
     })
 }
 
 /// Summarises a dataset as it is (before any reform).
 pub fn summarize(dataset: &Dataset) -> DatasetSummary {
-    let province = Summary::from_units(township_figures(dataset), village_figures(dataset));
-    let mut townships: Vec<Vec<TownshipFigures>> = vec![Vec::new(); dataset.counties.len()];
-    for (f, t) in township_figures(dataset).zip(&dataset.townships) {
-        townships[t.county].push(f);
-    }
-    let mut villages: Vec<Vec<VillageFigures>> = vec![Vec::new(); dataset.counties.len()];
-    for (f, v) in village_figures(dataset).zip(&dataset.villages) {
-        villages[dataset.townships[v.township].county].push(f);
-    }
-    let counties = townships
-        .into_iter()
-        .zip(villages)
-        .map(|(t, v)| Summary::from_units(t, v))
-        .collect();
-    DatasetSummary { province, counties }
+    DatasetSummary::from_units(dataset, township_figures(dataset), village_figures(dataset))
 }
 
 #[cfg(test)]

@@ -12,7 +12,9 @@
 //! | plain 平原 | the rest |
 
 use crate::dem::Dem;
-use crate::model::{Dataset, Terrain};
+use typed_index_collections::TiVec;
+
+use crate::model::{Dataset, Terrain, TownshipId};
 
 /// Classifies a point from its elevation and relief in metres.
 pub fn classify(elevation: f64, relief: f64) -> Terrain {
@@ -29,7 +31,7 @@ pub fn classify(elevation: f64, relief: f64) -> Terrain {
 
 /// The terrain class of every township: the data's own where given, else from the DEM, else
 /// `None` (base rules apply).
-pub fn township_terrain(dataset: &Dataset) -> Vec<Option<Terrain>> {
+pub fn township_terrain(dataset: &Dataset) -> TiVec<TownshipId, Option<Terrain>> {
     dataset
         .townships
         .iter()

@@ -8,7 +8,9 @@ mod common;
 use jianzhi::coverage::FLAT_KM_PER_KM_CLIMBED;
 use jianzhi::engine::Constraint;
 use jianzhi::geodesy::EARTH_RADIUS_KM;
-use jianzhi::model::{County, Dataset, LonLat, Township, TownshipKind, Village, VillageKind};
+use jianzhi::model::{
+    County, CountyId, Dataset, LonLat, Township, TownshipId, TownshipKind, Village, VillageKind,
+};
 use jianzhi::scenario::{Rules, Scenario, SeatRule, Stations};
 use jianzhi::workspace::Workspace;
 
@@ -21,7 +23,7 @@ fn township(code: &str, kind: TownshipKind, seat: LonLat, resident: f64) -> Town
     Township {
         code: code.into(),
         name: format!("乡{code}"),
-        county: 0,
+        county: CountyId::from(0),
         kind,
         seat,
         area_km2: 100.0,
@@ -33,6 +35,7 @@ fn township(code: &str, kind: TownshipKind, seat: LonLat, resident: f64) -> Town
 }
 
 fn village(code: &str, township: usize, centre: LonLat, resident: f64) -> Village {
+    let township = TownshipId::from(township);
     Village {
         code: code.into(),
         name: format!("村{code}"),
@@ -58,16 +61,19 @@ fn two_townships() -> Dataset {
             city_code: "5101".into(),
             city_name: "市".into(),
             boundary: None,
-        }],
+        }]
+        .into(),
         townships: vec![
             township("510100100", TownshipKind::Town, a, 1000.0),
             township("510100201", TownshipKind::Township, b, 300.0),
-        ],
+        ]
+        .into(),
         villages: vec![
             village("510100100201", 0, north(a, 2.0), 400.0),
             village("510100100202", 0, north(a, 4.0), 600.0),
             village("510100201201", 1, north(b, 1.0), 300.0),
-        ],
+        ]
+        .into(),
         ..Dataset::default()
     }
 }
@@ -106,7 +112,10 @@ fn distances_and_shares_are_exact_before_and_after_a_merge() {
     // After: the town's seat survives (largest population); B's village is now 13 km away.
     let after = &analysis.service.after.province;
     assert_eq!(analysis.plan.townships.units.len(), 1);
-    assert_eq!(analysis.plan.townships.units[0].seat, 0);
+    assert_eq!(
+        analysis.plan.townships.units.raw[0].seat,
+        TownshipId::from(0)
+    );
     assert!(close(
         after.mean_km,
         (400.0 * 2.0 + 600.0 * 4.0 + 300.0 * 13.0) / 1300.0
@@ -148,7 +157,10 @@ fn a_station_at_the_former_seat_restores_its_villages_coverage() {
     s.service.station_min_distance_km = 12.5;
     assert!(ws.analyse(&s).unwrap().service.stations.is_empty());
     s.service.station_min_distance_km = 11.5;
-    assert_eq!(ws.analyse(&s).unwrap().service.stations, vec![1]);
+    assert_eq!(
+        ws.analyse(&s).unwrap().service.stations,
+        vec![TownshipId::from(1)]
+    );
 }
 
 #[test]
@@ -199,12 +211,14 @@ fn the_distance_seat_rule_picks_the_true_minimiser() {
         township("510100100", TownshipKind::Town, a, 5000.0),
         township("510100201", TownshipKind::Township, north(a, 5.0), 100.0),
         township("510100202", TownshipKind::Township, north(a, 10.0), 100.0),
-    ];
+    ]
+    .into();
     ds.villages = vec![
         village("510100100201", 0, north(a, 6.0), 5000.0),
         village("510100201201", 1, north(a, 5.5), 100.0),
         village("510100202201", 2, north(a, 9.0), 100.0),
-    ];
+    ]
+    .into();
     let ws = Workspace::new(ds.clone());
     let mut s = Scenario::empty("seat");
     s.townships = Rules {
@@ -218,7 +232,7 @@ fn the_distance_seat_rule_picks_the_true_minimiser() {
     };
     let plan = ws.analyse(&s).unwrap().plan;
     // Brute force: the member seat with the smallest population-weighted village distance.
-    let cost = |seat: usize| -> f64 {
+    let cost = |seat: TownshipId| -> f64 {
         ds.villages
             .iter()
             .map(|v| {
@@ -226,12 +240,23 @@ fn the_distance_seat_rule_picks_the_true_minimiser() {
             })
             .sum()
     };
-    let best = (0..3).min_by(|&x, &y| cost(x).total_cmp(&cost(y))).unwrap();
-    assert_eq!(best, 1, "the middle seat is nearest the people");
-    assert_eq!(plan.townships.units[0].seat, best);
+    let best = ds
+        .townships
+        .keys()
+        .min_by(|&x, &y| cost(x).total_cmp(&cost(y)))
+        .unwrap();
+    assert_eq!(
+        best,
+        TownshipId::from(1),
+        "the middle seat is nearest the people"
+    );
+    assert_eq!(plan.townships.units.raw[0].seat, best);
     // Largest population would have kept the town's seat, farther from most people.
     s.townships.seat_rule = SeatRule::LargestPopulation;
-    assert_eq!(ws.analyse(&s).unwrap().plan.townships.units[0].seat, 0);
+    assert_eq!(
+        ws.analyse(&s).unwrap().plan.townships.units.raw[0].seat,
+        TownshipId::from(0)
+    );
 }
 
 #[test]

@@ -96,7 +96,7 @@ fn city_resident_totals_equal_the_2020_census() {
     // Villages add up to their township.
     let mut by_township = vec![0.0; ds.townships.len()];
     for v in &ds.villages {
-        by_township[v.township] += v.resident_pop;
+        by_township[v.township.index()] += v.resident_pop;
     }
     for (t, sum) in ds.townships.iter().zip(by_township) {
         assert_eq!(t.resident_pop, sum, "{}", t.code);
@@ -175,9 +175,8 @@ fn adjacency_is_symmetric_and_stays_inside_counties_and_townships() {
         methods.iter().all(|m| *m == Method::Boundaries),
         "every demo township has a territory"
     );
-    for a in 0..towns.len() {
-        for &b in towns.neighbours(a) {
-            let b = b as usize;
+    for a in ds.townships.keys() {
+        for b in towns.neighbours(a) {
             assert!(towns.are_neighbours(b, a), "asymmetric {a} {b}");
             assert_eq!(
                 ds.townships[a].county, ds.townships[b].county,
@@ -187,8 +186,10 @@ fn adjacency_is_symmetric_and_stays_inside_counties_and_townships() {
     }
     // Territories tile counties: almost every township has a neighbour, about three on average
     // per township (planar graphs average under six).
-    let isolated = (0..towns.len())
-        .filter(|&i| towns.neighbours(i).is_empty())
+    let isolated = ds
+        .townships
+        .keys()
+        .filter(|&i| towns.neighbours(i).len() == 0)
         .count();
     let multi = ds
         .townships_by_county()
@@ -202,10 +203,10 @@ fn adjacency_is_symmetric_and_stays_inside_counties_and_townships() {
 
     let (villages, methods) = village_adjacency(ds, DEFAULT_TOLERANCE_DEG);
     assert!(methods.iter().all(|m| *m == Method::Delaunay));
-    for a in 0..villages.len() {
-        for &b in villages.neighbours(a) {
-            assert_eq!(ds.villages[a].township, ds.villages[b as usize].township);
-            assert!(villages.are_neighbours(b as usize, a));
+    for a in ds.villages.keys() {
+        for b in villages.neighbours(a) {
+            assert_eq!(ds.villages[a].township, ds.villages[b].township);
+            assert!(villages.are_neighbours(b, a));
         }
     }
 }

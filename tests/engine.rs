@@ -8,14 +8,15 @@ mod common;
 use std::collections::{HashSet, VecDeque};
 use std::path::Path;
 
-use jianzhi::engine::{PlanError, Prepared, after_summary, apply};
+use jianzhi::engine::{PlanError, Prepared, Stage, after_summary, apply};
 use jianzhi::model::{
-    County, Dataset, LonLat, Terrain, Township, TownshipKind, Village, VillageKind,
+    County, CountyId, Dataset, Level, LonLat, Terrain, Township, TownshipKind, Village, VillageKind,
 };
 use jianzhi::scenario::{Limits, Rules, Scenario, SeatRule, TargetPer};
 use jianzhi::summary::summarize;
 use jianzhi::workspace::{Analysis, Workspace};
 use proptest::prelude::*;
+use typed_index_collections::TiVec;
 
 fn preset(name: &str) -> Scenario {
     Scenario::read(
@@ -105,8 +106,8 @@ fn sichuan_2019_works_by_rules_not_a_flat_quota() {
     let plan = apply(ds, prepared, &preset("sichuan-2019")).unwrap();
     // Counties of the uplands (mostly mountain or plateau townships) and of the basin (mostly
     // plain or hill) end up with different cuts.
-    let mut upland = vec![0i32; ds.counties.len()];
-    for (i, t) in ds.townships.iter().enumerate() {
+    let mut upland: TiVec<CountyId, i32> = vec![0i32; ds.counties.len()].into();
+    for (i, t) in ds.townships.iter_enumerated() {
         upland[t.county] += match prepared.terrain[i] {
             Some(Terrain::Mountain | Terrain::Plateau) => 1,
             _ => -1,
@@ -115,7 +116,7 @@ fn sichuan_2019_works_by_rules_not_a_flat_quota() {
     let (b, a) = (summarize(ds), after_summary(ds, &plan));
     let cut = |want_upland: bool| {
         let (mut before, mut after) = (0, 0);
-        for (c, &score) in upland.iter().enumerate() {
+        for (c, &score) in upland.iter_enumerated() {
             if (score > 0) == want_upland {
                 before += b.counties[c].townships.count;
                 after += a.counties[c].townships.count;
@@ -143,8 +144,8 @@ fn sichuan_2019_works_by_rules_not_a_flat_quota() {
     }
     // Small units go first: those merged away are far smaller than the seats that survive.
     let (mut gone, mut kept) = (Vec::new(), Vec::new());
-    for (i, t) in ds.townships.iter().enumerate() {
-        let unit = &plan.townships.units[plan.townships.new_of[i]];
+    for (i, t) in ds.townships.iter_enumerated() {
+        let unit = plan.townships.unit_of(i);
         if unit.members.len() > 1 {
             if unit.seat == i {
                 kept.push(t.registered_pop)
@@ -161,12 +162,9 @@ fn sichuan_2019_works_by_rules_not_a_flat_quota() {
         mean(&kept)
     );
     // Ethnic townships and special units are exempt.
-    for (i, t) in ds.townships.iter().enumerate() {
+    for (i, t) in ds.townships.iter_enumerated() {
         if matches!(t.kind, TownshipKind::EthnicTownship | TownshipKind::Special) {
-            assert_eq!(
-                plan.townships.units[plan.townships.new_of[i]].members,
-                vec![i]
-            );
+            assert_eq!(plan.townships.unit_of(i).members, vec![i]);
         }
     }
 }
@@ -178,12 +176,12 @@ fn scope_leaves_other_counties_untouched() {
     scenario.scope.cities = vec!["5107".into()];
     scenario.scope.counties = vec!["511102".into()];
     let plan = apply(ds, demo_prepared(), &scenario).unwrap();
-    let in_scope = |county: usize| {
+    let in_scope = |county: CountyId| {
         ds.counties[county].city_code == "5107" || ds.counties[county].code == "511102"
     };
     let mut merged_in_scope = 0;
-    for (i, t) in ds.townships.iter().enumerate() {
-        let unit = &plan.townships.units[plan.townships.new_of[i]];
+    for (i, t) in ds.townships.iter_enumerated() {
+        let unit = plan.townships.unit_of(i);
         if !in_scope(t.county) {
             assert_eq!(unit.members, vec![i], "{} is outside the scope", t.code);
         } else if unit.members.len() > 1 {
@@ -191,12 +189,9 @@ fn scope_leaves_other_counties_untouched() {
         }
     }
     assert!(merged_in_scope > 0);
-    for (i, v) in ds.villages.iter().enumerate() {
+    for (i, v) in ds.villages.iter_enumerated() {
         if !in_scope(ds.townships[v.township].county) {
-            assert_eq!(
-                plan.villages.units[plan.villages.new_of[i]].members,
-                vec![i]
-            );
+            assert_eq!(plan.villages.unit_of(i).members, vec![i]);
         }
     }
 }
@@ -217,10 +212,10 @@ fn bad_codes_in_a_scenario_are_named() {
     let other_county = ds
         .townships
         .iter()
-        .find(|t| t.county != ds.townships[0].county)
+        .find(|t| t.county != ds.townships.raw[0].county)
         .unwrap();
     s.townships.manual = vec![vec![
-        ds.townships[0].code.clone(),
+        ds.townships.raw[0].code.clone(),
         other_county.code.clone(),
     ]];
     let err = apply(ds, demo_prepared(), &s).unwrap_err();
@@ -228,7 +223,7 @@ fn bad_codes_in_a_scenario_are_named() {
         err.describe(jianzhi::Lang::Zh),
         format!(
             "townships.manual[0]：{} 和 {} 属于不同区县；合并不能跨越区县",
-            ds.townships[0].code, other_county.code
+            ds.townships.raw[0].code, other_county.code
         )
     );
     let err = err.to_string();
@@ -297,11 +292,11 @@ fn random_dataset(seed: u64, counties: usize, townships: usize, villages: usize)
                 100.0 + c as f64 + 0.1 * (k % 4) as f64 + 0.03 * next(),
                 30.0 + 0.1 * (k / 4) as f64 + 0.03 * next(),
             );
-            let t = ds.townships.len();
+            let t = ds.townships.next_key();
             ds.townships.push(Township {
                 code: format!("51{:04}{:03}", c + 1, k + 1),
-                name: format!("乡{t}"),
-                county: c,
+                name: format!("乡{}", t.index()),
+                county: CountyId::from(c),
                 kind,
                 seat,
                 area_km2: 5.0 + 200.0 * next(),
@@ -366,8 +361,8 @@ fn random_rules(bits: u32, pct: f64, threshold: f64, cap: f64, locked: Vec<Strin
 }
 
 /// Whether the members of every new unit are connected through adjacency among themselves.
-fn contiguous(members: &[usize], adjacent: impl Fn(usize) -> Vec<usize>) -> bool {
-    let set: HashSet<usize> = members.iter().copied().collect();
+fn contiguous<L: Level>(members: &[L], adjacent: impl Fn(L) -> Vec<L>) -> bool {
+    let set: HashSet<L> = members.iter().copied().collect();
     let mut seen = HashSet::from([members[0]]);
     let mut queue = VecDeque::from([members[0]]);
     while let Some(u) = queue.pop_front() {
@@ -378,6 +373,21 @@ fn contiguous(members: &[usize], adjacent: impl Fn(usize) -> Vec<usize>) -> bool
         }
     }
     seen.len() == set.len()
+}
+
+/// Every former unit of a level is in exactly one new unit, which lists it.
+fn each_unit_in_one_new_unit<L: Level>(stage: &Stage<L>, n: usize) -> Result<(), TestCaseError> {
+    prop_assert_eq!(stage.new_of.len(), n);
+    let mut count = vec![0; n];
+    for (k, u) in stage.units.iter_enumerated() {
+        prop_assert!(u.members.contains(&u.seat));
+        for &m in &u.members {
+            count[m.into()] += 1;
+            prop_assert_eq!(stage.new_of[m], k);
+        }
+    }
+    prop_assert!(count.iter().all(|&c| c == 1));
+    Ok(())
 }
 
 fn report_bytes(ws: &Workspace, analysis: &Analysis) -> Vec<Vec<u8>> {
@@ -411,34 +421,27 @@ proptest! {
         let plan = apply(&ds, &prepared, &scenario).unwrap();
 
         // Every former unit maps to exactly one new unit, which lists it.
-        for (stage, n) in [(&plan.townships, ds.townships.len()), (&plan.villages, ds.villages.len())] {
-            prop_assert_eq!(stage.new_of.len(), n);
-            let mut count = vec![0; n];
-            for (k, u) in stage.units.iter().enumerate() {
-                prop_assert!(u.members.contains(&u.seat));
-                for &m in &u.members { count[m] += 1; prop_assert_eq!(stage.new_of[m], k); }
-            }
-            prop_assert!(count.iter().all(|&c| c == 1));
-        }
+        each_unit_in_one_new_unit(&plan.townships, ds.townships.len())?;
+        each_unit_in_one_new_unit(&plan.villages, ds.villages.len())?;
         // No county crossed; groups contiguous; locked units untouched.
         for u in &plan.townships.units {
             let county = ds.townships[u.seat].county;
             prop_assert!(u.members.iter().all(|&m| ds.townships[m].county == county));
-            prop_assert!(contiguous(&u.members, |m| prepared.township_adjacency.neighbours(m).iter().map(|&x| x as usize).collect()));
+            prop_assert!(contiguous(&u.members, |m| prepared.township_adjacency.neighbours(m).collect()));
         }
         for u in &plan.villages.units {
             // Villages merge only within one new township.
             let township = plan.townships.new_of[ds.villages[u.seat].township];
             prop_assert!(u.members.iter().all(|&m| plan.townships.new_of[ds.villages[m].township] == township));
-            prop_assert!(contiguous(&u.members, |m| prepared.village_adjacency.neighbours(m).iter().map(|&x| x as usize).collect()));
+            prop_assert!(contiguous(&u.members, |m| prepared.village_adjacency.neighbours(m).collect()));
         }
         for code in &locked_t {
-            let i = ds.townships.iter().position(|t| &t.code == code).unwrap();
-            prop_assert_eq!(&plan.townships.units[plan.townships.new_of[i]].members, &vec![i]);
+            let i = ds.townships.position(|t| &t.code == code).unwrap();
+            prop_assert_eq!(&plan.townships.unit_of(i).members, &vec![i]);
         }
         for code in &locked_v {
-            let i = ds.villages.iter().position(|v| &v.code == code).unwrap();
-            prop_assert_eq!(&plan.villages.units[plan.villages.new_of[i]].members, &vec![i]);
+            let i = ds.villages.position(|v| &v.code == code).unwrap();
+            prop_assert_eq!(&plan.villages.unit_of(i).members, &vec![i]);
         }
         // Areas and populations are conserved.
         let (before, after) = (summarize(&ds).province, after_summary(&ds, &plan).province);

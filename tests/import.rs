@@ -22,7 +22,7 @@ fn utf8_dataset_loads_with_every_figure() {
     assert_eq!(ds.counties.len(), 2);
     assert_eq!(ds.townships.len(), 3);
     assert_eq!(ds.villages.len(), 5);
-    let t = &ds.townships[1];
+    let t = &ds.townships.raw[1];
     assert_eq!(
         (t.code.as_str(), t.name.as_str(), t.kind),
         ("510121100", "城厢镇", TownshipKind::Town)
@@ -32,7 +32,7 @@ fn utf8_dataset_loads_with_every_figure() {
         (t.area_km2, t.registered_pop, t.resident_pop),
         (80.0, 25000.0, 20000.0)
     );
-    let v = &ds.villages[4];
+    let v = &ds.villages.raw[4];
     assert_eq!(v.name, "硚碶村");
     assert_eq!(ds.townships[v.township].code, "510121201");
     assert_eq!(v.registered_pop, Some(8000.0));
@@ -70,11 +70,11 @@ fn chinese_headers_gbk_tabs_crlf_and_a_bom_all_load() {
     let loaded = load_dataset(d).unwrap();
     let ds = &loaded.dataset;
     assert_eq!(ds.townships.len(), 3);
-    assert_eq!(ds.townships[0].registered_pop, 30000.0);
-    assert_eq!(ds.townships[0].kind, TownshipKind::Street);
-    assert_eq!(ds.villages[0].kind, VillageKind::Community);
-    assert_eq!(ds.villages[4].name, "𠀾村");
-    assert_eq!(ds.counties[1].city_name, "成都市");
+    assert_eq!(ds.townships.raw[0].registered_pop, 30000.0);
+    assert_eq!(ds.townships.raw[0].kind, TownshipKind::Street);
+    assert_eq!(ds.villages.raw[0].kind, VillageKind::Community);
+    assert_eq!(ds.villages.raw[4].name, "𠀾村");
+    assert_eq!(ds.counties.raw[1].city_name, "成都市");
     // The title row and the total row are skipped with warnings naming their rows.
     let warnings: Vec<String> = loaded.warnings.iter().map(|w| w.to_string()).collect();
     assert!(
@@ -98,7 +98,7 @@ fn gb18030_four_byte_characters_survive() {
     let d = write_dataset(dir.path(), COUNTIES, TOWNSHIPS, "");
     std::fs::write(d.join("villages.csv"), gbk(&villages)).unwrap();
     let ds = load_dataset(&d).unwrap().dataset;
-    assert_eq!(ds.villages[4].name, "𠀾垵埇村");
+    assert_eq!(ds.villages.raw[4].name, "𠀾垵埇村");
 }
 
 #[test]
@@ -111,8 +111,8 @@ fn codes_stay_text_with_leading_zeros() {
     );
     let d = write_dataset(dir.path(), COUNTIES, &townships, &villages);
     let ds = load_dataset(&d).unwrap().dataset;
-    assert_eq!(ds.townships[2].code, "010121201");
-    assert_eq!(ds.villages[4].code, "010121201201");
+    assert_eq!(ds.townships.raw[2].code, "010121201");
+    assert_eq!(ds.villages.raw[4].code, "010121201201");
 }
 
 #[test]
@@ -128,7 +128,7 @@ fn populations_and_areas_come_from_villages_and_boundaries_when_missing() {
     )
     .unwrap();
     let ds = load_dataset(&d).unwrap().dataset;
-    let t = &ds.townships[0];
+    let t = &ds.townships.raw[0];
     assert_eq!((t.resident_pop, t.registered_pop), (15000.0, 18000.0));
     // 0.1° x 0.1° at 30.45°N is about 11.1 km x 9.6 km.
     assert!((t.area_km2 - 106.5).abs() < 1.0, "{}", t.area_km2);
@@ -187,11 +187,11 @@ fn shapefile_boundaries_join_by_code_in_utf8_and_gbk() {
         let d = write_dataset(dir.path(), COUNTIES, townships, villages);
         write_polygon_shapefile(&d, "townships", "510121100", "城厢镇", cpg);
         let ds = load_dataset(&d).unwrap().dataset;
-        assert!(ds.townships[0].boundary.is_some(), "{cpg:?}");
+        assert!(ds.townships.raw[0].boundary.is_some(), "{cpg:?}");
         assert!(
-            (ds.townships[0].area_km2 - 106.5).abs() < 1.0,
+            (ds.townships.raw[0].area_km2 - 106.5).abs() < 1.0,
             "{}",
-            ds.townships[0].area_km2
+            ds.townships.raw[0].area_km2
         );
         let features = jianzhi::import::boundaries::read_boundaries(
             &d.join("townships.shp"),

@@ -455,7 +455,7 @@ fn city_chart(ui: &mut egui::Ui, l: Lang, state: &AppState, a: &Analysis) {
     let ds = &state.workspace.dataset;
     // (townships before, after, villages before, after) by city.
     let mut cities: BTreeMap<(String, String), [usize; 4]> = BTreeMap::new();
-    for (c, county) in ds.counties.iter().enumerate() {
+    for (c, county) in ds.counties.iter_enumerated() {
         let e = cities
             .entry((county.city_code.clone(), county.city_name.clone()))
             .or_default();

@@ -36,8 +36,7 @@ pub fn show(ui: &mut egui::Ui, state: &AppState) {
     }
     let mut rows: Vec<Row> = ds
         .counties
-        .iter()
-        .enumerate()
+        .iter_enumerated()
         .filter(|(_, c)| {
             q.is_empty()
                 || c.name.to_lowercase().contains(&q)

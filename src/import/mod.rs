@@ -26,7 +26,8 @@ use geo::{GeodesicArea, InteriorPoint, MultiPolygon};
 use crate::dem::Dem;
 use crate::error::{ImportError, LoadError, Message, Problem, Problems};
 use crate::model::{
-    County, Dataset, LonLat, Provenance, Terrain, Township, TownshipKind, Village, VillageKind,
+    County, CountyId, Dataset, LonLat, Provenance, Terrain, Township, TownshipId, TownshipKind,
+    Village, VillageKind,
 };
 use crate::progress::{Progress, Step};
 use crate::tr;
@@ -123,9 +124,9 @@ pub fn load_dataset_with(dir: &Path, progress: &Progress) -> Result<Loaded, Load
 
     let dataset = Dataset {
         provenance,
-        counties,
+        counties: counties.into(),
         townships: townships.into_iter().map(|(t, _)| t).collect(),
-        villages,
+        villages: villages.into(),
         dem,
     };
     Ok(Loaded {
@@ -410,6 +411,7 @@ fn read_townships(
         let (Some(code), Some(name), Some(county), Some(kind)) = (code, name, county, kind) else {
             continue;
         };
+        let county = CountyId::from(county);
         codes.insert(code.clone(), out.len());
         rows_of.push(row.line);
         out.push((
@@ -660,7 +662,8 @@ fn read_villages(
         if problems.errors.len() > before {
             continue;
         }
-        let (Some(code), Some(name), Some(township), Some(kind)) = (code, name, township, kind)
+        let (Some(code), Some(name), Some(township), Some(kind)) =
+            (code, name, township.map(TownshipId::from), kind)
         else {
             continue;
         };
@@ -721,10 +724,9 @@ fn fill_township_population(
     let mut resident = vec![0.0; townships.len()];
     let mut registered = vec![Some(0.0); townships.len()];
     for v in villages {
-        resident[v.township] += v.resident_pop;
-        registered[v.township] = registered[v.township]
-            .zip(v.registered_pop)
-            .map(|(a, b)| a + b);
+        let t = v.township.index();
+        resident[t] += v.resident_pop;
+        registered[t] = registered[t].zip(v.registered_pop).map(|(a, b)| a + b);
     }
     for (i, (t, line)) in townships.iter_mut().enumerate() {
         if t.resident_pop.is_nan() {

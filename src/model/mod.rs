@@ -5,8 +5,13 @@
 //! and every township's county exist, figures are finite and non-negative, and coordinates are
 //! WGS84 longitude/latitude. Downstream code (adjacency, the merge engine, metrics) relies on it.
 
+mod ids;
+
 use geo::MultiPolygon;
 use serde::{Deserialize, Serialize};
+use typed_index_collections::TiVec;
+
+pub use ids::{CountyId, Level, NewId, NewTownshipId, NewVillageId, TownshipId, VillageId};
 
 /// A point in WGS84 degrees.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
@@ -248,8 +253,7 @@ pub struct County {
 pub struct Township {
     pub code: String,
     pub name: String,
-    /// Index into [`Dataset::counties`].
-    pub county: usize,
+    pub county: CountyId,
     pub kind: TownshipKind,
     /// Where the township government sits (驻地).
     pub seat: LonLat,
@@ -268,8 +272,7 @@ pub struct Township {
 pub struct Village {
     pub code: String,
     pub name: String,
-    /// Index into [`Dataset::townships`].
-    pub township: usize,
+    pub township: TownshipId,
     pub kind: VillageKind,
     /// Where the village committee sits, or the village's centre.
     pub centre: LonLat,
@@ -337,29 +340,36 @@ impl Provenance {
 #[derive(Debug, Clone, Default)]
 pub struct Dataset {
     pub provenance: Provenance,
-    pub counties: Vec<County>,
-    pub townships: Vec<Township>,
-    pub villages: Vec<Village>,
+    pub counties: TiVec<CountyId, County>,
+    pub townships: TiVec<TownshipId, Township>,
+    pub villages: TiVec<VillageId, Village>,
     pub dem: Option<crate::dem::Dem>,
 }
 
 impl Dataset {
-    /// Villages of each township, as indices into [`Dataset::villages`], in file order.
-    pub fn villages_by_township(&self) -> Vec<Vec<usize>> {
-        let mut out = vec![Vec::new(); self.townships.len()];
-        for (i, v) in self.villages.iter().enumerate() {
+    /// Villages of each township, in file order.
+    pub fn villages_by_township(&self) -> TiVec<TownshipId, Vec<VillageId>> {
+        let mut out: TiVec<TownshipId, Vec<VillageId>> =
+            vec![Vec::new(); self.townships.len()].into();
+        for (i, v) in self.villages.iter_enumerated() {
             out[v.township].push(i);
         }
         out
     }
 
-    /// Townships of each county, as indices into [`Dataset::townships`], in file order.
-    pub fn townships_by_county(&self) -> Vec<Vec<usize>> {
-        let mut out = vec![Vec::new(); self.counties.len()];
-        for (i, t) in self.townships.iter().enumerate() {
+    /// Townships of each county, in file order.
+    pub fn townships_by_county(&self) -> TiVec<CountyId, Vec<TownshipId>> {
+        let mut out: TiVec<CountyId, Vec<TownshipId>> =
+            vec![Vec::new(); self.counties.len()].into();
+        for (i, t) in self.townships.iter_enumerated() {
             out[t.county].push(i);
         }
         out
+    }
+
+    /// The county a village lies in.
+    pub fn county_of_village(&self, village: VillageId) -> CountyId {
+        self.townships[self.villages[village].township].county
     }
 
     /// Whether every township has a boundary polygon.
