@@ -1,10 +1,11 @@
 //! Benchmarks of the hot paths on the full Sichuan demo dataset (4,661 townships, 53,715
-//! villages): applying the `sichuan-2019` preset and computing every summary figure.
+//! villages): applying the `sichuan-2019` preset, with and without every figure.
 
 use std::path::Path;
+use std::sync::Arc;
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use jianzhi::engine::{Prepared, after_summary, apply};
+use jianzhi::engine::Prepared;
 use jianzhi::scenario::Scenario;
 use jianzhi::summary::summarize;
 use jianzhi::workspace::Workspace;
@@ -16,24 +17,15 @@ fn engine(c: &mut Criterion) {
         .dataset;
     let scenario =
         Scenario::read(&root.join("data/presets/sichuan-2019.toml")).expect("preset parses");
-    let prepared = Prepared::new(&dataset);
+    let workspace = Arc::new(Workspace::new(dataset.clone()));
 
     let mut group = c.benchmark_group("sichuan-2019");
     group.sample_size(20);
-    group.bench_function("plan_and_every_summary_figure", |b| {
-        b.iter(|| {
-            let plan = apply(&dataset, &prepared, &scenario).expect("applies");
-            let before = summarize(&dataset);
-            let after = after_summary(&dataset, &plan);
-            (plan, before, after)
-        })
-    });
-    let workspace = Workspace::new(dataset.clone());
     group.bench_function("plan_every_figure_and_coverage", |b| {
         b.iter(|| workspace.analyse(&scenario).expect("applies"))
     });
     group.bench_function("plan_only", |b| {
-        b.iter(|| apply(&dataset, &prepared, &scenario).expect("applies"))
+        b.iter(|| workspace.plan(&scenario).expect("applies"))
     });
     group.bench_function("before_summary", |b| b.iter(|| summarize(&dataset)));
     group.bench_function("prepare_adjacency_and_terrain", |b| {

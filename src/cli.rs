@@ -190,18 +190,18 @@ pub fn run(scenario: &Path, data: Option<&Path>, out: &Path, timing: bool) -> an
     let dataset = load(data)?;
     let t_load = t0.elapsed();
     let t1 = Instant::now();
-    let workspace = jianzhi::workspace::Workspace::new(dataset);
+    let workspace = std::sync::Arc::new(jianzhi::workspace::Workspace::new(dataset));
     let t_prepare = t1.elapsed();
     let t2 = Instant::now();
     let analysis = workspace.analyse(&scenario)?;
     let t_apply = t2.elapsed();
-    let report = workspace.report(&analysis)?;
+    let report = analysis.report();
     print!("{}", format_run(&report));
     let t3 = Instant::now();
     report.write(out)?;
     let t_write = t3.elapsed();
     println!(
-        "wrote summary.csv, counties.csv, townships.csv, villages.csv, outcome.csv, coverage.csv, scenario.toml to {}",
+        "wrote summary.csv, counties.csv, townships.csv, villages.csv, outcome.csv, coverage.csv, edits.csv, scenario.toml to {}",
         out.display()
     );
     if timing {
@@ -220,8 +220,8 @@ pub fn run(scenario: &Path, data: Option<&Path>, out: &Path, timing: bool) -> an
 /// A plain-text before/after table and the outcome of each level.
 pub fn format_run(r: &jianzhi::plan_report::RunReport) -> String {
     use jianzhi::plan_report::change_pct;
-    let p = &r.dataset.provenance;
-    let mut text = format!("Dataset: {}\nScenario: {}\n", p.name, r.scenario.name);
+    let p = &r.dataset().provenance;
+    let mut text = format!("Dataset: {}\nScenario: {}\n", p.name, r.scenario().name);
     if !p.modelled.is_empty() {
         let names: Vec<&str> = p.modelled.iter().map(|f| f.as_str()).collect();
         text += &format!("Modelled (synthetic) figures: {}\n", names.join(", "));
@@ -241,8 +241,8 @@ pub fn format_run(r: &jianzhi::plan_report::RunReport) -> String {
         );
     }
     for (level, o) in [
-        ("townships", &r.plan.townships.outcome),
-        ("villages", &r.plan.villages.outcome),
+        ("townships", &r.plan().townships.outcome),
+        ("villages", &r.plan().villages.outcome),
     ] {
         text += &format!(
             "{level}: {} merges of {} units in scope",
@@ -263,6 +263,18 @@ pub fn format_run(r: &jianzhi::plan_report::RunReport) -> String {
             text += &format!("; blocked: {}", blocked.join(", "));
         }
         text += "\n";
+    }
+    let edits = &r.plan().edits;
+    if !edits.is_empty() {
+        let held = edits.iter().filter(|e| e.held()).count();
+        text += &format!(
+            "hand edits: {} ({held} hold, {} do not)\n",
+            edits.len(),
+            edits.len() - held
+        );
+        for e in r.plan().refused_edits() {
+            text += &format!("  {}\n", e.describe(jianzhi::Lang::En));
+        }
     }
     text
 }

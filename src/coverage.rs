@@ -14,10 +14,11 @@ use rayon::prelude::*;
 use typed_index_collections::TiVec;
 
 use crate::dem::Dem;
-use crate::engine::MergePlan;
 use crate::geodesy::distance_km;
 use crate::model::{CountyId, Dataset, LonLat, NewTownshipId, TownshipId, VillageId, VillageKind};
+use crate::plan::MergePlan;
 use crate::scenario::{Costs, Scenario, Stations};
+use crate::workspace::Workspace;
 
 /// Radii (km) of the reported shares of people within reach.
 pub const SHARE_RADII_KM: [f64; 5] = [5.0, 10.0, 15.0, 20.0, 30.0];
@@ -268,12 +269,13 @@ struct TripsAfter {
 }
 
 /// Evaluates a plan's service coverage and cost.
-pub fn evaluate(
-    dataset: &Dataset,
-    baseline: &Baseline,
-    plan: &MergePlan,
-    scenario: &Scenario,
-) -> ServiceReport {
+pub(crate) fn evaluate(ws: &Workspace, plan: &MergePlan, scenario: &Scenario) -> ServiceReport {
+    debug_assert_eq!(
+        plan.dataset(),
+        ws.id(),
+        "a plan read against another dataset"
+    );
+    let (dataset, baseline) = (ws.dataset(), ws.baseline());
     let service = &scenario.service;
     let dem = dataset.dem.as_ref();
     let towns = &plan.townships;

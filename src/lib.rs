@@ -18,6 +18,7 @@ pub mod geodesy;
 pub mod import;
 pub mod lang;
 pub mod model;
+pub mod plan;
 pub mod plan_report;
 pub mod progress;
 pub mod report;

@@ -5,20 +5,22 @@ use std::io::Write;
 use std::path::Path;
 
 use crate::coverage::{CURVE_MAX_KM, Coverage, ServiceReport};
-use crate::engine::{Constraint, MergePlan, Outcome};
+use crate::lang::Lang;
 use crate::model::{Dataset, Figure};
+use crate::plan::{Constraint, EditStatus, MergePlan, Outcome};
 use crate::report::{CsvReport, figure, write_atomic, write_table_atomic};
 use crate::scenario::Scenario;
 use crate::summary::DatasetSummary;
 
-/// Everything a run produced, ready to write or show.
+/// Everything a run produced, ready to write or show: the parts of one
+/// [`Analysis`](crate::workspace::Analysis), which is the only way to make one.
 pub struct RunReport<'a> {
-    pub dataset: &'a Dataset,
-    pub scenario: &'a Scenario,
-    pub plan: &'a MergePlan,
-    pub before: &'a DatasetSummary,
-    pub after: &'a DatasetSummary,
-    pub service: &'a ServiceReport,
+    pub(crate) dataset: &'a Dataset,
+    pub(crate) scenario: &'a Scenario,
+    pub(crate) plan: &'a MergePlan,
+    pub(crate) before: &'a DatasetSummary,
+    pub(crate) after: &'a DatasetSummary,
+    pub(crate) service: &'a ServiceReport,
 }
 
 /// One before/after figure of a run, with its basis (`observed`, `modelled`, `illustrative`).
@@ -140,7 +142,19 @@ pub fn change_pct(before: f64, after: f64) -> f64 {
     }
 }
 
-impl RunReport<'_> {
+impl<'a> RunReport<'a> {
+    pub fn dataset(&self) -> &'a Dataset {
+        self.dataset
+    }
+
+    pub fn scenario(&self) -> &'a Scenario {
+        self.scenario
+    }
+
+    pub fn plan(&self) -> &'a MergePlan {
+        self.plan
+    }
+
     /// `summary.csv`: `metric,before,after,change_pct,basis`.
     pub fn summary_csv<W: Write>(&self, out: W) -> CsvReport<W> {
         let mut csv = CsvReport::on(out, &["metric", "before", "after", "change_pct", "basis"]);
@@ -279,7 +293,7 @@ impl RunReport<'_> {
                 ds.counties[t.county].code.clone(),
                 t.kind.as_str().to_string(),
                 seat.code.clone(),
-                seat.name.clone(),
+                unit.name.clone().unwrap_or_else(|| seat.name.clone()),
                 u8::from(unit.seat == i).to_string(),
                 format!("{:.5}", seat.seat.lon),
                 format!("{:.5}", seat.seat.lat),
@@ -310,17 +324,21 @@ impl RunReport<'_> {
         for (i, v) in ds.villages.iter_enumerated() {
             let unit = self.plan.villages.unit_of(i);
             let seat = &ds.villages[unit.seat];
-            let township = &ds.townships[self.plan.townships.seat_of(v.township)];
+            let new_township = self.plan.townships.unit_of(v.township);
+            let township = &ds.townships[new_township.seat];
             csv.row([
                 v.code.clone(),
                 v.name.clone(),
                 ds.townships[v.township].code.clone(),
                 v.kind.as_str().to_string(),
                 seat.code.clone(),
-                seat.name.clone(),
+                unit.name.clone().unwrap_or_else(|| seat.name.clone()),
                 u8::from(unit.seat == i).to_string(),
                 township.code.clone(),
-                township.name.clone(),
+                new_township
+                    .name
+                    .clone()
+                    .unwrap_or_else(|| township.name.clone()),
                 format!("{:.5}", seat.centre.lon),
                 format!("{:.5}", seat.centre.lat),
             ]);
@@ -353,9 +371,43 @@ impl RunReport<'_> {
         csv
     }
 
+    /// `edits.csv`: what became of each hand edit, in list order (from 1).
+    pub fn edits_csv<W: Write>(&self, out: W) -> CsvReport<W> {
+        let mut csv = CsvReport::on(
+            out,
+            &[
+                "edit", "level", "action", "codes", "to", "name", "status", "reason",
+            ],
+        );
+        for report in &self.plan.edits {
+            let edit = self.scenario.edits.get(report.position);
+            let status = match report.status {
+                EditStatus::Held => "held",
+                EditStatus::Refused(_) => "refused",
+                EditStatus::Superseded { .. } => "superseded",
+            };
+            csv.row([
+                (report.position + 1).to_string(),
+                report.level.to_string(),
+                report.action.as_str().to_string(),
+                edit.map(|e| e.codes.join(" ")).unwrap_or_default(),
+                edit.map(|e| e.to.join(" ")).unwrap_or_default(),
+                edit.and_then(|e| e.name.clone()).unwrap_or_default(),
+                status.to_string(),
+                if report.held() {
+                    String::new()
+                } else {
+                    report.status.describe(Lang::En)
+                },
+            ]);
+        }
+        csv
+    }
+
     /// Writes every report into `dir`, each file atomically and row by row.
     pub fn write(&self, dir: &Path) -> std::io::Result<()> {
         std::fs::create_dir_all(dir)?;
+        write_table_atomic(&dir.join("edits.csv"), |w| self.edits_csv(w))?;
         write_table_atomic(&dir.join("summary.csv"), |w| self.summary_csv(w))?;
         write_table_atomic(&dir.join("counties.csv"), |w| self.counties_csv(w))?;
         write_table_atomic(&dir.join("townships.csv"), |w| self.townships_csv(w))?;

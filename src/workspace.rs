@@ -1,18 +1,25 @@
 //! A loaded dataset with everything computed once for it, and the analysis of a scenario:
 //! the one call the CLI and the desktop app both make.
+//!
+//! An [`Analysis`] holds the workspace it was computed on, so its plan can only ever be read
+//! against that dataset: every reader (charts, tables, reports) takes the dataset from the
+//! analysis itself.
 
+use std::collections::HashMap;
 use std::convert::Infallible;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, OnceLock};
 
 use crate::coverage::{self, Baseline, ServiceReport};
-use crate::engine::{self, MergePlan, PlanError, Prepared};
-use crate::model::Dataset;
+use crate::engine::{self, Prepared};
+use crate::model::{Dataset, TownshipId, VillageId};
+use crate::plan::MergePlan;
+use crate::plan_report::RunReport;
 use crate::progress::{Cancelled, Progress, Step};
-use crate::scenario::Scenario;
+use crate::scenario::{self, PlanError, Scenario};
 use crate::summary::{self, DatasetSummary};
 
-/// Which loaded dataset a workspace holds: unique within a process, so an analysis can say
-/// which dataset its plan indexes.
+/// Which loaded dataset a workspace holds: unique within a process. A plan carries it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct DatasetId(u64);
 
@@ -29,33 +36,27 @@ impl std::fmt::Display for DatasetId {
     }
 }
 
-/// An analysis read against a workspace whose dataset it was not computed on.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
-#[error("the plan was computed on another dataset ({plan}) than the one in use ({dataset})")]
-pub struct OtherDataset {
-    pub plan: DatasetId,
-    pub dataset: DatasetId,
-}
-
-/// A dataset ready for any number of scenario runs.
-#[derive(Debug, Clone)]
+/// A dataset ready for any number of scenario runs. Immutable once built.
+#[derive(Debug)]
 pub struct Workspace {
-    /// This dataset's identity; analyses carry it.
     id: DatasetId,
-    pub dataset: Dataset,
+    dataset: Dataset,
     /// Adjacency and terrain.
-    pub prepared: Prepared,
+    prepared: Prepared,
     /// Coverage before any plan.
-    pub baseline: Baseline,
+    baseline: Baseline,
     /// Statistics before any plan.
-    pub before: DatasetSummary,
+    before: DatasetSummary,
+    /// Codes to ids, built when a scenario first names a unit.
+    township_codes: OnceLock<HashMap<String, TownshipId>>,
+    village_codes: OnceLock<HashMap<String, VillageId>>,
 }
 
-/// Everything a scenario run produces: the plan and every figure of the charts and reports.
+/// Everything a scenario run produces: the plan and every figure of the charts and reports,
+/// with the workspace it was computed on.
 #[derive(Debug, Clone)]
 pub struct Analysis {
-    /// The dataset the plan's indices refer to.
-    dataset: DatasetId,
+    workspace: Arc<Workspace>,
     pub scenario: Scenario,
     pub plan: MergePlan,
     pub after: DatasetSummary,
@@ -89,20 +90,8 @@ impl Workspace {
             prepared,
             baseline,
             before,
-        })
-    }
-
-    /// Applies a scenario and computes every after figure.
-    pub fn analyse(&self, scenario: &Scenario) -> Result<Analysis, PlanError> {
-        let plan = engine::apply(&self.dataset, &self.prepared, scenario)?;
-        let after = engine::after_summary(&self.dataset, &plan);
-        let service = coverage::evaluate(&self.dataset, &self.baseline, &plan, scenario);
-        Ok(Analysis {
-            dataset: self.id,
-            scenario: scenario.clone(),
-            plan,
-            after,
-            service,
+            township_codes: OnceLock::new(),
+            village_codes: OnceLock::new(),
         })
     }
 
@@ -111,33 +100,103 @@ impl Workspace {
         self.id
     }
 
-    /// `analysis` if it was computed on this workspace's dataset. Every reader of a plan
-    /// against a dataset goes through here: a plan of another dataset would index the wrong
-    /// units, or past the end.
-    pub fn check<'a>(&self, analysis: &'a Analysis) -> Result<&'a Analysis, OtherDataset> {
-        if analysis.dataset == self.id {
-            Ok(analysis)
-        } else {
-            Err(OtherDataset {
-                plan: analysis.dataset,
-                dataset: self.id,
-            })
-        }
+    pub fn dataset(&self) -> &Dataset {
+        &self.dataset
     }
 
-    /// The reports of an analysis of this workspace's dataset.
-    pub fn report<'a>(
-        &'a self,
-        analysis: &'a Analysis,
-    ) -> Result<crate::plan_report::RunReport<'a>, OtherDataset> {
-        let analysis = self.check(analysis)?;
-        Ok(crate::plan_report::RunReport {
-            dataset: &self.dataset,
-            scenario: &analysis.scenario,
-            plan: &analysis.plan,
-            before: &self.before,
-            after: &analysis.after,
-            service: &analysis.service,
+    /// Adjacency and terrain classes.
+    pub fn prepared(&self) -> &Prepared {
+        &self.prepared
+    }
+
+    /// Each village's trip to its own seat, before any plan.
+    pub fn baseline(&self) -> &Baseline {
+        &self.baseline
+    }
+
+    /// Statistics before any plan.
+    pub fn before(&self) -> &DatasetSummary {
+        &self.before
+    }
+
+    /// The township with this code.
+    pub fn township_by_code(&self, code: &str) -> Option<TownshipId> {
+        self.township_codes
+            .get_or_init(|| {
+                self.dataset
+                    .townships
+                    .iter_enumerated()
+                    .map(|(i, t)| (t.code.clone(), i))
+                    .collect()
+            })
+            .get(code)
+            .copied()
+    }
+
+    /// The village with this code.
+    pub fn village_by_code(&self, code: &str) -> Option<VillageId> {
+        self.village_codes
+            .get_or_init(|| {
+                self.dataset
+                    .villages
+                    .iter_enumerated()
+                    .map(|(i, v)| (v.code.clone(), i))
+                    .collect()
+            })
+            .get(code)
+            .copied()
+    }
+
+    /// The plan of a scenario alone (no figures).
+    pub fn plan(&self, scenario: &Scenario) -> Result<MergePlan, PlanError> {
+        engine::plan(self, &scenario::resolve(scenario, self)?)
+    }
+
+    /// Applies a scenario and computes every after figure.
+    pub fn analyse(self: &Arc<Self>, scenario: &Scenario) -> Result<Analysis, PlanError> {
+        let plan = self.plan(scenario)?;
+        let after = engine::after_summary(self, &plan);
+        let service = coverage::evaluate(self, &plan, scenario);
+        Ok(Analysis {
+            workspace: self.clone(),
+            scenario: scenario.clone(),
+            plan,
+            after,
+            service,
         })
+    }
+}
+
+impl Analysis {
+    /// The workspace the plan was computed on.
+    pub fn workspace(&self) -> &Arc<Workspace> {
+        &self.workspace
+    }
+
+    /// The dataset the plan indexes.
+    pub fn dataset(&self) -> &Dataset {
+        &self.workspace.dataset
+    }
+
+    /// Statistics of the dataset before the plan.
+    pub fn before(&self) -> &DatasetSummary {
+        &self.workspace.before
+    }
+
+    /// Whether this analysis was computed on `workspace`.
+    pub fn is_of(&self, workspace: &Workspace) -> bool {
+        self.workspace.id == workspace.id
+    }
+
+    /// The reports of this analysis.
+    pub fn report(&self) -> RunReport<'_> {
+        RunReport {
+            dataset: self.dataset(),
+            scenario: &self.scenario,
+            plan: &self.plan,
+            before: self.before(),
+            after: &self.after,
+            service: &self.service,
+        }
     }
 }

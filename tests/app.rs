@@ -122,7 +122,7 @@ fn a_malformed_csv_shows_its_row_and_keeps_the_old_data() {
     harness.run_steps(2);
     harness.get_by_label_contains("row 3, column 'resident_pop': not a number: 'abc'");
     assert_eq!(
-        harness.state().state.workspace.dataset.townships.len(),
+        harness.state().state.workspace.dataset().townships.len(),
         4661
     );
     assert_eq!(township_count(&harness), 3140);
@@ -244,7 +244,7 @@ fn a_large_dataset_loads_in_the_background_with_progress_and_can_be_cancelled() 
     assert_eq!(progress.snapshot().step, Step::Villages);
     settle(&mut harness);
     assert_eq!(
-        harness.state().state.workspace.dataset.villages.len(),
+        harness.state().state.workspace.dataset().villages.len(),
         demo_villages
     );
     assert_eq!(township_count(&harness), 3140);
@@ -255,7 +255,7 @@ fn a_large_dataset_loads_in_the_background_with_progress_and_can_be_cancelled() 
     settle(&mut harness);
     let state = &harness.state().state;
     assert!(state.problems.is_empty(), "{:?}", state.problems);
-    assert_eq!(state.workspace.dataset.villages.len(), VILLAGES);
+    assert_eq!(state.workspace.dataset().villages.len(), VILLAGES);
     let after = &state.analysis().unwrap().after.province;
     assert!(
         after.villages.count < before_count(state),
@@ -265,14 +265,14 @@ fn a_large_dataset_loads_in_the_background_with_progress_and_can_be_cancelled() 
 
 /// Regular administrative villages before any merge, in the data in use.
 fn before_count(state: &jianzhi::app::AppState) -> usize {
-    state.workspace.before.province.villages.count
+    state.workspace.before().province.villages.count
 }
 
 /// The figures the summary grid shows for the number of regular townships: (before, after).
 fn shown_township_counts(harness: &Harness<'static, JianzhiApp>) -> (usize, Option<usize>) {
     let state = &harness.state().state;
     (
-        state.workspace.before.province.townships.count,
+        state.workspace.before().province.townships.count,
         state.analysis().map(|a| a.after.province.townships.count),
     )
 }
@@ -302,7 +302,7 @@ fn a_loaded_dataset_is_never_drawn_with_the_previous_datasets_plan() {
 
     // Smaller than the demo: the demo's plan would index past the end of its 3 townships.
     load_and_draw_before_the_analysis(&mut harness, &small);
-    assert_eq!(harness.state().state.workspace.dataset.townships.len(), 3);
+    assert_eq!(harness.state().state.workspace.dataset().townships.len(), 3);
     assert_eq!(shown_township_counts(&harness), (3, None));
     // Said in the top bar and in the centre, where the after figures will be.
     assert_eq!(harness.get_all_by_label("计算中…").count(), 2);

@@ -6,11 +6,13 @@
 mod common;
 
 use jianzhi::coverage::FLAT_KM_PER_KM_CLIMBED;
-use jianzhi::engine::Constraint;
+use std::sync::Arc;
+
 use jianzhi::geodesy::EARTH_RADIUS_KM;
 use jianzhi::model::{
     County, CountyId, Dataset, LonLat, Township, TownshipId, TownshipKind, Village, VillageKind,
 };
+use jianzhi::plan::Constraint;
 use jianzhi::scenario::{Rules, Scenario, SeatRule, Stations};
 use jianzhi::workspace::Workspace;
 
@@ -95,7 +97,7 @@ fn close(a: f64, b: f64) -> bool {
 
 #[test]
 fn distances_and_shares_are_exact_before_and_after_a_merge() {
-    let ws = Workspace::new(two_townships());
+    let ws = Arc::new(Workspace::new(two_townships()));
     let analysis = ws.analyse(&merge_both(Stations::None)).unwrap();
     let before = &analysis.service.before.province;
     // Before: 400 people at 2 km, 600 at 4 km, 300 at 1 km.
@@ -134,7 +136,7 @@ fn distances_and_shares_are_exact_before_and_after_a_merge() {
 
 #[test]
 fn a_station_at_the_former_seat_restores_its_villages_coverage() {
-    let ws = Workspace::new(two_townships());
+    let ws = Arc::new(Workspace::new(two_townships()));
     for (stations, expect_station) in [(Stations::All, true), (Stations::None, false)] {
         let a = ws.analyse(&merge_both(stations)).unwrap();
         let with = &a.service.after_with_stations.province;
@@ -165,7 +167,7 @@ fn a_station_at_the_former_seat_restores_its_villages_coverage() {
 
 #[test]
 fn staff_and_cost_follow_the_cost_model() {
-    let ws = Workspace::new(two_townships());
+    let ws = Arc::new(Workspace::new(two_townships()));
     let mut s = merge_both(Stations::All);
     s.costs.staff_per_township = 40.0;
     s.costs.staff_per_village = 5.0;
@@ -180,7 +182,7 @@ fn staff_and_cost_follow_the_cost_model() {
 
 #[test]
 fn the_seat_distance_cap_blocks_the_merge_and_says_so() {
-    let ws = Workspace::new(two_townships());
+    let ws = Arc::new(Workspace::new(two_townships()));
     let mut s = Scenario::empty("cap");
     s.townships = Rules {
         target_reduction_pct: Some(50.0),
@@ -219,7 +221,7 @@ fn the_distance_seat_rule_picks_the_true_minimiser() {
         village("510100202201", 2, north(a, 9.0), 100.0),
     ]
     .into();
-    let ws = Workspace::new(ds.clone());
+    let ws = Arc::new(Workspace::new(ds.clone()));
     let mut s = Scenario::empty("seat");
     s.townships = Rules {
         manual: vec![vec![
@@ -261,7 +263,7 @@ fn the_distance_seat_rule_picks_the_true_minimiser() {
 
 #[test]
 fn on_the_demo_data_min_distance_seats_beat_largest_population() {
-    let ws = Workspace::new(common::demo().clone());
+    let ws = Arc::new(Workspace::new(common::demo().clone()));
     let preset =
         Scenario::read(&jianzhi::builtin::presets_dir().join("sichuan-2019.toml")).unwrap();
     let mut by_rule = Vec::new();

@@ -162,7 +162,7 @@ fn a_killed_export_leaves_whole_files() {
         assert!(run_cli(scenario, to).wait().unwrap().success());
     }
     let (old, new) = (reports(&old_dir), reports(&new_dir));
-    assert_eq!(old.len(), 7);
+    assert_eq!(old.len(), 8);
 
     // Export the new scenario over the old reports, killing the process as soon as a
     // temporary file shows that it is writing; a few times, to land at different files.

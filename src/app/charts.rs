@@ -26,7 +26,7 @@ const PUBLISHED_CHANGE: [f64; 6] = [-32.0, -41.6, 47.0, 67.0, 65.0, 66.0];
 
 pub fn show(ui: &mut egui::Ui, state: &AppState) {
     let l = state.lang;
-    let modelled = |figure: Figure| state.workspace.dataset.provenance.is_modelled(figure);
+    let modelled = |figure: Figure| state.workspace.dataset().provenance.is_modelled(figure);
     let mark = |figure: Figure| if modelled(figure) { " *" } else { "" };
     let Some(analysis) = state.analysis() else {
         // A newly loaded dataset before its first analysis: its own before figures only.
@@ -40,19 +40,19 @@ pub fn show(ui: &mut egui::Ui, state: &AppState) {
     egui::ScrollArea::vertical().show(ui, |ui| {
         ui.columns(2, |cols| {
             summary_grid(&mut cols[0], state, Some(analysis), &mark);
-            change_chart(&mut cols[1], l, state, analysis);
+            change_chart(&mut cols[1], l, analysis);
         });
         if modelled(Figure::Populations) {
             ui.weak(format!("* {}", l.t("modelled_hint")));
         }
         ui.separator();
         ui.columns(2, |cols| {
-            area_histogram(&mut cols[0], l, state, analysis);
-            population_histogram(&mut cols[1], l, state, analysis);
+            area_histogram(&mut cols[0], l, analysis);
+            population_histogram(&mut cols[1], l, analysis);
         });
         ui.columns(2, |cols| {
             coverage_chart(&mut cols[0], l, analysis);
-            city_chart(&mut cols[1], l, state, analysis);
+            city_chart(&mut cols[1], l, analysis);
         });
     });
 }
@@ -82,7 +82,7 @@ fn summary_grid(
     mark: &dyn Fn(Figure) -> &'static str,
 ) {
     let l = state.lang;
-    let b = &state.workspace.before.province;
+    let b = &state.workspace.before().province;
     let af = a.map(|a| &a.after.province);
     title(ui, l.t("summary"));
     let mut rows: Vec<(String, f64, Option<f64>)> = vec![
@@ -194,8 +194,8 @@ fn service_rows(
     ]
 }
 
-fn change_chart(ui: &mut egui::Ui, l: Lang, state: &AppState, a: &Analysis) {
-    let (b, af) = (&state.workspace.before.province, &a.after.province);
+fn change_chart(ui: &mut egui::Ui, l: Lang, a: &Analysis) {
+    let (b, af) = (&a.before().province, &a.after.province);
     title(ui, l.t("chart_change"));
     let values = [
         change_pct(b.townships.count as f64, af.townships.count as f64),
@@ -331,8 +331,8 @@ impl Histogram<'_> {
 }
 
 /// New township figures: (area, registered population) of each new regular unit.
-fn new_townships(state: &AppState, a: &Analysis) -> Vec<(f64, f64)> {
-    let ds = &state.workspace.dataset;
+fn new_townships(a: &Analysis) -> Vec<(f64, f64)> {
+    let ds = a.dataset();
     a.plan
         .townships
         .units
@@ -349,18 +349,15 @@ fn new_townships(state: &AppState, a: &Analysis) -> Vec<(f64, f64)> {
         .collect()
 }
 
-fn area_histogram(ui: &mut egui::Ui, l: Lang, state: &AppState, a: &Analysis) {
-    let ds = &state.workspace.dataset;
+fn area_histogram(ui: &mut egui::Ui, l: Lang, a: &Analysis) {
+    let ds = a.dataset();
     let before: Vec<f64> = ds
         .townships
         .iter()
         .filter(|t| t.kind.is_regular())
         .map(|t| t.area_km2)
         .collect();
-    let after: Vec<f64> = new_townships(state, a)
-        .iter()
-        .map(|(area, _)| *area)
-        .collect();
+    let after: Vec<f64> = new_townships(a).iter().map(|(area, _)| *area).collect();
     let limits = &a.scenario.townships.limits;
     let mut lines = Vec::new();
     if let Some(x) = limits.min_area_km2 {
@@ -381,18 +378,15 @@ fn area_histogram(ui: &mut egui::Ui, l: Lang, state: &AppState, a: &Analysis) {
     .show(ui, l);
 }
 
-fn population_histogram(ui: &mut egui::Ui, l: Lang, state: &AppState, a: &Analysis) {
-    let ds = &state.workspace.dataset;
+fn population_histogram(ui: &mut egui::Ui, l: Lang, a: &Analysis) {
+    let ds = a.dataset();
     let before: Vec<f64> = ds
         .townships
         .iter()
         .filter(|t| t.kind.is_regular())
         .map(|t| t.registered_pop)
         .collect();
-    let after: Vec<f64> = new_townships(state, a)
-        .iter()
-        .map(|(_, pop)| *pop)
-        .collect();
+    let after: Vec<f64> = new_townships(a).iter().map(|(_, pop)| *pop).collect();
     let mut lines = Vec::new();
     if let Some(x) = a.scenario.townships.limits.min_registered_pop {
         lines.push((l.t("min_registered").to_string(), x));
@@ -450,18 +444,18 @@ fn coverage_chart(ui: &mut egui::Ui, l: Lang, a: &Analysis) {
         });
 }
 
-fn city_chart(ui: &mut egui::Ui, l: Lang, state: &AppState, a: &Analysis) {
+fn city_chart(ui: &mut egui::Ui, l: Lang, a: &Analysis) {
     title(ui, l.t("chart_cities"));
-    let ds = &state.workspace.dataset;
+    let ds = a.dataset();
     // (townships before, after, villages before, after) by city.
     let mut cities: BTreeMap<(String, String), [usize; 4]> = BTreeMap::new();
     for (c, county) in ds.counties.iter_enumerated() {
         let e = cities
             .entry((county.city_code.clone(), county.city_name.clone()))
             .or_default();
-        e[0] += state.workspace.before.counties[c].townships.count;
+        e[0] += a.before().counties[c].townships.count;
         e[1] += a.after.counties[c].townships.count;
-        e[2] += state.workspace.before.counties[c].villages.count;
+        e[2] += a.before().counties[c].villages.count;
         e[3] += a.after.counties[c].villages.count;
     }
     let names: Vec<String> = cities

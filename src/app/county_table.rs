@@ -27,8 +27,8 @@ pub fn show(ui: &mut egui::Ui, state: &AppState) {
     });
     // Until the data in use has its analysis (just loaded), its before figures and "…" after.
     let analysis = state.analysis();
-    let ds = &state.workspace.dataset;
-    let before = &state.workspace.before;
+    let ds = state.workspace.dataset();
+    let before = state.workspace.before();
     let q = query.trim().to_lowercase();
     struct Row {
         text: [String; 3],

@@ -78,12 +78,11 @@ impl AppState {
     /// a debug build; a release build shows nothing until the right analysis arrives.
     pub fn analysis(&self) -> Option<&Analysis> {
         let analysis = self.analysis.as_deref()?;
-        match self.workspace.check(analysis) {
-            Ok(analysis) => Some(analysis),
-            Err(e) => {
-                debug_assert!(false, "{e}");
-                None
-            }
+        if analysis.is_of(&self.workspace) {
+            Some(analysis)
+        } else {
+            debug_assert!(false, "an analysis of another dataset is kept");
+            None
         }
     }
 }
@@ -302,12 +301,12 @@ impl JianzhiApp {
         let Some(analysis) = &self.state.analysis else {
             return;
         };
-        if let Err(e) = self.state.workspace.check(analysis) {
-            debug_assert!(false, "{e}");
+        if !analysis.is_of(&self.state.workspace) {
+            debug_assert!(false, "an analysis of another dataset is kept");
             self.state.analysis = None;
             self.state.problems.push(crate::tr!(
-                "internal error: {e}; it was discarded and the figures are being recomputed",
-                "内部错误：方案是在另一数据集上计算的，已丢弃并重新计算"
+                "internal error: the figures shown were of another dataset; they were discarded and are being recomputed",
+                "内部错误：显示的指标属于另一数据集，已丢弃并重新计算"
             ));
             self.recompute();
         }
@@ -382,13 +381,8 @@ impl JianzhiApp {
                 if self.state.exporting.is_some() {
                     return;
                 }
-                if let Err(e) = self.state.workspace.check(&analysis) {
-                    self.state.problems = vec![worker::other_dataset(&e)];
-                    return;
-                }
                 self.state.exporting = Some(dir.clone());
-                self.worker
-                    .export(self.state.workspace.clone(), analysis, dir);
+                self.worker.export(analysis, dir);
             }
             Command::SetLanguage(lang) => self.state.lang = lang,
             Command::SetDark(dark) => self.state.dark = dark,
@@ -539,9 +533,9 @@ impl JianzhiApp {
             ui.label(format!(
                 "{}: {}",
                 l.t("data"),
-                s.workspace.dataset.provenance.name
+                s.workspace.dataset().provenance.name
             ));
-            if !s.workspace.dataset.provenance.modelled.is_empty() {
+            if !s.workspace.dataset().provenance.modelled.is_empty() {
                 ui.label(
                     egui::RichText::new(l.t("modelled"))
                         .color(egui::Color32::from_rgb(200, 120, 0))
@@ -712,12 +706,12 @@ impl JianzhiApp {
     /// What the window shows, in a line: the dataset and its township and village counts
     /// before and after.
     fn shown_figures(&self) -> String {
-        let before = &self.state.workspace.before.province;
+        let before = &self.state.workspace.before().province;
         let after = self.state.analysis().map(|a| &a.after.province);
         let count = |n: Option<usize>| n.map_or("…".to_string(), |n| n.to_string());
         format!(
             "{}: townships {} -> {}, villages {} -> {}",
-            self.state.workspace.dataset.provenance.name,
+            self.state.workspace.dataset().provenance.name,
             before.townships.count,
             count(after.map(|a| a.townships.count)),
             before.villages.count,

@@ -1,8 +1,8 @@
 //! The left panel: preset picker and every rule of the scenario; each change is a command.
 
-use crate::engine::{Constraint, Outcome};
-use crate::model::{Terrain, TownshipKind, VillageKind};
-use crate::scenario::{Limits, Rules, SeatRule, Stations, TargetPer};
+use crate::model::Terrain;
+use crate::plan::{Constraint, Outcome};
+use crate::scenario::{Limits, Rules, SeatRule, Stations, TargetPer, UnitKind};
 use eframe::egui;
 
 use super::i18n::Lang;
@@ -104,7 +104,13 @@ pub fn show(ui: &mut egui::Ui, state: &AppState) -> Vec<Command> {
 }
 
 /// The rules of one level; returns whether a slider is being dragged.
-fn level(ui: &mut egui::Ui, l: Lang, id: &str, rules: &mut Rules, townships: bool) -> bool {
+fn level<K: UnitKind>(
+    ui: &mut egui::Ui,
+    l: Lang,
+    id: &str,
+    rules: &mut Rules<K>,
+    townships: bool,
+) -> bool {
     let mut dragging = false;
     ui.checkbox(&mut rules.enabled, l.t("enabled"));
     ui.add_enabled_ui(rules.enabled, |ui| {
@@ -166,42 +172,14 @@ fn level(ui: &mut egui::Ui, l: Lang, id: &str, rules: &mut Rules, townships: boo
 
         ui.label(egui::RichText::new(l.t("exempt")).strong());
         ui.horizontal_wrapped(|ui| {
-            let kinds: Vec<(String, &'static str)> = if townships {
-                TownshipKind::ALL
-                    .iter()
-                    .map(|k| {
-                        (
-                            k.as_str().to_string(),
-                            if l == Lang::Zh { k.zh() } else { k.as_str() },
-                        )
-                    })
-                    .collect()
-            } else {
-                VillageKind::ALL
-                    .iter()
-                    .map(|k| {
-                        (
-                            k.as_str().to_string(),
-                            if l == Lang::Zh { k.zh() } else { k.as_str() },
-                        )
-                    })
-                    .collect()
-            };
-            let mut exempt: Vec<String> = if townships {
-                rules
-                    .exempt_township_kinds()
-                    .iter()
-                    .map(|k| k.as_str().to_string())
-                    .collect()
-            } else {
-                rules
-                    .exempt_village_kinds()
-                    .iter()
-                    .map(|k| k.as_str().to_string())
-                    .collect()
-            };
+            let mut exempt: Vec<K> = rules.exempt().to_vec();
             let mut changed = false;
-            for (kind, label) in kinds {
+            for &kind in K::ALL {
+                let label = if l == Lang::Zh {
+                    kind.zh()
+                } else {
+                    kind.as_str()
+                };
                 let mut on = exempt.contains(&kind);
                 if ui.checkbox(&mut on, label).changed() {
                     changed = true;

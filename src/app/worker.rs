@@ -133,19 +133,16 @@ impl Worker {
 
     /// Writes the reports of `analysis` into `dir` on a thread of its own (a million-village
     /// `villages.csv` takes a second), each file atomically.
-    pub fn export(&self, workspace: Arc<Workspace>, analysis: Arc<Analysis>, dir: PathBuf) {
+    pub fn export(&self, analysis: Arc<Analysis>, dir: PathBuf) {
         let (tx, wake) = (self.done_tx.clone(), self.wake.clone());
         let job = move || {
-            let result = match workspace.report(&analysis) {
-                Ok(report) => report.write(&dir).map_err(|e| {
-                    crate::tr!(
-                        "{}: cannot write the reports: {e}",
-                        "{}：无法写出报表：{e}",
-                        dir.display()
-                    )
-                }),
-                Err(e) => Err(other_dataset(&e)),
-            };
+            let result = analysis.report().write(&dir).map_err(|e| {
+                crate::tr!(
+                    "{}: cannot write the reports: {e}",
+                    "{}：无法写出报表：{e}",
+                    dir.display()
+                )
+            });
             let _ = tx.send(Done::Exported { dir, result });
             wake();
         };
@@ -203,14 +200,6 @@ fn load(dir: &std::path::Path, progress: &Progress) -> LoadResult {
         },
         Err(_) => LoadResult::Cancelled,
     }
-}
-
-/// A plan met a dataset it was not computed on, said in both languages.
-pub fn other_dataset(e: &crate::workspace::OtherDataset) -> Message {
-    crate::tr!(
-        "not exported: {e}; wait until the figures of the data in use are shown",
-        "未导出：方案是在另一数据集上计算的；请等当前数据的指标显示后再导出"
-    )
 }
 
 /// A located problem, said in both languages.

@@ -34,7 +34,7 @@ impl From<LonLat> for geo::Point<f64> {
 
 /// The kind of a township-level unit, as the division code or the name says.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
+#[serde(rename_all = "snake_case", try_from = "String")]
 pub enum TownshipKind {
     /// 街道, an urban street office.
     Street,
@@ -117,9 +117,22 @@ impl TownshipKind {
     }
 }
 
+impl TryFrom<String> for TownshipKind {
+    type Error = String;
+
+    /// A kind as a file names it, in English or Chinese.
+    fn try_from(text: String) -> Result<Self, String> {
+        Self::parse(&text).ok_or_else(|| {
+            format!(
+                "unknown kind '{text}' (township kinds: street, town, township, ethnic_township, special)"
+            )
+        })
+    }
+}
+
 /// The kind of a village-level unit.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
+#[serde(rename_all = "snake_case", try_from = "String")]
 pub enum VillageKind {
     /// 行政村 / 建制村, an administrative village.
     Village,
@@ -188,6 +201,17 @@ impl VillageKind {
         } else {
             None
         }
+    }
+}
+
+impl TryFrom<String> for VillageKind {
+    type Error = String;
+
+    /// A kind as a file names it, in English or Chinese.
+    fn try_from(text: String) -> Result<Self, String> {
+        Self::parse(&text).ok_or_else(|| {
+            format!("unknown kind '{text}' (village kinds: village, community, special)")
+        })
     }
 }
 

@@ -93,3 +93,24 @@ pub fn demo_cities(dir: &Path, keep_city: impl Fn(&str) -> bool) -> PathBuf {
     });
     dir.to_path_buf()
 }
+
+pub mod random;
+
+/// A workspace on a dataset, shared as the app and the CLI share it.
+pub fn workspace(dataset: Dataset) -> std::sync::Arc<jianzhi::workspace::Workspace> {
+    std::sync::Arc::new(jianzhi::workspace::Workspace::new(dataset))
+}
+
+/// The demo's workspace, built once per test binary.
+pub fn demo_workspace() -> std::sync::Arc<jianzhi::workspace::Workspace> {
+    static WS: std::sync::OnceLock<std::sync::Arc<jianzhi::workspace::Workspace>> =
+        std::sync::OnceLock::new();
+    WS.get_or_init(|| workspace(demo().clone())).clone()
+}
+
+/// A built-in preset.
+pub fn preset(name: &str) -> jianzhi::scenario::Scenario {
+    jianzhi::scenario::Scenario::read(&jianzhi::builtin::presets_dir().join(format!("{name}.toml")))
+        .unwrap()
+}
+pub mod invariants;

@@ -1,5 +1,12 @@
-//! Merge scenarios: the rules, thresholds, targets, locks and manual edits of a reform, read
+//! Merge scenarios: the rules, thresholds, targets, locks and hand edits of a reform, read
 //! from a versioned TOML file (see `data/presets/` and README.md for a commented example).
+//!
+//! A scenario is parsed once into validated types (kinds as enums, ranges checked); its codes
+//! are resolved against a dataset once per run ([`resolve`]), so the engine never reads a
+//! string.
+
+mod edit;
+mod resolve;
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -10,6 +17,9 @@ use crate::error::Message;
 use crate::lang::Lang;
 use crate::model::{Terrain, TownshipKind, VillageKind};
 use crate::tr;
+
+pub use edit::{Edit, EditAction, LevelName};
+pub use resolve::{LevelInput, PlanError, Resolved, ResolvedEdit, resolve};
 
 /// The scenario file format version this build reads and writes.
 pub const VERSION: u32 = 1;
@@ -28,16 +38,19 @@ pub struct Scenario {
     pub scope: Scope,
     /// Rules for township-level units (乡镇街道), merged within their county.
     #[serde(default)]
-    pub townships: Rules,
+    pub townships: Rules<TownshipKind>,
     /// Rules for village-level units (村/社区), merged within their new township.
-    #[serde(default = "Rules::village_default")]
-    pub villages: Rules,
+    #[serde(default)]
+    pub villages: Rules<VillageKind>,
     /// Service coverage: the radius planners watch and the service stations kept.
     #[serde(default)]
     pub service: Service,
     /// The administrative cost model (illustrative defaults).
     #[serde(default)]
     pub costs: Costs,
+    /// Hand edits, applied in order as hard constraints; the rules run around them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub edits: Vec<Edit>,
 }
 
 /// Which former seats of merged townships are kept as service stations (便民服务站).
@@ -219,10 +232,42 @@ impl Limits {
     }
 }
 
-/// The rules for one level (townships or villages).
+/// The kinds of units of a level, as a scenario's rules name them.
+pub trait UnitKind: Copy + PartialEq + std::fmt::Debug + Serialize + 'static {
+    /// Every kind, in display order.
+    const ALL: &'static [Self];
+    /// The kinds exempt when a scenario names none.
+    const DEFAULT_EXEMPT: &'static [Self];
+    fn as_str(self) -> &'static str;
+    fn zh(self) -> &'static str;
+}
+
+impl UnitKind for TownshipKind {
+    const ALL: &'static [Self] = &TownshipKind::ALL;
+    const DEFAULT_EXEMPT: &'static [Self] = &[TownshipKind::Special];
+    fn as_str(self) -> &'static str {
+        TownshipKind::as_str(self)
+    }
+    fn zh(self) -> &'static str {
+        TownshipKind::zh(self)
+    }
+}
+
+impl UnitKind for VillageKind {
+    const ALL: &'static [Self] = &VillageKind::ALL;
+    const DEFAULT_EXEMPT: &'static [Self] = &[VillageKind::Community, VillageKind::Special];
+    fn as_str(self) -> &'static str {
+        VillageKind::as_str(self)
+    }
+    fn zh(self) -> &'static str {
+        VillageKind::zh(self)
+    }
+}
+
+/// The rules for one level: townships (`K` = [`TownshipKind`]) or villages ([`VillageKind`]).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Rules {
+#[serde(deny_unknown_fields, bound(deserialize = "K: Deserialize<'de>"))]
+pub struct Rules<K> {
     /// Whether this level is reformed at all.
     #[serde(default = "yes")]
     pub enabled: bool,
@@ -240,7 +285,7 @@ pub struct Rules {
     /// Kinds never merged (`street`, `ethnic_township`, `special`; `community`, `special`).
     /// Absent: special units (and, for villages, communities).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub exempt_kinds: Option<Vec<String>>,
+    pub exempt_kinds: Option<Vec<K>>,
     /// Streets merge only with streets, towns and townships only with each other (the reform
     /// treated urban streets separately).
     #[serde(default, skip_serializing_if = "is_false")]
@@ -266,7 +311,7 @@ fn is_false(b: &bool) -> bool {
     !*b
 }
 
-impl Default for Rules {
+impl<K> Default for Rules<K> {
     fn default() -> Self {
         Self {
             enabled: true,
@@ -284,36 +329,10 @@ impl Default for Rules {
     }
 }
 
-impl Rules {
-    fn village_default() -> Self {
-        Self::default()
-    }
-
-    /// The township kinds these rules exempt (default: special units).
-    pub fn exempt_township_kinds(&self) -> Vec<TownshipKind> {
-        match &self.exempt_kinds {
-            Some(kinds) => kinds
-                .iter()
-                .filter_map(|k| TownshipKind::parse(k))
-                .collect(),
-            None => vec![TownshipKind::Special],
-        }
-    }
-
-    /// The village kinds these rules exempt (default: communities and special units).
-    pub fn exempt_village_kinds(&self) -> Vec<VillageKind> {
-        match &self.exempt_kinds {
-            Some(kinds) => kinds.iter().filter_map(|k| VillageKind::parse(k)).collect(),
-            None => vec![VillageKind::Community, VillageKind::Special],
-        }
-    }
-
-    /// The limits for a terrain class (base limits where the class sets none).
-    pub fn limits_for(&self, terrain: Option<Terrain>) -> Limits {
-        match terrain.and_then(|t| self.terrain.get(&t)) {
-            Some(over) => self.limits.overridden_by(over),
-            None => self.limits,
-        }
+impl<K: UnitKind> Rules<K> {
+    /// The kinds these rules exempt (default: special units, and for villages communities).
+    pub fn exempt(&self) -> &[K] {
+        self.exempt_kinds.as_deref().unwrap_or(K::DEFAULT_EXEMPT)
     }
 }
 
@@ -364,10 +383,11 @@ impl Scenario {
             },
             villages: Rules {
                 enabled: false,
-                ..Rules::village_default()
+                ..Rules::default()
             },
             service: Service::default(),
             costs: Costs::default(),
+            edits: Vec::new(),
         }
     }
 
@@ -399,7 +419,8 @@ impl Scenario {
         format!("# Jianzhi scenario (format version {VERSION})\n{body}")
     }
 
-    /// Checks versions, ranges and kinds; codes are checked against a dataset by the engine.
+    /// Checks versions, ranges and the form of the edits (kinds are checked as they are read);
+    /// codes are checked against a dataset by [`resolve`].
     pub fn validate(&self, path: &str) -> Result<(), ScenarioError> {
         let invalid = |key: String, message: Message| ScenarioError::Invalid {
             path: path.to_string(),
@@ -435,73 +456,84 @@ impl Scenario {
                 ));
             }
         }
-        for (level, rules) in [("townships", &self.townships), ("villages", &self.villages)] {
-            if let Some(pct) = rules.target_reduction_pct
-                && !(0.0..=95.0).contains(&pct)
-            {
-                return Err(invalid(
-                    format!("{level}.target_reduction_pct"),
-                    tr!(
-                        "{pct} is out of range (0 to 95)",
-                        "{pct} 超出范围（0 到 95）"
-                    ),
-                ));
+        self.townships.validate("townships", &invalid)?;
+        self.villages.validate("villages", &invalid)?;
+        for (i, edit) in self.edits.iter().enumerate() {
+            if let Err(message) = edit.validate() {
+                return Err(invalid(format!("edits[{i}]"), message));
             }
-            let terrain_limits = rules
-                .terrain
-                .iter()
-                .map(|(t, l)| (format!("{level}.terrain.{}", t.as_str()), l));
-            for (table, limits) in
-                std::iter::once((format!("{level}.limits"), &rules.limits)).chain(terrain_limits)
-            {
-                for (name, value) in limits.fields() {
-                    if let Some(v) = value
-                        && !(v.is_finite() && v >= 0.0)
-                    {
-                        return Err(invalid(
-                            format!("{table}.{name}"),
-                            tr!("{v} must be a non-negative number", "{v} 须为非负数"),
-                        ));
-                    }
-                }
-                for (name, value) in [
-                    ("max_area_km2", limits.max_area_km2),
-                    ("max_seat_distance_km", limits.max_seat_distance_km),
-                ] {
-                    if value == Some(0.0) {
-                        return Err(invalid(
-                            format!("{table}.{name}"),
-                            Message::new(
-                                "a cap of 0 forbids every merge; leave it out for no cap",
-                                "上限为 0 会禁止一切合并；不设上限请删去此项",
-                            ),
-                        ));
-                    }
-                }
-            }
-            for (i, kind) in rules.exempt_kinds.iter().flatten().enumerate() {
-                let known = if level == "townships" {
-                    TownshipKind::parse(kind).is_some()
-                } else {
-                    VillageKind::parse(kind).is_some()
-                };
-                if !known {
+        }
+        Ok(())
+    }
+}
+
+impl<K> Rules<K> {
+    /// The limits for a terrain class (base limits where the class sets none).
+    pub fn limits_for(&self, terrain: Option<Terrain>) -> Limits {
+        match terrain.and_then(|t| self.terrain.get(&t)) {
+            Some(over) => self.limits.overridden_by(over),
+            None => self.limits,
+        }
+    }
+
+    /// Checks ranges and the manual groups; `level` names the table in messages.
+    fn validate(
+        &self,
+        level: &str,
+        invalid: &impl Fn(String, Message) -> ScenarioError,
+    ) -> Result<(), ScenarioError> {
+        if let Some(pct) = self.target_reduction_pct
+            && !(0.0..=95.0).contains(&pct)
+        {
+            return Err(invalid(
+                format!("{level}.target_reduction_pct"),
+                tr!(
+                    "{pct} is out of range (0 to 95)",
+                    "{pct} 超出范围（0 到 95）"
+                ),
+            ));
+        }
+        let terrain_limits = self
+            .terrain
+            .iter()
+            .map(|(t, l)| (format!("{level}.terrain.{}", t.as_str()), l));
+        for (table, limits) in
+            std::iter::once((format!("{level}.limits"), &self.limits)).chain(terrain_limits)
+        {
+            for (name, value) in limits.fields() {
+                if let Some(v) = value
+                    && !(v.is_finite() && v >= 0.0)
+                {
                     return Err(invalid(
-                        format!("{level}.exempt_kinds[{i}]"),
-                        tr!("unknown kind '{kind}'", "未知类型 '{kind}'"),
+                        format!("{table}.{name}"),
+                        tr!("{v} must be a non-negative number", "{v} 须为非负数"),
                     ));
                 }
             }
-            for (i, group) in rules.manual.iter().enumerate() {
-                if group.len() < 2 {
+            for (name, value) in [
+                ("max_area_km2", limits.max_area_km2),
+                ("max_seat_distance_km", limits.max_seat_distance_km),
+            ] {
+                if value == Some(0.0) {
                     return Err(invalid(
-                        format!("{level}.manual[{i}]"),
+                        format!("{table}.{name}"),
                         Message::new(
-                            "a manual merge needs at least two codes",
-                            "手动合并至少需要两个代码",
+                            "a cap of 0 forbids every merge; leave it out for no cap",
+                            "上限为 0 会禁止一切合并；不设上限请删去此项",
                         ),
                     ));
                 }
+            }
+        }
+        for (i, group) in self.manual.iter().enumerate() {
+            if group.len() < 2 {
+                return Err(invalid(
+                    format!("{level}.manual[{i}]"),
+                    Message::new(
+                        "a manual merge needs at least two codes",
+                        "手动合并至少需要两个代码",
+                    ),
+                ));
             }
         }
         Ok(())
@@ -543,12 +575,12 @@ target_reduction_pct = 40
         let s = Scenario::parse("s.toml", EXAMPLE).unwrap();
         assert_eq!(s.townships.seat_rule, SeatRule::TownFirst);
         assert_eq!(
-            s.villages.exempt_village_kinds(),
-            vec![VillageKind::Community, VillageKind::Special]
+            s.villages.exempt(),
+            [VillageKind::Community, VillageKind::Special]
         );
         assert_eq!(
-            s.townships.exempt_township_kinds(),
-            vec![TownshipKind::Street, TownshipKind::Special]
+            s.townships.exempt(),
+            [TownshipKind::Street, TownshipKind::Special]
         );
         let again = Scenario::parse("again.toml", &s.to_toml()).unwrap();
         assert_eq!(s, again);
@@ -599,9 +631,10 @@ target_reduction_pct = 40
         );
         let err = Scenario::parse("s.toml", &EXAMPLE.replace("\"street\", ", "\"avenue\", "))
             .unwrap_err();
+        // Kinds are read as kinds: an unknown one is named with its line.
+        let text = err.to_string();
         assert!(
-            err.to_string()
-                .contains("townships.exempt_kinds[0]: unknown kind 'avenue'"),
+            text.contains("unknown kind 'avenue'") && text.contains("line 10"),
             "{err}"
         );
         let err =

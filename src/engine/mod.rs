@@ -1,0 +1,352 @@
+//! The merge engine: applies a resolved scenario to a workspace's dataset and produces a
+//! [`MergePlan`].
+//!
+//! # Algorithm
+//!
+//! Townships first, within each county; then villages, within each *new* township.
+//! For each level the engine runs a deterministic greedy agglomeration:
+//!
+//! 1. **Hand edits** are applied in order as hard constraints (see `engine/hand.rs`): the groups they fix
+//!    are formed and the rules leave them alone; then the scenario's **manual merges**.
+//! 2. **Candidates** are the units (or merged groups) below any of the thresholds for their
+//!    terrain class (`min_area_km2`, `min_registered_pop`, `min_resident_pop`), ranked by how
+//!    far below they are: the *shortfall ratio*, the smallest of area/threshold and
+//!    population/threshold. With a target and no thresholds every unit is a candidate,
+//!    ranked by resident population relative to the mean: small and sparse units go first.
+//!    Exempt kinds, locked codes and units outside the scope are never candidates nor
+//!    absorbers.
+//! 3. A priority queue pops the weakest candidate and merges it into the **neighbouring group**
+//!    (adjacent in the adjacency graph, same county or new township, same class when streets
+//!    are separate) that keeps the merged group most compact: the smallest maximum distance
+//!    from any member to the surviving seat. A merge must respect the caps (`max_area_km2`,
+//!    `max_seat_distance_km`) of the merged seat's terrain class. The merged group goes back
+//!    into the queue if it is still a candidate.
+//! 4. It stops when the target reduction is met (province-wide, or county by county) or no
+//!    candidate is left. A candidate with no feasible neighbour is **blocked**, and counted
+//!    under each constraint that blocked it, so the app can say why a target was missed.
+//!
+//! Every merged group is contiguous, because units only ever merge with adjacent groups. Ties
+//! are broken by unit order, so the same inputs always give the same plan. Two seats listed by
+//! the scenario or by hand, or two names given by hand, never end in one group.
+
+mod agglomerate;
+mod hand;
+mod seat;
+
+pub use seat::min_distance_seat;
+
+use typed_index_collections::TiVec;
+
+use crate::adjacency::{self, Adjacency};
+use crate::geodesy::SpherePoint;
+use crate::model::{
+    CountyId, Dataset, Level, Terrain, TownshipId, TownshipKind, VillageId, VillageKind,
+};
+use crate::plan::{EditReport, MergePlan, Stage};
+use crate::progress::Step;
+use crate::scenario::{LevelInput, PlanError, Resolved, Rules, SeatRule};
+use crate::summary::{DatasetSummary, TownshipFigures, VillageFigures};
+use crate::workspace::Workspace;
+
+/// What a dataset needs for any number of scenario runs, computed once.
+#[derive(Debug, Clone)]
+pub struct Prepared {
+    /// Terrain class of each township (data, else DEM, else none).
+    pub terrain: TiVec<TownshipId, Option<Terrain>>,
+    /// Township neighbours, within counties.
+    pub township_adjacency: Adjacency<TownshipId>,
+    /// Village neighbours within counties, so villages of townships that merge can merge
+    /// across the former township line.
+    pub village_adjacency: Adjacency<VillageId>,
+}
+
+impl Prepared {
+    pub fn new(dataset: &Dataset) -> Self {
+        let Ok(prepared) = Self::build(dataset, |_| Ok::<(), std::convert::Infallible>(()));
+        prepared
+    }
+
+    /// Computes everything, calling `at` before each step (for progress; an error from it
+    /// stops the work).
+    pub fn build<E>(
+        dataset: &Dataset,
+        mut at: impl FnMut(Step) -> Result<(), E>,
+    ) -> Result<Self, E> {
+        at(Step::Adjacency)?;
+        let (township_adjacency, _) =
+            adjacency::township_adjacency(dataset, adjacency::DEFAULT_TOLERANCE_DEG);
+        at(Step::Adjacency)?;
+        let village_adjacency = adjacency::village_adjacency_within_counties(dataset);
+        at(Step::Terrain)?;
+        Ok(Self {
+            terrain: crate::terrain::township_terrain(dataset),
+            township_adjacency,
+            village_adjacency,
+        })
+    }
+}
+
+/// One unit as the engine sees it, whatever its level.
+#[derive(Debug, Clone)]
+struct Unit {
+    sphere: SpherePoint,
+    area: f64,
+    registered: f64,
+    resident: f64,
+    /// County (townships) or new township (villages): merges stay inside it.
+    partition: usize,
+    /// Units merge only within a class (streets apart when `separate_streets`).
+    class: u8,
+    /// For the town-first seat rule: lower ranks win.
+    seat_rank: u8,
+    /// Never merged by the rules: exempt kind, locked, or out of scope.
+    frozen: bool,
+    /// Counted in the target base (regular kinds).
+    regular: bool,
+    terrain: Option<Terrain>,
+    /// Listed in the scenario's `seats` or made the seat by a hand edit.
+    listed_seat: bool,
+    /// The people this unit's seat serves, as a range of [`Demand::points`]: its villages
+    /// (townships) or itself (villages). The distance seat rule minimises their distance.
+    demand: std::ops::Range<usize>,
+}
+
+/// Where the people are: points with their resident population.
+struct Demand {
+    points: Vec<(SpherePoint, f64)>,
+}
+
+/// Computes the plan of a scenario resolved against `ws`'s dataset.
+pub fn plan(ws: &Workspace, resolved: &Resolved) -> Result<MergePlan, PlanError> {
+    let (townships, mut edits) = township_stage(ws, resolved);
+    let (villages, village_edits) = village_stage(ws, resolved, &townships)?;
+    edits.extend(village_edits);
+    edits.extend(resolved.unknown_edits.iter().cloned());
+    edits.sort_by_key(|e| e.position);
+    Ok(MergePlan {
+        dataset: ws.id(),
+        townships,
+        villages,
+        edits,
+    })
+}
+
+fn township_stage(ws: &Workspace, resolved: &Resolved) -> (Stage<TownshipId>, Vec<EditReport>) {
+    let (dataset, prepared) = (ws.dataset(), ws.prepared());
+    let rules = &resolved.scenario.townships;
+    let in_scope = &resolved.in_scope;
+    let exempt = rules.exempt();
+    let mut units: Vec<Unit> = dataset
+        .townships
+        .iter_enumerated()
+        .map(|(i, t)| Unit {
+            sphere: SpherePoint::new(t.seat),
+            area: t.area_km2,
+            registered: t.registered_pop,
+            resident: t.resident_pop,
+            partition: t.county.index(),
+            class: u8::from(rules.separate_streets && t.kind == TownshipKind::Street),
+            seat_rank: match t.kind {
+                TownshipKind::Street => 0,
+                TownshipKind::Town => 1,
+                TownshipKind::Township => 2,
+                TownshipKind::EthnicTownship => 3,
+                TownshipKind::Special => 4,
+            },
+            frozen: !rules.enabled || !in_scope[t.county] || exempt.contains(&t.kind),
+            regular: t.kind.is_regular() && in_scope[t.county],
+            terrain: prepared.terrain[i],
+            listed_seat: false,
+            demand: 0..0,
+        })
+        .collect();
+    // Each township's people are its villages (or, without villages, its own seat).
+    let mut demand = Demand { points: Vec::new() };
+    // Only the distance seat rule reads demand; skip building it otherwise.
+    let by_township = if rules.seat_rule == SeatRule::MinDistance {
+        dataset.villages_by_township()
+    } else {
+        TiVec::new()
+    };
+    for (i, villages) in by_township.iter().enumerate() {
+        let start = demand.points.len();
+        if villages.is_empty() {
+            demand.points.push((units[i].sphere, units[i].resident));
+        }
+        for &v in villages {
+            let v = &dataset.villages[v];
+            demand
+                .points
+                .push((SpherePoint::new(v.centre), v.resident_pop));
+        }
+        units[i].demand = start..demand.points.len();
+    }
+    let code_of = |i: usize| dataset.townships[TownshipId::from(i)].code.clone();
+    run_level(
+        units,
+        &demand,
+        rules,
+        &resolved.townships,
+        &prepared.township_adjacency,
+        "counties",
+        &code_of,
+    )
+}
+
+fn village_stage(
+    ws: &Workspace,
+    resolved: &Resolved,
+    townships: &Stage<TownshipId>,
+) -> Result<(Stage<VillageId>, Vec<EditReport>), PlanError> {
+    let (dataset, prepared) = (ws.dataset(), ws.prepared());
+    let rules = &resolved.scenario.villages;
+    let in_scope = &resolved.in_scope;
+    let exempt = rules.exempt();
+    let mut units: Vec<Unit> = dataset
+        .villages
+        .iter()
+        .map(|v| {
+            let county = dataset.townships[v.township].county;
+            Unit {
+                sphere: SpherePoint::new(v.centre),
+                area: v.area_km2,
+                registered: v.registered_pop.unwrap_or(0.0),
+                resident: v.resident_pop,
+                partition: townships.new_of[v.township].index(),
+                class: 0,
+                seat_rank: match v.kind {
+                    VillageKind::Community => 0,
+                    VillageKind::Village => 1,
+                    VillageKind::Special => 2,
+                },
+                frozen: !rules.enabled || !in_scope[county] || exempt.contains(&v.kind),
+                regular: v.kind == VillageKind::Village && in_scope[county],
+                terrain: prepared.terrain[v.township],
+                listed_seat: false,
+                demand: 0..0,
+            }
+        })
+        .collect();
+    let demand = Demand {
+        points: units.iter().map(|u| (u.sphere, u.resident)).collect(),
+    };
+    for (i, u) in units.iter_mut().enumerate() {
+        u.demand = i..i + 1;
+    }
+    // The scenario's manual village groups stay inside a new township.
+    let code_of = |i: usize| dataset.villages[VillageId::from(i)].code.clone();
+    for (g, group) in resolved.villages.manual.iter().enumerate() {
+        let partition = |v: VillageId| units[v.index()].partition;
+        if let Some(&other) = group.iter().find(|&&v| partition(v) != partition(group[0])) {
+            return Err(PlanError::ManualAcross {
+                key: format!("villages.manual[{g}]"),
+                first: code_of(group[0].index()),
+                second: code_of(other.index()),
+                container: "new townships",
+            });
+        }
+    }
+    Ok(run_level(
+        units,
+        &demand,
+        rules,
+        &resolved.villages,
+        &prepared.village_adjacency,
+        "new townships",
+        &code_of,
+    ))
+}
+
+/// What both levels share once their units are built: the scenario's locked units frozen and
+/// seats listed, the hand edits applied, then the agglomeration; edits undone by later ones
+/// are reported as superseded.
+fn run_level<K, L: Level>(
+    mut units: Vec<Unit>,
+    demand: &Demand,
+    rules: &Rules<K>,
+    input: &LevelInput<L>,
+    adjacency: &Adjacency<L>,
+    container: &'static str,
+    code_of: &dyn Fn(usize) -> String,
+) -> (Stage<L>, Vec<EditReport>) {
+    let locked: Vec<usize> = input.locked.iter().map(|&l| l.into()).collect();
+    for &i in &locked {
+        units[i].frozen = true;
+    }
+    for &i in &input.seats {
+        units[i.into()].listed_seat = true;
+    }
+    let neighbours = |i: usize| adjacency.neighbour_indices(i);
+    let (hand, mut reports) = hand::apply_edits(
+        &input.edits,
+        &locked,
+        &mut hand::Checks {
+            units: &mut units,
+            demand,
+            neighbours: &neighbours,
+            rules,
+            container,
+            code_of,
+        },
+    );
+    let manual: Vec<Vec<usize>> = input
+        .manual
+        .iter()
+        .map(|g| g.iter().map(|&l| l.into()).collect())
+        .collect();
+    let stage = agglomerate::merge_level(&units, demand, neighbours, rules, &manual, &hand);
+    hand::check_held(&mut reports, &input.edits, &stage);
+    (stage, reports)
+}
+
+/// Statistics of the plan's new units, province-wide and per county.
+pub(crate) fn after_summary(ws: &Workspace, plan: &MergePlan) -> DatasetSummary {
+    debug_assert_eq!(
+        plan.dataset(),
+        ws.id(),
+        "a plan read against another dataset"
+    );
+    let dataset = ws.dataset();
+    let township_figures: Vec<(CountyId, TownshipFigures)> = plan
+        .townships
+        .units
+        .iter()
+        .map(|u| {
+            let seat = &dataset.townships[u.seat];
+            let sum = |f: fn(&crate::model::Township) -> f64| {
+                u.members
+                    .iter()
+                    .map(|&m| f(&dataset.townships[m]))
+                    .sum::<f64>()
+            };
+            (
+                seat.county,
+                TownshipFigures {
+                    kind: seat.kind,
+                    area_km2: sum(|t| t.area_km2),
+                    registered_pop: sum(|t| t.registered_pop),
+                    resident_pop: sum(|t| t.resident_pop),
+                },
+            )
+        })
+        .collect();
+    let village_figures: Vec<(CountyId, VillageFigures)> = plan
+        .villages
+        .units
+        .iter()
+        .map(|u| {
+            let seat = &dataset.villages[u.seat];
+            let members = || u.members.iter().map(|&m| &dataset.villages[m]);
+            (
+                dataset.county_of_village(u.seat),
+                VillageFigures {
+                    kind: seat.kind,
+                    area_km2: members().map(|v| v.area_km2).sum(),
+                    resident_pop: members().map(|v| v.resident_pop).sum(),
+                    registered_pop: members().map(|v| v.registered_pop).sum(),
+                },
+            )
+        })
+        .collect();
+    DatasetSummary::from_units(dataset, township_figures, village_figures)
+}
