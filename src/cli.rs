@@ -4,12 +4,14 @@
 use std::io::IsTerminal;
 use std::path::Path;
 
+use jianzhi::Lang;
 use jianzhi::builtin;
 use jianzhi::import::load_dataset_with;
+use jianzhi::metrics::Metric;
 use jianzhi::model::Dataset;
 use jianzhi::progress::{Progress, Step};
-use jianzhi::report::{CsvReport, figure};
-use jianzhi::summary::{DatasetSummary, Summary, summarize};
+use jianzhi::report::figure;
+use jianzhi::summary::{Summary, summarize};
 
 /// Loads `--data` (or the demo dataset), printing warnings to stderr, and progress too when
 /// stderr is a terminal.
@@ -79,16 +81,19 @@ fn peak_memory_note() -> String {
 }
 
 /// The `summary` command: prints the statistics and writes `summary.csv` and `counties.csv`.
-pub fn summary(data: Option<&Path>, out: Option<&Path>, timing: bool) -> anyhow::Result<()> {
+pub fn summary(
+    data: Option<&Path>,
+    out: Option<&Path>,
+    lang: Option<Lang>,
+    timing: bool,
+) -> anyhow::Result<()> {
     let started = std::time::Instant::now();
     let dataset = load(data)?;
     let t_load = started.elapsed();
     let stats = summarize(&dataset);
     print!("{}", format_summary(&dataset, &stats.province));
     if let Some(out) = out {
-        std::fs::create_dir_all(out)?;
-        summary_csv(&dataset, &stats.province).write(&out.join("summary.csv"))?;
-        counties_csv(&dataset, &stats).write(&out.join("counties.csv"))?;
+        jianzhi::report::dataset::write(&dataset, &stats, out, lang)?;
         println!(
             "wrote {} and {}",
             out.join("summary.csv").display(),
@@ -115,56 +120,30 @@ pub fn format_summary(dataset: &Dataset, s: &Summary) -> String {
         text += &format!("Modelled (synthetic) figures: {}\n", names.join(", "));
     }
     text += &format!("{:<30} {:>14}  basis\n", "metric", "value");
-    for m in s.metrics() {
+    for &m in Metric::UNITS {
         text += &format!(
             "{:<30} {:>14}  {}\n",
-            m.name,
-            figure(round_for_display(m.value)),
-            p.basis(m.depends_on)
+            m.key(),
+            shown(m.of_summary(s)),
+            m.basis().of(p)
         );
     }
     text
 }
 
-fn round_for_display(x: f64) -> f64 {
+/// A figure for the terminal: whole numbers from 100 up, else two decimals; empty if
+/// missing.
+fn shown(x: Option<f64>) -> String {
+    let Some(x) = x else {
+        return String::new();
+    };
     let rounded = if x.abs() >= 100.0 {
         x.round()
     } else {
         (x * 100.0).round() / 100.0
     };
     // No "-0" for tiny negative changes.
-    if rounded == 0.0 { 0.0 } else { rounded }
-}
-
-/// `summary.csv`: `metric,value,basis`.
-pub fn summary_csv(dataset: &Dataset, s: &Summary) -> CsvReport {
-    let mut csv = CsvReport::new(&["metric", "value", "basis"]);
-    for m in s.metrics() {
-        csv.row([
-            m.name,
-            &figure(m.value),
-            dataset.provenance.basis(m.depends_on),
-        ]);
-    }
-    csv
-}
-
-/// `counties.csv`: one row per county with its summary figures.
-pub fn counties_csv(dataset: &Dataset, stats: &DatasetSummary) -> CsvReport {
-    let metric_names: Vec<&str> = stats.province.metrics().iter().map(|m| m.name).collect();
-    let mut header = vec!["county_code", "county_name", "city_name"];
-    header.extend(&metric_names);
-    let mut csv = CsvReport::new(&header);
-    for (county, s) in dataset.counties.iter().zip(&stats.counties) {
-        let mut row = vec![
-            county.code.clone(),
-            county.name.clone(),
-            county.city_name.clone(),
-        ];
-        row.extend(s.metrics().iter().map(|m| figure(m.value)));
-        csv.row(row);
-    }
-    csv
+    figure(if rounded == 0.0 { 0.0 } else { rounded })
 }
 
 /// The `scale-data` command: the demo dataset with its villages split into parts, for
@@ -182,7 +161,13 @@ pub fn scale_data(villages: usize, out: &Path) -> anyhow::Result<()> {
 }
 
 /// The `run` command: applies a scenario and writes the reports.
-pub fn run(scenario: &Path, data: Option<&Path>, out: &Path, timing: bool) -> anyhow::Result<()> {
+pub fn run(
+    scenario: &Path,
+    data: Option<&Path>,
+    out: &Path,
+    lang: Option<Lang>,
+    timing: bool,
+) -> anyhow::Result<()> {
     use std::time::Instant;
 
     let t0 = Instant::now();
@@ -198,7 +183,7 @@ pub fn run(scenario: &Path, data: Option<&Path>, out: &Path, timing: bool) -> an
     let report = analysis.report();
     print!("{}", format_run(&report));
     let t3 = Instant::now();
-    report.write(out)?;
+    report.write(out, lang)?;
     let t_write = t3.elapsed();
     println!(
         "wrote summary.csv, counties.csv, townships.csv, villages.csv, outcome.csv, coverage.csv, edits.csv, scenario.toml to {}",
@@ -218,8 +203,7 @@ pub fn run(scenario: &Path, data: Option<&Path>, out: &Path, timing: bool) -> an
 }
 
 /// A plain-text before/after table and the outcome of each level.
-pub fn format_run(r: &jianzhi::plan_report::RunReport) -> String {
-    use jianzhi::plan_report::change_pct;
+pub fn format_run(r: &jianzhi::report::run::RunReport) -> String {
     let p = &r.dataset().provenance;
     let mut text = format!("Dataset: {}\nScenario: {}\n", p.name, r.scenario().name);
     if !p.modelled.is_empty() {
@@ -231,12 +215,13 @@ pub fn format_run(r: &jianzhi::plan_report::RunReport) -> String {
         "metric", "before", "after", "change%"
     );
     for row in r.summary_rows() {
+        let change = row.change_pct();
         text += &format!(
             "{:<34} {:>12} {:>12} {:>9}  {}\n",
-            row.name,
-            figure(round_for_display(row.before)),
-            figure(round_for_display(row.after)),
-            figure(round_for_display(change_pct(row.before, row.after))),
+            row.metric.key(),
+            shown(row.before),
+            shown(row.after),
+            shown(change.is_finite().then_some(change)),
             row.basis
         );
     }

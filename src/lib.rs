@@ -17,13 +17,14 @@ pub mod error;
 pub mod geodesy;
 pub mod import;
 pub mod lang;
+pub mod metrics;
 pub mod model;
 pub mod plan;
-pub mod plan_report;
 pub mod progress;
 pub mod report;
 pub mod scenario;
 pub mod summary;
+pub mod table;
 pub mod terrain;
 pub mod workspace;
 

@@ -34,6 +34,9 @@ enum Command {
         /// Write summary.csv and counties.csv (UTF-8 with BOM) into this folder.
         #[arg(long)]
         out: Option<PathBuf>,
+        /// Column headers in this language (zh or en) instead of the English keys scripts read.
+        #[arg(long, value_parser = parse_lang)]
+        lang: Option<jianzhi::Lang>,
         /// Print how long loading took and the peak memory.
         #[arg(long)]
         timing: bool,
@@ -49,6 +52,9 @@ enum Command {
         /// Folder for the reports.
         #[arg(long)]
         out: PathBuf,
+        /// Column headers in this language (zh or en) instead of the English keys scripts read.
+        #[arg(long, value_parser = parse_lang)]
+        lang: Option<jianzhi::Lang>,
         /// Print how long each step took and the peak memory.
         #[arg(long)]
         timing: bool,
@@ -76,15 +82,19 @@ enum Command {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
-        Some(Command::Summary { data, out, timing }) => {
-            cli::summary(data.as_deref(), out.as_deref(), timing)
-        }
+        Some(Command::Summary {
+            data,
+            out,
+            lang,
+            timing,
+        }) => cli::summary(data.as_deref(), out.as_deref(), lang, timing),
         Some(Command::Run {
             scenario,
             data,
             out,
+            lang,
             timing,
-        }) => cli::run(&scenario, data.as_deref(), &out, timing),
+        }) => cli::run(&scenario, data.as_deref(), &out, lang, timing),
         Some(Command::DemoData { sources, out }) => demo_data(&sources, &out),
         Some(Command::ScaleData { villages, out }) => cli::scale_data(villages, &out),
         None => desktop(cli.data, cli.screenshot),
@@ -95,6 +105,15 @@ fn main() -> ExitCode {
             eprintln!("error: {e:#}");
             ExitCode::FAILURE
         }
+    }
+}
+
+/// `zh` or `en` (also 中文, English).
+fn parse_lang(text: &str) -> Result<jianzhi::Lang, String> {
+    match text.trim().to_lowercase().as_str() {
+        "zh" | "zh-cn" | "cn" | "中文" | "chinese" => Ok(jianzhi::Lang::Zh),
+        "en" | "english" => Ok(jianzhi::Lang::En),
+        other => Err(format!("'{other}' is not a language: zh or en")),
     }
 }
 

@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 
 use typed_index_collections::TiVec;
 
-use crate::model::{CountyId, Dataset, Figure, TownshipKind, VillageKind};
+use crate::model::{CountyId, Dataset, TownshipKind, VillageKind};
 
 /// What a township-level unit contributes to the statistics.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -135,93 +135,6 @@ impl Summary {
             ),
             villages: village_group(VillageKind::Village),
             communities: village_group(VillageKind::Community),
-        }
-    }
-
-    /// The named figures of this summary, in report order, with the kind of figure each
-    /// depends on (for the modelled/observed label).
-    pub fn metrics(&self) -> Vec<Metric> {
-        let count = |name, v: usize| Metric::new(name, v as f64, None);
-        let t = &self.townships;
-        let v = &self.villages;
-        vec![
-            count("townships", t.count),
-            count("streets", self.township_kinds[&TownshipKind::Street]),
-            count("towns", self.township_kinds[&TownshipKind::Town]),
-            count(
-                "rural_townships",
-                self.township_kinds[&TownshipKind::Township],
-            ),
-            count(
-                "ethnic_townships",
-                self.township_kinds[&TownshipKind::EthnicTownship],
-            ),
-            count(
-                "special_township_units",
-                self.township_kinds[&TownshipKind::Special],
-            ),
-            count("villages", v.count),
-            count("communities", self.communities.count),
-            count(
-                "special_village_units",
-                self.village_kinds[&VillageKind::Special],
-            ),
-            Metric::new("avg_township_area_km2", t.avg_area_km2, Some(Figure::Areas)),
-            Metric::new(
-                "median_township_area_km2",
-                t.median_area_km2,
-                Some(Figure::Areas),
-            ),
-            Metric::new(
-                "avg_township_registered_pop",
-                t.avg_registered_pop,
-                Some(Figure::Populations),
-            ),
-            Metric::new(
-                "avg_township_resident_pop",
-                t.avg_resident_pop,
-                Some(Figure::Populations),
-            ),
-            Metric::new("avg_village_area_km2", v.avg_area_km2, Some(Figure::Areas)),
-            Metric::new(
-                "median_village_area_km2",
-                v.median_area_km2,
-                Some(Figure::Areas),
-            ),
-            Metric::new(
-                "avg_village_resident_pop",
-                v.avg_resident_pop,
-                Some(Figure::Populations),
-            ),
-            Metric::new(
-                "avg_village_registered_pop",
-                v.avg_registered_pop,
-                Some(Figure::Populations),
-            ),
-            Metric::new(
-                "avg_community_resident_pop",
-                self.communities.avg_resident_pop,
-                Some(Figure::Populations),
-            ),
-        ]
-    }
-}
-
-/// One named figure of a summary.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Metric {
-    pub name: &'static str,
-    pub value: f64,
-    /// The kind of figure this depends on; `None` for counts, which come from the codes.
-    pub depends_on: Option<Figure>,
-}
-
-impl Metric {
-    pub fn new(name: &'static str, value: f64, depends_on: Option<Figure>) -> Self {
-        Self {
-            name,
-            value,
-            depends_on,
         }
     }
 }

@@ -14,8 +14,8 @@ use crate::coverage::{self, Baseline, ServiceReport};
 use crate::engine::{self, Prepared};
 use crate::model::{Dataset, TownshipId, VillageId};
 use crate::plan::MergePlan;
-use crate::plan_report::RunReport;
 use crate::progress::{Cancelled, Progress, Step};
+use crate::report::run::RunReport;
 use crate::scenario::{self, PlanError, Scenario};
 use crate::summary::{self, DatasetSummary};
 

@@ -17,6 +17,7 @@ use jianzhi::model::{
     VillageKind,
 };
 use jianzhi::plan::{EditStatus, MergePlan, Refusal, Stage};
+use jianzhi::report::run::ReportTable;
 use jianzhi::scenario::{Edit, EditAction, LevelName, Rules, Scenario};
 use jianzhi::workspace::Workspace;
 use proptest::prelude::*;
@@ -271,7 +272,7 @@ fn move_seat_name_lock_and_split_hold_and_later_edits_supersede_earlier_ones() {
             .contains("已被第 2 项调整取代")
     );
     // The name is the new unit's in the lineage report.
-    let csv = String::from_utf8(analysis.report().townships_csv(Vec::new()).into_bytes()).unwrap();
+    let csv = String::from_utf8(analysis.report().csv(ReportTable::Townships)).unwrap();
     let row3 = csv.lines().find(|l| l.starts_with(&code(3))).unwrap();
     assert!(row3.contains(&format!("{},新城镇", code(4))), "{row3}");
 }

@@ -9,6 +9,7 @@ use common::invariants::check_invariants;
 use common::random::{random_dataset, random_rules};
 use common::{demo_workspace, preset, workspace};
 use jianzhi::model::{CountyId, Terrain, TownshipKind, VillageKind};
+use jianzhi::report::run::ReportTable;
 use jianzhi::scenario::{PlanError, Rules, Scenario};
 use jianzhi::workspace::Analysis;
 use proptest::prelude::*;
@@ -237,7 +238,7 @@ fn an_analysis_reads_only_the_dataset_it_was_computed_on() {
         assert!(!analysis.is_of(ws));
     }
     // Its reports are of its own dataset, whatever else is loaded: one row per township.
-    let townships = analysis.report().townships_csv(Vec::new()).into_bytes();
+    let townships = analysis.report().csv(ReportTable::Townships);
     let rows = String::from_utf8(townships).unwrap().lines().count() - 1;
     assert_eq!(rows, small.dataset().townships.len());
     assert_ne!(rows, other.dataset().townships.len());
@@ -247,15 +248,7 @@ fn an_analysis_reads_only_the_dataset_it_was_computed_on() {
 
 fn report_bytes(analysis: &Analysis) -> Vec<Vec<u8>> {
     let r = analysis.report();
-    vec![
-        r.summary_csv(Vec::new()).into_bytes(),
-        r.counties_csv(Vec::new()).into_bytes(),
-        r.townships_csv(Vec::new()).into_bytes(),
-        r.villages_csv(Vec::new()).into_bytes(),
-        r.outcome_csv(Vec::new()).into_bytes(),
-        r.coverage_csv(Vec::new()).into_bytes(),
-        r.edits_csv(Vec::new()).into_bytes(),
-    ]
+    ReportTable::ALL.iter().map(|&t| r.csv(t)).collect()
 }
 
 proptest! {

@@ -3,8 +3,8 @@
 use std::collections::BTreeMap;
 
 use crate::coverage::CURVE_MAX_KM;
+use crate::metrics::{Basis, Metric, change_pct, sichuan_published};
 use crate::model::Figure;
-use crate::plan_report::change_pct;
 use crate::workspace::Analysis;
 use eframe::egui::{self, Color32};
 use egui_plot::{
@@ -20,9 +20,6 @@ const AFTER: Color32 = Color32::from_rgb(230, 81, 0);
 const STATIONS: Color32 = Color32::from_rgb(46, 125, 50);
 const PUBLISHED: Color32 = Color32::from_rgb(21, 101, 192);
 const CHART_HEIGHT: f32 = 190.0;
-
-/// Published changes of the Sichuan reform (REFERENCE.md), in the order of the change chart.
-const PUBLISHED_CHANGE: [f64; 6] = [-32.0, -41.6, 47.0, 67.0, 65.0, 66.0];
 
 pub fn show(ui: &mut egui::Ui, state: &AppState) {
     let l = state.lang;
@@ -73,8 +70,8 @@ fn fmt(x: f64) -> String {
     }
 }
 
-/// The key figures before and after; with no analysis yet (a dataset just loaded), the before
-/// figures of the dataset and "…" after.
+/// The key figures before and after ([`Metric::KEY`]); with no analysis yet (a dataset just
+/// loaded), the before figures of the dataset and "…" after.
 fn summary_grid(
     ui: &mut egui::Ui,
     state: &AppState,
@@ -82,48 +79,8 @@ fn summary_grid(
     mark: &dyn Fn(Figure) -> &'static str,
 ) {
     let l = state.lang;
-    let b = &state.workspace.before().province;
-    let af = a.map(|a| &a.after.province);
+    let before = &state.workspace.before().province;
     title(ui, l.t("summary"));
-    let mut rows: Vec<(String, f64, Option<f64>)> = vec![
-        (
-            l.t("m_townships").into(),
-            b.townships.count as f64,
-            af.map(|af| af.townships.count as f64),
-        ),
-        (
-            l.t("m_villages").into(),
-            b.villages.count as f64,
-            af.map(|af| af.villages.count as f64),
-        ),
-        (
-            format!("{}{}", l.t("m_t_area"), mark(Figure::Areas)),
-            b.townships.avg_area_km2,
-            af.map(|af| af.townships.avg_area_km2),
-        ),
-        (
-            format!("{}{}", l.t("m_t_reg"), mark(Figure::Populations)),
-            b.townships.avg_registered_pop,
-            af.map(|af| af.townships.avg_registered_pop),
-        ),
-        (
-            format!("{}{}", l.t("m_v_area"), mark(Figure::Areas)),
-            b.villages.avg_area_km2,
-            af.map(|af| af.villages.avg_area_km2),
-        ),
-        (
-            format!("{}{}", l.t("m_v_res"), mark(Figure::Populations)),
-            b.villages.avg_resident_pop,
-            af.map(|af| af.villages.avg_resident_pop),
-        ),
-    ];
-    if let Some(a) = a {
-        rows.extend(
-            service_rows(l, &a.service, mark)
-                .into_iter()
-                .map(|(name, before, after)| (name, before, Some(after))),
-        );
-    }
     egui::Grid::new("summary")
         .striped(true)
         .num_columns(4)
@@ -132,17 +89,36 @@ fn summary_grid(
                 ui.strong(h);
             }
             ui.end_row();
-            for (name, before, after) in rows {
-                ui.label(name);
-                ui.label(fmt(before));
-                let Some(after) = after else {
+            for &metric in Metric::KEY {
+                let (b, af) = match a {
+                    Some(a) => {
+                        metric.before_after(&a.before().province, &a.after.province, &a.service)
+                    }
+                    None => (metric.of_summary(before), None),
+                };
+                if a.is_none() && b.is_none() {
+                    continue;
+                }
+                let unit = metric.unit();
+                let marked = match metric.basis() {
+                    Basis::Figure(f) => mark(f),
+                    _ => "",
+                };
+                let label = match unit.label(l) {
+                    "" | "个" | "人" => metric.label(l).to_string(),
+                    u => format!("{} {u}", metric.label(l)),
+                };
+                ui.label(format!("{label}{marked}"));
+                let shown = |x: Option<f64>| x.map_or("—".to_string(), |x| fmt(unit.shown(x)));
+                ui.label(shown(b));
+                if a.is_none() {
                     ui.label("…");
                     ui.label("…");
                     ui.end_row();
                     continue;
-                };
-                ui.label(fmt(after));
-                let c = change_pct(before, after);
+                }
+                ui.label(shown(af));
+                let c = change_pct(b.unwrap_or(f64::NAN), af.unwrap_or(f64::NAN));
                 ui.label(if c.is_finite() {
                     format!("{c:+.1}%")
                 } else {
@@ -153,69 +129,17 @@ fn summary_grid(
         });
 }
 
-/// The service and cost rows of the key figures: (name, before, after).
-fn service_rows(
-    l: Lang,
-    s: &crate::coverage::ServiceReport,
-    mark: &dyn Fn(Figure) -> &'static str,
-) -> Vec<(String, f64, f64)> {
-    vec![
-        (
-            format!("{}{}", l.t("mean_distance"), mark(Figure::Locations)),
-            s.before.province.mean_km,
-            s.after.province.mean_km,
-        ),
-        (
-            format!(
-                "{} ({}){}",
-                l.t("mean_distance"),
-                l.t("with_stations"),
-                mark(Figure::Locations)
-            ),
-            s.before.province.mean_km,
-            s.after_with_stations.province.mean_km,
-        ),
-        (
-            format!("{}{}", l.t("p90_distance"), mark(Figure::Locations)),
-            s.before.province.p90_km,
-            s.after.province.p90_km,
-        ),
-        (
-            format!("{}{}", l.t("beyond_radius"), mark(Figure::Locations)),
-            s.before.province.beyond_people,
-            s.after.province.beyond_people,
-        ),
-        (l.t("staff").into(), s.cost_before.staff, s.cost_after.staff),
-        (
-            l.t("yearly_cost").into(),
-            s.cost_before.yearly_yuan / 1e8,
-            s.cost_after.yearly_yuan / 1e8,
-        ),
-    ]
-}
-
 fn change_chart(ui: &mut egui::Ui, l: Lang, a: &Analysis) {
     let (b, af) = (&a.before().province, &a.after.province);
     title(ui, l.t("chart_change"));
-    let values = [
-        change_pct(b.townships.count as f64, af.townships.count as f64),
-        change_pct(b.villages.count as f64, af.villages.count as f64),
-        change_pct(b.townships.avg_area_km2, af.townships.avg_area_km2),
-        change_pct(
-            b.townships.avg_registered_pop,
-            af.townships.avg_registered_pop,
-        ),
-        change_pct(b.villages.avg_area_km2, af.villages.avg_area_km2),
-        change_pct(b.villages.avg_resident_pop, af.villages.avg_resident_pop),
-    ];
-    let names = [
-        l.t("m_townships"),
-        l.t("m_villages"),
-        l.t("m_t_area"),
-        l.t("m_t_reg"),
-        l.t("m_v_area"),
-        l.t("m_v_res"),
-    ];
+    let values: Vec<f64> = Metric::REFORM
+        .iter()
+        .map(|m| {
+            let value = |s| m.of_summary(s).unwrap_or(f64::NAN);
+            change_pct(value(b), value(af))
+        })
+        .collect();
+    let names: Vec<&str> = Metric::REFORM.iter().map(|m| m.short_label(l)).collect();
     let bars: Vec<Bar> = values
         .iter()
         .enumerate()
@@ -226,10 +150,10 @@ fn change_chart(ui: &mut egui::Ui, l: Lang, a: &Analysis) {
                 .fill(if *v < 0.0 { AFTER } else { STATIONS })
         })
         .collect();
-    let published: Vec<[f64; 2]> = PUBLISHED_CHANGE
+    let published: Vec<[f64; 2]> = Metric::REFORM
         .iter()
         .enumerate()
-        .map(|(i, v)| [i as f64, *v])
+        .filter_map(|(i, &m)| Some([i as f64, sichuan_published(m)?.2]))
         .collect();
     Plot::new("change")
         .height(CHART_HEIGHT + 40.0)

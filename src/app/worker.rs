@@ -136,7 +136,7 @@ impl Worker {
     pub fn export(&self, analysis: Arc<Analysis>, dir: PathBuf) {
         let (tx, wake) = (self.done_tx.clone(), self.wake.clone());
         let job = move || {
-            let result = analysis.report().write(&dir).map_err(|e| {
+            let result = analysis.report().write(&dir, None).map_err(|e| {
                 crate::tr!(
                     "{}: cannot write the reports: {e}",
                     "{}：无法写出报表：{e}",

@@ -2,8 +2,13 @@
 //! through a temporary file renamed into place, so an interrupted write never leaves a
 //! half-written file and the previous version survives.
 
+pub mod dataset;
+pub mod run;
+
 use std::io::Write;
 use std::path::Path;
+
+use crate::table::{CsvTable, TableWriter};
 
 /// The UTF-8 byte-order mark Excel needs to read a CSV as UTF-8.
 pub const BOM: &[u8] = b"\xEF\xBB\xBF";
@@ -50,71 +55,28 @@ pub fn write_atomic_with(
     Ok(())
 }
 
-/// A CSV table as Excel reads it: BOM first, `\r\n` line ends. Written straight to `W` (a file,
-/// so a million rows are never held in memory) or built in memory (`CsvReport::new`).
-///
-/// Rows are infallible to add; the first write error is kept and returned by `finish`.
-pub struct CsvReport<W: Write = Vec<u8>> {
-    writer: csv::Writer<W>,
-    error: Option<std::io::Error>,
-}
-
-impl CsvReport<Vec<u8>> {
-    /// A table built in memory.
-    pub fn new(header: &[&str]) -> Self {
-        Self::on(Vec::new(), header)
-    }
-
-    pub fn into_bytes(self) -> Vec<u8> {
-        // Writing to a Vec cannot fail.
-        self.finish().unwrap_or_default()
-    }
-
-    /// Writes the table to `path` atomically.
-    pub fn write(self, path: &Path) -> std::io::Result<()> {
-        write_atomic(path, &self.into_bytes())
-    }
-}
-
-impl<W: Write> CsvReport<W> {
-    /// A table written to `out` as rows are added: the BOM and `header` first.
-    pub fn on(mut out: W, header: &[&str]) -> Self {
-        let error = out.write_all(BOM).err();
-        let writer = csv::WriterBuilder::new()
-            .terminator(csv::Terminator::CRLF)
-            .from_writer(out);
-        let mut report = Self { writer, error };
-        report.row(header);
-        report
-    }
-
-    pub fn row<I, S>(&mut self, fields: I)
-    where
-        I: IntoIterator<Item = S>,
-        S: AsRef<[u8]>,
-    {
-        if self.error.is_none()
-            && let Err(e) = self.writer.write_record(fields)
-        {
-            self.error = Some(e.into());
-        }
-    }
-
-    /// Flushes the table and returns its writer, or the first error met on the way.
-    pub fn finish(self) -> std::io::Result<W> {
-        if let Some(e) = self.error {
-            return Err(e);
-        }
-        self.writer.into_inner().map_err(|e| e.into_error())
-    }
-}
-
-/// Writes the table `fill` produces on its writer to `path` atomically, row by row.
-pub fn write_table_atomic(
+/// Writes a CSV table to `path` atomically, row by row, as `fill` produces it; headers are
+/// the column keys, or in `lang`.
+pub fn write_csv_atomic(
     path: &Path,
-    fill: impl FnOnce(&mut dyn Write) -> CsvReport<&mut dyn Write>,
+    lang: Option<crate::Lang>,
+    fill: impl FnOnce(&mut dyn TableWriter) -> std::io::Result<()>,
 ) -> std::io::Result<()> {
-    write_atomic_with(path, |out| fill(out).finish().map(drop))
+    write_atomic_with(path, |out| {
+        let mut table = CsvTable::new(out, lang);
+        fill(&mut table)?;
+        table.finish().map(drop)
+    })
+}
+
+/// A table as CSV bytes in memory.
+pub fn csv_bytes(
+    lang: Option<crate::Lang>,
+    fill: impl FnOnce(&mut dyn TableWriter) -> std::io::Result<()>,
+) -> std::io::Result<Vec<u8>> {
+    let mut table = CsvTable::new(Vec::new(), lang);
+    fill(&mut table)?;
+    table.finish()
 }
 
 /// Formats a figure for a report: integers without decimals, others to 3 decimals.
@@ -135,13 +97,29 @@ pub fn figure(x: f64) -> String {
 mod tests {
     use super::*;
 
+    use crate::table::{Cell, Column};
+
+    const COLUMNS: &[Column] = &[Column::new("code", "代码", "code"), Column::key("name")];
+
+    fn rows(out: &mut dyn TableWriter, n: usize) -> std::io::Result<()> {
+        out.header(COLUMNS)?;
+        for i in 0..n {
+            out.row(&[Cell::code(i.to_string()), Cell::text(format!("村{i}"))])?;
+        }
+        Ok(())
+    }
+
     #[test]
     fn csv_reports_start_with_a_bom_and_use_crlf() {
-        let mut r = CsvReport::new(&["metric", "value"]);
-        r.row(["乡镇", "1"]);
-        let bytes = r.into_bytes();
+        let bytes = csv_bytes(None, |t| {
+            t.header(&[Column::key("metric"), Column::key("value")])?;
+            t.row(&[Cell::text("乡镇"), Cell::Count(1)])
+        })
+        .unwrap();
         assert!(bytes.starts_with(BOM));
         assert_eq!(&bytes[3..], "metric,value\r\n乡镇,1\r\n".as_bytes());
+        let zh = csv_bytes(Some(crate::Lang::Zh), |t| rows(t, 1)).unwrap();
+        assert_eq!(&zh[3..], "代码,name\r\n0,村0\r\n".as_bytes());
     }
 
     #[test]
@@ -202,35 +180,27 @@ mod tests {
         }
     }
 
-    fn table<W: Write>(out: W, rows: usize) -> CsvReport<W> {
-        let mut r = CsvReport::on(out, &["code", "name"]);
-        for i in 0..rows {
-            r.row([i.to_string(), format!("村{i}")]);
-        }
-        r
-    }
-
     #[test]
     fn a_streamed_table_has_the_bytes_of_one_built_in_memory() {
         let dir = tempfile::tempdir().unwrap();
         let p = dir.path().join("villages.csv");
-        write_table_atomic(&p, |w| table(w, 50_000)).unwrap();
+        write_csv_atomic(&p, None, |t| rows(t, 50_000)).unwrap();
         assert_eq!(
             std::fs::read(&p).unwrap(),
-            table(Vec::new(), 50_000).into_bytes()
+            csv_bytes(None, |t| rows(t, 50_000)).unwrap()
         );
     }
 
     #[test]
-    fn a_table_whose_writer_fails_reports_the_first_error_and_keeps_the_previous_file() {
-        let failed = table(
+    fn a_table_whose_writer_fails_reports_the_error_and_keeps_the_previous_file() {
+        let mut full = CsvTable::new(
             Full {
                 room: 100_000,
                 taken: Vec::new(),
             },
-            50_000,
-        )
-        .finish();
+            None,
+        );
+        let failed = rows(&mut full, 50_000).and_then(|()| full.finish().map(drop));
         assert_eq!(
             failed.err().map(|e| e.to_string()).as_deref(),
             Some("disk full")
@@ -238,13 +208,11 @@ mod tests {
 
         let dir = tempfile::tempdir().unwrap();
         let p = dir.path().join("villages.csv");
-        write_table_atomic(&p, |w| table(w, 10)).unwrap();
+        write_csv_atomic(&p, None, |t| rows(t, 10)).unwrap();
         let previous = std::fs::read(&p).unwrap();
-        let result = write_table_atomic(&p, |w| {
-            let mut r = table(w, 100_000);
-            r.error
-                .get_or_insert_with(|| std::io::Error::other("disk full"));
-            r
+        let result = write_csv_atomic(&p, None, |t| {
+            rows(t, 100_000)?;
+            Err(std::io::Error::other("disk full"))
         });
         assert!(result.is_err());
         assert_eq!(std::fs::read(&p).unwrap(), previous);
