@@ -11,6 +11,7 @@ use std::time::Duration;
 
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
+use jianzhi::Lang;
 use jianzhi::app::{Command, JianzhiApp, Launch};
 use jianzhi::workspace::Workspace;
 
@@ -64,7 +65,7 @@ fn starts_on_the_demo_data_and_shows_the_summary() {
     let dir = tempfile::tempdir().unwrap();
     let harness = harness(dir.path());
     assert_eq!(
-        harness.state().state.scenario.name,
+        harness.state().state.scenario().name,
         "四川 2019 两项改革（模拟）"
     );
     harness.get_by_label("主要指标");
@@ -109,7 +110,7 @@ fn a_malformed_csv_shows_its_row_and_keeps_the_old_data() {
         common::VILLAGES,
     );
     let mut harness = harness(dir.path());
-    harness.state_mut().state.path_input = bad.display().to_string();
+    harness.state_mut().path_input = bad.display().to_string();
     harness.get_by_label("载入").click();
     harness.run_steps(2);
     settle(&mut harness);
@@ -177,7 +178,7 @@ fn the_scenario_in_use_is_restored_on_the_next_start() {
     }
     let harness = harness(dir.path());
     assert_eq!(
-        harness.state().state.scenario.name,
+        harness.state().state.scenario().name,
         "稳妥方案（约一半力度）"
     );
 }
@@ -327,4 +328,185 @@ fn a_loaded_dataset_is_never_drawn_with_the_previous_datasets_plan() {
     settle(&mut harness);
     assert_eq!(shown_township_counts(&harness), (4618, Some(3140)));
     harness.get_by_label("3140");
+}
+
+fn scenario_count(harness: &Harness<'static, JianzhiApp>, k: usize) -> Option<usize> {
+    harness
+        .state()
+        .state
+        .analysis_of(k)
+        .map(|a| a.after.province.townships.count)
+}
+
+fn edit_target(harness: &mut Harness<'static, JianzhiApp>, pct: f64) {
+    let mut scenario = harness.state().state.scenario().clone();
+    scenario.townships.target_reduction_pct = Some(pct);
+    harness.state_mut().apply(Command::EditScenario {
+        scenario: Box::new(scenario),
+        coalesce: false,
+    });
+    settle(harness);
+}
+
+#[test]
+fn two_scenarios_open_side_by_side_keep_their_own_figures_and_undo() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut harness = harness(dir.path());
+    // A copy of the preset opens in a second tab, in front, with the same figures.
+    harness.get_by_label("＋ 复制为新方案").click();
+    harness.run_steps(2);
+    settle(&mut harness);
+    assert_eq!(harness.state().state.tabs.len(), 2);
+    assert_eq!(harness.state().state.saved.active, 1);
+    assert_eq!(scenario_count(&harness, 0), Some(3140));
+    assert_eq!(scenario_count(&harness, 1), Some(3140));
+
+    // A 20% target in the second changes its figures only.
+    edit_target(&mut harness, 20.0);
+    let second = scenario_count(&harness, 1).unwrap();
+    assert_eq!(second, 4618 - (4618.0_f64 * 0.2).round() as usize);
+    assert_eq!(scenario_count(&harness, 0), Some(3140));
+    harness.get_by_label(&second.to_string());
+
+    // Back to the first: its figures, and its own (empty) undo history.
+    harness.state_mut().apply(Command::SelectScenario(0));
+    harness.run_steps(2);
+    harness.get_by_label("3140");
+    assert!(harness.state().state.tab().undo.is_empty());
+    edit_target(&mut harness, 40.0);
+    let first = scenario_count(&harness, 0).unwrap();
+    assert_eq!(first, 4618 - (4618.0_f64 * 0.4).round() as usize);
+
+    // Undo in the first restores its preset; the second keeps its 20%, and its own undo.
+    harness.state_mut().apply(Command::Undo);
+    settle(&mut harness);
+    assert_eq!(scenario_count(&harness, 0), Some(3140));
+    assert_eq!(scenario_count(&harness, 1), Some(second));
+    harness.state_mut().apply(Command::Redo);
+    settle(&mut harness);
+    assert_eq!(scenario_count(&harness, 0), Some(first));
+    harness.state_mut().apply(Command::SelectScenario(1));
+    harness.state_mut().apply(Command::Undo);
+    settle(&mut harness);
+    assert_eq!(scenario_count(&harness, 1), Some(3140));
+    assert_eq!(scenario_count(&harness, 0), Some(first));
+
+    // Closing the second leaves the first in front.
+    harness.state_mut().apply(Command::CloseScenario(1));
+    harness.run_steps(2);
+    assert_eq!(harness.state().state.tabs.len(), 1);
+    assert_eq!(scenario_count(&harness, 0), Some(first));
+}
+
+#[test]
+fn language_theme_and_open_scenarios_are_restored_after_a_restart() {
+    let dir = tempfile::tempdir().unwrap();
+    {
+        let mut harness = harness(dir.path());
+        harness.state_mut().apply(Command::SetLanguage(Lang::En));
+        harness.state_mut().apply(Command::SetDark(true));
+        harness.state_mut().apply(Command::NewScenario);
+        edit_target(&mut harness, 25.0);
+    } // dropped: the app writes its state as it closes
+    let mut harness = harness(dir.path());
+    harness.run_steps(2);
+    let state = &harness.state().state;
+    assert_eq!(state.saved.lang, Lang::En);
+    assert!(state.saved.dark);
+    assert_eq!(state.saved.scenarios.len(), 2);
+    assert_eq!(state.saved.active, 1);
+    assert_eq!(state.scenario().townships.target_reduction_pct, Some(25.0));
+    assert_eq!(harness.ctx.theme(), eframe::egui::Theme::Dark);
+    harness.get_by_label("Undo");
+    harness.get_by_label("Key figures");
+}
+
+#[test]
+fn a_state_folder_that_cannot_be_written_is_said_in_the_problems_panel() {
+    let dir = tempfile::tempdir().unwrap();
+    // The state "folder" is a file: nothing can be written inside it.
+    let blocked = dir.path().join("state");
+    std::fs::write(&blocked, "not a folder").unwrap();
+    let mut harness = harness(&blocked);
+    harness.state_mut().apply(Command::SetDark(true));
+    let started = std::time::Instant::now();
+    while harness.state().state.problems.is_empty() {
+        assert!(
+            started.elapsed() < Duration::from_secs(10),
+            "no problem shown"
+        );
+        harness.step();
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    harness.run_steps(2);
+    harness.get_by_label("数据问题");
+    harness.get_by_label_contains("无法保存打开的方案");
+}
+
+#[test]
+fn the_scenario_panel_lists_hand_edits_with_why_one_was_refused_and_deletes_one() {
+    use jianzhi::scenario::{Edit, EditAction, LevelName};
+    let dir = tempfile::tempdir().unwrap();
+    let mut harness = harness(dir.path());
+    let ds = common::demo();
+    // Two townships of one county that are neighbours, and one of another county.
+    let ws = harness.state().state.workspace.clone();
+    let (a, b) = ds
+        .townships
+        .iter_enumerated()
+        .find_map(|(i, _)| {
+            let n = ws.prepared().township_adjacency.neighbours(i).next()?;
+            Some((ds.townships[i].code.clone(), ds.townships[n].code.clone()))
+        })
+        .unwrap();
+    let far = ds
+        .townships
+        .iter()
+        .find(|t| t.county != ds.townships[ws.township_by_code(&a).unwrap()].county)
+        .unwrap()
+        .code
+        .clone();
+    let mut scenario = harness.state().state.scenario().clone();
+    scenario.edits = vec![
+        Edit::new(
+            LevelName::Townships,
+            EditAction::Merge,
+            vec![a.clone(), b.clone()],
+        ),
+        Edit::new(
+            LevelName::Townships,
+            EditAction::Merge,
+            vec![a.clone(), far.clone()],
+        ),
+    ];
+    harness.state_mut().apply(Command::EditScenario {
+        scenario: Box::new(scenario),
+        coalesce: false,
+    });
+    settle(&mut harness);
+    harness.get_by_label("手动调整 (2)");
+    harness.get_by_label_contains(&format!("1. 乡镇街道 合并 {a} {b}"));
+    // The refused one says why, in the interface's language.
+    harness.get_by_label_contains("属于不同区县；合并不能跨越区县");
+    let merged = harness.state().state.analysis().unwrap();
+    let (ia, ib) = (
+        ws.township_by_code(&a).unwrap(),
+        ws.township_by_code(&b).unwrap(),
+    );
+    assert_eq!(
+        merged.plan.townships.new_of[ia],
+        merged.plan.townships.new_of[ib]
+    );
+    // Delete the second (the × after it), then undo brings it back.
+    // A taller window, so the list at the foot of the scenario panel is in view.
+    harness.set_size(eframe::egui::vec2(1600.0, 1400.0));
+    harness.run_steps(2);
+    harness.get_all_by_label("×").nth(1).unwrap().click();
+    harness.run_steps(2);
+    settle(&mut harness);
+    assert_eq!(harness.state().state.scenario().edits.len(), 1);
+    harness.get_by_label("手动调整 (1)");
+    harness.state_mut().apply(Command::Undo);
+    settle(&mut harness);
+    assert_eq!(harness.state().state.scenario().edits.len(), 2);
 }

@@ -308,7 +308,7 @@ fn every_bad_input_shows_in_the_app_error_panel_and_keeps_what_was_in_use() {
             std::fs::copy(&bad, data.join(format!("{role}.{extension}"))).unwrap();
             data
         };
-        let scenario_before = harness.state().state.scenario.clone();
+        let scenario_before = harness.state().state.scenario().clone();
         harness.state_mut().apply(AppCommand::OpenPath(opened));
         assert!(
             harness
@@ -327,7 +327,8 @@ fn every_bad_input_shows_in_the_app_error_panel_and_keeps_what_was_in_use() {
                 "{file}: the data changed"
             );
             assert_eq!(
-                state.scenario, scenario_before,
+                *state.scenario(),
+                scenario_before,
                 "{file}: the scenario changed"
             );
             // In Chinese (the app's default) every problem is said in Chinese, and shown.

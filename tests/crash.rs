@@ -14,6 +14,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use egui_kittest::Harness;
+use jianzhi::app::state::{STATE_FILE, Saved};
 use jianzhi::app::{Command, JianzhiApp, Launch};
 use jianzhi::scenario::Scenario;
 use jianzhi::workspace::Workspace;
@@ -46,16 +47,16 @@ fn with_township_target(scenario: &Scenario, pct: f64) -> Box<Scenario> {
 /// a second edit and stops drawing (so that edit is never autosaved), then waits to be killed.
 fn play_the_app_to_be_killed(state_dir: &Path) {
     let mut harness = app(state_dir);
-    let scenario = harness.state().state.scenario.clone();
+    let scenario = harness.state().state.scenario().clone();
     harness.state_mut().apply(Command::EditScenario {
         scenario: with_township_target(&scenario, SAVED_TARGET),
         coalesce: false,
     });
-    let saved = state_dir.join("last-scenario.toml");
     let started = Instant::now();
-    while Scenario::read(&saved)
+    while Saved::read(state_dir)
         .ok()
-        .and_then(|s| s.townships.target_reduction_pct)
+        .flatten()
+        .and_then(|s| s.scenarios[s.active].townships.target_reduction_pct)
         != Some(SAVED_TARGET)
     {
         assert!(
@@ -112,12 +113,12 @@ fn the_autosaved_scenario_survives_a_kill() {
 
     // The next start opens on the autosaved scenario (the edit after it was never saved).
     let harness = app(state.path());
-    let recovered = &harness.state().state.scenario;
+    let recovered = harness.state().state.scenario();
     assert_eq!(recovered.townships.target_reduction_pct, Some(SAVED_TARGET));
     let leftovers: Vec<PathBuf> = std::fs::read_dir(state.path())
         .unwrap()
         .map(|e| e.unwrap().path())
-        .filter(|p| p.file_name().unwrap() != "last-scenario.toml")
+        .filter(|p| p.file_name().unwrap() != STATE_FILE)
         .collect();
     assert!(leftovers.is_empty(), "{leftovers:?}");
 }

@@ -1,33 +1,22 @@
-//! The centre: key figures and live charts, each with a one-line title saying what it shows.
+//! The centre: key figures and live charts, each with a one-line title saying what it shows,
+//! drawn from the view model of the analysis ([`FiguresView`]).
 
-use std::collections::BTreeMap;
-
-use crate::coverage::CURVE_MAX_KM;
-use crate::metrics::{Basis, Metric, change_pct, sichuan_published};
-use crate::model::Figure;
-use crate::workspace::Analysis;
-use eframe::egui::{self, Color32};
+use eframe::egui;
 use egui_plot::{
     AxisHints, Bar, BarChart, Corner, GridInput, GridMark, Legend, Line, MarkerShape, Plot, Points,
     VLine,
 };
 
-use super::AppState;
 use super::i18n::Lang;
+use super::style::{AFTER, BEFORE, CHART_HEIGHT, PUBLISHED, STATIONS};
+use super::view::{ChartsView, FiguresView, Histogram, Marker};
+use crate::metrics::change_pct;
 
-const BEFORE: Color32 = Color32::from_rgb(120, 144, 156);
-const AFTER: Color32 = Color32::from_rgb(230, 81, 0);
-const STATIONS: Color32 = Color32::from_rgb(46, 125, 50);
-const PUBLISHED: Color32 = Color32::from_rgb(21, 101, 192);
-const CHART_HEIGHT: f32 = 190.0;
-
-pub fn show(ui: &mut egui::Ui, state: &AppState) {
-    let l = state.lang;
-    let modelled = |figure: Figure| state.workspace.dataset().provenance.is_modelled(figure);
-    let mark = |figure: Figure| if modelled(figure) { " *" } else { "" };
-    let Some(analysis) = state.analysis() else {
+/// Draws the key figures, and the charts once the analysis is there.
+pub fn show(ui: &mut egui::Ui, l: Lang, figures: &FiguresView) {
+    let Some(charts) = &figures.charts else {
         // A newly loaded dataset before its first analysis: its own before figures only.
-        summary_grid(ui, state, None, &mark);
+        key_figures(ui, l, figures);
         ui.horizontal(|ui| {
             ui.spinner();
             ui.label(l.t("computing"));
@@ -36,20 +25,32 @@ pub fn show(ui: &mut egui::Ui, state: &AppState) {
     };
     egui::ScrollArea::vertical().show(ui, |ui| {
         ui.columns(2, |cols| {
-            summary_grid(&mut cols[0], state, Some(analysis), &mark);
-            change_chart(&mut cols[1], l, analysis);
+            key_figures(&mut cols[0], l, figures);
+            change_chart(&mut cols[1], l, charts);
         });
-        if modelled(Figure::Populations) {
+        if figures.populations_modelled {
             ui.weak(format!("* {}", l.t("modelled_hint")));
         }
         ui.separator();
         ui.columns(2, |cols| {
-            area_histogram(&mut cols[0], l, analysis);
-            population_histogram(&mut cols[1], l, analysis);
+            histogram(
+                &mut cols[0],
+                l,
+                "area",
+                l.t("chart_area_hist"),
+                &charts.area,
+            );
+            histogram(
+                &mut cols[1],
+                l,
+                "population",
+                l.t("chart_pop_hist"),
+                &charts.population,
+            );
         });
         ui.columns(2, |cols| {
-            coverage_chart(&mut cols[0], l, analysis);
-            city_chart(&mut cols[1], l, analysis);
+            coverage_chart(&mut cols[0], l, charts);
+            city_chart(&mut cols[1], l, charts);
         });
     });
 }
@@ -58,7 +59,8 @@ fn title(ui: &mut egui::Ui, text: &str) {
     ui.label(egui::RichText::new(text).strong());
 }
 
-fn fmt(x: f64) -> String {
+/// A figure on screen: whole from 1,000, one decimal from 10, else two.
+pub fn fmt(x: f64) -> String {
     if !x.is_finite() {
         "—".into()
     } else if x.abs() >= 1000.0 {
@@ -70,16 +72,9 @@ fn fmt(x: f64) -> String {
     }
 }
 
-/// The key figures before and after ([`Metric::KEY`]); with no analysis yet (a dataset just
-/// loaded), the before figures of the dataset and "…" after.
-fn summary_grid(
-    ui: &mut egui::Ui,
-    state: &AppState,
-    a: Option<&Analysis>,
-    mark: &dyn Fn(Figure) -> &'static str,
-) {
-    let l = state.lang;
-    let before = &state.workspace.before().province;
+/// The key figures before and after; with no analysis yet, "…" after.
+fn key_figures(ui: &mut egui::Ui, l: Lang, figures: &FiguresView) {
+    let computing = figures.charts.is_none();
     title(ui, l.t("summary"));
     egui::Grid::new("summary")
         .striped(true)
@@ -89,80 +84,65 @@ fn summary_grid(
                 ui.strong(h);
             }
             ui.end_row();
-            for &metric in Metric::KEY {
-                let (b, af) = match a {
-                    Some(a) => {
-                        metric.before_after(&a.before().province, &a.after.province, &a.service)
-                    }
-                    None => (metric.of_summary(before), None),
-                };
-                if a.is_none() && b.is_none() {
-                    continue;
-                }
-                let unit = metric.unit();
-                let marked = match metric.basis() {
-                    Basis::Figure(f) => mark(f),
-                    _ => "",
-                };
+            for row in &figures.key {
+                let unit = row.metric.unit();
                 let label = match unit.label(l) {
-                    "" | "个" | "人" => metric.label(l).to_string(),
-                    u => format!("{} {u}", metric.label(l)),
+                    "" | "个" | "人" => row.metric.label(l).to_string(),
+                    u => format!("{} {u}", row.metric.label(l)),
                 };
-                ui.label(format!("{label}{marked}"));
+                let mark = if row.modelled { " *" } else { "" };
+                ui.label(format!("{label}{mark}"));
                 let shown = |x: Option<f64>| x.map_or("—".to_string(), |x| fmt(unit.shown(x)));
-                ui.label(shown(b));
-                if a.is_none() {
+                ui.label(shown(row.before));
+                if computing {
                     ui.label("…");
                     ui.label("…");
-                    ui.end_row();
-                    continue;
-                }
-                ui.label(shown(af));
-                let c = change_pct(b.unwrap_or(f64::NAN), af.unwrap_or(f64::NAN));
-                ui.label(if c.is_finite() {
-                    format!("{c:+.1}%")
                 } else {
-                    "—".into()
-                });
+                    ui.label(shown(row.after));
+                    let c = change_pct(
+                        row.before.unwrap_or(f64::NAN),
+                        row.after.unwrap_or(f64::NAN),
+                    );
+                    ui.label(if c.is_finite() {
+                        format!("{c:+.1}%")
+                    } else {
+                        "—".into()
+                    });
+                }
                 ui.end_row();
             }
         });
 }
 
-fn change_chart(ui: &mut egui::Ui, l: Lang, a: &Analysis) {
-    let (b, af) = (&a.before().province, &a.after.province);
+fn change_chart(ui: &mut egui::Ui, l: Lang, charts: &ChartsView) {
     title(ui, l.t("chart_change"));
-    let values: Vec<f64> = Metric::REFORM
+    let names: Vec<String> = charts
+        .change
         .iter()
-        .map(|m| {
-            let value = |s| m.of_summary(s).unwrap_or(f64::NAN);
-            change_pct(value(b), value(af))
-        })
+        .map(|(m, _, _)| m.short_label(l).to_string())
         .collect();
-    let names: Vec<&str> = Metric::REFORM.iter().map(|m| m.short_label(l)).collect();
-    let bars: Vec<Bar> = values
+    let bars: Vec<Bar> = charts
+        .change
         .iter()
         .enumerate()
-        .map(|(i, v)| {
+        .map(|(i, (_, v, _))| {
             Bar::new(i as f64, *v)
                 .width(0.6)
-                .name(names[i])
+                .name(&names[i])
                 .fill(if *v < 0.0 { AFTER } else { STATIONS })
         })
         .collect();
-    let published: Vec<[f64; 2]> = Metric::REFORM
+    let published: Vec<[f64; 2]> = charts
+        .change
         .iter()
         .enumerate()
-        .filter_map(|(i, &m)| Some([i as f64, sichuan_published(m)?.2]))
+        .filter_map(|(i, (_, _, p))| Some([i as f64, (*p)?]))
         .collect();
     Plot::new("change")
         .height(CHART_HEIGHT + 40.0)
         .legend(Legend::default().position(Corner::RightBottom))
         .allow_scroll(false)
-        .custom_x_axes(vec![category_axis(
-            names.iter().map(|n| n.to_string()).collect(),
-            10.5,
-        )])
+        .custom_x_axes(vec![category_axis(names, 10.5)])
         .x_grid_spacer(category_marks)
         .y_axis_formatter(|mark, _| format!("{:.0}%", mark.value))
         // Grid steps of 1, 5 and 25 points, so ±25% and ±50% are labelled, not only 0%.
@@ -170,13 +150,15 @@ fn change_chart(ui: &mut egui::Ui, l: Lang, a: &Analysis) {
         .include_y(0.0)
         .show(ui, |plot| {
             plot.bar_chart(BarChart::new(l.t("change"), bars));
-            plot.points(
-                Points::new(l.t("published"), published)
-                    .shape(MarkerShape::Diamond)
-                    .radius(7.0)
-                    .color(PUBLISHED)
-                    .filled(true),
-            );
+            if !published.is_empty() {
+                plot.points(
+                    Points::new(l.t("published"), published)
+                        .shape(MarkerShape::Diamond)
+                        .radius(7.0)
+                        .color(PUBLISHED)
+                        .filled(true),
+                );
+            }
         });
 }
 
@@ -208,135 +190,42 @@ fn category_marks(input: GridInput) -> Vec<GridMark> {
         .collect()
 }
 
-/// Bars for two histograms side by side (before left, after right of each bin).
-fn histogram_bars(values: &[f64], bin: f64, bins: usize, offset: f64) -> Vec<Bar> {
-    let mut counts = vec![0usize; bins];
-    for v in values {
-        let k = ((v / bin).floor() as usize).min(bins - 1);
-        counts[k] += 1;
-    }
-    counts
-        .iter()
-        .enumerate()
-        .map(|(k, &n)| Bar::new((k as f64 + 0.5) * bin + offset, n as f64).width(bin * 0.45))
-        .collect()
-}
-
-/// A before/after histogram with vertical marker lines.
-struct Histogram<'a> {
-    id: &'a str,
-    caption: &'a str,
-    before: Vec<f64>,
-    after: Vec<f64>,
-    /// Bin width; the last of `bins` bins also holds everything beyond.
-    bin: f64,
-    bins: usize,
-    lines: Vec<(String, f64)>,
-}
-
-impl Histogram<'_> {
-    fn show(self, ui: &mut egui::Ui, l: Lang) {
-        title(ui, self.caption);
-        let before_bars = histogram_bars(&self.before, self.bin, self.bins, -self.bin * 0.22);
-        let after_bars = histogram_bars(&self.after, self.bin, self.bins, self.bin * 0.22);
-        Plot::new(self.id)
-            .height(CHART_HEIGHT)
-            .legend(Legend::default())
-            .allow_scroll(false)
-            .include_y(0.0)
-            .show(ui, |plot| {
-                plot.bar_chart(BarChart::new(l.t("before"), before_bars).color(BEFORE));
-                plot.bar_chart(BarChart::new(l.t("after"), after_bars).color(AFTER));
-                for (name, x) in self.lines {
-                    plot.vline(VLine::new(name, x).color(PUBLISHED).width(1.5));
-                }
-            });
-    }
-}
-
-/// New township figures: (area, registered population) of each new regular unit.
-fn new_townships(a: &Analysis) -> Vec<(f64, f64)> {
-    let ds = a.dataset();
-    a.plan
-        .townships
-        .units
-        .iter()
-        .filter(|u| ds.townships[u.seat].kind.is_regular())
-        .map(|u| {
-            u.members.iter().fold((0.0, 0.0), |(area, pop), &m| {
-                (
-                    area + ds.townships[m].area_km2,
-                    pop + ds.townships[m].registered_pop,
-                )
-            })
-        })
-        .collect()
-}
-
-fn area_histogram(ui: &mut egui::Ui, l: Lang, a: &Analysis) {
-    let ds = a.dataset();
-    let before: Vec<f64> = ds
-        .townships
-        .iter()
-        .filter(|t| t.kind.is_regular())
-        .map(|t| t.area_km2)
-        .collect();
-    let after: Vec<f64> = new_townships(a).iter().map(|(area, _)| *area).collect();
-    let limits = &a.scenario.townships.limits;
-    let mut lines = Vec::new();
-    if let Some(x) = limits.min_area_km2 {
-        lines.push((l.t("min_area").to_string(), x));
-    }
-    if let Some(x) = limits.max_area_km2 {
-        lines.push((l.t("max_area").to_string(), x));
-    }
-    Histogram {
-        id: "area",
-        caption: l.t("chart_area_hist"),
-        before,
-        after,
-        bin: 25.0,
-        bins: 24,
-        lines,
-    }
-    .show(ui, l);
-}
-
-fn population_histogram(ui: &mut egui::Ui, l: Lang, a: &Analysis) {
-    let ds = a.dataset();
-    let before: Vec<f64> = ds
-        .townships
-        .iter()
-        .filter(|t| t.kind.is_regular())
-        .map(|t| t.registered_pop)
-        .collect();
-    let after: Vec<f64> = new_townships(a).iter().map(|(_, pop)| *pop).collect();
-    let mut lines = Vec::new();
-    if let Some(x) = a.scenario.townships.limits.min_registered_pop {
-        lines.push((l.t("min_registered").to_string(), x));
-    }
-    Histogram {
-        id: "population",
-        caption: l.t("chart_pop_hist"),
-        before,
-        after,
-        bin: 2500.0,
-        bins: 30,
-        lines,
-    }
-    .show(ui, l);
-}
-
-fn coverage_chart(ui: &mut egui::Ui, l: Lang, a: &Analysis) {
-    title(ui, l.t("chart_coverage"));
-    let curve = |c: &[f64]| -> Vec<[f64; 2]> {
-        c.iter()
+/// A before/after histogram with the scenario's thresholds and caps as vertical lines.
+fn histogram(ui: &mut egui::Ui, l: Lang, id: &str, caption: &str, h: &Histogram) {
+    title(ui, caption);
+    let bars = |counts: &[usize], offset: f64| -> Vec<Bar> {
+        counts
+            .iter()
             .enumerate()
-            .take(CURVE_MAX_KM + 1)
-            .map(|(d, s)| [d as f64, 100.0 * s])
+            .map(|(k, &n)| {
+                Bar::new((k as f64 + 0.5) * h.bin + offset, n as f64).width(h.bin * 0.45)
+            })
             .collect()
     };
-    let s = &a.service;
+    Plot::new(id)
+        .height(CHART_HEIGHT)
+        .legend(Legend::default())
+        .allow_scroll(false)
+        .include_y(0.0)
+        .show(ui, |plot| {
+            plot.bar_chart(
+                BarChart::new(l.t("before"), bars(&h.before, -h.bin * 0.22)).color(BEFORE),
+            );
+            plot.bar_chart(BarChart::new(l.t("after"), bars(&h.after, h.bin * 0.22)).color(AFTER));
+            for &(marker, x) in &h.markers {
+                let name = match marker {
+                    Marker::MinArea => l.t("min_area"),
+                    Marker::MaxArea => l.t("max_area"),
+                    Marker::MinRegistered => l.t("min_registered"),
+                };
+                plot.vline(VLine::new(name, x).color(PUBLISHED).width(1.5));
+            }
+        });
+}
+
+fn coverage_chart(ui: &mut egui::Ui, l: Lang, charts: &ChartsView) {
+    title(ui, l.t("chart_coverage"));
+    let [before, after, with_stations] = &charts.coverage;
     Plot::new("coverage")
         .height(CHART_HEIGHT)
         .legend(Legend::default())
@@ -347,68 +236,35 @@ fn coverage_chart(ui: &mut egui::Ui, l: Lang, a: &Analysis) {
         .y_axis_formatter(|m, _| format!("{:.0}%", m.value))
         .show(ui, |plot| {
             plot.line(
-                Line::new(l.t("before"), curve(&s.before.province.curve))
+                Line::new(l.t("before"), before.clone())
                     .color(BEFORE)
                     .width(2.0),
             );
             plot.line(
-                Line::new(l.t("after"), curve(&s.after.province.curve))
+                Line::new(l.t("after"), after.clone())
                     .color(AFTER)
                     .width(2.0),
             );
             plot.line(
-                Line::new(
-                    l.t("after_stations"),
-                    curve(&s.after_with_stations.province.curve),
-                )
-                .color(STATIONS)
-                .width(2.0),
+                Line::new(l.t("after_stations"), with_stations.clone())
+                    .color(STATIONS)
+                    .width(2.0),
             );
-            plot.vline(VLine::new(l.t("radius"), a.scenario.service.radius_km).color(PUBLISHED));
+            plot.vline(VLine::new(l.t("radius"), charts.radius_km).color(PUBLISHED));
         });
 }
 
-fn city_chart(ui: &mut egui::Ui, l: Lang, a: &Analysis) {
+fn city_chart(ui: &mut egui::Ui, l: Lang, charts: &ChartsView) {
     title(ui, l.t("chart_cities"));
-    let ds = a.dataset();
-    // (townships before, after, villages before, after) by city.
-    let mut cities: BTreeMap<(String, String), [usize; 4]> = BTreeMap::new();
-    for (c, county) in ds.counties.iter_enumerated() {
-        let e = cities
-            .entry((county.city_code.clone(), county.city_name.clone()))
-            .or_default();
-        e[0] += a.before().counties[c].townships.count;
-        e[1] += a.after.counties[c].townships.count;
-        e[2] += a.before().counties[c].villages.count;
-        e[3] += a.after.counties[c].villages.count;
-    }
-    let names: Vec<String> = cities
-        .keys()
-        .map(|(code, name)| {
-            if name.is_empty() {
-                code.clone()
-            } else {
-                name.chars().take(2).collect()
-            }
-        })
-        .collect();
-    let cut = |b: usize, a: usize| {
-        if b == 0 {
-            0.0
-        } else {
-            100.0 * (b as f64 - a as f64) / b as f64
-        }
+    let names: Vec<String> = charts.cities.iter().map(|c| c.name.clone()).collect();
+    let bars = |offset: f64, value: fn(&super::view::CityCut) -> f64| -> Vec<Bar> {
+        charts
+            .cities
+            .iter()
+            .enumerate()
+            .map(|(i, c)| Bar::new(i as f64 + offset, value(c)).width(0.35))
+            .collect()
     };
-    let township_bars: Vec<Bar> = cities
-        .values()
-        .enumerate()
-        .map(|(i, v)| Bar::new(i as f64 - 0.18, cut(v[0], v[1])).width(0.35))
-        .collect();
-    let village_bars: Vec<Bar> = cities
-        .values()
-        .enumerate()
-        .map(|(i, v)| Bar::new(i as f64 + 0.18, cut(v[2], v[3])).width(0.35))
-        .collect();
     Plot::new("cities")
         .height(CHART_HEIGHT)
         .legend(Legend::default())
@@ -418,7 +274,11 @@ fn city_chart(ui: &mut egui::Ui, l: Lang, a: &Analysis) {
         .x_grid_spacer(category_marks)
         .y_axis_formatter(|m, _| format!("{:.0}%", m.value))
         .show(ui, |plot| {
-            plot.bar_chart(BarChart::new(l.t("townships"), township_bars).color(AFTER));
-            plot.bar_chart(BarChart::new(l.t("villages"), village_bars).color(BEFORE));
+            plot.bar_chart(
+                BarChart::new(l.t("townships"), bars(-0.18, |c| c.townships_pct)).color(AFTER),
+            );
+            plot.bar_chart(
+                BarChart::new(l.t("villages"), bars(0.18, |c| c.villages_pct)).color(BEFORE),
+            );
         });
 }

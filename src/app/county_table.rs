@@ -1,9 +1,11 @@
-//! The bottom panel: a sortable, searchable per-county table of counts and distances.
+//! The bottom panel: a sortable, searchable per-county table of counts and distances, drawn
+//! from the view model of the analysis; virtualised (only the rows in view are laid out).
 
 use eframe::egui;
 use egui_extras::{Column, TableBuilder};
 
-use super::AppState;
+use super::i18n::Lang;
+use super::view::{CountyRow, FiguresView};
 
 /// Sort column and direction, kept in egui's memory between frames.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
@@ -12,8 +14,7 @@ struct Sort {
     descending: bool,
 }
 
-pub fn show(ui: &mut egui::Ui, state: &AppState) {
-    let l = state.lang;
+pub fn show(ui: &mut egui::Ui, l: Lang, figures: &FiguresView) {
     let id = ui.scope_id().with("county_table");
     let mut query: String = ui.data_mut(|d| d.get_temp::<String>(id.with("q")).unwrap_or_default());
     let mut sort: Sort = ui.data_mut(|d| d.get_temp::<Sort>(id.with("sort")).unwrap_or_default());
@@ -25,39 +26,25 @@ pub fn show(ui: &mut egui::Ui, state: &AppState) {
                 .desired_width(220.0),
         );
     });
-    // Until the data in use has its analysis (just loaded), its before figures and "…" after.
-    let analysis = state.analysis();
-    let ds = state.workspace.dataset();
-    let before = state.workspace.before();
     let q = query.trim().to_lowercase();
-    struct Row {
-        text: [String; 3],
-        numbers: [f64; 6],
-    }
-    let mut rows: Vec<Row> = ds
+    let mut rows: Vec<&CountyRow> = figures
         .counties
-        .iter_enumerated()
-        .filter(|(_, c)| {
+        .iter()
+        .filter(|c| {
             q.is_empty()
                 || c.name.to_lowercase().contains(&q)
                 || c.code.contains(&q)
-                || c.city_name.contains(&q)
-        })
-        .map(|(i, c)| Row {
-            text: [c.code.clone(), c.name.clone(), c.city_name.clone()],
-            numbers: [
-                before.counties[i].townships.count as f64,
-                analysis.map_or(f64::NAN, |a| a.after.counties[i].townships.count as f64),
-                before.counties[i].villages.count as f64,
-                analysis.map_or(f64::NAN, |a| a.after.counties[i].villages.count as f64),
-                analysis.map_or(f64::NAN, |a| a.service.before.counties[i].mean_km),
-                analysis.map_or(f64::NAN, |a| a.service.after.counties[i].mean_km),
-            ],
+                || c.city.contains(&q)
         })
         .collect();
     rows.sort_by(|a, b| {
+        let text = |r: &CountyRow, k: usize| match k {
+            0 => r.code.clone(),
+            1 => r.name.clone(),
+            _ => r.city.clone(),
+        };
         let o = if sort.column < 3 {
-            a.text[sort.column].cmp(&b.text[sort.column])
+            text(a, sort.column).cmp(&text(b, sort.column))
         } else {
             a.numbers[sort.column - 3].total_cmp(&b.numbers[sort.column - 3])
         };
@@ -102,8 +89,8 @@ pub fn show(ui: &mut egui::Ui, state: &AppState) {
         })
         .body(|body| {
             body.rows(20.0, rows.len(), |mut row| {
-                let r = &rows[row.index()];
-                for t in &r.text {
+                let r = rows[row.index()];
+                for t in [&r.code, &r.name, &r.city] {
                     row.col(|ui| {
                         ui.label(t);
                     });

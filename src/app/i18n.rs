@@ -57,6 +57,21 @@ const TEXT: &[(&str, &str, &str)] = &[
         "可将数据文件夹或方案文件拖入窗口",
         "Drop a dataset folder or a scenario file on the window",
     ),
+    // Scenario tabs
+    ("scenarios", "方案：", "Scenarios:"),
+    (
+        "tab_hint",
+        "点击切换方案；每个方案有自己的撤销记录",
+        "Click to bring this scenario to the front; each has its own undo history",
+    ),
+    ("close_scenario", "关闭此方案", "Close this scenario"),
+    ("new_scenario", "＋ 复制为新方案", "+ New copy"),
+    (
+        "new_scenario_hint",
+        "在新标签中打开当前方案的副本",
+        "Open a copy of the scenario in front in a new tab",
+    ),
+    ("copy", "副本", "copy"),
     // Scenario panel
     ("preset", "预设方案", "Preset"),
     ("townships", "乡镇街道", "Townships"),
@@ -106,6 +121,17 @@ const TEXT: &[(&str, &str, &str)] = &[
     ("max_area_c", "面积上限", "area cap"),
     ("max_seat_distance_c", "距离上限", "distance cap"),
     ("merges", "合并", "merges"),
+    ("hand_edits", "手动调整", "Hand edits"),
+    (
+        "no_hand_edits",
+        "暂无；可在方案文件的 [[edits]] 中写入",
+        "None yet; a scenario file lists them under [[edits]]",
+    ),
+    (
+        "delete_edit",
+        "删除此项调整（可撤销）",
+        "Delete this edit (undoable)",
+    ),
     // Charts
     (
         "chart_change",

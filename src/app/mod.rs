@@ -1,100 +1,45 @@
 //! The desktop app: a live scenario workbench over the same library calls as the CLI.
 //!
-//! Panels read [`AppState`] and return [`Command`]s; only [`JianzhiApp::apply`] changes state.
-//! Scenario runs and dataset loads happen on a worker thread ([`worker`]), newest first.
+//! - [`state`]: what survives a restart ([`Saved`](state::Saved)) apart from runtime state.
+//! - [`view`]: view models the panels draw, built once per analysis on the worker thread.
+//! - One module per panel (`top_bar`, `tabs`, `scenario_panel`, `charts`, `county_table`,
+//!   `problems`): each reads the state and returns [`Command`]s; only [`JianzhiApp::apply`]
+//!   changes anything.
+//! - [`worker`]: scenario runs, loads and exports off the UI thread.
 
 mod charts;
+mod command;
 mod county_table;
 pub mod i18n;
+mod problems;
 mod scenario_panel;
+pub mod state;
+pub mod style;
+mod tabs;
+mod top_bar;
+pub mod view;
 mod worker;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use eframe::egui;
+
 use crate::error::Message;
 use crate::progress::{Progress, Step};
 use crate::scenario::Scenario;
-use crate::workspace::{Analysis, Workspace};
-use eframe::egui;
+use crate::workspace::Workspace;
 
+pub use command::Command;
 use i18n::Lang;
+pub use state::AppState;
+use state::{Loading, Saved, Tab, TabId};
+use view::FiguresView;
 use worker::{Analyse, Done, LoadResult, Worker};
 
-/// The working scenario's file name in the state folder.
-const LAST_SCENARIO: &str = "last-scenario.toml";
-
-/// The CJK font (WenQuanYi Micro Hei, Apache-2.0), subset to the GBK range.
-const CJK_FONT: &[u8] = include_bytes!("../../assets/wqy-microhei-gbk.ttf");
-
-/// Everything that changes the app goes through one of these.
-#[derive(Debug, Clone)]
-pub enum Command {
-    /// A scenario edit (undoable). `coalesce` merges it with the previous edit of a drag.
-    EditScenario {
-        scenario: Box<Scenario>,
-        coalesce: bool,
-    },
-    Undo,
-    Redo,
-    LoadPreset(String),
-    OpenPath(PathBuf),
-    /// Stop the dataset load under way; the data in use stays.
-    CancelLoad,
-    SaveScenario(PathBuf),
-    Export(PathBuf),
-    SetLanguage(Lang),
-    SetDark(bool),
-    DismissProblems,
-}
-
-/// The app's state, as panels see it.
-pub struct AppState {
-    pub lang: Lang,
-    pub dark: bool,
-    pub workspace: Arc<Workspace>,
-    pub scenario: Scenario,
-    /// The newest finished analysis of `workspace` (of `scenario`, or of an earlier edit while
-    /// computing); none while a newly loaded dataset's first analysis is computing. Read it
-    /// through [`AppState::analysis`].
-    analysis: Option<Arc<Analysis>>,
-    pub computing: bool,
-    pub loading: Option<Loading>,
-    /// The folder reports are being written to.
-    pub exporting: Option<PathBuf>,
-    /// Errors from the last failed load or command, shown in a panel.
-    pub problems: Vec<Message>,
-    /// Warnings of the last load (data loaded, with repairs or doubts), shown in that panel.
-    pub warnings: Vec<Message>,
-    pub status: String,
-    pub presets: Vec<(String, PathBuf)>,
-    pub path_input: String,
-}
-
-impl AppState {
-    /// The analysis to show: the newest one of the dataset in use, never another dataset's
-    /// (its plan would index the wrong units, or past the end). A mismatch is a bug: it stops
-    /// a debug build; a release build shows nothing until the right analysis arrives.
-    pub fn analysis(&self) -> Option<&Analysis> {
-        let analysis = self.analysis.as_deref()?;
-        if analysis.is_of(&self.workspace) {
-            Some(analysis)
-        } else {
-            debug_assert!(false, "an analysis of another dataset is kept");
-            None
-        }
-    }
-}
-
-/// A dataset load under way.
-pub struct Loading {
-    pub dir: PathBuf,
-    pub progress: Arc<Progress>,
-}
-
-/// Where the app keeps the scenario between runs (`JIANZHI_STATE_DIR`, else the user's
-/// config folder).
+/// Where the app keeps its state between runs (`JIANZHI_STATE_DIR`, else the user's config
+/// folder).
 pub fn state_dir() -> PathBuf {
     if let Some(dir) = std::env::var_os("JIANZHI_STATE_DIR") {
         return PathBuf::from(dir);
@@ -109,7 +54,7 @@ pub fn state_dir() -> PathBuf {
 /// How to start the app.
 #[derive(Debug, Clone, Default)]
 pub struct Launch {
-    /// Where the working scenario is kept (default [`state_dir`]).
+    /// Where the state is kept (default [`state_dir`]).
     pub state_dir: Option<PathBuf>,
     /// Render to this PNG once the figures are shown, then close.
     pub screenshot: Option<PathBuf>,
@@ -117,14 +62,13 @@ pub struct Launch {
 
 pub struct JianzhiApp {
     pub state: AppState,
-    undo: Vec<Scenario>,
-    redo: Vec<Scenario>,
-    last_edit: Option<Instant>,
+    /// The path being typed in the top bar.
+    pub path_input: String,
     worker: Worker,
-    generation: u64,
+    next_tab: u64,
     load_generation: u64,
     frames: u64,
-    /// When the working scenario first changed since it was last written to disk.
+    /// When the saved state first changed since it was last written to disk.
     unsaved_since: Option<Instant>,
     fonts_installed: bool,
     state_dir: PathBuf,
@@ -134,44 +78,55 @@ pub struct JianzhiApp {
 
 impl JianzhiApp {
     /// A new app on a workspace; `wake` (the UI's context) is repainted when background work
-    /// finishes. The scenario in use when the app last closed is restored, else `sichuan-2019`.
+    /// finishes. The scenarios, language and theme of the last run are restored, else the
+    /// `sichuan-2019` preset opens.
     pub fn new(wake: Option<egui::Context>, workspace: Arc<Workspace>, launch: Launch) -> Self {
         let state_dir = launch.state_dir.unwrap_or_else(state_dir);
         let presets = crate::builtin::presets();
-        let scenario = Scenario::read(&state_dir.join(LAST_SCENARIO))
-            .ok()
-            .or_else(|| {
-                presets
-                    .iter()
-                    .find(|(n, _)| n == "sichuan-2019")
-                    .and_then(|(_, p)| Scenario::read(p).ok())
-            })
-            .unwrap_or_else(|| Scenario::empty("—"));
+        let mut problems = Vec::new();
+        let saved = match Saved::read(&state_dir) {
+            Ok(Some(saved)) => saved,
+            Ok(None) => Saved::default(),
+            Err(message) => {
+                problems.push(message);
+                Saved::default()
+            }
+        };
+        let saved = if saved.scenarios.is_empty() {
+            Saved {
+                scenarios: vec![default_scenario(&presets)],
+                active: 0,
+                ..saved
+            }
+        } else {
+            saved
+        };
+        let (worker, failed) = Worker::start(move || {
+            if let Some(ctx) = &wake {
+                ctx.request_repaint();
+            }
+        });
+        problems.extend(failed);
+        let tabs = (0..saved.scenarios.len())
+            .map(|k| Tab::new(TabId(k as u64)))
+            .collect();
+        let before = Arc::new(FiguresView::before_only(&workspace));
         let mut app = Self {
+            next_tab: saved.scenarios.len() as u64,
             state: AppState {
-                lang: Lang::Zh,
-                dark: false,
+                saved,
+                tabs,
                 workspace,
-                scenario,
-                analysis: None,
-                computing: false,
+                before,
                 loading: None,
                 exporting: None,
-                problems: Vec::new(),
+                problems,
                 warnings: Vec::new(),
                 status: String::new(),
                 presets,
-                path_input: String::new(),
             },
-            undo: Vec::new(),
-            redo: Vec::new(),
-            last_edit: None,
-            worker: Worker::start(move || {
-                if let Some(ctx) = &wake {
-                    ctx.request_repaint();
-                }
-            }),
-            generation: 0,
+            path_input: String::new(),
+            worker,
             load_generation: 0,
             frames: 0,
             unsaved_since: None,
@@ -180,33 +135,44 @@ impl JianzhiApp {
             screenshot: launch.screenshot,
             screenshot_requested: false,
         };
-        app.recompute();
+        for k in 0..app.state.tabs.len() {
+            app.recompute(k);
+        }
         app
     }
 
-    /// Asks the worker for a fresh analysis of the current scenario.
-    fn recompute(&mut self) {
-        self.generation += 1;
-        self.state.computing = true;
-        self.worker.analyse(Analyse {
-            generation: self.generation,
+    /// Asks the worker for a fresh analysis of scenario `k`.
+    fn recompute(&mut self, k: usize) {
+        let tab = &mut self.state.tabs[k];
+        tab.generation += 1;
+        tab.computing = true;
+        let job = Analyse {
+            tab: tab.id,
+            generation: tab.generation,
             workspace: self.state.workspace.clone(),
-            scenario: Box::new(self.state.scenario.clone()),
-        });
+            scenario: Box::new(self.state.saved.scenarios[k].clone()),
+        };
+        if let Err(message) = self.worker.analyse(job) {
+            self.state.tabs[k].computing = false;
+            self.state.problems.push(message);
+        }
     }
 
     /// Whether an analysis, a load or an export is under way.
     fn busy(&self) -> bool {
-        self.state.computing || self.state.loading.is_some() || self.state.exporting.is_some()
+        self.state.tabs.iter().any(|t| t.computing)
+            || self.state.loading.is_some()
+            || self.state.exporting.is_some()
     }
 
-    /// Waits (for tests) until the newest analysis has arrived, and any load or export ended.
+    /// Waits (for tests) until every analysis asked for has arrived, and any load or export
+    /// ended.
     pub fn wait_for_analysis(&mut self, timeout: Duration) -> bool {
         self.wait_while(timeout, Self::busy)
     }
 
     /// Waits (for tests) until the dataset load under way, if any, has ended and its result
-    /// is in place; its analysis may still be computing.
+    /// is in place; its analyses may still be computing.
     pub fn wait_for_load(&mut self, timeout: Duration) -> bool {
         self.wait_while(timeout, |app| app.state.loading.is_some())
     }
@@ -232,13 +198,22 @@ impl JianzhiApp {
 
     fn receive(&mut self, done: Done) {
         match done {
-            Done::Analysed { generation, result } => {
-                if generation != self.generation {
+            Done::Analysed {
+                tab,
+                generation,
+                result,
+            } => {
+                // A result of a closed tab, or of an older edit, is dropped.
+                let Some(k) = self.state.tabs.iter().position(|t| t.id == tab) else {
+                    return;
+                };
+                let tab = &mut self.state.tabs[k];
+                if generation != tab.generation {
                     return;
                 }
-                self.state.computing = false;
+                tab.computing = false;
                 match result {
-                    Ok(analysis) => self.state.analysis = Some(Arc::from(analysis)),
+                    Ok(analysis) => tab.analysis = Some(analysis),
                     Err(message) => self.state.problems = vec![message],
                 }
             }
@@ -269,7 +244,7 @@ impl JianzhiApp {
                         self.state.problems = list;
                     }
                     LoadResult::Cancelled => {
-                        self.state.status = self.state.lang.t("load_cancelled").to_string();
+                        self.state.status = self.state.lang().t("load_cancelled").to_string();
                     }
                 }
             }
@@ -278,7 +253,7 @@ impl JianzhiApp {
                 match result {
                     Ok(()) => {
                         self.state.status =
-                            format!("{} {}", self.state.lang.t("exported"), dir.display())
+                            format!("{} {}", self.state.lang().t("exported"), dir.display())
                     }
                     Err(message) => self.state.problems = vec![message],
                 }
@@ -286,64 +261,76 @@ impl JianzhiApp {
         }
     }
 
-    /// Puts a dataset in use and computes its analysis. The old plan indexes the old dataset:
-    /// nothing is shown after the change until the new dataset's own analysis arrives.
+    /// Puts a dataset in use and computes every open scenario on it. The old plans index the
+    /// old dataset: nothing is shown after the change until each scenario's own analysis of
+    /// the new dataset arrives.
     pub fn set_workspace(&mut self, workspace: Arc<Workspace>) {
+        self.state.before = Arc::new(FiguresView::before_only(&workspace));
         self.state.workspace = workspace;
-        self.state.analysis = None;
-        self.recompute();
+        for k in 0..self.state.tabs.len() {
+            self.state.tabs[k].analysis = None;
+            self.recompute(k);
+        }
     }
 
     /// Never lets an analysis of another dataset reach a panel. It cannot happen (a load clears
-    /// the analysis and runs drop stale results); should it, a debug build stops here and a
+    /// the analyses and runs drop stale results); should it, a debug build stops here and a
     /// release build says so in the problems panel and computes the right one.
-    fn discard_analysis_of_another_dataset(&mut self) {
-        let Some(analysis) = &self.state.analysis else {
-            return;
-        };
-        if !analysis.is_of(&self.state.workspace) {
-            debug_assert!(false, "an analysis of another dataset is kept");
-            self.state.analysis = None;
-            self.state.problems.push(crate::tr!(
-                "internal error: the figures shown were of another dataset; they were discarded and are being recomputed",
-                "内部错误：显示的指标属于另一数据集，已丢弃并重新计算"
-            ));
-            self.recompute();
+    fn discard_analyses_of_another_dataset(&mut self) {
+        for k in 0..self.state.tabs.len() {
+            let stale = self.state.tabs[k]
+                .analysis
+                .as_ref()
+                .is_some_and(|(a, _)| !a.is_of(&self.state.workspace));
+            if stale {
+                debug_assert!(false, "an analysis of another dataset is kept");
+                self.state.tabs[k].analysis = None;
+                self.state.problems.push(crate::tr!(
+                    "internal error: the figures shown were of another dataset; they were discarded and are being recomputed",
+                    "内部错误：显示的指标属于另一数据集，已丢弃并重新计算"
+                ));
+                self.recompute(k);
+            }
         }
     }
 
     /// Applies one command.
     pub fn apply(&mut self, command: Command) {
+        let active = self.state.saved.active;
         match command {
             Command::EditScenario { scenario, coalesce } => {
-                if *scenario == self.state.scenario {
+                if *scenario == self.state.saved.scenarios[active] {
                     return;
                 }
-                let recent = self
+                let tab = &mut self.state.tabs[active];
+                let recent = tab
                     .last_edit
                     .is_some_and(|t| t.elapsed() < Duration::from_millis(800));
                 if !(coalesce && recent) {
-                    self.undo.push(self.state.scenario.clone());
+                    tab.undo.push(self.state.saved.scenarios[active].clone());
                 }
-                self.redo.clear();
-                self.last_edit = Some(Instant::now());
-                self.state.scenario = *scenario;
-                self.scenario_changed();
+                tab.redo.clear();
+                tab.last_edit = Some(Instant::now());
+                self.state.saved.scenarios[active] = *scenario;
+                self.scenario_changed(active);
             }
             Command::Undo => {
-                if let Some(previous) = self.undo.pop() {
-                    self.redo
-                        .push(std::mem::replace(&mut self.state.scenario, previous));
-                    self.last_edit = None;
-                    self.scenario_changed();
+                let tab = &mut self.state.tabs[active];
+                if let Some(previous) = tab.undo.pop() {
+                    let current =
+                        std::mem::replace(&mut self.state.saved.scenarios[active], previous);
+                    tab.redo.push(current);
+                    tab.last_edit = None;
+                    self.scenario_changed(active);
                 }
             }
             Command::Redo => {
-                if let Some(next) = self.redo.pop() {
-                    self.undo
-                        .push(std::mem::replace(&mut self.state.scenario, next));
-                    self.last_edit = None;
-                    self.scenario_changed();
+                let tab = &mut self.state.tabs[active];
+                if let Some(next) = tab.redo.pop() {
+                    let current = std::mem::replace(&mut self.state.saved.scenarios[active], next);
+                    tab.undo.push(current);
+                    tab.last_edit = None;
+                    self.scenario_changed(active);
                 }
             }
             Command::LoadPreset(name) => {
@@ -360,10 +347,11 @@ impl JianzhiApp {
             Command::OpenPath(path) => self.open_path(&path),
             Command::CancelLoad => self.cancel_load(),
             Command::SaveScenario(path) => {
-                match crate::report::write_atomic(&path, self.state.scenario.to_toml().as_bytes()) {
+                let text = self.state.scenario().to_toml();
+                match crate::report::write_atomic(&path, text.as_bytes()) {
                     Ok(()) => {
                         self.state.status =
-                            format!("{} {}", self.state.lang.t("saved"), path.display())
+                            format!("{} {}", self.state.lang().t("saved"), path.display())
                     }
                     Err(e) => {
                         self.state.problems = vec![crate::tr!(
@@ -375,57 +363,101 @@ impl JianzhiApp {
                 }
             }
             Command::Export(dir) => {
-                let Some(analysis) = self.state.analysis.clone() else {
+                let Some((analysis, _)) = self.state.tab().analysis.clone() else {
                     return;
                 };
-                if self.state.exporting.is_some() {
+                if self.state.exporting.is_some() || !analysis.is_of(&self.state.workspace) {
                     return;
                 }
                 self.state.exporting = Some(dir.clone());
                 self.worker.export(analysis, dir);
             }
-            Command::SetLanguage(lang) => self.state.lang = lang,
-            Command::SetDark(dark) => self.state.dark = dark,
+            Command::SetLanguage(lang) => {
+                self.state.saved.lang = lang;
+                self.saved_changed();
+            }
+            Command::SetDark(dark) => {
+                self.state.saved.dark = dark;
+                self.saved_changed();
+            }
+            Command::SetLayout(layout) => {
+                self.state.saved.layout = layout;
+                self.saved_changed();
+            }
             Command::DismissProblems => {
                 self.state.problems.clear();
                 self.state.warnings.clear();
             }
+            Command::NewScenario => {
+                let mut copy = self.state.scenario().clone();
+                copy.name = format!("{} ({})", copy.name, self.state.lang().t("copy"));
+                self.open_tab(copy);
+            }
+            Command::SelectScenario(k) => {
+                if k < self.state.tabs.len() {
+                    self.state.saved.active = k;
+                    self.saved_changed();
+                }
+            }
+            Command::CloseScenario(k) => {
+                if k < self.state.tabs.len() && self.state.tabs.len() > 1 {
+                    self.state.tabs.remove(k);
+                    self.state.saved.scenarios.remove(k);
+                    let active = &mut self.state.saved.active;
+                    if *active > k || *active == self.state.tabs.len() {
+                        *active = active.saturating_sub(1);
+                    }
+                    self.saved_changed();
+                }
+            }
         }
     }
 
-    fn scenario_changed(&mut self) {
-        self.unsaved_since.get_or_insert_with(Instant::now);
-        self.recompute();
+    /// Opens `scenario` in a new tab in front.
+    fn open_tab(&mut self, scenario: Scenario) {
+        let id = TabId(self.next_tab);
+        self.next_tab += 1;
+        self.state.saved.scenarios.push(scenario);
+        self.state.tabs.push(Tab::new(id));
+        self.state.saved.active = self.state.tabs.len() - 1;
+        self.scenario_changed(self.state.saved.active);
     }
 
-    /// Writes the working scenario once edits pause (not on every frame of a drag), and at exit.
+    fn scenario_changed(&mut self, k: usize) {
+        self.saved_changed();
+        self.recompute(k);
+    }
+
+    fn saved_changed(&mut self) {
+        self.unsaved_since.get_or_insert_with(Instant::now);
+    }
+
+    /// Writes the saved state once edits pause (not on every frame of a drag), and at exit. A
+    /// failed write shows in the problems panel.
     fn persist_if_due(&mut self, force: bool) {
         if let Some(since) = self.unsaved_since
             && (force || since.elapsed() > Duration::from_millis(500))
         {
-            self.persist_scenario();
             self.unsaved_since = None;
+            if let Err(e) = self.state.saved.write(&self.state_dir) {
+                let message = crate::tr!(
+                    "{}: cannot save the open scenarios: {e}",
+                    "{}：无法保存打开的方案：{e}",
+                    self.state_dir.display()
+                );
+                eprintln!("jianzhi: {}", message.en);
+                self.state.problems.push(message);
+            }
         }
     }
 
-    /// Keeps the working scenario on disk, so the app reopens on it (written atomically).
-    fn persist_scenario(&self) {
-        let path = self.state_dir.join(LAST_SCENARIO);
-        if std::fs::create_dir_all(&self.state_dir).is_ok() {
-            let _ = crate::report::write_atomic(&path, self.state.scenario.to_toml().as_bytes());
-        }
-    }
-
-    /// Opens a dataset folder (or a file inside one), or a scenario file.
+    /// Opens a dataset folder (or a file inside one), or a scenario file in a new tab.
     fn open_path(&mut self, path: &Path) {
         let is_scenario = path.extension().is_some_and(|e| e == "toml")
             && path.file_name().is_none_or(|n| n != "dataset.toml");
         if is_scenario {
             match Scenario::read(path) {
-                Ok(s) => self.apply(Command::EditScenario {
-                    scenario: Box::new(s),
-                    coalesce: false,
-                }),
+                Ok(s) => self.open_tab(s),
                 Err(e) => self.state.problems = vec![scenario_problem(&e)],
             }
             return;
@@ -451,26 +483,12 @@ impl JianzhiApp {
         if let Some(loading) = self.state.loading.take() {
             loading.progress.cancel();
             self.load_generation += 1;
-            self.state.status = self.state.lang.t("load_cancelled").to_string();
+            self.state.status = self.state.lang().t("load_cancelled").to_string();
         }
     }
 
-    /// Draws one frame and applies the commands the panels returned.
-    pub fn frame(&mut self, ui: &mut egui::Ui) {
-        let ctx = ui.ctx().clone();
-        if !self.fonts_installed {
-            install_fonts(&ctx);
-            self.fonts_installed = true;
-        }
-        while let Ok(done) = self.worker.done.try_recv() {
-            self.receive(done);
-        }
-        self.discard_analysis_of_another_dataset();
-        ctx.set_theme(if self.state.dark {
-            egui::Theme::Dark
-        } else {
-            egui::Theme::Light
-        });
+    /// Keyboard shortcuts and files dropped on the window.
+    fn input_commands(ctx: &egui::Context) -> Vec<Command> {
         let mut commands = Vec::new();
         // Files dropped on the window open like typed paths.
         ctx.input(|i| {
@@ -489,25 +507,56 @@ impl JianzhiApp {
         }) {
             commands.push(Command::Redo);
         }
+        commands
+    }
 
-        egui::Panel::top("top").show(ui, |ui| commands.extend(self.top_bar(ui)));
-        egui::Panel::left("scenario")
+    /// Draws one frame and applies the commands the panels returned.
+    pub fn frame(&mut self, ui: &mut egui::Ui) {
+        let ctx = ui.ctx().clone();
+        if !self.fonts_installed {
+            style::install_fonts(&ctx);
+            self.fonts_installed = true;
+        }
+        while let Ok(done) = self.worker.done.try_recv() {
+            self.receive(done);
+        }
+        self.discard_analyses_of_another_dataset();
+        ctx.set_theme(if self.state.saved.dark {
+            egui::Theme::Dark
+        } else {
+            egui::Theme::Light
+        });
+        let mut commands = Self::input_commands(&ctx);
+        let state = &self.state;
+        let l = state.lang();
+        let layout = state.saved.layout;
+        egui::Panel::top("top").show(ui, |ui| {
+            commands.extend(top_bar::show(ui, state, &mut self.path_input));
+            ui.separator();
+            commands.extend(tabs::show(ui, state));
+        });
+        let left = egui::Panel::left("scenario")
             .resizable(true)
-            .default_size(330.0)
+            .default_size(layout.scenario_panel_width)
             .show(ui, |ui| {
-                egui::ScrollArea::vertical().show(ui, |ui| {
-                    commands.extend(scenario_panel::show(ui, &self.state))
-                });
+                egui::ScrollArea::vertical()
+                    .show(ui, |ui| commands.extend(scenario_panel::show(ui, state)));
             });
-        egui::Panel::bottom("counties")
+        let bottom = egui::Panel::bottom("counties")
             .resizable(true)
-            .default_size(170.0)
-            .show(ui, |ui| {
-                county_table::show(ui, &self.state);
-            });
-        egui::CentralPanel::default().show(ui, |ui| charts::show(ui, &self.state));
-        if !self.state.problems.is_empty() || !self.state.warnings.is_empty() {
-            commands.extend(self.problems_window(&ctx));
+            .default_size(layout.county_table_height)
+            .show(ui, |ui| county_table::show(ui, l, state.figures()));
+        // Panel sizes the user dragged are kept for the next start.
+        let now = state::Layout {
+            scenario_panel_width: left.response.rect.width().round(),
+            county_table_height: bottom.response.rect.height().round(),
+        };
+        if now != layout {
+            commands.push(Command::SetLayout(now));
+        }
+        egui::CentralPanel::default().show(ui, |ui| charts::show(ui, l, state.figures()));
+        if !state.problems.is_empty() || !state.warnings.is_empty() {
+            commands.extend(problems::show(&ctx, state));
         }
         for c in commands {
             self.apply(c);
@@ -523,199 +572,18 @@ impl JianzhiApp {
         self.maybe_screenshot(&ctx);
     }
 
-    fn top_bar(&mut self, ui: &mut egui::Ui) -> Vec<Command> {
-        let s = &self.state;
-        let l = s.lang;
-        let mut out = Vec::new();
-        ui.horizontal_wrapped(|ui| {
-            ui.heading(l.t("app_title"));
-            ui.separator();
-            ui.label(format!(
-                "{}: {}",
-                l.t("data"),
-                s.workspace.dataset().provenance.name
-            ));
-            if !s.workspace.dataset().provenance.modelled.is_empty() {
-                ui.label(
-                    egui::RichText::new(l.t("modelled"))
-                        .color(egui::Color32::from_rgb(200, 120, 0))
-                        .strong(),
-                )
-                .on_hover_text(l.t("modelled_hint"));
-            }
-            ui.separator();
-            ui.label(format!("{}: {}", l.t("scenario"), s.scenario.name));
-            ui.separator();
-            if ui
-                .add_enabled(!self.undo.is_empty(), egui::Button::new(l.t("undo")))
-                .clicked()
-            {
-                out.push(Command::Undo);
-            }
-            if ui
-                .add_enabled(!self.redo.is_empty(), egui::Button::new(l.t("redo")))
-                .clicked()
-            {
-                out.push(Command::Redo);
-            }
-            ui.separator();
-            if ui.button(l.t("open_data")).clicked()
-                && let Some(dir) = rfd::FileDialog::new().pick_folder()
-            {
-                out.push(Command::OpenPath(dir));
-            }
-            if ui.button(l.t("open_scenario")).clicked()
-                && let Some(file) = rfd::FileDialog::new()
-                    .add_filter("TOML", &["toml"])
-                    .pick_file()
-            {
-                out.push(Command::OpenPath(file));
-            }
-            if ui.button(l.t("save_scenario")).clicked()
-                && let Some(file) = rfd::FileDialog::new()
-                    .set_file_name("scenario.toml")
-                    .save_file()
-            {
-                out.push(Command::SaveScenario(file));
-            }
-            if ui
-                .add_enabled(
-                    s.analysis().is_some() && s.exporting.is_none(),
-                    egui::Button::new(l.t("export")),
-                )
-                .clicked()
-                && let Some(dir) = rfd::FileDialog::new().pick_folder()
-            {
-                out.push(Command::Export(dir));
-            }
-            ui.separator();
-            egui::ComboBox::from_id_salt("lang")
-                .selected_text(l.name())
-                .show_ui(ui, |ui| {
-                    for lang in [Lang::Zh, Lang::En] {
-                        if ui.selectable_label(lang == l, lang.name()).clicked() {
-                            out.push(Command::SetLanguage(lang));
-                        }
-                    }
-                })
-                .response
-                .accessible_name(l.t("language"));
-            let theme = if s.dark { l.t("light") } else { l.t("dark") };
-            if ui.button(theme).clicked() {
-                out.push(Command::SetDark(!s.dark));
-            }
-            if s.computing {
-                ui.spinner();
-                ui.label(l.t("computing"));
-            }
-            if let Some(dir) = &s.exporting {
-                ui.spinner();
-                ui.label(format!("{} {}", l.t("exporting"), dir.display()));
-            }
-            if let Some(loading) = &s.loading {
-                ui.spinner();
-                let shown = loading.progress.snapshot();
-                ui.label(format!("{} {}", l.t("loading"), l.t(step_key(shown.step))));
-                ui.add(
-                    egui::ProgressBar::new(shown.fraction.unwrap_or(0.0))
-                        .desired_width(160.0)
-                        .show_percentage()
-                        .animate(shown.fraction.is_none()),
-                );
-                if ui.button(l.t("cancel")).clicked() {
-                    out.push(Command::CancelLoad);
-                }
-            }
-        });
-        ui.horizontal(|ui| {
-            ui.label(l.t("path"));
-            let edit = ui.add(
-                egui::TextEdit::singleline(&mut self.state.path_input)
-                    .hint_text(l.t("path_hint"))
-                    .desired_width(420.0),
-            );
-            let enter = edit.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
-            if (ui.button(l.t("load")).clicked() || enter)
-                && !self.state.path_input.trim().is_empty()
-            {
-                out.push(Command::OpenPath(PathBuf::from(
-                    self.state.path_input.trim(),
-                )));
-            }
-            if ui
-                .button(l.t("save_scenario"))
-                .on_hover_text(l.t("path_hint"))
-                .clicked()
-                && self.state.path_input.trim().ends_with(".toml")
-            {
-                out.push(Command::SaveScenario(PathBuf::from(
-                    self.state.path_input.trim(),
-                )));
-            }
-            if ui
-                .add_enabled(
-                    self.state.analysis().is_some() && self.state.exporting.is_none(),
-                    egui::Button::new(l.t("export")),
-                )
-                .on_hover_text(l.t("path_hint"))
-                .clicked()
-                && !self.state.path_input.trim().is_empty()
-            {
-                out.push(Command::Export(PathBuf::from(self.state.path_input.trim())));
-            }
-            ui.weak(l.t("drop_hint"));
-            if !self.state.status.is_empty() {
-                ui.separator();
-                ui.label(&self.state.status);
-            }
-        });
-        out
-    }
-
-    fn problems_window(&self, ctx: &egui::Context) -> Vec<Command> {
-        let l = self.state.lang;
-        let mut out = Vec::new();
-        egui::Window::new(l.t("problems"))
-            .collapsible(false)
-            .default_width(620.0)
-            .show(ctx, |ui| {
-                egui::ScrollArea::vertical()
-                    .max_height(300.0)
-                    .show(ui, |ui| {
-                        for p in &self.state.problems {
-                            ui.label(
-                                egui::RichText::new(p.get(l)).color(ui.visuals().error_fg_color),
-                            );
-                        }
-                        if !self.state.warnings.is_empty() {
-                            ui.strong(l.t("warnings"));
-                            for w in &self.state.warnings {
-                                ui.label(
-                                    egui::RichText::new(w.get(l)).color(ui.visuals().warn_fg_color),
-                                );
-                            }
-                        }
-                    });
-                if ui.button(l.t("close")).clicked() {
-                    out.push(Command::DismissProblems);
-                }
-            });
-        out
-    }
-
     /// What the window shows, in a line: the dataset and its township and village counts
     /// before and after.
     fn shown_figures(&self) -> String {
-        let before = &self.state.workspace.before().province;
-        let after = self.state.analysis().map(|a| &a.after.province);
+        let (before, after) = self.state.figures().headline;
         let count = |n: Option<usize>| n.map_or("…".to_string(), |n| n.to_string());
         format!(
             "{}: townships {} -> {}, villages {} -> {}",
             self.state.workspace.dataset().provenance.name,
-            before.townships.count,
-            count(after.map(|a| a.townships.count)),
-            before.villages.count,
-            count(after.map(|a| a.villages.count)),
+            before[0],
+            count(after.map(|a| a[0])),
+            before[1],
+            count(after.map(|a| a[1])),
         )
     }
 
@@ -767,6 +635,15 @@ impl Drop for JianzhiApp {
     }
 }
 
+/// The scenario a first start opens: the `sichuan-2019` preset, else an empty one.
+fn default_scenario(presets: &[(String, PathBuf)]) -> Scenario {
+    presets
+        .iter()
+        .find(|(n, _)| n == "sichuan-2019")
+        .and_then(|(_, p)| Scenario::read(p).ok())
+        .unwrap_or_else(|| Scenario::empty("—"))
+}
+
 /// The text key of a loading step.
 fn step_key(step: Step) -> &'static str {
     match step {
@@ -781,19 +658,6 @@ fn step_key(step: Step) -> &'static str {
         Step::Coverage => "step_coverage",
         Step::Done => "step_done",
     }
-}
-
-/// Adds the embedded CJK font after egui's own, for both families.
-pub fn install_fonts(ctx: &egui::Context) {
-    let mut fonts = egui::FontDefinitions::default();
-    fonts.font_data.insert(
-        "wqy".into(),
-        Arc::new(egui::FontData::from_static(CJK_FONT)),
-    );
-    for family in [egui::FontFamily::Proportional, egui::FontFamily::Monospace] {
-        fonts.families.entry(family).or_default().push("wqy".into());
-    }
-    ctx.set_fonts(fonts);
 }
 
 /// Why the app could not start.

@@ -1,4 +1,5 @@
-//! The left panel: preset picker and every rule of the scenario; each change is a command.
+//! The left panel: preset picker, every rule of the scenario in front, and its hand edits with
+//! what became of each; each change is a command.
 
 use crate::model::Terrain;
 use crate::plan::{Constraint, Outcome};
@@ -6,13 +7,15 @@ use crate::scenario::{Limits, Rules, SeatRule, Stations, TargetPer, UnitKind};
 use eframe::egui;
 
 use super::i18n::Lang;
-use super::{AppState, Command};
+use super::state::AppState;
+use super::view::FiguresView;
+use super::{Command, style};
 
 /// Draws the panel; returns the edits made.
 pub fn show(ui: &mut egui::Ui, state: &AppState) -> Vec<Command> {
-    let l = state.lang;
+    let l = state.lang();
     let mut out = Vec::new();
-    let mut scenario = state.scenario.clone();
+    let mut scenario = state.scenario().clone();
     let mut dragging = false;
 
     ui.horizontal(|ui| {
@@ -31,17 +34,13 @@ pub fn show(ui: &mut egui::Ui, state: &AppState) -> Vec<Command> {
     });
     ui.separator();
 
-    let outcomes = state.analysis().map(|a| {
-        (
-            a.plan.townships.outcome.clone(),
-            a.plan.villages.outcome.clone(),
-        )
-    });
+    let figures = state.figures();
+    let outcomes = figures.outcomes.as_ref();
     egui::CollapsingHeader::new(l.t("townships"))
         .default_open(true)
         .show(ui, |ui| {
             dragging |= level(ui, l, "t", &mut scenario.townships, true);
-            if let Some((t, _)) = &outcomes {
+            if let Some((t, _)) = outcomes {
                 why(ui, l, t);
             }
         });
@@ -49,7 +48,7 @@ pub fn show(ui: &mut egui::Ui, state: &AppState) -> Vec<Command> {
         .default_open(true)
         .show(ui, |ui| {
             dragging |= level(ui, l, "v", &mut scenario.villages, false);
-            if let Some((_, v)) = &outcomes {
+            if let Some((_, v)) = outcomes {
                 why(ui, l, v);
             }
         });
@@ -94,7 +93,9 @@ pub fn show(ui: &mut egui::Ui, state: &AppState) -> Vec<Command> {
             }
         });
 
-    if scenario != state.scenario {
+    edits(ui, l, &mut scenario, figures);
+
+    if scenario != *state.scenario() {
         out.push(Command::EditScenario {
             scenario: Box::new(scenario),
             coalesce: dragging,
@@ -330,4 +331,64 @@ fn why(ui: &mut egui::Ui, l: Lang, o: &Outcome) {
         ui.visuals().warn_fg_color
     };
     ui.label(egui::RichText::new(text).color(color));
+}
+
+/// The hand edits in order, each with what became of it, and a button to delete it.
+fn edits(
+    ui: &mut egui::Ui,
+    l: Lang,
+    scenario: &mut crate::scenario::Scenario,
+    figures: &FiguresView,
+) {
+    let title = format!("{} ({})", l.t("hand_edits"), scenario.edits.len());
+    egui::CollapsingHeader::new(title)
+        .id_salt("hand_edits")
+        .default_open(true)
+        .show(ui, |ui| {
+            if scenario.edits.is_empty() {
+                ui.weak(l.t("no_hand_edits"));
+                return;
+            }
+            let mut delete = None;
+            for (k, edit) in scenario.edits.iter().enumerate() {
+                let report = figures.edits.iter().find(|r| r.position == k);
+                ui.horizontal_wrapped(|ui| {
+                    let level = match edit.level {
+                        crate::scenario::LevelName::Townships => l.t("townships"),
+                        crate::scenario::LevelName::Villages => l.t("villages"),
+                    };
+                    let action = if l == Lang::Zh {
+                        edit.action.zh()
+                    } else {
+                        edit.action.as_str()
+                    };
+                    let mut text = format!("{}. {level} {action} {}", k + 1, edit.codes.join(" "));
+                    if !edit.to.is_empty() {
+                        text += &format!(" → {}", edit.to.join(" "));
+                    }
+                    if let Some(name) = &edit.name {
+                        text += &format!(" 「{name}」");
+                    }
+                    let (colour, note) = match report {
+                        Some(r) if r.held() => (ui.visuals().text_color(), None),
+                        Some(r) => (style::MODELLED, Some(r.status.describe(l))),
+                        None => (ui.visuals().weak_text_color(), None),
+                    };
+                    ui.label(egui::RichText::new(text).color(colour));
+                    if ui
+                        .small_button("×")
+                        .on_hover_text(l.t("delete_edit"))
+                        .clicked()
+                    {
+                        delete = Some(k);
+                    }
+                    if let Some(note) = note {
+                        ui.label(egui::RichText::new(note).color(colour).small());
+                    }
+                });
+            }
+            if let Some(k) = delete {
+                scenario.edits.remove(k);
+            }
+        });
 }

@@ -1,20 +1,26 @@
 //! Background work: scenario runs and dataset loads happen off the UI thread. Scenario runs
-//! share one worker thread, where the newest request wins (stale runs are skipped, results of
-//! superseded runs dropped). Each load has a thread of its own, so the charts keep answering
-//! while a large file loads; it reports progress and can be cancelled. Exports, too, are
-//! written on a thread of their own.
+//! share one worker thread; for each tab only the newest request runs (stale ones are skipped,
+//! results of superseded ones dropped by generation). Each run also builds the view model the
+//! panels draw. Each load has a thread of its own, so the charts keep answering while a large
+//! file loads; it reports progress and can be cancelled. Exports, too, are written on a thread
+//! of their own.
 
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::mpsc::{self, Receiver, Sender};
 use std::sync::{Arc, Condvar, Mutex};
 
+use super::state::TabId;
+use super::view::FiguresView;
 use crate::error::{LoadError, Message, Problem};
 use crate::lang::Lang;
 use crate::progress::Progress;
 use crate::scenario::Scenario;
 use crate::workspace::{Analysis, Workspace};
 
+/// A scenario run asked for by a tab.
 pub struct Analyse {
+    pub tab: TabId,
     pub generation: u64,
     pub workspace: Arc<Workspace>,
     pub scenario: Box<Scenario>,
@@ -32,8 +38,9 @@ pub enum LoadResult {
 
 pub enum Done {
     Analysed {
+        tab: TabId,
         generation: u64,
-        result: Result<Box<Analysis>, Message>,
+        result: Result<(Arc<Analysis>, Arc<FiguresView>), Message>,
     },
     Loaded {
         generation: u64,
@@ -48,7 +55,7 @@ pub enum Done {
 
 type Wake = Arc<dyn Fn() + Send + Sync>;
 
-/// The analysis thread, the channels to it, and the way back for loads.
+/// The analysis thread, the channels to it, and the way back for loads and exports.
 pub struct Worker {
     jobs: Sender<Analyse>,
     done_tx: Sender<Done>,
@@ -59,37 +66,59 @@ pub struct Worker {
 }
 
 impl Worker {
-    /// Starts the worker; `wake` is called after each result (to repaint the UI).
-    pub fn start(wake: impl Fn() + Send + Sync + 'static) -> Self {
+    /// Starts the worker; `wake` is called after each result (to repaint the UI). If the
+    /// analysis thread cannot start, the worker still loads and exports, every run asked of it
+    /// fails with a message, and the reason is returned beside it.
+    pub fn start(wake: impl Fn() + Send + Sync + 'static) -> (Self, Option<Message>) {
         let wake: Wake = Arc::new(wake);
         let (jobs, job_rx) = mpsc::channel::<Analyse>();
         let (done_tx, done) = mpsc::channel::<Done>();
         let (tx, thread_wake) = (done_tx.clone(), wake.clone());
         let held = Arc::new((Mutex::new(false), Condvar::new()));
         let thread_held = held.clone();
-        std::thread::Builder::new()
+        let started = std::thread::Builder::new()
             .name("jianzhi-worker".into())
             .spawn(move || {
-                while let Ok(mut job) = job_rx.recv() {
+                while let Ok(job) = job_rx.recv() {
                     wait_while_held(&thread_held);
-                    // Skip to the newest queued run: the newest change wins.
+                    // The newest queued run of each tab: the newest change wins.
+                    let mut newest: BTreeMap<TabId, Analyse> = BTreeMap::from([(job.tab, job)]);
                     while let Ok(newer) = job_rx.try_recv() {
-                        job = newer;
+                        newest.insert(newer.tab, newer);
                     }
-                    if tx.send(analyse(job)).is_err() {
-                        break;
+                    for job in newest.into_values() {
+                        if tx.send(analyse(job)).is_err() {
+                            return; // the app has closed
+                        }
+                        thread_wake();
                     }
-                    thread_wake();
                 }
             })
-            .ok();
-        Self {
+            .err()
+            .map(|e| {
+                crate::tr!(
+                    "cannot start the analysis thread: {e}",
+                    "无法启动计算线程：{e}"
+                )
+            });
+        let worker = Self {
             jobs,
             done_tx,
             done,
             wake,
             held,
-        }
+        };
+        (worker, started)
+    }
+
+    /// Queues a run; an error says the analysis thread has stopped.
+    pub fn analyse(&self, job: Analyse) -> Result<(), Message> {
+        self.jobs.send(job).map_err(|_| {
+            Message::new(
+                "the analysis thread has stopped; save the scenario and restart Jianzhi",
+                "计算线程已停止；请保存方案并重新启动建制",
+            )
+        })
     }
 
     /// Holds scenario runs back until released: tests use it to draw frames while an analysis
@@ -100,10 +129,6 @@ impl Worker {
         released.notify_all();
     }
 
-    pub fn analyse(&self, job: Analyse) {
-        let _ = self.jobs.send(job);
-    }
-
     /// Loads and prepares the dataset in `dir` on a thread of its own, reporting to
     /// `progress` (which also cancels it).
     pub fn load(&self, generation: u64, dir: PathBuf, progress: Arc<Progress>) {
@@ -112,22 +137,28 @@ impl Worker {
             .name("jianzhi-load".into())
             .spawn(move || {
                 let result = load(&dir, &progress);
-                let _ = tx.send(Done::Loaded {
-                    generation,
-                    result,
-                    dir,
-                });
+                send_or_log(
+                    &tx,
+                    Done::Loaded {
+                        generation,
+                        result,
+                        dir,
+                    },
+                );
                 wake();
             });
         if let Err(e) = spawned {
-            let _ = self.done_tx.send(Done::Loaded {
-                generation,
-                result: LoadResult::Invalid(vec![crate::tr!(
-                    "cannot start loading: {e}",
-                    "无法开始载入：{e}"
-                )]),
-                dir: PathBuf::new(),
-            });
+            send_or_log(
+                &self.done_tx,
+                Done::Loaded {
+                    generation,
+                    result: LoadResult::Invalid(vec![crate::tr!(
+                        "cannot start loading: {e}",
+                        "无法开始载入：{e}"
+                    )]),
+                    dir: PathBuf::new(),
+                },
+            );
         }
     }
 
@@ -143,21 +174,31 @@ impl Worker {
                     dir.display()
                 )
             });
-            let _ = tx.send(Done::Exported { dir, result });
+            send_or_log(&tx, Done::Exported { dir, result });
             wake();
         };
         if let Err(e) = std::thread::Builder::new()
             .name("jianzhi-export".into())
             .spawn(job)
         {
-            let _ = self.done_tx.send(Done::Exported {
-                dir: PathBuf::new(),
-                result: Err(crate::tr!(
-                    "cannot start exporting: {e}",
-                    "无法开始导出：{e}"
-                )),
-            });
+            send_or_log(
+                &self.done_tx,
+                Done::Exported {
+                    dir: PathBuf::new(),
+                    result: Err(crate::tr!(
+                        "cannot start exporting: {e}",
+                        "无法开始导出：{e}"
+                    )),
+                },
+            );
         }
+    }
+}
+
+/// Sends a result to the UI; if the UI has closed, says so on the terminal instead.
+fn send_or_log(tx: &Sender<Done>, done: Done) {
+    if tx.send(done).is_err() {
+        eprintln!("jianzhi: a background result arrived after the window closed; it is dropped");
     }
 }
 
@@ -171,11 +212,15 @@ fn wait_while_held(held: &(Mutex<bool>, Condvar)) {
 
 fn analyse(job: Analyse) -> Done {
     Done::Analysed {
+        tab: job.tab,
         generation: job.generation,
         result: job
             .workspace
             .analyse(&job.scenario)
-            .map(Box::new)
+            .map(|analysis| {
+                let view = FiguresView::new(&analysis);
+                (Arc::new(analysis), Arc::new(view))
+            })
             .map_err(|e| Message::new(e.describe(Lang::En), e.describe(Lang::Zh))),
     }
 }

@@ -1,0 +1,39 @@
+//! Everything that changes the app goes through one [`Command`]: panels return them, and only
+//! [`JianzhiApp::apply`](super::JianzhiApp::apply) carries them out.
+
+use std::path::PathBuf;
+
+use crate::lang::Lang;
+use crate::scenario::Scenario;
+
+#[derive(Debug, Clone)]
+pub enum Command {
+    /// An edit of the scenario in front (undoable). `coalesce` merges it with the previous
+    /// edit of a drag.
+    EditScenario {
+        scenario: Box<Scenario>,
+        coalesce: bool,
+    },
+    /// Undo or redo the last edit of the scenario in front.
+    Undo,
+    Redo,
+    /// Replace the scenario in front with a built-in preset (undoable).
+    LoadPreset(String),
+    /// A dataset folder (or a file in one) to load, or a scenario file to open in a new tab.
+    OpenPath(PathBuf),
+    /// Stop the dataset load under way; the data in use stays.
+    CancelLoad,
+    SaveScenario(PathBuf),
+    Export(PathBuf),
+    SetLanguage(Lang),
+    SetDark(bool),
+    /// The panel sizes, as the user left them.
+    SetLayout(super::state::Layout),
+    DismissProblems,
+    /// Open a copy of the scenario in front in a new tab.
+    NewScenario,
+    /// Bring scenario `k` to the front.
+    SelectScenario(usize),
+    /// Close scenario `k` (the last one stays open).
+    CloseScenario(usize),
+}

@@ -1,0 +1,175 @@
+//! The top bar: the dataset and its "modelled" badge, undo and redo, files (dialogs and a typed
+//! path), language and theme, and what runs in the background.
+
+use std::path::PathBuf;
+
+use eframe::egui;
+
+use super::i18n::Lang;
+use super::state::AppState;
+use super::style;
+use super::{Command, step_key};
+
+/// Draws the bar; `path_input` is the path being typed.
+pub fn show(ui: &mut egui::Ui, state: &AppState, path_input: &mut String) -> Vec<Command> {
+    let l = state.lang();
+    let mut out = Vec::new();
+    ui.horizontal_wrapped(|ui| {
+        ui.heading(l.t("app_title"));
+        ui.separator();
+        let provenance = &state.workspace.dataset().provenance;
+        ui.label(format!("{}: {}", l.t("data"), provenance.name));
+        if !provenance.modelled.is_empty() {
+            ui.label(
+                egui::RichText::new(l.t("modelled"))
+                    .color(style::MODELLED)
+                    .strong(),
+            )
+            .on_hover_text(l.t("modelled_hint"));
+        }
+        ui.separator();
+        let tab = state.tab();
+        if ui
+            .add_enabled(!tab.undo.is_empty(), egui::Button::new(l.t("undo")))
+            .clicked()
+        {
+            out.push(Command::Undo);
+        }
+        if ui
+            .add_enabled(!tab.redo.is_empty(), egui::Button::new(l.t("redo")))
+            .clicked()
+        {
+            out.push(Command::Redo);
+        }
+        ui.separator();
+        out.extend(file_buttons(ui, state));
+        ui.separator();
+        egui::ComboBox::from_id_salt("lang")
+            .selected_text(l.name())
+            .show_ui(ui, |ui| {
+                for lang in [Lang::Zh, Lang::En] {
+                    if ui.selectable_label(lang == l, lang.name()).clicked() {
+                        out.push(Command::SetLanguage(lang));
+                    }
+                }
+            })
+            .response
+            .accessible_name(l.t("language"));
+        let dark = state.saved.dark;
+        if ui
+            .button(if dark { l.t("light") } else { l.t("dark") })
+            .clicked()
+        {
+            out.push(Command::SetDark(!dark));
+        }
+        out.extend(background(ui, state));
+    });
+    ui.horizontal(|ui| out.extend(path_row(ui, state, path_input)));
+    out
+}
+
+/// Open, save and export through the system's file dialogs.
+fn file_buttons(ui: &mut egui::Ui, state: &AppState) -> Vec<Command> {
+    let l = state.lang();
+    let mut out = Vec::new();
+    if ui.button(l.t("open_data")).clicked()
+        && let Some(dir) = rfd::FileDialog::new().pick_folder()
+    {
+        out.push(Command::OpenPath(dir));
+    }
+    if ui.button(l.t("open_scenario")).clicked()
+        && let Some(file) = rfd::FileDialog::new()
+            .add_filter("TOML", &["toml"])
+            .pick_file()
+    {
+        out.push(Command::OpenPath(file));
+    }
+    if ui.button(l.t("save_scenario")).clicked()
+        && let Some(file) = rfd::FileDialog::new()
+            .set_file_name("scenario.toml")
+            .save_file()
+    {
+        out.push(Command::SaveScenario(file));
+    }
+    if ui
+        .add_enabled(can_export(state), egui::Button::new(l.t("export")))
+        .clicked()
+        && let Some(dir) = rfd::FileDialog::new().pick_folder()
+    {
+        out.push(Command::Export(dir));
+    }
+    out
+}
+
+fn can_export(state: &AppState) -> bool {
+    state.analysis().is_some() && state.exporting.is_none()
+}
+
+/// Spinners and progress of what runs in the background.
+fn background(ui: &mut egui::Ui, state: &AppState) -> Vec<Command> {
+    let l = state.lang();
+    let mut out = Vec::new();
+    if state.tabs.iter().any(|t| t.computing) {
+        ui.spinner();
+        ui.label(l.t("computing"));
+    }
+    if let Some(dir) = &state.exporting {
+        ui.spinner();
+        ui.label(format!("{} {}", l.t("exporting"), dir.display()));
+    }
+    if let Some(loading) = &state.loading {
+        ui.spinner();
+        let shown = loading.progress.snapshot();
+        ui.label(format!("{} {}", l.t("loading"), l.t(step_key(shown.step))));
+        ui.add(
+            egui::ProgressBar::new(shown.fraction.unwrap_or(0.0))
+                .desired_width(160.0)
+                .show_percentage()
+                .animate(shown.fraction.is_none()),
+        );
+        if ui.button(l.t("cancel")).clicked() {
+            out.push(Command::CancelLoad);
+        }
+    }
+    out
+}
+
+/// A typed path: load a dataset or scenario, save the scenario, or export into it (for when
+/// no file dialog is available).
+fn path_row(ui: &mut egui::Ui, state: &AppState, path_input: &mut String) -> Vec<Command> {
+    let l = state.lang();
+    let mut out = Vec::new();
+    ui.label(l.t("path"));
+    let edit = ui.add(
+        egui::TextEdit::singleline(path_input)
+            .hint_text(l.t("path_hint"))
+            .desired_width(420.0),
+    );
+    let typed = path_input.trim();
+    let enter = edit.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
+    if (ui.button(l.t("load")).clicked() || enter) && !typed.is_empty() {
+        out.push(Command::OpenPath(PathBuf::from(typed)));
+    }
+    if ui
+        .button(l.t("save_scenario"))
+        .on_hover_text(l.t("path_hint"))
+        .clicked()
+        && typed.ends_with(".toml")
+    {
+        out.push(Command::SaveScenario(PathBuf::from(typed)));
+    }
+    if ui
+        .add_enabled(can_export(state), egui::Button::new(l.t("export")))
+        .on_hover_text(l.t("path_hint"))
+        .clicked()
+        && !typed.is_empty()
+    {
+        out.push(Command::Export(PathBuf::from(typed)));
+    }
+    ui.weak(l.t("drop_hint"));
+    if !state.status.is_empty() {
+        ui.separator();
+        ui.label(&state.status);
+    }
+    out
+}

@@ -1,0 +1,330 @@
+//! View models: what the charts and the county table draw, built once per analysis (on the
+//! worker thread, with the analysis), never per frame. Labels stay keys (metrics, line kinds)
+//! so the language can change without a rebuild.
+
+use std::collections::BTreeMap;
+
+use crate::coverage::CURVE_MAX_KM;
+use crate::metrics::{Basis, Metric, change_pct, sichuan_published};
+use crate::model::{Figure, Provenance};
+use crate::plan::{EditReport, Outcome};
+use crate::summary::Summary;
+use crate::workspace::{Analysis, Workspace};
+
+/// One row of the key figures.
+#[derive(Debug, Clone, PartialEq)]
+pub struct KeyFigure {
+    pub metric: Metric,
+    pub before: Option<f64>,
+    /// `None` before a plan, or where the figure has no meaning after one.
+    pub after: Option<f64>,
+    /// Whether the figure rests on modelled data (marked `*`).
+    pub modelled: bool,
+}
+
+/// A vertical line on a histogram: a threshold or cap of the scenario.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Marker {
+    MinArea,
+    MaxArea,
+    MinRegistered,
+}
+
+/// A before/after histogram: counts per bin, the last bin also holding everything beyond.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Histogram {
+    pub bin: f64,
+    pub before: Vec<usize>,
+    pub after: Vec<usize>,
+    pub markers: Vec<(Marker, f64)>,
+}
+
+impl Histogram {
+    fn new(bin: f64, bins: usize, before: &[f64], after: &[f64]) -> Self {
+        let count = |values: &[f64]| {
+            let mut counts = vec![0usize; bins];
+            for v in values {
+                let k = ((v / bin).floor().max(0.0) as usize).min(bins - 1);
+                counts[k] += 1;
+            }
+            counts
+        };
+        Self {
+            bin,
+            before: count(before),
+            after: count(after),
+            markers: Vec::new(),
+        }
+    }
+}
+
+/// The cut in one city, in percent.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CityCut {
+    /// The city's name, shortened to two characters for the axis.
+    pub name: String,
+    pub townships_pct: f64,
+    pub villages_pct: f64,
+}
+
+/// A row of the county table; NaN where a figure is not known yet.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CountyRow {
+    pub code: String,
+    pub name: String,
+    pub city: String,
+    /// Townships before and after, villages before and after, mean distance to seat before
+    /// and after.
+    pub numbers: [f64; 6],
+}
+
+/// The charts of an analysis.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ChartsView {
+    /// The change of each of [`Metric::REFORM`], with Sichuan's published change.
+    pub change: Vec<(Metric, f64, Option<f64>)>,
+    pub area: Histogram,
+    pub population: Histogram,
+    /// Share of residents (%) within each km: before, after, after with stations.
+    pub coverage: [Vec<[f64; 2]>; 3],
+    pub radius_km: f64,
+    pub cities: Vec<CityCut>,
+}
+
+/// Everything the figures panels show of one analysis (or, while it computes, of the data
+/// before any plan).
+#[derive(Debug, Clone, PartialEq)]
+pub struct FiguresView {
+    pub key: Vec<KeyFigure>,
+    pub counties: Vec<CountyRow>,
+    /// Whether populations are modelled (the footnote).
+    pub populations_modelled: bool,
+    pub charts: Option<ChartsView>,
+    /// Townships and villages outcome.
+    pub outcomes: Option<(Outcome, Outcome)>,
+    pub edits: Vec<EditReport>,
+    /// Regular townships and villages, before and after.
+    pub headline: ([usize; 2], Option<[usize; 2]>),
+}
+
+fn modelled(metric: Metric, provenance: &Provenance) -> bool {
+    match metric.basis() {
+        Basis::Figure(f) => provenance.is_modelled(f),
+        _ => false,
+    }
+}
+
+impl FiguresView {
+    /// The figures of a dataset before any plan (its analysis still computing).
+    pub fn before_only(ws: &Workspace) -> Self {
+        let provenance = &ws.dataset().provenance;
+        let before = &ws.before().province;
+        let key = Metric::KEY
+            .iter()
+            .filter_map(|&metric| {
+                Some(KeyFigure {
+                    metric,
+                    before: Some(metric.of_summary(before)?),
+                    after: None,
+                    modelled: modelled(metric, provenance),
+                })
+            })
+            .collect();
+        let counties = ws
+            .dataset()
+            .counties
+            .iter_enumerated()
+            .map(|(k, c)| {
+                let b = &ws.before().counties[k];
+                CountyRow {
+                    code: c.code.clone(),
+                    name: c.name.clone(),
+                    city: c.city_name.clone(),
+                    numbers: [
+                        b.townships.count as f64,
+                        f64::NAN,
+                        b.villages.count as f64,
+                        f64::NAN,
+                        f64::NAN,
+                        f64::NAN,
+                    ],
+                }
+            })
+            .collect();
+        Self {
+            key,
+            counties,
+            populations_modelled: provenance.is_modelled(Figure::Populations),
+            charts: None,
+            outcomes: None,
+            edits: Vec::new(),
+            headline: (counts(before), None),
+        }
+    }
+
+    /// Every figure of an analysis.
+    pub fn new(a: &Analysis) -> Self {
+        let provenance = &a.dataset().provenance;
+        let (before, after) = (&a.before().province, &a.after.province);
+        let key = Metric::KEY
+            .iter()
+            .map(|&metric| {
+                let (b, af) = metric.before_after(before, after, &a.service);
+                KeyFigure {
+                    metric,
+                    before: b,
+                    after: af,
+                    modelled: modelled(metric, provenance),
+                }
+            })
+            .collect();
+        let service = &a.service;
+        let counties = a
+            .dataset()
+            .counties
+            .iter_enumerated()
+            .map(|(k, c)| {
+                let (b, af) = (&a.before().counties[k], &a.after.counties[k]);
+                CountyRow {
+                    code: c.code.clone(),
+                    name: c.name.clone(),
+                    city: c.city_name.clone(),
+                    numbers: [
+                        b.townships.count as f64,
+                        af.townships.count as f64,
+                        b.villages.count as f64,
+                        af.villages.count as f64,
+                        service.before.counties[k].mean_km,
+                        service.after.counties[k].mean_km,
+                    ],
+                }
+            })
+            .collect();
+        Self {
+            key,
+            counties,
+            populations_modelled: provenance.is_modelled(Figure::Populations),
+            charts: Some(charts(a)),
+            outcomes: Some((
+                a.plan.townships.outcome.clone(),
+                a.plan.villages.outcome.clone(),
+            )),
+            edits: a.plan.edits.clone(),
+            headline: (counts(before), Some(counts(after))),
+        }
+    }
+}
+
+fn counts(s: &Summary) -> [usize; 2] {
+    [s.townships.count, s.villages.count]
+}
+
+fn charts(a: &Analysis) -> ChartsView {
+    let ds = a.dataset();
+    let (before, after) = (&a.before().province, &a.after.province);
+    let change = Metric::REFORM
+        .iter()
+        .map(|&m| {
+            let value = |s| m.of_summary(s).unwrap_or(f64::NAN);
+            (
+                m,
+                change_pct(value(before), value(after)),
+                sichuan_published(m).map(|p| p.2),
+            )
+        })
+        .collect();
+
+    // New regular townships: (area, registered population).
+    let new: Vec<(f64, f64)> = a
+        .plan
+        .townships
+        .units
+        .iter()
+        .filter(|u| ds.townships[u.seat].kind.is_regular())
+        .map(|u| {
+            u.members.iter().fold((0.0, 0.0), |(area, pop), &m| {
+                (
+                    area + ds.townships[m].area_km2,
+                    pop + ds.townships[m].registered_pop,
+                )
+            })
+        })
+        .collect();
+    let regular = || ds.townships.iter().filter(|t| t.kind.is_regular());
+    let limits = &a.scenario.townships.limits;
+    let mut area = Histogram::new(
+        25.0,
+        24,
+        &regular().map(|t| t.area_km2).collect::<Vec<_>>(),
+        &new.iter().map(|n| n.0).collect::<Vec<_>>(),
+    );
+    area.markers
+        .extend(limits.min_area_km2.map(|x| (Marker::MinArea, x)));
+    area.markers
+        .extend(limits.max_area_km2.map(|x| (Marker::MaxArea, x)));
+    let mut population = Histogram::new(
+        2500.0,
+        30,
+        &regular().map(|t| t.registered_pop).collect::<Vec<_>>(),
+        &new.iter().map(|n| n.1).collect::<Vec<_>>(),
+    );
+    population.markers.extend(
+        limits
+            .min_registered_pop
+            .map(|x| (Marker::MinRegistered, x)),
+    );
+
+    let s = &a.service;
+    let curve = |c: &[f64]| -> Vec<[f64; 2]> {
+        c.iter()
+            .enumerate()
+            .take(CURVE_MAX_KM + 1)
+            .map(|(d, share)| [d as f64, 100.0 * share])
+            .collect()
+    };
+
+    // (townships before, after, villages before, after) by city.
+    let mut by_city: BTreeMap<(String, String), [usize; 4]> = BTreeMap::new();
+    for (c, county) in ds.counties.iter_enumerated() {
+        let e = by_city
+            .entry((county.city_code.clone(), county.city_name.clone()))
+            .or_default();
+        let (b, af) = (&a.before().counties[c], &a.after.counties[c]);
+        e[0] += b.townships.count;
+        e[1] += af.townships.count;
+        e[2] += b.villages.count;
+        e[3] += af.villages.count;
+    }
+    let cut = |b: usize, a: usize| {
+        if b == 0 {
+            0.0
+        } else {
+            100.0 * (b as f64 - a as f64) / b as f64
+        }
+    };
+    let cities = by_city
+        .iter()
+        .map(|((code, name), v)| CityCut {
+            name: if name.is_empty() {
+                code.clone()
+            } else {
+                name.chars().take(2).collect()
+            },
+            townships_pct: cut(v[0], v[1]),
+            villages_pct: cut(v[2], v[3]),
+        })
+        .collect();
+
+    ChartsView {
+        change,
+        area,
+        population,
+        coverage: [
+            curve(&s.before.province.curve),
+            curve(&s.after.province.curve),
+            curve(&s.after_with_stations.province.curve),
+        ],
+        radius_km: a.scenario.service.radius_km,
+        cities,
+    }
+}
