@@ -1,5 +1,6 @@
 //! Property-based fuzzing: arbitrary bytes and mutated valid files never make an importer or
-//! the scenario parser panic; they load or give located errors. The CSV and GeoJSON cases go
+//! the scenario parser panic; they load (scenarios: valid, reading back the same, and running)
+//! or give located errors in both languages. The CSV and GeoJSON cases go
 //! through the same entry points as the cargo-fuzz targets in `fuzz/`, for longer runs.
 
 #![allow(clippy::unwrap_used)] // test helpers outside #[test] functions
@@ -29,6 +30,44 @@ fn said_in_both(problem: &jianzhi::Problem, file: &str) -> bool {
         problem.describe(jianzhi::Lang::Zh),
     );
     en.starts_with(file) && zh.starts_with(file) && en != zh
+}
+
+/// Parses scenario text: a scenario that parses is valid and reads back the same from its own
+/// TOML; one that does not is an error naming the file, in both languages.
+fn scenario_or_named_error(text: &str) -> Result<Option<Scenario>, TestCaseError> {
+    match Scenario::parse("s.toml", text) {
+        Ok(scenario) => {
+            prop_assert!(scenario.validate("s.toml").is_ok());
+            let again = Scenario::parse("again.toml", &scenario.to_toml());
+            prop_assert_eq!(again.as_ref().ok(), Some(&scenario), "{:?}", again);
+            Ok(Some(scenario))
+        }
+        Err(e) => {
+            let (en, zh) = (e.describe(jianzhi::Lang::En), e.describe(jianzhi::Lang::Zh));
+            prop_assert!(
+                en.starts_with("s.toml: ") && zh.starts_with("s.toml："),
+                "{en} / {zh}"
+            );
+            Ok(None)
+        }
+    }
+}
+
+/// The small valid dataset's workspace, built once.
+fn small_workspace() -> std::sync::Arc<jianzhi::workspace::Workspace> {
+    static WS: std::sync::OnceLock<std::sync::Arc<jianzhi::workspace::Workspace>> =
+        std::sync::OnceLock::new();
+    WS.get_or_init(|| {
+        let dir = tempfile::tempdir().unwrap();
+        let d = common::write_dataset(
+            dir.path(),
+            common::COUNTIES,
+            common::TOWNSHIPS,
+            common::VILLAGES,
+        );
+        common::workspace(jianzhi::import::load_dataset(&d).unwrap().dataset)
+    })
+    .clone()
 }
 
 proptest! {
@@ -63,15 +102,24 @@ proptest! {
     }
 
     #[test]
-    fn scenarios_never_panic(text in "\\PC{0,600}") {
-        let _ = Scenario::parse("s.toml", &text);
+    fn arbitrary_scenario_text_parses_to_a_valid_scenario_or_a_named_error(text in "\\PC{0,600}") {
+        scenario_or_named_error(&text)?;
     }
 
     #[test]
-    fn mutated_scenarios_never_panic(edits in proptest::collection::vec((any::<usize>(), any::<u8>()), 1..8)) {
+    fn mutated_scenarios_parse_and_run_or_say_what_is_wrong(edits in proptest::collection::vec((any::<usize>(), any::<u8>()), 1..8)) {
         let preset = std::fs::read_to_string(jianzhi::builtin::presets_dir().join("sichuan-2019.toml")).unwrap();
         let bytes = mutate(&preset, &edits);
-        let _ = Scenario::parse("s.toml", &String::from_utf8_lossy(&bytes));
+        if let Some(scenario) = scenario_or_named_error(&String::from_utf8_lossy(&bytes))? {
+            // A scenario that parses runs on a dataset, or says in both languages why not.
+            match small_workspace().analyse(&scenario) {
+                Ok(analysis) => prop_assert_eq!(analysis.plan.edits.len(), scenario.edits.len()),
+                Err(e) => {
+                    let (en, zh) = (e.describe(jianzhi::Lang::En), e.describe(jianzhi::Lang::Zh));
+                    prop_assert!(!en.is_empty() && !zh.is_empty() && en != zh, "{en}");
+                }
+            }
+        }
     }
 
     #[test]
