@@ -208,6 +208,16 @@ impl EditStatus {
     }
 }
 
+/// "{first} and {second} are in different counties (new townships)", in Chinese.
+pub(crate) fn across_zh(first: &str, second: &str, container: &str) -> String {
+    let container = if container == "counties" {
+        "区县"
+    } else {
+        "新乡镇"
+    };
+    format!("{first} 和 {second} 属于不同{container}；合并不能跨越{container}")
+}
+
 /// Why a hand edit could not be made.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Refusal {
@@ -272,14 +282,7 @@ impl Refusal {
                     first,
                     second,
                     container,
-                } => {
-                    let container = if *container == "counties" {
-                        "区县"
-                    } else {
-                        "新乡镇"
-                    };
-                    format!("{first} 和 {second} 属于不同{container}；合并不能跨越{container}")
-                }
+                } => across_zh(first, second, container),
                 Refusal::OverAreaCap { area_km2, cap_km2 } => {
                     format!("合并后面积 {area_km2} 平方公里，超过上限 {cap_km2} 平方公里")
                 }

@@ -155,20 +155,9 @@ impl DatasetSummary {
         townships: impl IntoIterator<Item = (CountyId, TownshipFigures)>,
         villages: impl IntoIterator<Item = (CountyId, VillageFigures)>,
     ) -> Self {
-        let mut by_county_t: TiVec<CountyId, Vec<TownshipFigures>> =
-            vec![Vec::new(); dataset.counties.len()].into();
-        let mut all_t = Vec::new();
-        for (c, f) in townships {
-            by_county_t[c].push(f);
-            all_t.push(f);
-        }
-        let mut by_county_v: TiVec<CountyId, Vec<VillageFigures>> =
-            vec![Vec::new(); dataset.counties.len()].into();
-        let mut all_v = Vec::new();
-        for (c, f) in villages {
-            by_county_v[c].push(f);
-            all_v.push(f);
-        }
+        let n = dataset.counties.len();
+        let (by_county_t, all_t) = by_county(n, townships);
+        let (by_county_v, all_v) = by_county(n, villages);
         let counties = by_county_t
             .into_iter()
             .zip(by_county_v)
@@ -179,6 +168,20 @@ impl DatasetSummary {
             counties,
         }
     }
+}
+
+/// Figures grouped by county, and all of them in order.
+fn by_county<F: Copy>(
+    counties: usize,
+    figures: impl IntoIterator<Item = (CountyId, F)>,
+) -> (TiVec<CountyId, Vec<F>>, Vec<F>) {
+    let mut by: TiVec<CountyId, Vec<F>> = vec![Vec::new(); counties].into();
+    let mut all = Vec::new();
+    for (c, f) in figures {
+        by[c].push(f);
+        all.push(f);
+    }
+    (by, all)
 }
 
 /// The per-unit figures of a dataset's townships, with their county.

@@ -130,27 +130,7 @@ impl FiguresView {
                 })
             })
             .collect();
-        let counties = ws
-            .dataset()
-            .counties
-            .iter_enumerated()
-            .map(|(k, c)| {
-                let b = &ws.before().counties[k];
-                CountyRow {
-                    code: c.code.clone(),
-                    name: c.name.clone(),
-                    city: c.city_name.clone(),
-                    numbers: [
-                        b.townships.count as f64,
-                        f64::NAN,
-                        b.villages.count as f64,
-                        f64::NAN,
-                        f64::NAN,
-                        f64::NAN,
-                    ],
-                }
-            })
-            .collect();
+        let counties = county_rows(ws, None);
         Self {
             key,
             counties,
@@ -178,28 +158,7 @@ impl FiguresView {
                 }
             })
             .collect();
-        let service = &a.service;
-        let counties = a
-            .dataset()
-            .counties
-            .iter_enumerated()
-            .map(|(k, c)| {
-                let (b, af) = (&a.before().counties[k], &a.after.counties[k]);
-                CountyRow {
-                    code: c.code.clone(),
-                    name: c.name.clone(),
-                    city: c.city_name.clone(),
-                    numbers: [
-                        b.townships.count as f64,
-                        af.townships.count as f64,
-                        b.villages.count as f64,
-                        af.villages.count as f64,
-                        service.before.counties[k].mean_km,
-                        service.after.counties[k].mean_km,
-                    ],
-                }
-            })
-            .collect();
+        let counties = county_rows(a.workspace(), Some(a));
         Self {
             key,
             counties,
@@ -213,6 +172,31 @@ impl FiguresView {
             headline: (counts(before), Some(counts(after))),
         }
     }
+}
+
+/// The county table's rows: before figures, and after ones if an analysis is given.
+fn county_rows(ws: &Workspace, a: Option<&Analysis>) -> Vec<CountyRow> {
+    ws.dataset()
+        .counties
+        .iter_enumerated()
+        .map(|(k, c)| {
+            let b = &ws.before().counties[k];
+            let after = |f: &dyn Fn(&Analysis) -> f64| a.map_or(f64::NAN, f);
+            CountyRow {
+                code: c.code.clone(),
+                name: c.name.clone(),
+                city: c.city_name.clone(),
+                numbers: [
+                    b.townships.count as f64,
+                    after(&|a| a.after.counties[k].townships.count as f64),
+                    b.villages.count as f64,
+                    after(&|a| a.after.counties[k].villages.count as f64),
+                    after(&|a| a.service.before.counties[k].mean_km),
+                    after(&|a| a.service.after.counties[k].mean_km),
+                ],
+            }
+        })
+        .collect()
 }
 
 fn counts(s: &Summary) -> [usize; 2] {

@@ -114,21 +114,7 @@ impl<K> Checks<'_, '_, K> {
 
     /// Whether `members` are connected through their neighbours among themselves.
     fn contiguous(&self, members: &[usize]) -> bool {
-        let Some(&first) = members.first() else {
-            return true;
-        };
-        let set: HashSet<usize> = members.iter().copied().collect();
-        let mut seen = HashSet::from([first]);
-        let mut queue = VecDeque::from([first]);
-        while let Some(u) = queue.pop_front() {
-            for &v in (self.neighbours)(u) {
-                let v = v as usize;
-                if set.contains(&v) && seen.insert(v) {
-                    queue.push_back(v);
-                }
-            }
-        }
-        seen.len() == set.len()
+        self.pieces(members).len() <= 1
     }
 
     /// The connected pieces of `members`.

@@ -49,14 +49,10 @@ impl PlanError {
                 first,
                 second,
                 container,
-            } => {
-                let container = if *container == "counties" {
-                    "区县"
-                } else {
-                    "新乡镇"
-                };
-                format!("{key}：{first} 和 {second} 属于不同{container}；合并不能跨越{container}")
-            }
+            } => format!(
+                "{key}：{}",
+                crate::plan::across_zh(first, second, container)
+            ),
             Self::LockedInManual { key, code } => {
                 format!("{key}：{code} 既被锁定又在手动合并中")
             }
