@@ -510,3 +510,32 @@ fn the_scenario_panel_lists_hand_edits_with_why_one_was_refused_and_deletes_one(
     settle(&mut harness);
     assert_eq!(harness.state().state.scenario().edits.len(), 2);
 }
+
+#[test]
+fn an_earlier_versions_scenario_is_read_and_a_damaged_state_is_said() {
+    // An earlier version kept one scenario in last-scenario.toml.
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::copy(
+        jianzhi::builtin::presets_dir().join("conservative.toml"),
+        dir.path().join("last-scenario.toml"),
+    )
+    .unwrap();
+    let legacy = harness(dir.path());
+    assert_eq!(
+        legacy.state().state.scenario().name,
+        "稳妥方案（约一半力度）"
+    );
+    assert!(legacy.state().state.problems.is_empty());
+
+    // A damaged state.toml: said in the panel, and the app starts afresh on the preset.
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("state.toml"), "scenarios = [[[").unwrap();
+    let mut harness = harness(dir.path());
+    harness.run_steps(2);
+    assert_eq!(
+        harness.state().state.scenario().name,
+        "四川 2019 两项改革（模拟）"
+    );
+    harness.get_by_label("数据问题");
+    harness.get_by_label_contains("保存的状态已损坏");
+}

@@ -90,12 +90,17 @@ impl Saved {
             saved.active = saved.active.min(saved.scenarios.len().saturating_sub(1));
             return Ok((!saved.scenarios.is_empty()).then_some(saved));
         }
-        Ok(Scenario::read(&dir.join(LEGACY_SCENARIO))
-            .ok()
-            .map(|scenario| Saved {
+        let legacy = dir.join(LEGACY_SCENARIO);
+        if !legacy.is_file() {
+            return Ok(None);
+        }
+        match Scenario::read(&legacy) {
+            Ok(scenario) => Ok(Some(Saved {
                 scenarios: vec![scenario],
                 ..Saved::default()
-            }))
+            })),
+            Err(e) => Err(Message::new(e.describe(Lang::En), e.describe(Lang::Zh))),
+        }
     }
 
     /// Writes the state into `dir` (atomically).
