@@ -232,6 +232,9 @@ pub struct ServiceReport {
     pub village_seats: CoverageSet,
     /// Former seats kept as service stations.
     pub stations: Vec<TownshipId>,
+    /// Each former township's villages: their people-weighted mean distance to their seat,
+    /// before and after (NaN without villages).
+    pub township_mean_km: TiVec<TownshipId, [f64; 2]>,
     /// Residents whose nearest service point is a station.
     pub people_served_by_stations: f64,
     pub people_per_seat_before: f64,
@@ -403,6 +406,7 @@ pub(crate) fn evaluate(ws: &Workspace, plan: &MergePlan, scenario: &Scenario) ->
         .map(|t| t.resident_pop)
         .sum();
     let village_trips: TiVec<VillageId, Option<Trip>> = village_trips.into();
+    let township_mean_km = township_means(dataset, &baseline.trips, &to_seat);
     let stations: Vec<TownshipId> = stations_of.into_iter().flatten().collect();
     let set = |trips: &TiVec<VillageId, Option<Trip>>| {
         CoverageSet::new(dataset, trips, service.radius_km)
@@ -427,7 +431,34 @@ pub(crate) fn evaluate(ws: &Workspace, plan: &MergePlan, scenario: &Scenario) ->
             stations.len(),
         ),
         stations,
+        township_mean_km,
     }
+}
+
+/// Each township's villages' people-weighted mean trip, before and after.
+fn township_means(
+    dataset: &Dataset,
+    before: &TiVec<VillageId, Option<Trip>>,
+    after: &TiVec<VillageId, Option<Trip>>,
+) -> TiVec<TownshipId, [f64; 2]> {
+    let mut sums: TiVec<TownshipId, [f64; 3]> = vec![[0.0; 3]; dataset.townships.len()].into();
+    for (v, village) in dataset.villages.iter_enumerated() {
+        if let (Some(b), Some(a)) = (before[v], after[v]) {
+            let s = &mut sums[village.township];
+            s[0] += b.km * b.people;
+            s[1] += a.km * a.people;
+            s[2] += b.people;
+        }
+    }
+    sums.into_iter()
+        .map(|[b, a, people]| {
+            if people > 0.0 {
+                [b / people, a / people]
+            } else {
+                [f64::NAN; 2]
+            }
+        })
+        .collect()
 }
 
 #[cfg(test)]

@@ -17,6 +17,7 @@ pub mod error;
 pub mod geodesy;
 pub mod import;
 pub mod lang;
+pub mod map;
 pub mod metrics;
 pub mod model;
 pub mod plan;

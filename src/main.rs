@@ -22,6 +22,9 @@ struct Cli {
     /// Render the app's window to this PNG once the figures are shown, then quit.
     #[arg(long)]
     screenshot: Option<PathBuf>,
+    /// Open the map on this county (code or name).
+    #[arg(long)]
+    focus: Option<String>,
 }
 
 #[derive(Subcommand)]
@@ -97,7 +100,7 @@ fn main() -> ExitCode {
         }) => cli::run(&scenario, data.as_deref(), &out, lang, timing),
         Some(Command::DemoData { sources, out }) => demo_data(&sources, &out),
         Some(Command::ScaleData { villages, out }) => cli::scale_data(villages, &out),
-        None => desktop(cli.data, cli.screenshot),
+        None => desktop(cli.data, cli.screenshot, cli.focus),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -119,12 +122,25 @@ fn parse_lang(text: &str) -> Result<jianzhi::Lang, String> {
 
 /// Opens the desktop app (`data` loaded in the background).
 #[cfg(feature = "desktop")]
-fn desktop(data: Option<PathBuf>, screenshot: Option<PathBuf>) -> anyhow::Result<()> {
-    Ok(jianzhi::app::run(data.as_deref(), screenshot)?)
+fn desktop(
+    data: Option<PathBuf>,
+    screenshot: Option<PathBuf>,
+    focus: Option<String>,
+) -> anyhow::Result<()> {
+    let launch = jianzhi::app::Launch {
+        state_dir: None,
+        screenshot,
+        focus,
+    };
+    Ok(jianzhi::app::run(data.as_deref(), launch)?)
 }
 
 #[cfg(not(feature = "desktop"))]
-fn desktop(_data: Option<PathBuf>, _screenshot: Option<PathBuf>) -> anyhow::Result<()> {
+fn desktop(
+    _data: Option<PathBuf>,
+    _screenshot: Option<PathBuf>,
+    _focus: Option<String>,
+) -> anyhow::Result<()> {
     anyhow::bail!(
         "this build has no desktop app (built without the `desktop` feature); use a command: jianzhi --help"
     )

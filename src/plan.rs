@@ -95,6 +95,22 @@ impl<L: Level> Default for Stage<L> {
 }
 
 impl<L: Level> Stage<L> {
+    /// Every one of `n` units its own new unit: the units as they are, before any plan.
+    pub fn identity(n: usize) -> Self {
+        Self {
+            units: (0..n)
+                .map(|i| NewUnit {
+                    seat: L::from(i),
+                    members: vec![L::from(i)],
+                    name: None,
+                    by_hand: false,
+                })
+                .collect(),
+            new_of: (0..n).map(NewId::from).collect(),
+            outcome: Outcome::default(),
+        }
+    }
+
     /// The new unit a former unit belongs to.
     pub fn unit_of(&self, former: L) -> &NewUnit<L> {
         &self.units[self.new_of[former]]

@@ -26,6 +26,7 @@ fn harness(state_dir: &std::path::Path) -> Harness<'static, JianzhiApp> {
     let launch = Launch {
         state_dir: Some(state_dir.to_path_buf()),
         screenshot: None,
+        focus: None,
     };
     let mut app = JianzhiApp::new(None, demo_workspace(), launch);
     assert!(app.wait_for_analysis(Duration::from_secs(60)));

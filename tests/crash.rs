@@ -29,6 +29,7 @@ fn app(state_dir: &Path) -> Harness<'static, JianzhiApp> {
     let launch = Launch {
         state_dir: Some(state_dir.to_path_buf()),
         screenshot: None,
+        focus: None,
     };
     let mut app = JianzhiApp::new(None, workspace, launch);
     assert!(app.wait_for_analysis(Duration::from_secs(60)));

@@ -24,35 +24,58 @@ pub fn show(ui: &mut egui::Ui, l: Lang, figures: &FiguresView) {
         return;
     };
     egui::ScrollArea::vertical().show(ui, |ui| {
-        ui.columns(2, |cols| {
-            key_figures(&mut cols[0], l, figures);
-            change_chart(&mut cols[1], l, charts);
-        });
+        // Two columns where there is room, else one.
+        let two = ui.available_width() > 900.0;
+        pair(
+            ui,
+            two,
+            |ui| key_figures(ui, l, figures),
+            |ui| change_chart(ui, l, charts),
+        );
         if figures.populations_modelled {
             ui.weak(format!("* {}", l.t("modelled_hint")));
         }
         ui.separator();
-        ui.columns(2, |cols| {
-            histogram(
-                &mut cols[0],
-                l,
-                "area",
-                l.t("chart_area_hist"),
-                &charts.area,
-            );
-            histogram(
-                &mut cols[1],
-                l,
-                "population",
-                l.t("chart_pop_hist"),
-                &charts.population,
-            );
-        });
-        ui.columns(2, |cols| {
-            coverage_chart(&mut cols[0], l, charts);
-            city_chart(&mut cols[1], l, charts);
-        });
+        pair(
+            ui,
+            two,
+            |ui| histogram(ui, l, "area", l.t("chart_area_hist"), &charts.area),
+            |ui| {
+                histogram(
+                    ui,
+                    l,
+                    "population",
+                    l.t("chart_pop_hist"),
+                    &charts.population,
+                )
+            },
+        );
+        pair(
+            ui,
+            two,
+            |ui| coverage_chart(ui, l, charts),
+            |ui| city_chart(ui, l, charts),
+        );
     });
+}
+
+/// Two blocks side by side, or one below the other.
+fn pair(
+    ui: &mut egui::Ui,
+    side_by_side: bool,
+    first: impl FnOnce(&mut egui::Ui),
+    second: impl FnOnce(&mut egui::Ui),
+) {
+    if side_by_side {
+        ui.columns(2, |cols| {
+            first(&mut cols[0]);
+            second(&mut cols[1]);
+        });
+    } else {
+        first(ui);
+        ui.add_space(6.0);
+        second(ui);
+    }
 }
 
 fn title(ui: &mut egui::Ui, text: &str) {
@@ -114,21 +137,25 @@ fn key_figures(ui: &mut egui::Ui, l: Lang, figures: &FiguresView) {
         });
 }
 
+/// The change of each reform figure as a horizontal bar (names fit on the side however narrow
+/// the panel), first at the top, with Sichuan's published change as a diamond.
 fn change_chart(ui: &mut egui::Ui, l: Lang, charts: &ChartsView) {
     title(ui, l.t("chart_change"));
-    let names: Vec<String> = charts
-        .change
-        .iter()
-        .map(|(m, _, _)| m.short_label(l).to_string())
+    let n = charts.change.len();
+    // The first figure at the top: category k sits at y = n - 1 - k.
+    let y = |k: usize| (n - 1 - k) as f64;
+    let names: Vec<String> = (0..n)
+        .rev()
+        .map(|k| charts.change[k].0.short_label(l).to_string())
         .collect();
     let bars: Vec<Bar> = charts
         .change
         .iter()
         .enumerate()
-        .map(|(i, (_, v, _))| {
-            Bar::new(i as f64, *v)
+        .map(|(k, (m, v, _))| {
+            Bar::new(y(k), *v)
                 .width(0.6)
-                .name(&names[i])
+                .name(m.short_label(l))
                 .fill(if *v < 0.0 { AFTER } else { STATIONS })
         })
         .collect();
@@ -136,20 +163,32 @@ fn change_chart(ui: &mut egui::Ui, l: Lang, charts: &ChartsView) {
         .change
         .iter()
         .enumerate()
-        .filter_map(|(i, (_, _, p))| Some([i as f64, (*p)?]))
+        .filter_map(|(k, (_, _, p))| Some([(*p)?, y(k)]))
         .collect();
+    let axis = AxisHints::new_y()
+        .formatter(move |m, _| {
+            let i = m.value.round();
+            if (m.value - i).abs() < 1e-6 && i >= 0.0 {
+                names.get(i as usize).cloned().unwrap_or_default()
+            } else {
+                String::new()
+            }
+        })
+        .tick_label_font(egui::FontId::proportional(11.0))
+        .label_spacing(12.0..=16.0)
+        .min_thickness(110.0);
     Plot::new("change")
-        .height(CHART_HEIGHT + 40.0)
-        .legend(Legend::default().position(Corner::RightBottom))
+        .height(CHART_HEIGHT)
+        .legend(Legend::default().position(Corner::RightTop))
         .allow_scroll(false)
-        .custom_x_axes(vec![category_axis(names, 10.5)])
-        .x_grid_spacer(category_marks)
-        .y_axis_formatter(|mark, _| format!("{:.0}%", mark.value))
+        .custom_y_axes(vec![axis])
+        .y_grid_spacer(category_marks)
+        .x_axis_formatter(|mark, _| format!("{:.0}%", mark.value))
         // Grid steps of 1, 5 and 25 points, so ±25% and ±50% are labelled, not only 0%.
-        .y_grid_spacer(egui_plot::log_grid_spacer(5))
-        .include_y(0.0)
+        .x_grid_spacer(egui_plot::log_grid_spacer(5))
+        .include_x(0.0)
         .show(ui, |plot| {
-            plot.bar_chart(BarChart::new(l.t("change"), bars));
+            plot.bar_chart(BarChart::new(l.t("change"), bars).horizontal());
             if !published.is_empty() {
                 plot.points(
                     Points::new(l.t("published"), published)

@@ -36,4 +36,13 @@ pub enum Command {
     SelectScenario(usize),
     /// Close scenario `k` (the last one stays open).
     CloseScenario(usize),
+    /// A hand edit of the scenario in front, made on the map (undoable); if the engine refuses
+    /// it, it is undone and the map says why.
+    Edit(crate::scenario::Edit),
+    /// Mark a county in the county table (a unit of it was selected on the map).
+    HighlightCounty(crate::model::CountyId),
+    /// Select a county's townships on the map and fit the map to it (from the table).
+    FocusCounty(crate::model::CountyId),
+    /// Show hand edit `k` of the scenario in front on the map.
+    FocusEdit(usize),
 }

@@ -4,8 +4,10 @@
 use eframe::egui;
 use egui_extras::{Column, TableBuilder};
 
+use super::Command;
 use super::i18n::Lang;
 use super::view::{CountyRow, FiguresView};
+use crate::model::CountyId;
 
 /// Sort column and direction, kept in egui's memory between frames.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
@@ -14,7 +16,15 @@ struct Sort {
     descending: bool,
 }
 
-pub fn show(ui: &mut egui::Ui, l: Lang, figures: &FiguresView) {
+/// Draws the table; a click on a county's name shows it on the map. `highlighted` is marked
+/// (and scrolled to when it changes).
+pub fn show(
+    ui: &mut egui::Ui,
+    l: Lang,
+    figures: &FiguresView,
+    highlighted: Option<CountyId>,
+) -> Vec<Command> {
+    let mut out = Vec::new();
     let id = ui.scope_id().with("county_table");
     let mut query: String = ui.data_mut(|d| d.get_temp::<String>(id.with("q")).unwrap_or_default());
     let mut sort: Sort = ui.data_mut(|d| d.get_temp::<Sort>(id.with("sort")).unwrap_or_default());
@@ -63,7 +73,15 @@ pub fn show(ui: &mut egui::Ui, l: Lang, figures: &FiguresView) {
     ];
     // Fill the panel's height (the user resizes the panel), with a scroll bar for the rest.
     let height = (ui.available_height() - 26.0).max(60.0);
-    TableBuilder::new(ui)
+    let shown: Option<CountyId> =
+        ui.data_mut(|d| d.get_temp::<Option<CountyId>>(id.with("shown")).flatten());
+    let mut table = TableBuilder::new(ui);
+    if highlighted != shown
+        && let Some(row) = highlighted.and_then(|c| rows.iter().position(|r| r.county == c))
+    {
+        table = table.scroll_to_row(row, Some(egui::Align::Center));
+    }
+    table
         .striped(true)
         .resizable(true)
         .min_scrolled_height(height)
@@ -90,11 +108,18 @@ pub fn show(ui: &mut egui::Ui, l: Lang, figures: &FiguresView) {
         .body(|body| {
             body.rows(20.0, rows.len(), |mut row| {
                 let r = rows[row.index()];
-                for t in [&r.code, &r.name, &r.city] {
-                    row.col(|ui| {
-                        ui.label(t);
-                    });
-                }
+                row.set_selected(highlighted == Some(r.county));
+                row.col(|ui| {
+                    ui.label(&r.code);
+                });
+                row.col(|ui| {
+                    if ui.link(&r.name).on_hover_text(l.t("show_on_map")).clicked() {
+                        out.push(Command::FocusCounty(r.county));
+                    }
+                });
+                row.col(|ui| {
+                    ui.label(&r.city);
+                });
                 for (k, n) in r.numbers.iter().enumerate() {
                     row.col(|ui| {
                         ui.label(if n.is_nan() {
@@ -111,5 +136,7 @@ pub fn show(ui: &mut egui::Ui, l: Lang, figures: &FiguresView) {
     ui.data_mut(|d| {
         d.insert_temp(id.with("q"), query);
         d.insert_temp(id.with("sort"), sort);
+        d.insert_temp(id.with("shown"), highlighted);
     });
+    out
 }

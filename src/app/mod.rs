@@ -11,6 +11,7 @@ mod charts;
 mod command;
 mod county_table;
 pub mod i18n;
+pub mod map;
 mod problems;
 mod scenario_panel;
 pub mod state;
@@ -58,10 +59,14 @@ pub struct Launch {
     pub state_dir: Option<PathBuf>,
     /// Render to this PNG once the figures are shown, then close.
     pub screenshot: Option<PathBuf>,
+    /// Open the map on this county (code or name).
+    pub focus: Option<String>,
 }
 
 pub struct JianzhiApp {
     pub state: AppState,
+    /// The map's view, selection and tools.
+    pub map: map::View,
     /// The path being typed in the top bar.
     pub path_input: String,
     worker: Worker,
@@ -74,6 +79,8 @@ pub struct JianzhiApp {
     state_dir: PathBuf,
     screenshot: Option<PathBuf>,
     screenshot_requested: bool,
+    /// A county to show on the map once the first analysis is there.
+    focus: Option<String>,
 }
 
 impl JianzhiApp {
@@ -111,12 +118,16 @@ impl JianzhiApp {
             .map(|k| Tab::new(TabId(k as u64)))
             .collect();
         let before = Arc::new(FiguresView::before_only(&workspace));
+        let geometry = Arc::new(crate::map::MapGeometry::new(workspace.dataset()));
         let mut app = Self {
+            map: map::View::new(geometry.clone()),
             next_tab: saved.scenarios.len() as u64,
             state: AppState {
                 saved,
                 tabs,
                 workspace,
+                geometry,
+                highlighted_county: None,
                 before,
                 loading: None,
                 exporting: None,
@@ -134,6 +145,7 @@ impl JianzhiApp {
             state_dir,
             screenshot: launch.screenshot,
             screenshot_requested: false,
+            focus: launch.focus,
         };
         for k in 0..app.state.tabs.len() {
             app.recompute(k);
@@ -213,7 +225,21 @@ impl JianzhiApp {
                 }
                 tab.computing = false;
                 match result {
-                    Ok(analysis) => tab.analysis = Some(analysis),
+                    Ok(analysis) => {
+                        let refused = tab.pending_edit.take().and_then(|position| {
+                            let plan = &analysis.0.plan;
+                            plan.edits
+                                .iter()
+                                .find(|r| r.position == position && !r.held())
+                                .cloned()
+                        });
+                        // The plan is the same with or without a refused edit: show it while
+                        // the edit is undone.
+                        tab.analysis = Some(analysis);
+                        if let Some(report) = refused {
+                            self.undo_refused_edit(k, &report);
+                        }
+                    }
                     Err(message) => self.state.problems = vec![message],
                 }
             }
@@ -229,9 +255,10 @@ impl JianzhiApp {
                 match result {
                     LoadResult::Loaded {
                         workspace,
+                        geometry,
                         warnings,
                     } => {
-                        self.set_workspace(workspace);
+                        self.use_workspace(workspace, geometry);
                         self.state.problems.clear();
                         self.state.warnings = warnings;
                         self.state.status = dir.display().to_string();
@@ -265,11 +292,34 @@ impl JianzhiApp {
     /// old dataset: nothing is shown after the change until each scenario's own analysis of
     /// the new dataset arrives.
     pub fn set_workspace(&mut self, workspace: Arc<Workspace>) {
+        let geometry = Arc::new(crate::map::MapGeometry::new(workspace.dataset()));
+        self.use_workspace(workspace, geometry);
+    }
+
+    /// As [`JianzhiApp::set_workspace`], with the map geometry already built (on the load
+    /// thread).
+    fn use_workspace(&mut self, workspace: Arc<Workspace>, geometry: Arc<crate::map::MapGeometry>) {
         self.state.before = Arc::new(FiguresView::before_only(&workspace));
         self.state.workspace = workspace;
+        self.state.geometry = geometry.clone();
+        self.state.highlighted_county = None;
+        self.map.set_geometry(geometry);
         for k in 0..self.state.tabs.len() {
             self.state.tabs[k].analysis = None;
             self.recompute(k);
+        }
+    }
+
+    /// Undoes a hand edit made on the map that the engine refused, and says why on the map.
+    fn undo_refused_edit(&mut self, k: usize, report: &crate::plan::EditReport) {
+        let tab = &mut self.state.tabs[k];
+        if let Some(previous) = tab.undo.pop() {
+            self.state.saved.scenarios[k] = previous;
+            tab.last_edit = None;
+            let said =
+                |lang: Lang| format!("{} — {}", report.describe(lang), lang.t("nothing_changed"));
+            self.map.say(Message::new(said(Lang::En), said(Lang::Zh)));
+            self.scenario_changed(k);
         }
     }
 
@@ -294,6 +344,31 @@ impl JianzhiApp {
         }
     }
 
+    /// Shows the county asked for at launch, once the scenario in front has its figures.
+    fn focus_when_ready(&mut self) {
+        if self.focus.is_none() || self.state.analysis().is_none() {
+            return;
+        }
+        let Some(wanted) = self.focus.take() else {
+            return;
+        };
+        let county = self
+            .state
+            .workspace
+            .dataset()
+            .counties
+            .iter_enumerated()
+            .find(|(_, c)| c.code == wanted || c.name == wanted)
+            .map(|(k, _)| k);
+        match county {
+            Some(k) => self.apply(Command::FocusCounty(k)),
+            None => self.state.problems.push(crate::tr!(
+                "--focus: no county is called '{wanted}'",
+                "--focus：没有名为「{wanted}」的区县"
+            )),
+        }
+    }
+
     /// Applies one command.
     pub fn apply(&mut self, command: Command) {
         let active = self.state.saved.active;
@@ -303,6 +378,7 @@ impl JianzhiApp {
                     return;
                 }
                 let tab = &mut self.state.tabs[active];
+                tab.pending_edit = None;
                 let recent = tab
                     .last_edit
                     .is_some_and(|t| t.elapsed() < Duration::from_millis(800));
@@ -316,6 +392,7 @@ impl JianzhiApp {
             }
             Command::Undo => {
                 let tab = &mut self.state.tabs[active];
+                tab.pending_edit = None;
                 if let Some(previous) = tab.undo.pop() {
                     let current =
                         std::mem::replace(&mut self.state.saved.scenarios[active], previous);
@@ -326,6 +403,7 @@ impl JianzhiApp {
             }
             Command::Redo => {
                 let tab = &mut self.state.tabs[active];
+                tab.pending_edit = None;
                 if let Some(next) = tab.redo.pop() {
                     let current = std::mem::replace(&mut self.state.saved.scenarios[active], next);
                     tab.undo.push(current);
@@ -397,6 +475,29 @@ impl JianzhiApp {
                 if k < self.state.tabs.len() {
                     self.state.saved.active = k;
                     self.saved_changed();
+                }
+            }
+            Command::Edit(edit) => {
+                let mut scenario = self.state.scenario().clone();
+                scenario.edits.push(edit);
+                let position = scenario.edits.len() - 1;
+                self.apply(Command::EditScenario {
+                    scenario: Box::new(scenario),
+                    coalesce: false,
+                });
+                self.state.tabs[active].pending_edit = Some(position);
+            }
+            Command::HighlightCounty(county) => self.state.highlighted_county = Some(county),
+            Command::FocusCounty(county) => {
+                self.state.highlighted_county = Some(county);
+                self.map.focus_county(county, self.state.analysis());
+            }
+            Command::FocusEdit(k) => {
+                if let Some(edit) = self.state.scenario().edits.get(k) {
+                    let codes: Vec<String> = edit.codes.iter().chain(&edit.to).cloned().collect();
+                    let level = edit.level;
+                    let analysis = self.state.tab().analysis.as_ref().map(|(a, _)| a.clone());
+                    self.map.focus_codes(level, &codes, analysis.as_deref());
                 }
             }
             Command::CloseScenario(k) => {
@@ -521,6 +622,7 @@ impl JianzhiApp {
             self.receive(done);
         }
         self.discard_analyses_of_another_dataset();
+        self.focus_when_ready();
         ctx.set_theme(if self.state.saved.dark {
             egui::Theme::Dark
         } else {
@@ -542,19 +644,32 @@ impl JianzhiApp {
                 egui::ScrollArea::vertical()
                     .show(ui, |ui| commands.extend(scenario_panel::show(ui, state)));
             });
+        let right = egui::Panel::right("figures")
+            .resizable(true)
+            .default_size(layout.figures_panel_width)
+            .show(ui, |ui| charts::show(ui, l, state.figures()));
         let bottom = egui::Panel::bottom("counties")
             .resizable(true)
             .default_size(layout.county_table_height)
-            .show(ui, |ui| county_table::show(ui, l, state.figures()));
+            .show(ui, |ui| {
+                commands.extend(county_table::show(
+                    ui,
+                    l,
+                    state.figures(),
+                    state.highlighted_county,
+                ))
+            });
         // Panel sizes the user dragged are kept for the next start.
         let now = state::Layout {
             scenario_panel_width: left.response.rect.width().round(),
+            figures_panel_width: right.response.rect.width().round(),
             county_table_height: bottom.response.rect.height().round(),
         };
         if now != layout {
             commands.push(Command::SetLayout(now));
         }
-        egui::CentralPanel::default().show(ui, |ui| charts::show(ui, l, state.figures()));
+        let map = &mut self.map;
+        egui::CentralPanel::default().show(ui, |ui| commands.extend(map::show(ui, state, map)));
         if !state.problems.is_empty() || !state.warnings.is_empty() {
             commands.extend(problems::show(&ctx, state));
         }
@@ -671,7 +786,7 @@ pub enum StartError {
 
 /// Opens the window on the demo data; a `data` folder is then loaded in the background like one
 /// opened from the window (progress, Cancel, and its problems in the panel if it has any).
-pub fn run(data: Option<&Path>, screenshot: Option<PathBuf>) -> Result<(), StartError> {
+pub fn run(data: Option<&Path>, launch: Launch) -> Result<(), StartError> {
     let demo = crate::import::load_dataset(&crate::builtin::demo_dir())?;
     let workspace = Arc::new(Workspace::new(demo.dataset));
     let data = data.map(Path::to_path_buf);
@@ -686,10 +801,6 @@ pub fn run(data: Option<&Path>, screenshot: Option<PathBuf>) -> Result<(), Start
         "jianzhi",
         options,
         Box::new(move |cc| {
-            let launch = Launch {
-                state_dir: None,
-                screenshot,
-            };
             let mut app = JianzhiApp::new(Some(cc.egui_ctx.clone()), workspace, launch);
             if let Some(data) = data {
                 app.apply(Command::OpenPath(data));

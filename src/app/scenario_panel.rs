@@ -93,7 +93,7 @@ pub fn show(ui: &mut egui::Ui, state: &AppState) -> Vec<Command> {
             }
         });
 
-    edits(ui, l, &mut scenario, figures);
+    edits(ui, l, &mut scenario, figures, &mut out);
 
     if scenario != *state.scenario() {
         out.push(Command::EditScenario {
@@ -333,12 +333,14 @@ fn why(ui: &mut egui::Ui, l: Lang, o: &Outcome) {
     ui.label(egui::RichText::new(text).color(color));
 }
 
-/// The hand edits in order, each with what became of it, and a button to delete it.
+/// The hand edits in order, each with what became of it (a click shows it on the map), and a
+/// button to delete it.
 fn edits(
     ui: &mut egui::Ui,
     l: Lang,
     scenario: &mut crate::scenario::Scenario,
     figures: &FiguresView,
+    out: &mut Vec<Command>,
 ) {
     let title = format!("{} ({})", l.t("hand_edits"), scenario.edits.len());
     egui::CollapsingHeader::new(title)
@@ -374,7 +376,11 @@ fn edits(
                         Some(r) => (style::MODELLED, Some(r.status.describe(l))),
                         None => (ui.visuals().weak_text_color(), None),
                     };
-                    ui.label(egui::RichText::new(text).color(colour));
+                    let label = egui::Label::new(egui::RichText::new(text).color(colour))
+                        .sense(egui::Sense::click());
+                    if ui.add(label).on_hover_text(l.t("show_on_map")).clicked() {
+                        out.push(Command::FocusEdit(k));
+                    }
                     if ui
                         .small_button("×")
                         .on_hover_text(l.t("delete_edit"))

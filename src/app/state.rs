@@ -26,6 +26,7 @@ const STATE_VERSION: u32 = 1;
 #[serde(default)]
 pub struct Layout {
     pub scenario_panel_width: f32,
+    pub figures_panel_width: f32,
     pub county_table_height: f32,
 }
 
@@ -33,6 +34,7 @@ impl Default for Layout {
     fn default() -> Self {
         Self {
             scenario_panel_width: 330.0,
+            figures_panel_width: 560.0,
             county_table_height: 170.0,
         }
     }
@@ -132,6 +134,9 @@ pub struct Tab {
     /// The newest finished analysis of the dataset in use, with its view model; `None` until
     /// the first arrives (and after the dataset changes).
     pub analysis: Option<(Arc<Analysis>, Arc<FiguresView>)>,
+    /// A hand edit made on the map (its position in the edit list) whose fate is awaited: if
+    /// the engine refuses it, it is undone.
+    pub pending_edit: Option<usize>,
 }
 
 impl Tab {
@@ -144,6 +149,7 @@ impl Tab {
             generation: 0,
             computing: false,
             analysis: None,
+            pending_edit: None,
         }
     }
 }
@@ -160,6 +166,10 @@ pub struct AppState {
     /// One per open scenario, in the order of `saved.scenarios`.
     pub tabs: Vec<Tab>,
     pub workspace: Arc<Workspace>,
+    /// The dataset in use on the map plane.
+    pub geometry: Arc<crate::map::MapGeometry>,
+    /// The county marked in the county table.
+    pub highlighted_county: Option<crate::model::CountyId>,
     /// The figures of the dataset in use before any plan, shown while a tab's first analysis
     /// computes.
     pub before: Arc<FiguresView>,

@@ -70,6 +70,7 @@ pub struct CityCut {
 /// A row of the county table; NaN where a figure is not known yet.
 #[derive(Debug, Clone, PartialEq)]
 pub struct CountyRow {
+    pub county: crate::model::CountyId,
     pub code: String,
     pub name: String,
     pub city: String,
@@ -183,6 +184,7 @@ fn county_rows(ws: &Workspace, a: Option<&Analysis>) -> Vec<CountyRow> {
             let b = &ws.before().counties[k];
             let after = |f: &dyn Fn(&Analysis) -> f64| a.map_or(f64::NAN, f);
             CountyRow {
+                county: k,
                 code: c.code.clone(),
                 name: c.name.clone(),
                 city: c.city_name.clone(),

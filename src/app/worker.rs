@@ -30,6 +30,7 @@ pub struct Analyse {
 pub enum LoadResult {
     Loaded {
         workspace: Arc<Workspace>,
+        geometry: Arc<crate::map::MapGeometry>,
         warnings: Vec<Message>,
     },
     Invalid(Vec<Message>),
@@ -240,6 +241,7 @@ fn load(dir: &std::path::Path, progress: &Progress) -> LoadResult {
     }
     match Workspace::new_with(loaded.dataset, progress) {
         Ok(workspace) => LoadResult::Loaded {
+            geometry: Arc::new(crate::map::MapGeometry::new(workspace.dataset())),
             workspace: Arc::new(workspace),
             warnings,
         },

@@ -1,0 +1,851 @@
+//! The map: the plan seen and changed by hand. Territories coloured by new unit (or distance
+//! change, density, terrain, kind), before, after, or side by side; pan, zoom, fit; hover for a
+//! unit's figures; click, shift-click or shift-drag a lasso to select; merge, split, seat,
+//! lock and rename the selection, or drag a unit onto a neighbouring group to move it. Each
+//! change is a hand edit (a [`Command`], undoable); one the engine refuses is undone and its
+//! reason shown here.
+
+mod draw;
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use eframe::egui::{self, Pos2, Rect};
+
+use super::Command;
+use super::i18n::Lang;
+use super::state::AppState;
+use crate::error::Message;
+use crate::map::{Bounds, ColourMode, Colouring, MapGeometry, Point};
+use crate::model::{CountyId, TownshipId, VillageId};
+use crate::scenario::{Edit, EditAction, LevelName};
+use crate::workspace::Analysis;
+
+pub use draw::{Transform, mode_label};
+
+/// Which units the map shows and edits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Level {
+    #[default]
+    Townships,
+    Villages,
+}
+
+impl Level {
+    fn name(self) -> LevelName {
+        match self {
+            Level::Townships => LevelName::Townships,
+            Level::Villages => LevelName::Villages,
+        }
+    }
+}
+
+/// One map or two side by side.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Layout {
+    /// After the plan.
+    #[default]
+    After,
+    /// The units as they were.
+    Before,
+    /// Before | after.
+    BeforeAfter,
+    /// This scenario | the next open one, both after.
+    Compare,
+}
+
+/// A coloured mesh, and what it was built for.
+struct CachedFill {
+    key: (usize, ColourMode, bool),
+    mesh: Arc<egui::Mesh>,
+    colouring: Colouring,
+}
+
+/// The map's own state: the view, the selection, and what is being typed or dragged.
+pub struct View {
+    pub geometry: Arc<MapGeometry>,
+    /// Where the view looks (km) and its scale (pixels per km); fitted on first draw.
+    pub centre: Point,
+    pub scale: f32,
+    fitted: bool,
+    pub level: Level,
+    pub layout: Layout,
+    pub mode: ColourMode,
+    /// Selected units of `level`, as indices.
+    pub selection: Vec<usize>,
+    pub hover: Option<usize>,
+    /// A lasso being drawn (world points).
+    pub lasso: Vec<Point>,
+    /// The unit being dragged to another group.
+    moving: Option<usize>,
+    pub rename: String,
+    pub search: String,
+    /// A message shown on the map (a refused edit's reason), and when it appeared.
+    pub message: Option<(Message, Instant)>,
+    /// Where the (first) map was drawn, for tests and to place things on it.
+    pub transform: Option<Transform>,
+    cache: HashMap<u8, CachedFill>,
+    /// A fit asked for by another panel (the county table, the edit list).
+    pending_fit: Option<Bounds>,
+}
+
+impl View {
+    pub fn new(geometry: Arc<MapGeometry>) -> Self {
+        Self {
+            centre: geometry.bounds.centre(),
+            scale: 1.0,
+            fitted: false,
+            geometry,
+            level: Level::Townships,
+            layout: Layout::After,
+            mode: ColourMode::Group,
+            selection: Vec::new(),
+            hover: None,
+            lasso: Vec::new(),
+            moving: None,
+            rename: String::new(),
+            search: String::new(),
+            message: None,
+            transform: None,
+            cache: HashMap::new(),
+            pending_fit: None,
+        }
+    }
+
+    /// A new dataset: new geometry, the view fitted afresh, the selection cleared.
+    pub fn set_geometry(&mut self, geometry: Arc<MapGeometry>) {
+        *self = Self {
+            level: self.level,
+            layout: self.layout,
+            mode: self.mode,
+            ..Self::new(geometry)
+        };
+    }
+
+    /// Fits the view to `bounds` (with a margin) in a map `rect` wide.
+    fn fit(&mut self, bounds: Bounds, rect: Rect) {
+        let w = bounds.width().max(0.5);
+        let h = bounds.height().max(0.5);
+        self.centre = bounds.centre();
+        self.scale = (rect.width() / w).min(rect.height() / h) * 0.92;
+    }
+
+    /// Selects a county's townships and fits the map to it.
+    pub fn focus_county(&mut self, county: CountyId, analysis: Option<&Analysis>) {
+        let Some(a) = analysis else { return };
+        self.level = Level::Townships;
+        self.selection = a
+            .dataset()
+            .townships
+            .iter_enumerated()
+            .filter(|(_, t)| t.county == county)
+            .map(|(i, _)| i.index())
+            .collect();
+        self.pending_fit = Some(self.geometry.counties[county].bounds);
+    }
+
+    /// Selects units by code at a level and fits the map to them.
+    pub fn focus_codes(&mut self, level: LevelName, codes: &[String], analysis: Option<&Analysis>) {
+        let Some(a) = analysis else { return };
+        let ws = a.workspace();
+        match level {
+            LevelName::Townships => {
+                self.level = Level::Townships;
+                let ids: Vec<TownshipId> = codes
+                    .iter()
+                    .filter_map(|c| ws.township_by_code(c))
+                    .collect();
+                self.selection = ids.iter().map(|t| t.index()).collect();
+                self.pending_fit = ids
+                    .iter()
+                    .map(|&t| self.geometry.townships[t].bounds)
+                    .reduce(Bounds::union);
+            }
+            LevelName::Villages => {
+                self.level = Level::Villages;
+                let ids: Vec<VillageId> =
+                    codes.iter().filter_map(|c| ws.village_by_code(c)).collect();
+                self.selection = ids.iter().map(|v| v.index()).collect();
+                self.pending_fit =
+                    Bounds::of(ids.iter().map(|&v| self.geometry.villages[v])).map(|b| Bounds {
+                        min: [b.min[0] - 2.0, b.min[1] - 2.0],
+                        max: [b.max[0] + 2.0, b.max[1] + 2.0],
+                    });
+            }
+        }
+    }
+
+    /// Says why an edit was refused, on the map, for a while.
+    pub fn say(&mut self, message: Message) {
+        self.message = Some((message, Instant::now()));
+    }
+
+    /// The screen position of a township's label point on the (first) map, once drawn.
+    pub fn screen_of_township(&self, t: TownshipId) -> Option<Pos2> {
+        Some(
+            self.transform?
+                .to_screen(self.geometry.townships[t].label_at),
+        )
+    }
+
+    /// The screen position of a village on the (first) map, once drawn.
+    pub fn screen_of_village(&self, v: VillageId) -> Option<Pos2> {
+        Some(self.transform?.to_screen(self.geometry.villages[v]))
+    }
+
+    /// The cached coloured mesh for an analysis side (built when the analysis, the mode or
+    /// the side change).
+    fn fill(
+        &mut self,
+        slot: u8,
+        analysis: &Arc<Analysis>,
+        after: bool,
+    ) -> (Arc<egui::Mesh>, Colouring) {
+        let key = (Arc::as_ptr(analysis) as usize, self.mode, after);
+        if let Some(c) = self.cache.get(&slot)
+            && c.key == key
+        {
+            return (c.mesh.clone(), c.colouring.clone());
+        }
+        let colouring = crate::map::colour::colour(analysis, self.mode, after);
+        let mesh = Arc::new(draw::fill_mesh(&self.geometry, &colouring));
+        self.cache.insert(
+            slot,
+            CachedFill {
+                key,
+                mesh: mesh.clone(),
+                colouring: colouring.clone(),
+            },
+        );
+        (mesh, colouring)
+    }
+}
+
+/// The code of a selected unit.
+fn code_of(a: &Analysis, level: Level, i: usize) -> String {
+    match level {
+        Level::Townships => a.dataset().townships[TownshipId::from(i)].code.clone(),
+        Level::Villages => a.dataset().villages[VillageId::from(i)].code.clone(),
+    }
+}
+
+/// Every member of the groups (after the plan) of the given units, as codes.
+fn groups_of(a: &Analysis, level: Level, units: &[usize]) -> Vec<String> {
+    let mut members: Vec<usize> = match level {
+        Level::Townships => units
+            .iter()
+            .flat_map(|&i| {
+                a.plan
+                    .townships
+                    .unit_of(TownshipId::from(i))
+                    .members
+                    .iter()
+                    .map(|m| m.index())
+            })
+            .collect(),
+        Level::Villages => units
+            .iter()
+            .flat_map(|&i| {
+                a.plan
+                    .villages
+                    .unit_of(VillageId::from(i))
+                    .members
+                    .iter()
+                    .map(|m| m.index())
+            })
+            .collect(),
+    };
+    members.sort_unstable();
+    members.dedup();
+    members.into_iter().map(|i| code_of(a, level, i)).collect()
+}
+
+/// Draws the map panel: toolbar, one or two maps, legend and message. Returns the edits and
+/// other commands.
+pub fn show(ui: &mut egui::Ui, state: &AppState, view: &mut View) -> Vec<Command> {
+    let l = state.lang();
+    let mut out = Vec::new();
+    let analysis = state.tab().analysis.as_ref().map(|(a, _)| a.clone());
+    toolbar(ui, l, state, view, analysis.as_deref(), &mut out);
+    let Some(analysis) = analysis.filter(|a| a.is_of(&state.workspace)) else {
+        ui.centered_and_justified(|ui| {
+            ui.spinner();
+        });
+        return out;
+    };
+    // The other side, when two maps are shown.
+    let other = match view.layout {
+        Layout::Compare => {
+            let next = (state.saved.active + 1) % state.tabs.len();
+            state.tabs[next]
+                .analysis
+                .as_ref()
+                .filter(|_| next != state.saved.active)
+                .map(|(a, _)| (a.clone(), true))
+        }
+        Layout::BeforeAfter => Some((analysis.clone(), true)),
+        _ => None,
+    };
+    let size = ui.available_size();
+    let (response, painter) = ui.allocate_painter(size, egui::Sense::click_and_drag());
+    let response = response.on_hover_cursor(egui::CursorIcon::Grab);
+    let full = response.rect;
+    let rects: Vec<Rect> = if other.is_some() {
+        let (left, right) = full.split_left_right_at_fraction(0.5);
+        vec![
+            left.shrink2(egui::vec2(1.0, 0.0)),
+            right.shrink2(egui::vec2(1.0, 0.0)),
+        ]
+    } else {
+        vec![full]
+    };
+    if !view.fitted {
+        view.fit(view.geometry.bounds, rects[0]);
+        view.fitted = true;
+    }
+    if let Some(bounds) = view.pending_fit.take() {
+        view.fit(bounds, rects[0]);
+    }
+    let first_after = !matches!(view.layout, Layout::Before | Layout::BeforeAfter);
+    let transforms: Vec<Transform> = rects
+        .iter()
+        .map(|&rect| Transform {
+            rect,
+            centre: view.centre,
+            scale: view.scale,
+        })
+        .collect();
+    view.transform = Some(transforms[0]);
+    out.extend(interact(ui, &response, &transforms, view, &analysis, l));
+
+    let dark = state.saved.dark;
+    let (mesh, colouring) = view.fill(0, &analysis, first_after);
+    let first = draw::Side {
+        analysis: &analysis,
+        after: first_after,
+        fill: &mesh,
+        colouring: &colouring,
+    };
+    draw::paint(&painter, &transforms[0], view, &first, dark);
+    if let Some((other, after)) = &other {
+        let (mesh, colouring) = view.fill(1, other, *after);
+        let second = draw::Side {
+            analysis: other,
+            after: *after,
+            fill: &mesh,
+            colouring: &colouring,
+        };
+        draw::paint(&painter, &transforms[1], view, &second, dark);
+        painter.vline(
+            full.center().x,
+            full.y_range(),
+            egui::Stroke::new(2.0, egui::Color32::GRAY),
+        );
+    }
+    for (k, t) in transforms.iter().enumerate() {
+        let caption = match (view.layout, k) {
+            (Layout::BeforeAfter, 0) | (Layout::Before, _) => l.t("before").to_string(),
+            (Layout::Compare, 1) => other
+                .as_ref()
+                .map_or(String::new(), |(a, _)| a.scenario.name.clone()),
+            (Layout::Compare, 0) => analysis.scenario.name.clone(),
+            _ => l.t("after").to_string(),
+        };
+        painter.text(
+            t.rect.left_top() + egui::vec2(10.0, 8.0),
+            egui::Align2::LEFT_TOP,
+            caption,
+            egui::FontId::proportional(14.0),
+            draw::ink::TEXT,
+        );
+    }
+    legend(&painter, full, l, &colouring, view.mode);
+    hover_card(response.clone(), view, &analysis, l);
+    if let Some((message, since)) = &view.message {
+        if since.elapsed() < Duration::from_secs(8) {
+            let at = full.center_top() + egui::vec2(0.0, 34.0);
+            let galley = painter.layout(
+                message.get(l).to_string(),
+                egui::FontId::proportional(14.0),
+                egui::Color32::WHITE,
+                full.width() * 0.8,
+            );
+            let rect =
+                Rect::from_center_size(at + egui::vec2(0.0, galley.size().y / 2.0), galley.size())
+                    .expand(8.0);
+            painter.rect_filled(rect, 6.0, egui::Color32::from_rgb(160, 40, 40));
+            painter.galley(
+                rect.min + egui::vec2(8.0, 8.0),
+                galley,
+                egui::Color32::WHITE,
+            );
+            ui.ctx().request_repaint_after(Duration::from_millis(500));
+        } else {
+            view.message = None;
+        }
+    }
+    response.widget_info(|| egui::WidgetInfo::labeled(egui::Role::Canvas, true, l.t("map")));
+    out
+}
+
+/// Pan, zoom, hover, click, shift-click, lasso and drag-to-move.
+fn interact(
+    ui: &egui::Ui,
+    response: &egui::Response,
+    transforms: &[Transform],
+    view: &mut View,
+    a: &Analysis,
+    l: Lang,
+) -> Vec<Command> {
+    let mut out = Vec::new();
+    let pointer = response.hover_pos();
+    // Which map the pointer is over, and where that is in the world.
+    let at = |p: Pos2| -> Option<Point> {
+        transforms
+            .iter()
+            .find(|t| t.rect.contains(p))
+            .map(|t| t.to_world(p))
+    };
+    let pick = |view: &View, world: Point| -> Option<usize> {
+        let tolerance = 6.0 / view.scale;
+        match view.level {
+            Level::Townships => view
+                .geometry
+                .township_at(world, tolerance)
+                .map(|t| t.index()),
+            Level::Villages => view
+                .geometry
+                .village_at(world, tolerance * 1.5)
+                .map(|v| v.index()),
+        }
+    };
+    view.hover = pointer.and_then(at).and_then(|w| pick(view, w));
+
+    // Zoom about the pointer: wheel, pinch, and + / − over the map.
+    if let Some(p) = pointer {
+        let (scroll, pinch, plus, minus) = ui.input(|i| {
+            (
+                i.smooth_scroll_delta.y,
+                i.zoom_delta(),
+                i.key_pressed(egui::Key::Plus) || i.key_pressed(egui::Key::Equals),
+                i.key_pressed(egui::Key::Minus),
+            )
+        });
+        let mut factor = (scroll * 0.002).exp() * pinch;
+        if plus {
+            factor *= 1.5;
+        }
+        if minus {
+            factor /= 1.5;
+        }
+        if (factor - 1.0).abs() > 1e-4
+            && let Some(before) = at(p)
+        {
+            view.scale = (view.scale * factor).clamp(0.01, 2000.0);
+            // Keep the world point under the pointer where it was.
+            if let Some(t) = transforms.iter().find(|t| t.rect.contains(p)) {
+                let t = Transform {
+                    centre: view.centre,
+                    scale: view.scale,
+                    ..*t
+                };
+                let after = t.to_world(p);
+                view.centre = [
+                    view.centre[0] + before[0] - after[0],
+                    view.centre[1] + before[1] - after[1],
+                ];
+            }
+        }
+    }
+
+    let shift = ui.input(|i| i.modifiers.shift);
+    if response.drag_started()
+        && let Some(p) = response.interact_pointer_pos()
+        && let Some(world) = at(p)
+    {
+        if shift {
+            view.lasso = vec![world];
+        } else if let Some(unit) = pick(view, world).filter(|u| view.selection.contains(u)) {
+            view.moving = Some(unit);
+        }
+    }
+    if response.dragged() {
+        let delta = response.drag_delta();
+        if !view.lasso.is_empty() {
+            if let Some(world) = response.interact_pointer_pos().and_then(at) {
+                view.lasso.push(world);
+            }
+        } else if view.moving.is_none() {
+            view.centre[0] -= delta.x / view.scale;
+            view.centre[1] += delta.y / view.scale;
+        }
+    }
+    if response.drag_stopped() {
+        if view.lasso.len() > 2 {
+            let lasso = std::mem::take(&mut view.lasso);
+            let inside: Vec<usize> = match view.level {
+                Level::Townships => view
+                    .geometry
+                    .townships
+                    .iter_enumerated()
+                    .filter(|(_, s)| crate::map::geometry::in_ring(s.label_at, &lasso))
+                    .map(|(t, _)| t.index())
+                    .collect(),
+                Level::Villages => view
+                    .geometry
+                    .villages
+                    .iter_enumerated()
+                    .filter(|(_, p)| crate::map::geometry::in_ring(**p, &lasso))
+                    .map(|(v, _)| v.index())
+                    .collect(),
+            };
+            for u in inside {
+                if !view.selection.contains(&u) {
+                    view.selection.push(u);
+                }
+            }
+        }
+        view.lasso.clear();
+        if let Some(unit) = view.moving.take()
+            && let Some(target) = response
+                .interact_pointer_pos()
+                .and_then(at)
+                .and_then(|w| pick(view, w))
+        {
+            let same = groups_of(a, view.level, &[unit]).contains(&code_of(a, view.level, target));
+            if !same {
+                out.push(Command::Edit(Edit::move_to(
+                    view.level.name(),
+                    code_of(a, view.level, unit),
+                    groups_of(a, view.level, &[target]),
+                )));
+            }
+        }
+    }
+    if response.clicked() {
+        match view.hover {
+            Some(unit) if shift => {
+                if let Some(k) = view.selection.iter().position(|&u| u == unit) {
+                    view.selection.remove(k);
+                } else {
+                    view.selection.push(unit);
+                }
+            }
+            Some(unit) => view.selection = vec![unit],
+            None => view.selection.clear(),
+        }
+        if let (Level::Townships, [unit]) = (view.level, view.selection.as_slice()) {
+            out.push(Command::HighlightCounty(
+                a.dataset().townships[TownshipId::from(*unit)].county,
+            ));
+        }
+    }
+    let _ = l;
+    out
+}
+
+/// The toolbar: level, layout, colours, search, zoom, and the edits of the selection.
+fn toolbar(
+    ui: &mut egui::Ui,
+    l: Lang,
+    state: &AppState,
+    view: &mut View,
+    a: Option<&Analysis>,
+    out: &mut Vec<Command>,
+) {
+    ui.horizontal_wrapped(|ui| {
+        ui.selectable_value(&mut view.level, Level::Townships, l.t("townships"));
+        ui.selectable_value(&mut view.level, Level::Villages, l.t("villages"));
+        ui.separator();
+        ui.selectable_value(&mut view.layout, Layout::Before, l.t("before"));
+        ui.selectable_value(&mut view.layout, Layout::After, l.t("after"));
+        ui.selectable_value(
+            &mut view.layout,
+            Layout::BeforeAfter,
+            l.t("map_before_after"),
+        );
+        if state.tabs.len() > 1 {
+            ui.selectable_value(&mut view.layout, Layout::Compare, l.t("map_compare"));
+        }
+        ui.separator();
+        let label = ui.label(l.t("map_colour"));
+        egui::ComboBox::from_id_salt("map_mode")
+            .selected_text(mode_label(view.mode, l))
+            .show_ui(ui, |ui| {
+                for mode in ColourMode::ALL {
+                    ui.selectable_value(&mut view.mode, mode, mode_label(mode, l));
+                }
+            })
+            .response
+            .labelled_by(label.id);
+        ui.separator();
+        let search = ui.add(
+            egui::TextEdit::singleline(&mut view.search)
+                .hint_text(l.t("map_search"))
+                .desired_width(140.0),
+        );
+        if search.lost_focus()
+            && ui.input(|i| i.key_pressed(egui::Key::Enter))
+            && let Some(a) = a
+        {
+            let q = view.search.trim().to_string();
+            if let Some((t, _)) = a
+                .dataset()
+                .townships
+                .iter_enumerated()
+                .find(|(_, t)| t.code == q || t.name.contains(&q))
+            {
+                view.focus_codes(
+                    LevelName::Townships,
+                    &[a.dataset().townships[t].code.clone()],
+                    Some(a),
+                );
+            } else if let Some(v) = a.workspace().village_by_code(&q).or_else(|| {
+                a.dataset()
+                    .villages
+                    .iter_enumerated()
+                    .find(|(_, v)| v.name.contains(&q))
+                    .map(|(v, _)| v)
+            }) {
+                view.focus_codes(
+                    LevelName::Villages,
+                    &[a.dataset().villages[v].code.clone()],
+                    Some(a),
+                );
+            } else {
+                view.say(crate::tr!(
+                    "nothing is called '{q}'",
+                    "没有名为「{q}」的单位"
+                ));
+            }
+        }
+        if ui.button("−").on_hover_text(l.t("zoom_out")).clicked() {
+            view.scale /= 1.5;
+        }
+        if ui.button("+").on_hover_text(l.t("zoom_in")).clicked() {
+            view.scale *= 1.5;
+        }
+        if ui.button(l.t("fit_all")).clicked() {
+            view.pending_fit = Some(view.geometry.bounds);
+        }
+        if ui
+            .add_enabled(
+                !view.selection.is_empty(),
+                egui::Button::new(l.t("fit_selection")),
+            )
+            .clicked()
+        {
+            view.pending_fit = selection_bounds(view);
+        }
+    });
+    let Some(a) = a else { return };
+    let level = view.level;
+    let n = view.selection.len();
+    ui.horizontal_wrapped(|ui| {
+        ui.label(format!("{} {n}", l.t("selected")));
+        if ui
+            .add_enabled(n >= 2, egui::Button::new(l.t("edit_merge")))
+            .on_hover_text(l.t("edit_merge_hint"))
+            .clicked()
+        {
+            out.push(Command::Edit(Edit::new(
+                level.name(),
+                EditAction::Merge,
+                groups_of(a, level, &view.selection),
+            )));
+        }
+        if ui
+            .add_enabled(n >= 1, egui::Button::new(l.t("edit_split")))
+            .on_hover_text(l.t("edit_split_hint"))
+            .clicked()
+        {
+            out.push(Command::Edit(Edit::new(
+                level.name(),
+                EditAction::Split,
+                groups_of(a, level, &view.selection),
+            )));
+        }
+        if ui
+            .add_enabled(n == 1, egui::Button::new(l.t("edit_seat")))
+            .on_hover_text(l.t("edit_seat_hint"))
+            .clicked()
+        {
+            out.push(Command::Edit(Edit::new(
+                level.name(),
+                EditAction::Seat,
+                vec![code_of(a, level, view.selection[0])],
+            )));
+        }
+        if ui
+            .add_enabled(n >= 1, egui::Button::new(l.t("edit_lock")))
+            .on_hover_text(l.t("edit_lock_hint"))
+            .clicked()
+        {
+            for &u in &view.selection {
+                out.push(Command::Edit(Edit::new(
+                    level.name(),
+                    EditAction::Lock,
+                    vec![code_of(a, level, u)],
+                )));
+            }
+        }
+        ui.add(
+            egui::TextEdit::singleline(&mut view.rename)
+                .hint_text(l.t("edit_name_hint"))
+                .desired_width(110.0),
+        );
+        if ui
+            .add_enabled(
+                n == 1 && !view.rename.trim().is_empty(),
+                egui::Button::new(l.t("edit_rename")),
+            )
+            .clicked()
+        {
+            out.push(Command::Edit(Edit::rename(
+                level.name(),
+                code_of(a, level, view.selection[0]),
+                view.rename.trim().to_string(),
+            )));
+            view.rename.clear();
+        }
+        if ui
+            .add_enabled(n >= 1, egui::Button::new(l.t("clear_selection")))
+            .clicked()
+        {
+            view.selection.clear();
+        }
+        ui.weak(l.t("map_hint"));
+    });
+}
+
+/// The bounds of the selection.
+fn selection_bounds(view: &View) -> Option<Bounds> {
+    match view.level {
+        Level::Townships => view
+            .selection
+            .iter()
+            .map(|&i| view.geometry.townships[TownshipId::from(i)].bounds)
+            .reduce(Bounds::union),
+        Level::Villages => Bounds::of(
+            view.selection
+                .iter()
+                .map(|&i| view.geometry.villages[VillageId::from(i)]),
+        ),
+    }
+}
+
+/// The legend, bottom right.
+fn legend(painter: &egui::Painter, rect: Rect, l: Lang, colouring: &Colouring, mode: ColourMode) {
+    let font = egui::FontId::proportional(12.0);
+    let title = mode_label(mode, l);
+    let rows: Vec<(Option<[u8; 3]>, String)> = std::iter::once((None, title.to_string()))
+        .chain(colouring.legend.iter().map(|e| {
+            (
+                Some(e.colour),
+                if l == Lang::Zh {
+                    e.zh.clone()
+                } else {
+                    e.en.clone()
+                },
+            )
+        }))
+        .collect();
+    let width = rows
+        .iter()
+        .map(|(_, t)| {
+            painter
+                .layout_no_wrap(t.clone(), font.clone(), draw::ink::TEXT)
+                .size()
+                .x
+        })
+        .fold(0.0, f32::max)
+        + 34.0;
+    let height = rows.len() as f32 * 18.0 + 10.0;
+    let area = Rect::from_min_size(
+        rect.right_bottom() - egui::vec2(width + 12.0, height + 12.0),
+        egui::vec2(width, height),
+    );
+    painter.rect_filled(area, 4.0, draw::ink::HALO);
+    for (k, (colour, text)) in rows.iter().enumerate() {
+        let y = area.top() + 6.0 + k as f32 * 18.0;
+        let mut x = area.left() + 8.0;
+        if let Some(c) = colour {
+            painter.rect_filled(
+                Rect::from_min_size(Pos2::new(x, y + 2.0), egui::vec2(16.0, 12.0)),
+                2.0,
+                egui::Color32::from_rgb(c[0], c[1], c[2]),
+            );
+            x += 22.0;
+        }
+        painter.text(
+            Pos2::new(x, y),
+            egui::Align2::LEFT_TOP,
+            text,
+            font.clone(),
+            draw::ink::TEXT,
+        );
+    }
+}
+
+/// The hovered unit's figures, beside the pointer.
+fn hover_card(response: egui::Response, view: &View, a: &Analysis, l: Lang) {
+    let Some(unit) = view.hover else { return };
+    let ds = a.dataset();
+    let text = match view.level {
+        Level::Townships => {
+            let t = TownshipId::from(unit);
+            let tw = &ds.townships[t];
+            let new = a.plan.townships.unit_of(t);
+            let seat = &ds.townships[new.seat];
+            let [before, after] = a.service.township_mean_km[t];
+            let kind = if l == Lang::Zh {
+                tw.kind.zh()
+            } else {
+                tw.kind.as_str()
+            };
+            format!(
+                "{} {}\n{}: {kind}\n{}: {:.0}    {}: {:.1} km²\n{}: {:.2} → {:.2} km\n{}: {} ({})",
+                tw.name,
+                tw.code,
+                l.t("kind"),
+                l.t("residents"),
+                tw.resident_pop,
+                l.t("area"),
+                tw.area_km2,
+                l.t("distance_to_seat"),
+                before,
+                after,
+                l.t("new_unit"),
+                new.name.as_deref().unwrap_or(&seat.name),
+                new.members.len(),
+            )
+        }
+        Level::Villages => {
+            let v = VillageId::from(unit);
+            let vi = &ds.villages[v];
+            let new = a.plan.villages.unit_of(v);
+            let kind = if l == Lang::Zh {
+                vi.kind.zh()
+            } else {
+                vi.kind.as_str()
+            };
+            format!(
+                "{} {}\n{}: {kind}\n{}: {:.0}    {}: {:.1} km²\n{}: {} ({})",
+                vi.name,
+                vi.code,
+                l.t("kind"),
+                l.t("residents"),
+                vi.resident_pop,
+                l.t("area"),
+                vi.area_km2,
+                l.t("new_unit"),
+                new.name.as_deref().unwrap_or(&ds.villages[new.seat].name),
+                new.members.len(),
+            )
+        }
+    };
+    response.on_hover_ui_at_pointer(|ui| {
+        ui.label(text);
+    });
+}

@@ -1,0 +1,344 @@
+//! A dataset's shapes projected once onto a plane (kilometres east and north of the dataset's
+//! centre), triangulated for filling, with bounding boxes for culling and hit tests.
+
+use geo::{BoundingRect, Contains, InteriorPoint, MultiPolygon, TriangulateEarcut};
+use rstar::primitives::{GeomWithData, Rectangle};
+use rstar::{AABB, RTree};
+use typed_index_collections::TiVec;
+
+use crate::geodesy::LocalProjection;
+use crate::model::{CountyId, Dataset, LonLat, TownshipId, VillageId};
+
+/// A point on the map plane, km east and north of the dataset's centre.
+pub type Point = [f32; 2];
+
+/// An axis-aligned box on the map plane.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Bounds {
+    pub min: Point,
+    pub max: Point,
+}
+
+impl Bounds {
+    /// The smallest box holding every point (`None` if there is none).
+    pub fn of(points: impl IntoIterator<Item = Point>) -> Option<Self> {
+        let mut it = points.into_iter();
+        let first = it.next()?;
+        let mut b = Bounds {
+            min: first,
+            max: first,
+        };
+        for p in it {
+            b.extend(p);
+        }
+        Some(b)
+    }
+
+    pub fn extend(&mut self, p: Point) {
+        self.min = [self.min[0].min(p[0]), self.min[1].min(p[1])];
+        self.max = [self.max[0].max(p[0]), self.max[1].max(p[1])];
+    }
+
+    pub fn union(self, other: Bounds) -> Bounds {
+        let mut b = self;
+        b.extend(other.min);
+        b.extend(other.max);
+        b
+    }
+
+    pub fn intersects(&self, other: &Bounds) -> bool {
+        self.min[0] <= other.max[0]
+            && other.min[0] <= self.max[0]
+            && self.min[1] <= other.max[1]
+            && other.min[1] <= self.max[1]
+    }
+
+    pub fn width(&self) -> f32 {
+        self.max[0] - self.min[0]
+    }
+
+    pub fn height(&self) -> f32 {
+        self.max[1] - self.min[1]
+    }
+
+    pub fn centre(&self) -> Point {
+        [
+            (self.min[0] + self.max[0]) / 2.0,
+            (self.min[1] + self.max[1]) / 2.0,
+        ]
+    }
+}
+
+/// A township's shapes on the map.
+#[derive(Debug, Clone)]
+pub struct TownshipShape {
+    /// Rings of its territory (outer and inner), closed; empty without a boundary.
+    pub rings: Vec<Vec<Point>>,
+    /// Its territory, or a small box around its seat without one.
+    pub bounds: Bounds,
+    /// Where its name goes: inside the territory, else the seat.
+    pub label_at: Point,
+    pub seat: Point,
+    /// The fill triangles' vertices in [`FillMesh::positions`].
+    pub fill: std::ops::Range<u32>,
+}
+
+/// A county's outline.
+#[derive(Debug, Clone)]
+pub struct CountyShape {
+    pub rings: Vec<Vec<Point>>,
+    pub bounds: Bounds,
+    pub label_at: Point,
+}
+
+/// Every township's territory as triangles: one vertex list, township by township.
+#[derive(Debug, Clone, Default)]
+pub struct FillMesh {
+    pub positions: Vec<Point>,
+    pub indices: Vec<u32>,
+}
+
+/// A dataset on the map plane.
+#[derive(Debug, Clone)]
+pub struct MapGeometry {
+    projection: LocalProjection,
+    pub bounds: Bounds,
+    pub townships: TiVec<TownshipId, TownshipShape>,
+    pub counties: TiVec<CountyId, CountyShape>,
+    pub villages: TiVec<VillageId, Point>,
+    pub fill: FillMesh,
+    /// Territories for exact hit tests (townships with a boundary).
+    territories: TiVec<TownshipId, Option<MultiPolygon<f32>>>,
+    index: RTree<GeomWithData<Rectangle<Point>, TownshipId>>,
+}
+
+impl MapGeometry {
+    /// Projects and triangulates a dataset's shapes (once per dataset).
+    pub fn new(dataset: &Dataset) -> Self {
+        let centre = dataset_centre(dataset);
+        let projection = LocalProjection::new(centre);
+        let at = |p: LonLat| -> Point {
+            let c = projection.to_km(p);
+            [c.x as f32, c.y as f32]
+        };
+        let project = |shape: &MultiPolygon<f64>| -> MultiPolygon<f32> {
+            use geo::MapCoords;
+            shape.map_coords(|c| {
+                let p = at(LonLat::new(c.x, c.y));
+                geo::coord! { x: p[0], y: p[1] }
+            })
+        };
+        let rings_of = |shape: &MultiPolygon<f32>| -> Vec<Vec<Point>> {
+            shape
+                .0
+                .iter()
+                .flat_map(|p| std::iter::once(p.exterior()).chain(p.interiors()))
+                .map(|ring| ring.0.iter().map(|c| [c.x, c.y]).collect())
+                .collect()
+        };
+        let mut fill = FillMesh::default();
+        let mut territories = TiVec::new();
+        let townships: TiVec<TownshipId, TownshipShape> = dataset
+            .townships
+            .iter()
+            .map(|t| {
+                let seat = at(t.seat);
+                let shape = t.boundary.as_ref().map(project);
+                let start = fill.positions.len() as u32;
+                let (rings, bounds, label_at) = match &shape {
+                    Some(shape) => {
+                        for polygon in &shape.0 {
+                            let raw = polygon.earcut_triangles_raw();
+                            let base = fill.positions.len() as u32;
+                            fill.positions.extend(raw.vertices.iter().copied());
+                            fill.indices
+                                .extend(raw.triangle_indices.iter().map(|&i| base + i as u32));
+                        }
+                        let bounds = shape
+                            .bounding_rect()
+                            .map(|r| Bounds {
+                                min: [r.min().x, r.min().y],
+                                max: [r.max().x, r.max().y],
+                            })
+                            .unwrap_or(Bounds {
+                                min: seat,
+                                max: seat,
+                            });
+                        let label_at = shape.interior_point().map_or(seat, |p| [p.x(), p.y()]);
+                        (rings_of(shape), bounds, label_at)
+                    }
+                    None => {
+                        let r = 0.5;
+                        let bounds = Bounds {
+                            min: [seat[0] - r, seat[1] - r],
+                            max: [seat[0] + r, seat[1] + r],
+                        };
+                        (Vec::new(), bounds, seat)
+                    }
+                };
+                territories.push(shape);
+                TownshipShape {
+                    rings,
+                    bounds,
+                    label_at,
+                    seat,
+                    fill: start..fill.positions.len() as u32,
+                }
+            })
+            .collect();
+        let by_county = dataset.townships_by_county();
+        let counties: TiVec<CountyId, CountyShape> = dataset
+            .counties
+            .iter_enumerated()
+            .map(|(k, c)| {
+                let members = &by_county[k];
+                let member_bounds = members
+                    .iter()
+                    .map(|&t| townships[t].bounds)
+                    .reduce(Bounds::union);
+                match c.boundary.as_ref().map(project) {
+                    Some(shape) => {
+                        let rings = rings_of(&shape);
+                        let bounds = Bounds::of(rings.iter().flatten().copied())
+                            .or(member_bounds)
+                            .unwrap_or(Bounds {
+                                min: [0.0, 0.0],
+                                max: [0.0, 0.0],
+                            });
+                        let label_at = shape
+                            .interior_point()
+                            .map_or(bounds.centre(), |p| [p.x(), p.y()]);
+                        CountyShape {
+                            rings,
+                            bounds,
+                            label_at,
+                        }
+                    }
+                    None => {
+                        let bounds = member_bounds.unwrap_or(Bounds {
+                            min: [0.0, 0.0],
+                            max: [0.0, 0.0],
+                        });
+                        CountyShape {
+                            rings: Vec::new(),
+                            bounds,
+                            label_at: bounds.centre(),
+                        }
+                    }
+                }
+            })
+            .collect();
+        let villages = dataset.villages.iter().map(|v| at(v.centre)).collect();
+        let bounds = townships
+            .iter()
+            .map(|t| t.bounds)
+            .chain(counties.iter().map(|c| c.bounds))
+            .reduce(Bounds::union)
+            .unwrap_or(Bounds {
+                min: [-1.0, -1.0],
+                max: [1.0, 1.0],
+            });
+        let index = RTree::bulk_load(
+            townships
+                .iter_enumerated()
+                .map(|(i, t)| {
+                    GeomWithData::new(Rectangle::from_corners(t.bounds.min, t.bounds.max), i)
+                })
+                .collect(),
+        );
+        Self {
+            projection,
+            bounds,
+            townships,
+            counties,
+            villages,
+            fill,
+            territories,
+            index,
+        }
+    }
+
+    /// A place in lon/lat on the map plane.
+    pub fn project(&self, p: LonLat) -> Point {
+        let c = self.projection.to_km(p);
+        [c.x as f32, c.y as f32]
+    }
+
+    /// The township at a point: inside its territory, or (without one) within `tolerance` km of
+    /// its seat.
+    pub fn township_at(&self, p: Point, tolerance: f32) -> Option<TownshipId> {
+        let probe = AABB::from_corners(
+            [p[0] - tolerance, p[1] - tolerance],
+            [p[0] + tolerance, p[1] + tolerance],
+        );
+        let mut nearest: Option<(f32, TownshipId)> = None;
+        for hit in self.index.locate_in_envelope_intersecting(&probe) {
+            let t = hit.data;
+            match &self.territories[t] {
+                Some(shape) => {
+                    if shape.contains(&geo::Point::new(p[0], p[1])) {
+                        return Some(t);
+                    }
+                }
+                None => {
+                    let s = self.townships[t].seat;
+                    let d = ((s[0] - p[0]).powi(2) + (s[1] - p[1]).powi(2)).sqrt();
+                    if d <= tolerance && nearest.is_none_or(|(best, _)| d < best) {
+                        nearest = Some((d, t));
+                    }
+                }
+            }
+        }
+        nearest.map(|(_, t)| t)
+    }
+
+    /// The townships whose territory or seat lies in `area`.
+    pub fn townships_in(&self, area: Bounds) -> impl Iterator<Item = TownshipId> + '_ {
+        self.index
+            .locate_in_envelope_intersecting(&AABB::from_corners(area.min, area.max))
+            .map(|hit| hit.data)
+    }
+
+    /// The village nearest `p` within `tolerance` km.
+    pub fn village_at(&self, p: Point, tolerance: f32) -> Option<VillageId> {
+        self.villages
+            .iter_enumerated()
+            .map(|(v, q)| (v, (q[0] - p[0]).powi(2) + (q[1] - p[1]).powi(2)))
+            .filter(|&(_, d2)| d2 <= tolerance * tolerance)
+            .min_by(|a, b| a.1.total_cmp(&b.1))
+            .map(|(v, _)| v)
+    }
+}
+
+/// The middle of a dataset's seats (the map's origin).
+fn dataset_centre(dataset: &Dataset) -> LonLat {
+    let seats: Vec<LonLat> = dataset
+        .townships
+        .iter()
+        .map(|t| t.seat)
+        .filter(|p| p.lon.is_finite() && p.lat.is_finite())
+        .collect();
+    if seats.is_empty() {
+        return LonLat::new(104.0, 30.0);
+    }
+    let (lon, lat) = seats
+        .iter()
+        .fold((0.0, 0.0), |(x, y), p| (x + p.lon, y + p.lat));
+    LonLat::new(lon / seats.len() as f64, lat / seats.len() as f64)
+}
+
+/// Whether a point lies inside a closed ring (even-odd rule).
+pub fn in_ring(p: Point, ring: &[Point]) -> bool {
+    let mut inside = false;
+    let mut j = ring.len().wrapping_sub(1);
+    for i in 0..ring.len() {
+        let (a, b) = (ring[i], ring[j]);
+        if (a[1] > p[1]) != (b[1] > p[1])
+            && p[0] < (b[0] - a[0]) * (p[1] - a[1]) / (b[1] - a[1]) + a[0]
+        {
+            inside = !inside;
+        }
+        j = i;
+    }
+    inside
+}
