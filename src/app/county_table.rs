@@ -34,7 +34,8 @@ pub fn show(
             egui::TextEdit::singleline(&mut query)
                 .hint_text(l.t("search"))
                 .desired_width(220.0),
-        );
+        )
+        .accessible_name(l.t("search"));
     });
     let q = query.trim().to_lowercase();
     let mut rows: Vec<&CountyRow> = figures

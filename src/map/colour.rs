@@ -103,7 +103,8 @@ pub struct LegendEntry {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Colouring {
     pub townships: TiVec<TownshipId, Rgb>,
-    /// By new village (neighbouring ones differ) in the group mode, else as their township.
+    /// By new village (neighbouring ones differ) in the group mode, else as their township;
+    /// empty unless asked for (see [`colour`]).
     pub villages: TiVec<VillageId, Rgb>,
     pub legend: Vec<LegendEntry>,
 }
@@ -175,12 +176,14 @@ pub fn group_colour(c: u8) -> Rgb {
     GROUPS[c as usize % GROUPS.len()]
 }
 
-/// Colours every township and village of an analysis in `mode`; `after` chooses the plan's
-/// new units (else the units as they were).
-pub fn colour(analysis: &Analysis, mode: ColourMode, after: bool) -> Colouring {
+/// Colours every township (and, if `villages`, every village) of an analysis in `mode`;
+/// `after` chooses the plan's new units (else the units as they were).
+pub fn colour(analysis: &Analysis, mode: ColourMode, after: bool, villages: bool) -> Colouring {
     let (townships, legend) = township_colours(analysis, mode, after);
     let ds = analysis.dataset();
-    let villages = if mode == ColourMode::Group {
+    let villages = if !villages {
+        TiVec::new()
+    } else if mode == ColourMode::Group {
         let stage = if after {
             analysis.plan.villages.clone()
         } else {

@@ -89,6 +89,45 @@ pub struct CountyShape {
     pub rings: Vec<Vec<Point>>,
     pub bounds: Bounds,
     pub label_at: Point,
+    /// The rings simplified (Douglas–Peucker) for coarser views: (tolerance km, rings), from
+    /// fine to coarse.
+    pub simplified: Vec<(f32, Vec<Vec<Point>>)>,
+}
+
+/// Tolerances (km) of the simplified county outlines.
+const SIMPLIFY_KM: [f32; 4] = [0.1, 0.4, 1.6, 6.4];
+
+impl CountyShape {
+    /// The outline to draw at `scale` pixels per km: the coarsest whose error stays within a
+    /// pixel.
+    pub fn rings_at(&self, scale: f32) -> &[Vec<Point>] {
+        let allowed = 1.0 / scale.max(1e-6);
+        self.simplified
+            .iter()
+            .rev()
+            .find(|(tolerance, _)| *tolerance <= allowed)
+            .map_or(&self.rings, |(_, rings)| rings)
+    }
+}
+
+/// Rings simplified to `tolerance` (km), keeping at least a triangle each.
+fn simplify(rings: &[Vec<Point>], tolerance: f32) -> Vec<Vec<Point>> {
+    use geo::Simplify;
+    rings
+        .iter()
+        .map(|ring| {
+            let line: geo::LineString<f32> = ring
+                .iter()
+                .map(|p| geo::coord! { x: p[0], y: p[1] })
+                .collect();
+            let simple = line.simplify(tolerance);
+            if simple.0.len() >= 4 {
+                simple.0.iter().map(|c| [c.x, c.y]).collect()
+            } else {
+                ring.clone()
+            }
+        })
+        .collect()
 }
 
 /// Every township's territory as triangles: one vertex list, township by township.
@@ -209,6 +248,10 @@ impl MapGeometry {
                             .interior_point()
                             .map_or(bounds.centre(), |p| [p.x(), p.y()]);
                         CountyShape {
+                            simplified: SIMPLIFY_KM
+                                .iter()
+                                .map(|&tol| (tol, simplify(&rings, tol)))
+                                .collect(),
                             rings,
                             bounds,
                             label_at,
@@ -223,6 +266,7 @@ impl MapGeometry {
                             rings: Vec::new(),
                             bounds,
                             label_at: bounds.centre(),
+                            simplified: Vec::new(),
                         }
                     }
                 }

@@ -149,7 +149,7 @@ pub fn paint(painter: &egui::Painter, t: &Transform, view: &View, side: &Side, d
     }
     for shape in geometry.counties.iter() {
         if shape.bounds.intersects(&visible) {
-            for ring in &shape.rings {
+            for ring in shape.rings_at(t.scale) {
                 let points = ring.iter().map(|&p| t.to_screen(p)).collect();
                 painter.add(Shape::closed_line(points, Stroke::new(1.2, ink::COUNTY)));
             }
@@ -290,7 +290,7 @@ fn seats(painter: &egui::Painter, t: &Transform, geometry: &MapGeometry, side: &
     }
 }
 
-/// Villages as points coloured by their new village (neighbouring ones differ).
+/// Villages as points coloured by their new village (neighbouring ones differ), seats ringed.
 fn villages(
     painter: &egui::Painter,
     t: &Transform,
@@ -299,23 +299,15 @@ fn villages(
     visible: &Bounds,
 ) {
     let plan = &side.analysis.plan.villages;
-    let colours = &side.colouring;
-    let _ = colours;
     for (v, &p) in geometry.villages.iter_enumerated() {
-        if !(visible.min[0] <= p[0]
+        let inside = visible.min[0] <= p[0]
             && p[0] <= visible.max[0]
             && visible.min[1] <= p[1]
-            && p[1] <= visible.max[1])
-        {
+            && p[1] <= visible.max[1];
+        let Some(&colour) = side.colouring.villages.get(v).filter(|_| inside) else {
             continue;
-        }
-        let s = t.to_screen(p);
-        let unit = if side.after {
-            plan.new_of[v].index()
-        } else {
-            v.index()
         };
-        let colour = crate::map::colour::group_colour((unit % 251) as u8);
+        let s = t.to_screen(p);
         painter.circle_filled(s, 4.0, rgb(colour));
         let is_seat = !side.after || plan.seat_of(v) == v;
         painter.circle_stroke(

@@ -22,7 +22,7 @@ use crate::model::{CountyId, TownshipId, VillageId};
 use crate::scenario::{Edit, EditAction, LevelName};
 use crate::workspace::Analysis;
 
-pub use draw::{Transform, mode_label};
+pub use draw::{Transform, fill_mesh, mode_label};
 
 /// Which units the map shows and edits.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -57,7 +57,7 @@ pub enum Layout {
 
 /// A coloured mesh, and what it was built for.
 struct CachedFill {
-    key: (usize, ColourMode, bool),
+    key: (usize, ColourMode, bool, Level),
     mesh: Arc<egui::Mesh>,
     colouring: Colouring,
 }
@@ -202,13 +202,14 @@ impl View {
         analysis: &Arc<Analysis>,
         after: bool,
     ) -> (Arc<egui::Mesh>, Colouring) {
-        let key = (Arc::as_ptr(analysis) as usize, self.mode, after);
+        let key = (Arc::as_ptr(analysis) as usize, self.mode, after, self.level);
         if let Some(c) = self.cache.get(&slot)
             && c.key == key
         {
             return (c.mesh.clone(), c.colouring.clone());
         }
-        let colouring = crate::map::colour::colour(analysis, self.mode, after);
+        let colouring =
+            crate::map::colour::colour(analysis, self.mode, after, self.level == Level::Villages);
         let mesh = Arc::new(draw::fill_mesh(&self.geometry, &colouring));
         self.cache.insert(
             slot,
@@ -580,11 +581,13 @@ fn toolbar(
             .response
             .labelled_by(label.id);
         ui.separator();
-        let search = ui.add(
-            egui::TextEdit::singleline(&mut view.search)
-                .hint_text(l.t("map_search"))
-                .desired_width(140.0),
-        );
+        let search = ui
+            .add(
+                egui::TextEdit::singleline(&mut view.search)
+                    .hint_text(l.t("map_search"))
+                    .desired_width(140.0),
+            )
+            .accessible_name(l.t("map_search"));
         if search.lost_focus()
             && ui.input(|i| i.key_pressed(egui::Key::Enter))
             && let Some(a) = a
@@ -694,7 +697,8 @@ fn toolbar(
             egui::TextEdit::singleline(&mut view.rename)
                 .hint_text(l.t("edit_name_hint"))
                 .desired_width(110.0),
-        );
+        )
+        .accessible_name(l.t("edit_name_hint"));
         if ui
             .add_enabled(
                 n == 1 && !view.rename.trim().is_empty(),

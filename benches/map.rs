@@ -1,0 +1,109 @@
+//! Benchmarks of the map on the Sichuan demo (4,661 townships, 68,407 boundary vertices): the
+//! geometry built once per dataset, the coloured mesh built once per colouring, one whole
+//! frame of the app (laid out and tessellated, as the GPU receives it) zoomed out and zoomed
+//! in, and one hand edit's figures back.
+
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Duration;
+
+use criterion::{Criterion, criterion_group, criterion_main};
+use eframe::egui;
+use jianzhi::app::{Command, JianzhiApp, Launch};
+use jianzhi::map::{ColourMode, MapGeometry, colour::colour};
+use jianzhi::scenario::{Edit, EditAction, LevelName, Scenario};
+use jianzhi::workspace::Workspace;
+
+fn map(c: &mut Criterion) {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let dataset = jianzhi::import::load_dataset(&root.join("data/sichuan"))
+        .expect("demo data loads")
+        .dataset;
+    let scenario =
+        Scenario::read(&root.join("data/presets/sichuan-2019.toml")).expect("preset parses");
+    let workspace = Arc::new(Workspace::new(dataset));
+    let analysis = workspace.analyse(&scenario).expect("applies");
+
+    let mut group = c.benchmark_group("map");
+    group.sample_size(20);
+    group.bench_function("geometry_once_per_dataset", |b| {
+        b.iter(|| MapGeometry::new(workspace.dataset()))
+    });
+    let geometry = MapGeometry::new(workspace.dataset());
+    group.bench_function("colours_and_mesh_once_per_plan", |b| {
+        b.iter(|| {
+            let colouring = colour(&analysis, ColourMode::Group, true, false);
+            jianzhi::app::map::fill_mesh(&geometry, &colouring)
+        })
+    });
+
+    // Whole frames of the app, as the window draws them.
+    let state = tempfile::tempdir().expect("a temporary folder");
+    let launch = Launch {
+        state_dir: Some(state.path().to_path_buf()),
+        screenshot: None,
+        focus: None,
+    };
+    let mut app = JianzhiApp::new(None, workspace.clone(), launch);
+    assert!(app.wait_for_analysis(Duration::from_secs(60)));
+    let ctx = egui::Context::default();
+    jianzhi::app::style::install_fonts(&ctx);
+    let input = || egui::RawInput {
+        screen_rect: Some(egui::Rect::from_min_size(
+            egui::Pos2::ZERO,
+            egui::vec2(1600.0, 1000.0),
+        )),
+        ..Default::default()
+    };
+    let frame = |app: &mut JianzhiApp| {
+        let output = ctx.run_ui(input(), |ui| app.frame(ui));
+        ctx.tessellate(output.shapes, output.pixels_per_point)
+    };
+    for _ in 0..3 {
+        frame(&mut app);
+    }
+    group.bench_function("app_frame_whole_province", |b| b.iter(|| frame(&mut app)));
+    let county = workspace
+        .dataset()
+        .counties
+        .iter_enumerated()
+        .find(|(_, c)| c.name == "金堂县")
+        .map(|(k, _)| k)
+        .expect("金堂县");
+    app.apply(Command::FocusCounty(county));
+    for _ in 0..3 {
+        frame(&mut app);
+    }
+    group.bench_function("app_frame_one_county", |b| b.iter(|| frame(&mut app)));
+
+    // One hand edit: the plan and every figure again, and the view model the panels draw.
+    let ds = workspace.dataset();
+    let (a, b) = ds
+        .townships
+        .iter_enumerated()
+        .find_map(|(t, _)| {
+            let n = workspace
+                .prepared()
+                .township_adjacency
+                .neighbours(t)
+                .next()?;
+            Some((ds.townships[t].code.clone(), ds.townships[n].code.clone()))
+        })
+        .expect("neighbours");
+    let mut edited = scenario.clone();
+    edited.edits.push(Edit::new(
+        LevelName::Townships,
+        EditAction::Merge,
+        vec![a, b],
+    ));
+    group.bench_function("one_hand_edit_every_figure", |b| {
+        b.iter(|| {
+            let analysis = workspace.analyse(&edited).expect("applies");
+            jianzhi::app::view::FiguresView::new(&analysis)
+        })
+    });
+    group.finish();
+}
+
+criterion_group!(benches, map);
+criterion_main!(benches);

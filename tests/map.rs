@@ -1,0 +1,361 @@
+//! The map driven as a planner drives it (egui_kittest): merge, split, move, seat, lock and
+//! rename by clicking, shift-clicking and dragging on the map and pressing the map's buttons;
+//! each undone and redone; a refused edit changes nothing and says why on the map; the
+//! selection follows between the map and the county table.
+
+#![allow(clippy::unwrap_used)] // test helpers outside #[test] functions
+
+mod common;
+
+use std::time::Duration;
+
+use eframe::egui::{self, Modifiers, Pos2};
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable;
+use jianzhi::app::{Command, JianzhiApp, Launch};
+use jianzhi::model::{CountyId, TownshipId};
+use jianzhi::plan::MergePlan;
+
+fn harness(state_dir: &std::path::Path) -> Harness<'static, JianzhiApp> {
+    let launch = Launch {
+        state_dir: Some(state_dir.to_path_buf()),
+        screenshot: None,
+        focus: None,
+    };
+    let mut app = JianzhiApp::new(None, common::demo_workspace(), launch);
+    assert!(app.wait_for_analysis(Duration::from_secs(60)));
+    let mut harness = Harness::builder()
+        .with_size([1600.0, 1000.0])
+        .build_ui_state(|ui, app: &mut JianzhiApp| app.frame(ui), app);
+    harness.run_steps(3);
+    harness
+}
+
+fn settle(harness: &mut Harness<'static, JianzhiApp>) {
+    harness.run_steps(1);
+    assert!(
+        harness
+            .state_mut()
+            .wait_for_analysis(Duration::from_secs(60))
+    );
+    harness.run_steps(3);
+}
+
+fn plan(harness: &Harness<'static, JianzhiApp>) -> MergePlan {
+    harness.state().state.analysis().unwrap().plan.clone()
+}
+
+/// Where a township is on the map now.
+fn at(harness: &Harness<'static, JianzhiApp>, t: TownshipId) -> Pos2 {
+    harness.state().map.screen_of_township(t).unwrap()
+}
+
+fn click(harness: &mut Harness<'static, JianzhiApp>, pos: Pos2, modifiers: Modifiers) {
+    harness.event(egui::Event::ModifiersChanged(modifiers));
+    harness.hover_at(pos);
+    harness.run_steps(1);
+    for pressed in [true, false] {
+        harness.event(egui::Event::PointerButton {
+            pos,
+            button: egui::PointerButton::Primary,
+            pressed,
+            modifiers,
+        });
+        harness.run_steps(1);
+    }
+    harness.event(egui::Event::ModifiersChanged(Modifiers::NONE));
+    harness.run_steps(1);
+}
+
+fn select(harness: &mut Harness<'static, JianzhiApp>, units: &[TownshipId]) {
+    for (k, &t) in units.iter().enumerate() {
+        let modifiers = if k == 0 {
+            Modifiers::NONE
+        } else {
+            Modifiers::SHIFT
+        };
+        let pos = at(harness, t);
+        click(harness, pos, modifiers);
+    }
+    let selected: Vec<usize> = harness.state().map.selection.clone();
+    assert_eq!(
+        selected,
+        units.iter().map(|t| t.index()).collect::<Vec<_>>(),
+        "the clicks selected what was clicked"
+    );
+}
+
+fn press(harness: &mut Harness<'static, JianzhiApp>, label: &str) {
+    harness.get_by_label(label).click();
+    harness.run_steps(1);
+    settle(harness);
+}
+
+/// A county with two neighbouring townships in different groups after `sichuan-2019`, one of
+/// which is in a group of two or more, and the county's townships.
+fn a_county_to_edit(harness: &Harness<'static, JianzhiApp>) -> (CountyId, TownshipId, TownshipId) {
+    let ws = common::demo_workspace();
+    let plan = plan(harness);
+    let ds = ws.dataset();
+    for (a, t) in ds.townships.iter_enumerated() {
+        if !t.kind.is_regular() || plan.townships.unit_of(a).members.len() < 2 {
+            continue;
+        }
+        if let Some(b) = ws.prepared().township_adjacency.neighbours(a).find(|&b| {
+            plan.townships.new_of[b] != plan.townships.new_of[a]
+                && ds.townships[b].kind.is_regular()
+                && plan.townships.unit_of(b).members.len() == 1
+        }) {
+            return (t.county, a, b);
+        }
+    }
+    panic!("no county to edit")
+}
+
+fn focus(harness: &mut Harness<'static, JianzhiApp>, county: CountyId) {
+    harness.state_mut().apply(Command::FocusCounty(county));
+    harness.run_steps(3);
+    harness.state_mut().map.selection.clear();
+    harness.run_steps(1);
+}
+
+#[test]
+fn merge_split_move_seat_lock_and_rename_on_the_map_each_undone_and_redone() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut harness = harness(dir.path());
+    let (county, a, b) = a_county_to_edit(&harness);
+    focus(&mut harness, county);
+    let before = plan(&harness);
+    let count = |h: &Harness<'static, JianzhiApp>| {
+        h.state()
+            .state
+            .analysis()
+            .unwrap()
+            .after
+            .province
+            .townships
+            .count
+    };
+    let key_figures = count(&harness);
+
+    // Merge: a's group and b become one new unit, fixed by hand.
+    select(&mut harness, &[a, b]);
+    press(&mut harness, "合并");
+    let merged = plan(&harness);
+    assert_eq!(merged.townships.new_of[a], merged.townships.new_of[b]);
+    let unit = merged.townships.unit_of(a);
+    assert!(unit.by_hand);
+    for &m in &before.townships.unit_of(a).members {
+        assert!(unit.members.contains(&m));
+    }
+    assert!(merged.edits.last().unwrap().held());
+    // The province target is still met exactly: the rules merge one fewer elsewhere.
+    assert_eq!(count(&harness), key_figures);
+    harness.state_mut().apply(Command::Undo);
+    settle(&mut harness);
+    assert_eq!(plan(&harness).townships, before.townships);
+    harness.state_mut().apply(Command::Redo);
+    settle(&mut harness);
+    assert_eq!(plan(&harness).townships, merged.townships);
+
+    // Split the merged unit: each of its units on its own.
+    select(&mut harness, &[a]);
+    press(&mut harness, "拆分");
+    let split = plan(&harness);
+    for &m in &unit.members {
+        assert_eq!(split.townships.unit_of(m).members, vec![m]);
+    }
+    harness.state_mut().apply(Command::Undo);
+    settle(&mut harness);
+    assert_eq!(plan(&harness).townships, merged.townships);
+    harness.state_mut().apply(Command::Redo);
+    settle(&mut harness);
+
+    // Move: drag a (selected) onto b; they are one unit again, the rest of a's old group not
+    // with them.
+    select(&mut harness, &[a]);
+    let (from, to) = (at(&harness, a), at(&harness, b));
+    harness.hover_at(from);
+    harness.run_steps(1);
+    harness.drag_at(from);
+    harness.run_steps(1);
+    for k in 1..=6 {
+        harness.hover_at(from + (to - from) * (k as f32 / 6.0));
+        harness.run_steps(1);
+    }
+    harness.drop_at(to);
+    harness.run_steps(1);
+    settle(&mut harness);
+    let moved = plan(&harness);
+    assert_eq!(moved.townships.new_of[a], moved.townships.new_of[b]);
+    assert_eq!(moved.townships.unit_of(a).members.len(), 2);
+    assert_eq!(
+        harness
+            .state()
+            .state
+            .scenario()
+            .edits
+            .last()
+            .unwrap()
+            .action,
+        jianzhi::scenario::EditAction::Move
+    );
+    harness.state_mut().apply(Command::Undo);
+    settle(&mut harness);
+    assert_eq!(plan(&harness).townships, split.townships);
+    harness.state_mut().apply(Command::Redo);
+    settle(&mut harness);
+
+    // Seat: b becomes the seat of {a, b}.
+    select(&mut harness, &[b]);
+    press(&mut harness, "设为驻地");
+    assert_eq!(plan(&harness).townships.seat_of(a), b);
+    harness.state_mut().apply(Command::Undo);
+    settle(&mut harness);
+    assert_eq!(
+        plan(&harness).townships.seat_of(b),
+        moved.townships.seat_of(b)
+    );
+    harness.state_mut().apply(Command::Redo);
+    settle(&mut harness);
+
+    // Rename {a, b}.
+    select(&mut harness, &[a]);
+    harness.get_by_label("新单位名称").focus();
+    harness.run_steps(1);
+    harness.get_by_label("新单位名称").type_text("新合镇");
+    harness.run_steps(1);
+    press(&mut harness, "命名");
+    assert_eq!(
+        plan(&harness).townships.unit_of(b).name.as_deref(),
+        Some("新合镇")
+    );
+    harness.state_mut().apply(Command::Undo);
+    settle(&mut harness);
+    assert_eq!(plan(&harness).townships.unit_of(b).name, None);
+    harness.state_mut().apply(Command::Redo);
+    settle(&mut harness);
+
+    // Lock b: out of {a, b}, on its own, and the name stays with a.
+    select(&mut harness, &[b]);
+    press(&mut harness, "锁定");
+    let locked = plan(&harness);
+    assert_eq!(locked.townships.unit_of(b).members, vec![b]);
+    harness.state_mut().apply(Command::Undo);
+    settle(&mut harness);
+    assert_eq!(plan(&harness).townships.unit_of(b).members.len(), 2);
+    harness.state_mut().apply(Command::Redo);
+    settle(&mut harness);
+    assert_eq!(plan(&harness).townships, locked.townships);
+
+    // Every edit is listed in the scenario panel, in order.
+    let actions: Vec<&str> = harness
+        .state()
+        .state
+        .scenario()
+        .edits
+        .iter()
+        .map(|e| e.action.as_str())
+        .collect();
+    assert_eq!(actions, ["merge", "split", "move", "seat", "name", "lock"]);
+    harness.get_by_label("手动调整 (6)");
+}
+
+#[test]
+fn a_refused_edit_changes_nothing_and_the_map_says_why() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut harness = harness(dir.path());
+    let (county, a, _) = a_county_to_edit(&harness);
+    focus(&mut harness, county);
+    // A township of the same county that is no neighbour of a's group.
+    let ws = common::demo_workspace();
+    let before = plan(&harness);
+    let group = before.townships.unit_of(a).members.clone();
+    let far = ws
+        .dataset()
+        .townships
+        .iter_enumerated()
+        .find(|(t, tw)| {
+            tw.county == county
+                && !group.contains(t)
+                && group
+                    .iter()
+                    .all(|&g| !ws.prepared().township_adjacency.are_neighbours(g, *t))
+                && before.townships.unit_of(*t).members.len() == 1
+        })
+        .map(|(t, _)| t)
+        .unwrap();
+    select(&mut harness, &[a, far]);
+    press(&mut harness, "合并");
+    // Undone: no edit kept, the plan as it was, and the reason on the map.
+    assert!(harness.state().state.scenario().edits.is_empty());
+    assert_eq!(plan(&harness).townships, before.townships);
+    let (message, _) = harness.state().map.message.clone().unwrap();
+    assert!(message.zh.contains("这些单位不相邻"), "{}", message.zh);
+    assert!(message.zh.contains("未作更改"), "{}", message.zh);
+    assert!(message.en.contains("not adjacent"), "{}", message.en);
+    // Nothing to undo: the refused edit left no step behind.
+    assert!(harness.state().state.tab().undo.is_empty());
+}
+
+#[test]
+fn the_selection_follows_between_the_table_and_the_map() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut harness = harness(dir.path());
+    let ws = common::demo_workspace();
+    // A county picked in the table: its townships selected on the map, the map fitted to it.
+    let county = ws
+        .dataset()
+        .counties
+        .iter_enumerated()
+        .find(|(_, c)| c.name == "金堂县")
+        .map(|(k, _)| k)
+        .unwrap();
+    // The table shows a few rows at a time: search for the county first.
+    harness.get_by_label("搜索名称或代码").focus();
+    harness.run_steps(1);
+    harness.get_by_label("搜索名称或代码").type_text("金堂");
+    harness.run_steps(2);
+    harness.get_by_label("金堂县").click();
+    harness.run_steps(3);
+    let members: Vec<usize> = ws
+        .dataset()
+        .townships
+        .iter_enumerated()
+        .filter(|(_, t)| t.county == county)
+        .map(|(t, _)| t.index())
+        .collect();
+    assert_eq!(harness.state().map.selection, members);
+    let bounds = harness.state().state.geometry.counties[county].bounds;
+    let view = harness.state().map.transform.unwrap();
+    let shown = view.visible();
+    assert!(shown.min[0] <= bounds.min[0] && bounds.max[0] <= shown.max[0]);
+    assert!(shown.width() < 3.0 * bounds.width(), "fitted to the county");
+
+    // A township clicked on the map: its county marked in the table.
+    let other =
+        ws.dataset()
+            .townships
+            .iter_enumerated()
+            .find(|(t, tw)| {
+                tw.county != county
+                    && view.rect.shrink(40.0).contains(
+                        view.to_screen(harness.state().state.geometry.townships[*t].label_at),
+                    )
+                    && harness
+                        .state()
+                        .state
+                        .geometry
+                        .township_at(harness.state().state.geometry.townships[*t].label_at, 0.01)
+                        == Some(*t)
+            })
+            .map(|(t, _)| t)
+            .unwrap();
+    let pos = at(&harness, other);
+    click(&mut harness, pos, Modifiers::NONE);
+    assert_eq!(harness.state().map.selection, vec![other.index()]);
+    assert_eq!(
+        harness.state().state.highlighted_county,
+        Some(ws.dataset().townships[other].county)
+    );
+}
