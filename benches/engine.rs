@@ -24,6 +24,16 @@ fn engine(c: &mut Criterion) {
     group.bench_function("plan_every_figure_and_coverage", |b| {
         b.iter(|| workspace.analyse(&scenario).expect("applies"))
     });
+    let previous = workspace.analyse(&scenario).expect("applies");
+    let mut slider = scenario.clone();
+    slider.townships.target_reduction_pct = Some(30.0);
+    group.bench_function("target_slider_step_every_figure", |b| {
+        b.iter(|| {
+            workspace
+                .analyse_after(&slider, Some(&previous))
+                .expect("applies")
+        })
+    });
     group.bench_function("plan_only", |b| {
         b.iter(|| workspace.plan(&scenario).expect("applies"))
     });

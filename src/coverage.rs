@@ -10,6 +10,7 @@
 //! `terrain_km = km + (5 / 0.6) × ascent_km`, with the ascent summed over samples every
 //! kilometre (at most 64) along the line. Without a DEM it equals the great-circle distance.
 
+use itertools::Itertools;
 use rayon::prelude::*;
 use typed_index_collections::TiVec;
 
@@ -78,6 +79,14 @@ pub struct Coverage {
 
 impl Coverage {
     pub fn from_trips(trips: &[Trip], radius_km: f64) -> Self {
+        let mut sorted: Vec<Trip> = trips.to_vec();
+        sorted.sort_unstable_by(by_distance);
+        Self::from_sorted(trips, &sorted, radius_km)
+    }
+
+    /// As [`Coverage::from_trips`], given the same trips also sorted [`by_distance`]. Sums are
+    /// taken in the order of `trips`.
+    fn from_sorted(trips: &[Trip], sorted: &[Trip], radius_km: f64) -> Self {
         let people: f64 = trips.iter().map(|t| t.people).sum();
         if trips.is_empty() || people <= 0.0 {
             return Coverage {
@@ -92,8 +101,6 @@ impl Coverage {
                 ..Default::default()
             };
         }
-        let mut sorted: Vec<Trip> = trips.to_vec();
-        sorted.sort_by(|a, b| a.km.total_cmp(&b.km));
         // One pass over the sorted trips gives every "share within d" at once.
         let mut thresholds: Vec<f64> = (0..=CURVE_MAX_KM).map(|d| d as f64).collect();
         thresholds.extend(SHARE_RADII_KM);
@@ -116,8 +123,8 @@ impl Coverage {
             villages: trips.len(),
             people,
             mean_km: trips.iter().map(|t| t.km * t.people).sum::<f64>() / people,
-            median_km: weighted_quantile(&sorted, people, 0.5),
-            p90_km: weighted_quantile(&sorted, people, 0.9),
+            median_km: weighted_quantile(sorted, people, 0.5),
+            p90_km: weighted_quantile(sorted, people, 0.9),
             max_km: sorted.last().map_or(f64::NAN, |t| t.km),
             mean_terrain_km: trips.iter().map(|t| t.terrain_km * t.people).sum::<f64>() / people,
             share_within: std::array::from_fn(|r| share(CURVE_MAX_KM + 1 + r)),
@@ -129,6 +136,14 @@ impl Coverage {
 }
 
 /// The smallest distance within which at least `q` of the people live (trips sorted by km).
+/// Trips by distance, then people, then terrain distance: a total order, so equal trips are
+/// summed in the same order whatever order they came in.
+fn by_distance(a: &Trip, b: &Trip) -> std::cmp::Ordering {
+    (a.km.total_cmp(&b.km))
+        .then(a.people.total_cmp(&b.people))
+        .then(a.terrain_km.total_cmp(&b.terrain_km))
+}
+
 fn weighted_quantile(sorted: &[Trip], people: f64, q: f64) -> f64 {
     let mut cumulative = 0.0;
     for t in sorted {
@@ -147,28 +162,71 @@ pub struct CoverageSet {
     pub counties: TiVec<CountyId, Coverage>,
 }
 
+/// The trips of a coverage set sorted [`by_distance`], with the county of each: the next
+/// set merges the changed counties' trips into them rather than sorting every trip again.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Sorted {
+    trips: Vec<Trip>,
+    counties: Vec<CountyId>,
+}
+
 impl CoverageSet {
-    fn new(dataset: &Dataset, trips: &TiVec<VillageId, Option<Trip>>, radius_km: f64) -> Self {
+    /// The coverage of `trips`, province-wide and per county. Given the `previous` set of the
+    /// same radius with its sorted trips, a county not `changed` since keeps its coverage
+    /// and its place in the sorted trips.
+    fn new(
+        dataset: &Dataset,
+        trips: &TiVec<VillageId, Option<Trip>>,
+        radius_km: f64,
+        previous: Option<(&CoverageSet, &Sorted, &TiVec<CountyId, bool>)>,
+    ) -> (Self, Sorted) {
+        let keep = |c: CountyId| previous.is_some_and(|(_, _, changed)| !changed[c]);
         let mut by_county: TiVec<CountyId, Vec<Trip>> =
             vec![Vec::new(); dataset.counties.len()].into();
         let mut all = Vec::with_capacity(trips.len());
         for (v, trip) in trips.iter_enumerated() {
             if let Some(t) = trip {
-                by_county[dataset.county_of_village(v)].push(*t);
+                let c = dataset.county_of_village(v);
+                if !keep(c) {
+                    by_county[c].push(*t);
+                }
                 all.push(*t);
             }
         }
-        Self {
-            province: Coverage::from_trips(&all, radius_km),
-            counties: by_county
+        let mut fresh: Vec<(Trip, CountyId)> = by_county
+            .iter_enumerated()
+            .flat_map(|(c, trips)| trips.iter().map(move |&t| (t, c)))
+            .collect();
+        fresh.sort_unstable_by(|a, b| by_distance(&a.0, &b.0));
+        let mut sorted = Sorted {
+            trips: Vec::with_capacity(all.len()),
+            counties: Vec::with_capacity(all.len()),
+        };
+        let kept = previous.into_iter().flat_map(|(_, then, _)| {
+            then.trips
                 .iter()
-                .map(|t| Coverage::from_trips(t, radius_km))
-                .collect(),
+                .zip(&then.counties)
+                .filter(|&(_, &c)| keep(c))
+                .map(|(&t, &c)| (t, c))
+        });
+        for (t, c) in kept.merge_by(fresh, |a, b| by_distance(&a.0, &b.0).is_le()) {
+            sorted.trips.push(t);
+            sorted.counties.push(c);
         }
+        let set = Self {
+            province: Coverage::from_sorted(&all, &sorted.trips, radius_km),
+            counties: by_county
+                .iter_enumerated()
+                .map(|(c, t)| match previous {
+                    Some((set, _, _)) if keep(c) => set.counties[c].clone(),
+                    _ => Coverage::from_trips(t, radius_km),
+                })
+                .collect(),
+        };
+        (set, sorted)
     }
 }
 
-/// What a dataset's coverage is before any plan, computed once.
 #[derive(Debug, Clone)]
 pub struct Baseline {
     /// Each village's trip to its own township's seat (`None` for special units).
@@ -271,8 +329,32 @@ struct TripsAfter {
     by_station: bool,
 }
 
-/// Evaluates a plan's service coverage and cost.
-pub(crate) fn evaluate(ws: &Workspace, plan: &MergePlan, scenario: &Scenario) -> ServiceReport {
+/// Where a village's trips after a plan go: the seat of its new township and the station
+/// nearer than that seat, if any. Equal destinations give equal trips.
+type Destination = (TownshipId, Option<TownshipId>);
+
+/// What an evaluation keeps so the next one (after a hand edit, say) computes only the trips
+/// whose destination changed and the counties whose trips changed.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Kept {
+    service: Option<crate::scenario::Service>,
+    destinations: TiVec<VillageId, Option<Destination>>,
+    after: TiVec<VillageId, Option<TripsAfter>>,
+    village_seats: TiVec<VillageId, VillageId>,
+    village_trips: TiVec<VillageId, Option<Trip>>,
+    /// The trips of the after, after with stations and village seat sets, sorted.
+    sorted: [Sorted; 3],
+    report: Option<ServiceReport>,
+}
+
+/// Evaluates a plan's service coverage and cost, taking from `previous` (an evaluation on
+/// the same workspace) what the plan did not change.
+pub(crate) fn evaluate(
+    ws: &Workspace,
+    plan: &MergePlan,
+    scenario: &Scenario,
+    previous: Option<(&Kept, &MergePlan)>,
+) -> (ServiceReport, Kept) {
     debug_assert_eq!(
         plan.dataset(),
         ws.id(),
@@ -280,8 +362,25 @@ pub(crate) fn evaluate(ws: &Workspace, plan: &MergePlan, scenario: &Scenario) ->
     );
     let (dataset, baseline) = (ws.dataset(), ws.baseline());
     let service = &scenario.service;
+    let (previous, previous_plan) = match previous {
+        Some((kept, plan)) if kept.service.as_ref() == Some(service) => (Some(kept), Some(plan)),
+        _ => (None, None),
+    };
     let dem = dataset.dem.as_ref();
     let towns = &plan.townships;
+
+    // Townships whose new township is what it was (same seat, same members): their
+    // villages' destinations are too.
+    let mut unchanged: TiVec<TownshipId, bool> = vec![false; dataset.townships.len()].into();
+    if let Some(then) = previous_plan {
+        for unit in &towns.units {
+            let old = then.townships.unit_of(unit.seat);
+            let same = old.seat == unit.seat && old.members == unit.members;
+            for &m in &unit.members {
+                unchanged[m] = same;
+            }
+        }
+    }
 
     // Stations: former seats of merged townships, by the scenario's policy.
     let mut stations_of: TiVec<NewTownshipId, Vec<TownshipId>> =
@@ -302,14 +401,49 @@ pub(crate) fn evaluate(ws: &Workspace, plan: &MergePlan, scenario: &Scenario) ->
         }
     }
 
-    // Trips after: to the new seat, and to the nearest of the seat and the stations.
-    let after: Vec<Option<TripsAfter>> = dataset
+    // Each village's destination: the new seat, or the nearest station if nearer.
+    let destinations: TiVec<VillageId, Option<Destination>> = dataset
         .villages
         .raw
         .par_iter()
         .zip(baseline.trips.raw.par_iter())
-        .map(|(v, before)| {
+        .enumerate()
+        .map(|(i, (v, before))| {
             let before = (*before)?;
+            if let Some(p) = previous.filter(|_| unchanged[v.township]) {
+                return p.destinations[VillageId::from(i)];
+            }
+            let k = towns.new_of[v.township];
+            let seat = towns.units[k].seat;
+            let seat_km = if seat == v.township {
+                before.km
+            } else {
+                distance_km(v.centre, dataset.townships[seat].seat)
+            };
+            let station = stations_of[k]
+                .iter()
+                .map(|&s| (s, distance_km(v.centre, dataset.townships[s].seat)))
+                .min_by(|a, b| a.1.total_cmp(&b.1).then(a.0.cmp(&b.0)))
+                .filter(|&(_, km)| km < seat_km)
+                .map(|(s, _)| s);
+            Some((seat, station))
+        })
+        .collect::<Vec<_>>()
+        .into();
+
+    // Trips after: to the new seat, and to the nearest of the seat and the stations.
+    let after: TiVec<VillageId, Option<TripsAfter>> = dataset
+        .villages
+        .raw
+        .par_iter()
+        .enumerate()
+        .map(|(i, v)| {
+            let i = VillageId::from(i);
+            let before = baseline.trips[i]?;
+            let (seat, station) = destinations[i]?;
+            if let Some(p) = previous.filter(|p| p.destinations[i] == destinations[i]) {
+                return p.after[i];
+            }
             // A trip to a former township's seat; the village's own one is the baseline trip.
             let trip_to = |township: TownshipId| {
                 if township == v.township {
@@ -322,15 +456,9 @@ pub(crate) fn evaluate(ws: &Workspace, plan: &MergePlan, scenario: &Scenario) ->
                     people: v.resident_pop,
                 }
             };
-            let k = towns.new_of[v.township];
-            let to_seat = trip_to(towns.units[k].seat);
-            let nearest_station = stations_of[k]
-                .iter()
-                .map(|&s| (s, distance_km(v.centre, dataset.townships[s].seat)))
-                .min_by(|a, b| a.1.total_cmp(&b.1).then(a.0.cmp(&b.0)))
-                .filter(|&(_, km)| km < to_seat.km);
-            Some(match nearest_station {
-                Some((s, _)) => TripsAfter {
+            let to_seat = trip_to(seat);
+            Some(match station {
+                Some(s) => TripsAfter {
                     to_seat,
                     nearest: trip_to(s),
                     by_station: true,
@@ -342,7 +470,8 @@ pub(crate) fn evaluate(ws: &Workspace, plan: &MergePlan, scenario: &Scenario) ->
                 },
             })
         })
-        .collect();
+        .collect::<Vec<_>>()
+        .into();
     let to_seat: TiVec<VillageId, Option<Trip>> =
         after.iter().map(|t| t.map(|t| t.to_seat)).collect();
     let to_nearest: TiVec<VillageId, Option<Trip>> =
@@ -355,15 +484,23 @@ pub(crate) fn evaluate(ws: &Workspace, plan: &MergePlan, scenario: &Scenario) ->
         .sum();
 
     // Former villages to their new village's seat.
-    let village_trips: Vec<Option<Trip>> = dataset
+    let village_seats: TiVec<VillageId, VillageId> = dataset
+        .villages
+        .keys()
+        .map(|i| plan.villages.seat_of(i))
+        .collect();
+    let village_trips: TiVec<VillageId, Option<Trip>> = dataset
         .villages
         .raw
         .par_iter()
         .enumerate()
         .map(|(i, v)| {
             let i = VillageId::from(i);
+            let seat = village_seats[i];
+            if let Some(p) = previous.filter(|p| p.village_seats[i] == seat) {
+                return p.village_trips[i];
+            }
             (v.kind != VillageKind::Special).then(|| {
-                let seat = plan.villages.seat_of(i);
                 let (km, terrain_km) = if seat == i {
                     (0.0, 0.0)
                 } else {
@@ -376,7 +513,8 @@ pub(crate) fn evaluate(ws: &Workspace, plan: &MergePlan, scenario: &Scenario) ->
                 }
             })
         })
-        .collect();
+        .collect::<Vec<_>>()
+        .into();
 
     let regular_before = dataset
         .townships
@@ -405,21 +543,83 @@ pub(crate) fn evaluate(ws: &Workspace, plan: &MergePlan, scenario: &Scenario) ->
         .filter(|t| t.kind.is_regular())
         .map(|t| t.resident_pop)
         .sum();
-    let village_trips: TiVec<VillageId, Option<Trip>> = village_trips.into();
     let township_mean_km = township_means(dataset, &baseline.trips, &to_seat);
     let stations: Vec<TownshipId> = stations_of.into_iter().flatten().collect();
-    let set = |trips: &TiVec<VillageId, Option<Trip>>| {
-        CoverageSet::new(dataset, trips, service.radius_km)
+
+    // Counties whose trips changed since the previous evaluation.
+    let changed = |now: &TiVec<VillageId, Option<Trip>>,
+                   then: &dyn Fn(VillageId) -> Option<Trip>| {
+        let mut changed: TiVec<CountyId, bool> = vec![false; dataset.counties.len()].into();
+        for (v, trip) in now.iter_enumerated() {
+            if *trip != then(v) {
+                changed[dataset.county_of_village(v)] = true;
+            }
+        }
+        changed
     };
-    let ((before, after), (after_with_stations, village_seats)) = rayon::join(
-        || rayon::join(|| set(&baseline.trips), || set(&to_seat)),
-        || rayon::join(|| set(&to_nearest), || set(&village_trips)),
+    let kept_report = previous.and_then(|p| p.report.as_ref());
+    let changed_after = previous.map(|p| {
+        changed(&to_nearest, &|v| p.after[v].map(|t| t.nearest))
+            .into_iter()
+            .zip(changed(&to_seat, &|v| p.after[v].map(|t| t.to_seat)))
+            .map(|(a, b)| a || b)
+            .collect::<TiVec<CountyId, bool>>()
+    });
+    let changed_villages = previous.map(|p| changed(&village_trips, &|v| p.village_trips[v]));
+    let set = |trips: &TiVec<VillageId, Option<Trip>>,
+               k: usize,
+               then: Option<&CoverageSet>,
+               changed: Option<&TiVec<CountyId, bool>>| {
+        let sorted = previous.map(|p| &p.sorted[k]);
+        let previous = then.zip(sorted).zip(changed).map(|((a, b), c)| (a, b, c));
+        CoverageSet::new(dataset, trips, service.radius_km, previous)
+    };
+    let (
+        (before, (after_set, after_sorted)),
+        ((after_with_stations, nearest_sorted), (village_seat_set, village_sorted)),
+    ) = rayon::join(
+        || {
+            rayon::join(
+                || match kept_report {
+                    Some(r) => r.before.clone(),
+                    None => set(&baseline.trips, 0, None, None).0,
+                },
+                || {
+                    set(
+                        &to_seat,
+                        0,
+                        kept_report.map(|r| &r.after),
+                        changed_after.as_ref(),
+                    )
+                },
+            )
+        },
+        || {
+            rayon::join(
+                || {
+                    set(
+                        &to_nearest,
+                        1,
+                        kept_report.map(|r| &r.after_with_stations),
+                        changed_after.as_ref(),
+                    )
+                },
+                || {
+                    set(
+                        &village_trips,
+                        2,
+                        kept_report.map(|r| &r.village_seats),
+                        changed_villages.as_ref(),
+                    )
+                },
+            )
+        },
     );
-    ServiceReport {
+    let report = ServiceReport {
         before,
-        after,
+        after: after_set,
         after_with_stations,
-        village_seats,
+        village_seats: village_seat_set,
         people_served_by_stations,
         people_per_seat_before: people / regular_before.max(1) as f64,
         people_per_seat_after: people / regular_after.max(1) as f64,
@@ -432,7 +632,17 @@ pub(crate) fn evaluate(ws: &Workspace, plan: &MergePlan, scenario: &Scenario) ->
         ),
         stations,
         township_mean_km,
-    }
+    };
+    let kept = Kept {
+        service: Some(*service),
+        destinations,
+        after,
+        village_seats,
+        village_trips,
+        sorted: [after_sorted, nearest_sorted, village_sorted],
+        report: Some(report.clone()),
+    };
+    (report, kept)
 }
 
 /// Each township's villages' people-weighted mean trip, before and after.

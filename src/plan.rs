@@ -51,6 +51,11 @@ impl Constraint {
             Constraint::MaxSeatDistance => "max_seat_distance",
         }
     }
+
+    /// This constraint as one bit of a set.
+    pub(crate) fn bit(self) -> u8 {
+        1 << self as u8
+    }
 }
 
 /// How a level's run went.

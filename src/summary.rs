@@ -77,7 +77,7 @@ pub fn median(values: &mut [f64]) -> f64 {
     if values.is_empty() {
         return f64::NAN;
     }
-    values.sort_by(f64::total_cmp);
+    values.sort_unstable_by(f64::total_cmp);
     let n = values.len();
     if n % 2 == 1 {
         values[n / 2]
@@ -155,19 +155,53 @@ impl DatasetSummary {
         townships: impl IntoIterator<Item = (CountyId, TownshipFigures)>,
         villages: impl IntoIterator<Item = (CountyId, VillageFigures)>,
     ) -> Self {
+        Self::from_units_reusing(dataset, townships, villages, None).0
+    }
+
+    /// As [`DatasetSummary::from_units`], taking over the summary of every county whose
+    /// figures are those `previous` was made from; returns the figures, for the next time.
+    pub(crate) fn from_units_reusing(
+        dataset: &Dataset,
+        townships: impl IntoIterator<Item = (CountyId, TownshipFigures)>,
+        villages: impl IntoIterator<Item = (CountyId, VillageFigures)>,
+        previous: Option<(&DatasetSummary, &CountyFigures)>,
+    ) -> (Self, CountyFigures) {
         let n = dataset.counties.len();
-        let (by_county_t, all_t) = by_county(n, townships);
-        let (by_county_v, all_v) = by_county(n, villages);
-        let counties = by_county_t
-            .into_iter()
-            .zip(by_county_v)
-            .map(|(t, v)| Summary::from_units(t, v))
+        let (townships, all_t) = by_county(n, townships);
+        let (villages, all_v) = by_county(n, villages);
+        let figures = CountyFigures {
+            townships,
+            villages,
+        };
+        let counties = dataset
+            .counties
+            .keys()
+            .map(|c| match previous {
+                Some((summary, then))
+                    if then.townships.get(c) == Some(&figures.townships[c])
+                        && then.villages.get(c) == Some(&figures.villages[c]) =>
+                {
+                    summary.counties[c].clone()
+                }
+                _ => Summary::from_units(
+                    figures.townships[c].iter().copied(),
+                    figures.villages[c].iter().copied(),
+                ),
+            })
             .collect();
-        Self {
+        let summary = Self {
             province: Summary::from_units(all_t, all_v),
             counties,
-        }
+        };
+        (summary, figures)
     }
+}
+
+/// The figures of each county's units a summary was made from.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct CountyFigures {
+    townships: TiVec<CountyId, Vec<TownshipFigures>>,
+    villages: TiVec<CountyId, Vec<VillageFigures>>,
 }
 
 /// Figures grouped by county, and all of them in order.

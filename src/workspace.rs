@@ -17,7 +17,7 @@ use crate::plan::MergePlan;
 use crate::progress::{Cancelled, Progress, Step};
 use crate::report::run::RunReport;
 use crate::scenario::{self, PlanError, Scenario};
-use crate::summary::{self, DatasetSummary};
+use crate::summary::{self, CountyFigures, DatasetSummary};
 
 /// Which loaded dataset a workspace holds: unique within a process. A plan carries it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -61,6 +61,16 @@ pub struct Analysis {
     pub plan: MergePlan,
     pub after: DatasetSummary,
     pub service: ServiceReport,
+    /// What the next analysis of this workspace may take over unchanged.
+    reuse: Arc<Reuse>,
+}
+
+/// The partition runs and coverage trips of an analysis, for the next one.
+#[derive(Debug, Default)]
+struct Reuse {
+    engine: engine::Reuse,
+    summary: CountyFigures,
+    coverage: coverage::Kept,
 }
 
 impl Workspace {
@@ -154,15 +164,43 @@ impl Workspace {
 
     /// Applies a scenario and computes every after figure.
     pub fn analyse(self: &Arc<Self>, scenario: &Scenario) -> Result<Analysis, PlanError> {
-        let plan = self.plan(scenario)?;
-        let after = engine::after_summary(self, &plan);
-        let service = coverage::evaluate(self, &plan, scenario);
+        self.analyse_after(scenario, None)
+    }
+
+    /// As [`Workspace::analyse`], recomputing only what differs from `previous` (an analysis
+    /// of this workspace, of the same scenario before an edit, say): the counties whose
+    /// inputs changed, the trips whose seat changed, then the province-wide figures. The
+    /// result is the same as without `previous`.
+    pub fn analyse_after(
+        self: &Arc<Self>,
+        scenario: &Scenario,
+        previous: Option<&Analysis>,
+    ) -> Result<Analysis, PlanError> {
+        let previous = previous.filter(|p| p.is_of(self));
+        let reuse = previous.map(|p| &*p.reuse);
+        let resolved = scenario::resolve(scenario, self)?;
+        let no_runs = engine::Reuse::default();
+        let (plan, runs) =
+            engine::plan_reusing(self, &resolved, reuse.map_or(&no_runs, |p| &p.engine))?;
+        let (after, figures) =
+            engine::after_summary(self, &plan, previous.map(|p| (&p.after, &p.reuse.summary)));
+        let (service, trips) = coverage::evaluate(
+            self,
+            &plan,
+            scenario,
+            previous.map(|p| (&p.reuse.coverage, &p.plan)),
+        );
         Ok(Analysis {
             workspace: self.clone(),
             scenario: scenario.clone(),
             plan,
             after,
             service,
+            reuse: Arc::new(Reuse {
+                engine: runs,
+                summary: figures,
+                coverage: trips,
+            }),
         })
     }
 }
@@ -186,6 +224,12 @@ impl Analysis {
     /// Whether this analysis was computed on `workspace`.
     pub fn is_of(&self, workspace: &Workspace) -> bool {
         self.workspace.id == workspace.id
+    }
+
+    /// How many partitions this analysis ran rather than took from `previous`: townships
+    /// (counties), villages (new townships).
+    pub fn runs_since(&self, previous: &Analysis) -> (usize, usize) {
+        self.reuse.engine.runs_since(&previous.reuse.engine)
     }
 
     /// The reports of this analysis.

@@ -163,6 +163,7 @@ impl JianzhiApp {
             generation: tab.generation,
             workspace: self.state.workspace.clone(),
             scenario: Box::new(self.state.saved.scenarios[k].clone()),
+            previous: tab.analysis.as_ref().map(|(analysis, _)| analysis.clone()),
         };
         if let Err(message) = self.worker.analyse(job) {
             self.state.tabs[k].computing = false;

@@ -24,6 +24,8 @@ pub struct Analyse {
     pub generation: u64,
     pub workspace: Arc<Workspace>,
     pub scenario: Box<Scenario>,
+    /// The tab's last analysis: what the edit did not change is taken from it.
+    pub previous: Option<Arc<Analysis>>,
 }
 
 /// How a load ended.
@@ -217,7 +219,7 @@ fn analyse(job: Analyse) -> Done {
         generation: job.generation,
         result: job
             .workspace
-            .analyse(&job.scenario)
+            .analyse_after(&job.scenario, job.previous.as_deref())
             .map(|analysis| {
                 let view = FiguresView::new(&analysis);
                 (Arc::new(analysis), Arc::new(view))

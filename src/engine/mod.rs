@@ -28,9 +28,22 @@
 //! Every merged group is contiguous, because units only ever merge with adjacent groups. Ties
 //! are broken by unit order, so the same inputs always give the same plan. Two seats listed by
 //! the scenario or by hand, or two names given by hand, never end in one group.
+//!
+//! # Partitions, in parallel and kept
+//!
+//! Merges never cross a county (townships) or a new township (villages), so each partition
+//! runs on its own queue, in parallel, and records what it took from it (`partition.rs`).
+//! Restricted to one partition, a province-wide queue would pop exactly that partition's own
+//! minimum, so taking the recorded events of all partitions in the order of their keys is the
+//! province-wide run: a province-wide target is a cheap global step that decides how many of
+//! each partition's events hold (`agglomerate.rs`). A plan keeps its partition runs
+//! ([`Reuse`]); the next plan of the same rules takes over every partition whose input is
+//! the same, so a hand edit runs its own county again and a moved province-wide target runs
+//! no county again, with the same result as a run from scratch.
 
 mod agglomerate;
 mod hand;
+mod partition;
 mod seat;
 
 pub use seat::min_distance_seat;
@@ -45,7 +58,8 @@ use crate::model::{
 use crate::plan::{EditReport, MergePlan, Stage};
 use crate::progress::Step;
 use crate::scenario::{LevelInput, PlanError, Resolved, Rules, SeatRule};
-use crate::summary::{DatasetSummary, TownshipFigures, VillageFigures};
+use crate::summary::{CountyFigures, DatasetSummary, TownshipFigures, VillageFigures};
+use crate::workspace::DatasetId;
 use crate::workspace::Workspace;
 
 /// What a dataset needs for any number of scenario runs, computed once.
@@ -58,6 +72,9 @@ pub struct Prepared {
     /// Village neighbours within counties, so villages of townships that merge can merge
     /// across the former township line.
     pub village_adjacency: Adjacency<VillageId>,
+    /// Township seats and village centres as points on the sphere.
+    pub township_points: TiVec<TownshipId, SpherePoint>,
+    pub village_points: TiVec<VillageId, SpherePoint>,
 }
 
 impl Prepared {
@@ -82,6 +99,16 @@ impl Prepared {
             terrain: crate::terrain::township_terrain(dataset),
             township_adjacency,
             village_adjacency,
+            township_points: dataset
+                .townships
+                .iter()
+                .map(|t| SpherePoint::new(t.seat))
+                .collect(),
+            village_points: dataset
+                .villages
+                .iter()
+                .map(|v| SpherePoint::new(v.centre))
+                .collect(),
         })
     }
 }
@@ -118,20 +145,120 @@ struct Demand {
 
 /// Computes the plan of a scenario resolved against `ws`'s dataset.
 pub fn plan(ws: &Workspace, resolved: &Resolved) -> Result<MergePlan, PlanError> {
-    let (townships, mut edits) = township_stage(ws, resolved);
-    let (villages, village_edits) = village_stage(ws, resolved, &townships)?;
+    plan_reusing(ws, resolved, &Reuse::default()).map(|(plan, _)| plan)
+}
+
+/// As [`plan`], taking from `previous` the partition runs whose inputs are the same (after a
+/// hand edit, every county but the edited one); returns what the next plan may reuse.
+pub fn plan_reusing(
+    ws: &Workspace,
+    resolved: &Resolved,
+    previous: &Reuse,
+) -> Result<(MergePlan, Reuse), PlanError> {
+    let (townships, mut edits, township_runs) = township_stage(ws, resolved, previous);
+    let (villages, village_edits, village_runs) =
+        village_stage(ws, resolved, &townships, previous)?;
     edits.extend(village_edits);
     edits.extend(resolved.unknown_edits.iter().cloned());
     edits.sort_by_key(|e| e.position);
-    Ok(MergePlan {
+    let plan = MergePlan {
         dataset: ws.id(),
         townships,
         villages,
         edits,
-    })
+    };
+    Ok((
+        plan,
+        Reuse {
+            townships: Some(township_runs),
+            villages: Some(village_runs),
+        },
+    ))
 }
 
-fn township_stage(ws: &Workspace, resolved: &Resolved) -> (Stage<TownshipId>, Vec<EditReport>) {
+/// The partition runs of a plan (counties for townships, new townships for villages), kept
+/// so that the next plan of the same rules on the same dataset runs again only the
+/// partitions whose inputs changed.
+#[derive(Debug, Clone, Default)]
+pub struct Reuse {
+    townships: Option<Kept<TownshipKind>>,
+    villages: Option<Kept<VillageKind>>,
+}
+
+/// One level's runs with what they were computed under.
+#[derive(Debug, Clone)]
+struct Kept<K> {
+    dataset: DatasetId,
+    /// The rules without what each partition's input already holds (see [`Kept::context`]).
+    rules: Rules<K>,
+    in_scope: TiVec<CountyId, bool>,
+    runs: agglomerate::Runs,
+}
+
+impl<K: Clone + PartialEq> Kept<K> {
+    /// The part of the rules and scope a partition's run depends on beyond its own input:
+    /// the target's value (a province-wide one is applied after the runs, a county one is in
+    /// each input), locked codes, manual groups and listed seats are not.
+    fn context(rules: &Rules<K>) -> Rules<K> {
+        Rules {
+            target_reduction_pct: rules.target_reduction_pct.map(|_| 0.0),
+            locked: Vec::new(),
+            manual: Vec::new(),
+            seats: Vec::new(),
+            ..rules.clone()
+        }
+    }
+
+    /// The runs, if they were computed under the same context.
+    fn runs_for<'k>(
+        kept: Option<&'k Self>,
+        ws: &Workspace,
+        rules: &Rules<K>,
+        resolved: &Resolved,
+    ) -> Option<&'k agglomerate::Runs> {
+        kept.filter(|k| {
+            k.dataset == ws.id()
+                && k.in_scope == resolved.in_scope
+                && k.rules == Self::context(rules)
+        })
+        .map(|k| &k.runs)
+    }
+
+    fn new(ws: &Workspace, rules: &Rules<K>, resolved: &Resolved, runs: agglomerate::Runs) -> Self {
+        Self {
+            dataset: ws.id(),
+            rules: Self::context(rules),
+            in_scope: resolved.in_scope.clone(),
+            runs,
+        }
+    }
+}
+
+impl Reuse {
+    /// How many partitions this plan ran rather than took from `previous`: townships
+    /// (counties), villages (new townships).
+    pub fn runs_since(&self, previous: &Reuse) -> (usize, usize) {
+        fn fresh<K>(now: Option<&Kept<K>>, before: Option<&Kept<K>>) -> usize {
+            let empty = agglomerate::Runs::default();
+            now.map_or(0, |now| {
+                now.runs.fresh_since(before.map_or(&empty, |b| &b.runs))
+            })
+        }
+        (
+            fresh(self.townships.as_ref(), previous.townships.as_ref()),
+            fresh(self.villages.as_ref(), previous.villages.as_ref()),
+        )
+    }
+}
+
+/// A level's stage, the reports of its edits, and its runs for the next plan.
+type LevelResult<L, K> = (Stage<L>, Vec<EditReport>, Kept<K>);
+
+fn township_stage(
+    ws: &Workspace,
+    resolved: &Resolved,
+    previous: &Reuse,
+) -> LevelResult<TownshipId, TownshipKind> {
     let (dataset, prepared) = (ws.dataset(), ws.prepared());
     let rules = &resolved.scenario.townships;
     let in_scope = &resolved.in_scope;
@@ -140,7 +267,7 @@ fn township_stage(ws: &Workspace, resolved: &Resolved) -> (Stage<TownshipId>, Ve
         .townships
         .iter_enumerated()
         .map(|(i, t)| Unit {
-            sphere: SpherePoint::new(t.seat),
+            sphere: prepared.township_points[i],
             area: t.area_km2,
             registered: t.registered_pop,
             resident: t.resident_pop,
@@ -174,15 +301,15 @@ fn township_stage(ws: &Workspace, resolved: &Resolved) -> (Stage<TownshipId>, Ve
             demand.points.push((units[i].sphere, units[i].resident));
         }
         for &v in villages {
-            let v = &dataset.villages[v];
             demand
                 .points
-                .push((SpherePoint::new(v.centre), v.resident_pop));
+                .push((prepared.village_points[v], dataset.villages[v].resident_pop));
         }
         units[i].demand = start..demand.points.len();
     }
     let code_of = |i: usize| dataset.townships[TownshipId::from(i)].code.clone();
-    run_level(
+    let previous = Kept::runs_for(previous.townships.as_ref(), ws, rules, resolved);
+    let (stage, edits, runs) = run_level(
         units,
         &demand,
         rules,
@@ -190,14 +317,17 @@ fn township_stage(ws: &Workspace, resolved: &Resolved) -> (Stage<TownshipId>, Ve
         &prepared.township_adjacency,
         "counties",
         &code_of,
-    )
+        previous,
+    );
+    (stage, edits, Kept::new(ws, rules, resolved, runs))
 }
 
 fn village_stage(
     ws: &Workspace,
     resolved: &Resolved,
     townships: &Stage<TownshipId>,
-) -> Result<(Stage<VillageId>, Vec<EditReport>), PlanError> {
+    previous: &Reuse,
+) -> Result<LevelResult<VillageId, VillageKind>, PlanError> {
     let (dataset, prepared) = (ws.dataset(), ws.prepared());
     let rules = &resolved.scenario.villages;
     let in_scope = &resolved.in_scope;
@@ -205,10 +335,11 @@ fn village_stage(
     let mut units: Vec<Unit> = dataset
         .villages
         .iter()
-        .map(|v| {
+        .zip(&prepared.village_points)
+        .map(|(v, &sphere)| {
             let county = dataset.townships[v.township].county;
             Unit {
-                sphere: SpherePoint::new(v.centre),
+                sphere,
                 area: v.area_km2,
                 registered: v.registered_pop.unwrap_or(0.0),
                 resident: v.resident_pop,
@@ -246,7 +377,8 @@ fn village_stage(
             });
         }
     }
-    Ok(run_level(
+    let previous = Kept::runs_for(previous.villages.as_ref(), ws, rules, resolved);
+    let (stage, edits, runs) = run_level(
         units,
         &demand,
         rules,
@@ -254,13 +386,16 @@ fn village_stage(
         &prepared.village_adjacency,
         "new townships",
         &code_of,
-    ))
+        previous,
+    );
+    Ok((stage, edits, Kept::new(ws, rules, resolved, runs)))
 }
 
 /// What both levels share once their units are built: the scenario's locked units frozen and
 /// seats listed, the hand edits applied, then the agglomeration; edits undone by later ones
 /// are reported as superseded.
-fn run_level<K, L: Level>(
+#[allow(clippy::too_many_arguments)]
+fn run_level<K: Sync, L: Level>(
     mut units: Vec<Unit>,
     demand: &Demand,
     rules: &Rules<K>,
@@ -268,7 +403,20 @@ fn run_level<K, L: Level>(
     adjacency: &Adjacency<L>,
     container: &'static str,
     code_of: &dyn Fn(usize) -> String,
-) -> (Stage<L>, Vec<EditReport>) {
+    previous: Option<&agglomerate::Runs>,
+) -> (Stage<L>, Vec<EditReport>, agglomerate::Runs) {
+    // The yardstick of candidates without thresholds: the units the rules may merge by kind
+    // and scope, whatever is locked or edited, so an edit in one county leaves the others'
+    // runs as they were.
+    let (eligible, eligible_resident) = units
+        .iter()
+        .filter(|u| !u.frozen)
+        .fold((0usize, 0.0), |(n, r), u| (n + 1, r + u.resident));
+    let mean_resident = if eligible == 0 {
+        1.0
+    } else {
+        eligible_resident / eligible as f64
+    };
     let locked: Vec<usize> = input.locked.iter().map(|&l| l.into()).collect();
     for &i in &locked {
         units[i].frozen = true;
@@ -294,13 +442,25 @@ fn run_level<K, L: Level>(
         .iter()
         .map(|g| g.iter().map(|&l| l.into()).collect())
         .collect();
-    let stage = agglomerate::merge_level(&units, demand, neighbours, rules, &manual, &hand);
+    let context = agglomerate::LevelContext {
+        demand,
+        neighbours: &neighbours,
+        rules,
+        mean_resident,
+        previous,
+    };
+    let (stage, runs) = agglomerate::merge_level(&units, &context, &manual, &hand);
     hand::check_held(&mut reports, &input.edits, &stage);
-    (stage, reports)
+    (stage, reports, runs)
 }
 
-/// Statistics of the plan's new units, province-wide and per county.
-pub(crate) fn after_summary(ws: &Workspace, plan: &MergePlan) -> DatasetSummary {
+/// Statistics of the plan's new units, province-wide and per county; a county whose units
+/// have the figures `previous` was made from keeps its summary.
+pub(crate) fn after_summary(
+    ws: &Workspace,
+    plan: &MergePlan,
+    previous: Option<(&DatasetSummary, &CountyFigures)>,
+) -> (DatasetSummary, CountyFigures) {
     debug_assert_eq!(
         plan.dataset(),
         ws.id(),
@@ -348,5 +508,5 @@ pub(crate) fn after_summary(ws: &Workspace, plan: &MergePlan) -> DatasetSummary 
             )
         })
         .collect();
-    DatasetSummary::from_units(dataset, township_figures, village_figures)
+    DatasetSummary::from_units_reusing(dataset, township_figures, village_figures, previous)
 }

@@ -1,0 +1,391 @@
+//! The greedy agglomeration inside one partition (a county for townships, a new township for
+//! villages): merges never cross partitions, so each one runs on its own, in parallel, and its
+//! run is kept for the next analysis while its inputs stay the same.
+//!
+//! A run records the candidates its own priority queue produced, in order: a merge or a
+//! block, each with its queue key. Restricted to one partition, a province-wide queue pops
+//! exactly the partition's own queue minimum, so merging the recorded sequences by key gives
+//! the province-wide order back (see `agglomerate.rs`), and a province-wide target only
+//! decides how long a prefix of each partition's sequence holds.
+
+use std::cmp::Reverse;
+use std::collections::BinaryHeap;
+
+use super::seat::choose_seat;
+use super::{Demand, Unit};
+use crate::plan::Constraint;
+use crate::scenario::{Limits, Rules, SeatRule};
+
+/// What a partition's run depends on beyond the level's rules and dataset: its units and
+/// their flags, the groups fixed before the rules, and its own quota. Two equal inputs give
+/// the same run.
+#[derive(Debug, Clone, PartialEq)]
+pub(super) struct PartitionInput {
+    /// Unit indices of the level, ascending. A unit's local index is its position here.
+    pub members: Vec<u32>,
+    /// Per member: [`FROZEN`], [`LISTED_SEAT`], [`FIXED`], [`NAMED`].
+    pub flags: Vec<u8>,
+    /// Groups joined before the rules (hand-made, then the scenario's manual ones), as
+    /// local indices; a group fixed by hand is flagged [`FIXED`] in its members.
+    pub groups: Vec<Vec<u32>>,
+    /// Merges allowed in this partition (targets per county); `None`: as the rules go.
+    pub quota: Option<usize>,
+}
+
+/// Never merged by the rules (exempt kind, out of scope, locked).
+pub(super) const FROZEN: u8 = 1;
+/// A seat listed by the scenario or made by hand.
+pub(super) const LISTED_SEAT: u8 = 2;
+/// In a group fixed by hand.
+pub(super) const FIXED: u8 = 4;
+/// Carries a name given by hand.
+pub(super) const NAMED: u8 = 8;
+
+/// What a partition's run sees of the level.
+pub(super) struct Level<'a, 'n, K> {
+    pub units: &'a [Unit],
+    pub demand: &'a Demand,
+    pub neighbours: &'a (dyn Fn(usize) -> &'n [u32] + Sync),
+    /// Each unit's local index in its partition.
+    pub local_of: &'a [u32],
+    pub rules: &'a Rules<K>,
+    /// Whether a target is set: without thresholds, every unit is then a candidate.
+    pub has_target: bool,
+    /// Mean resident population of the units the rules may merge: the yardstick of
+    /// candidates when no threshold applies.
+    pub mean_resident: f64,
+}
+
+/// A candidate's place in the queue: weakest first, then by unit index, then by version.
+pub(super) type Key = (u64, u32, u32);
+
+/// One candidate taken from the queue.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(super) struct Event {
+    pub key: Key,
+    pub what: What,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(super) enum What {
+    /// Local group `gone` joined local group `keep`, seated at local unit `seat`.
+    Merge { keep: u32, gone: u32, seat: u32 },
+    /// No neighbour could take it: the constraints that stopped it, as bits of
+    /// [`Constraint::bit`].
+    Blocked(u8),
+}
+
+/// A partition run: its input, the state once the fixed groups are joined, and the events.
+#[derive(Debug)]
+pub(super) struct PartitionRun {
+    pub input: PartitionInput,
+    /// Merges made joining the fixed groups.
+    pub fixed_merges: usize,
+    pub start: Groups,
+    pub events: Vec<Event>,
+}
+
+impl PartitionRun {
+    /// The groups after the first `prefix` events.
+    pub fn groups_after(&self, prefix: usize) -> Groups {
+        let mut groups = self.start.clone();
+        for event in &self.events[..prefix] {
+            if let What::Merge { keep, gone, seat } = event.what {
+                groups.join(keep as usize, gone as usize, seat as usize);
+            }
+        }
+        groups
+    }
+}
+
+/// Groups of a partition's units during a run, by local index. Members are kept in
+/// intrusive circular lists (`next`), so a merge splices two lists in O(1).
+#[derive(Debug, Clone)]
+pub(super) struct Groups {
+    /// The group each unit belongs to (a group's id is the local index of one of its units).
+    pub group_of: Vec<u32>,
+    /// Next member in the unit's group (circular).
+    next: Vec<u32>,
+    /// Per group id; `None` once merged into another.
+    groups: Vec<Option<Group>>,
+}
+
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Group {
+    size: u32,
+    area: f64,
+    registered: f64,
+    resident: f64,
+    /// Local index of the seat.
+    pub seat: u32,
+    /// Seats given by the scenario or by hand among the members: two never meet in a group.
+    listed_seats: u32,
+    /// Names given by hand among the members: likewise.
+    names: u32,
+    version: u32,
+}
+
+impl Groups {
+    fn new(input: &PartitionInput, units: &[Unit]) -> Self {
+        let n = input.members.len() as u32;
+        Self {
+            group_of: (0..n).collect(),
+            next: (0..n).collect(),
+            groups: input
+                .members
+                .iter()
+                .zip(&input.flags)
+                .zip(0..)
+                .map(|((&m, &flags), local)| {
+                    let u = &units[m as usize];
+                    Some(Group {
+                        size: 1,
+                        area: u.area,
+                        registered: u.registered,
+                        resident: u.resident,
+                        seat: local,
+                        listed_seats: u32::from(flags & LISTED_SEAT != 0),
+                        names: u32::from(flags & NAMED != 0),
+                        version: 0,
+                    })
+                })
+                .collect(),
+        }
+    }
+
+    pub fn get(&self, id: usize) -> Option<&Group> {
+        self.groups[id].as_ref()
+    }
+
+    /// The members of group `id` (its id is one of them), as local indices.
+    fn members(&self, id: usize) -> impl Iterator<Item = usize> + '_ {
+        let size = self.groups[id].map_or(0, |g| g.size);
+        std::iter::successors(Some(id), move |&m| Some(self.next[m] as usize)).take(size as usize)
+    }
+
+    /// Merges group `gone` into group `keep`, with `seat` as the surviving seat.
+    fn join(&mut self, keep: usize, gone: usize, seat: usize) {
+        let (Some(absorbed), Some(_)) = (self.groups[gone].take(), self.groups[keep]) else {
+            return;
+        };
+        let mut m = gone;
+        for _ in 0..absorbed.size {
+            self.group_of[m] = keep as u32;
+            m = self.next[m] as usize;
+        }
+        // Swapping one successor of each cycle splices the two cycles into one.
+        self.next.swap(keep, gone);
+        if let Some(g) = self.groups[keep].as_mut() {
+            g.size += absorbed.size;
+            g.area += absorbed.area;
+            g.registered += absorbed.registered;
+            g.resident += absorbed.resident;
+            g.listed_seats += absorbed.listed_seats;
+            g.names += absorbed.names;
+            g.seat = seat as u32;
+            g.version += 1;
+        }
+    }
+}
+
+impl<K> Level<'_, '_, K> {
+    /// The seat the rule gives a group of local `members` of `input`'s partition.
+    fn seat(&self, input: &PartitionInput, members: &[usize], buffer: &mut Vec<usize>) -> usize {
+        buffer.clear();
+        buffer.extend(members.iter().map(|&l| input.members[l] as usize));
+        let seat = choose_seat(self.units, self.demand, buffer, self.rules.seat_rule);
+        self.local_of[seat] as usize
+    }
+
+    /// How far below its thresholds a group is, if it is a candidate.
+    fn shortfall(&self, input: &PartitionInput, g: &Group) -> Option<f64> {
+        let limits = self
+            .rules
+            .limits_for(self.units[input.members[g.seat as usize] as usize].terrain);
+        match shortfall_ratio(g, &limits) {
+            Some(r) if r < 1.0 => Some(r),
+            Some(_) => None,
+            None if self.has_target => Some(g.resident / self.mean_resident.max(1e-9)),
+            None => None,
+        }
+    }
+
+    /// Runs the partition: the fixed groups, then the rules until no candidate is left or
+    /// its quota is used.
+    pub fn run(&self, input: PartitionInput) -> PartitionRun {
+        let units = self.units;
+        let global = |local: usize| input.members[local] as usize;
+        let flag = |local: usize, f: u8| input.flags[local] & f != 0;
+        let mut state = Groups::new(&input, units);
+        let (mut members, mut buffer) = (Vec::new(), Vec::new());
+
+        // 1. The fixed groups, each joined one member at a time.
+        let mut fixed_merges = 0;
+        for group in &input.groups {
+            let Some(&first) = group.first() else {
+                continue;
+            };
+            for &m in &group[1..] {
+                let (a, b) = (
+                    state.group_of[first as usize] as usize,
+                    state.group_of[m as usize] as usize,
+                );
+                if a == b {
+                    continue;
+                }
+                members.clear();
+                members.extend(state.members(a).chain(state.members(b)));
+                let seat = self.seat(&input, &members, &mut buffer);
+                state.join(a.min(b), a.max(b), seat);
+                fixed_merges += 1;
+            }
+        }
+        let start = state.clone();
+
+        // 2. Candidates, weakest first.
+        let key = |ratio: f64, id: usize, version: u32| -> Key {
+            (ratio.max(0.0).to_bits(), global(id) as u32, version)
+        };
+        let mut heap: BinaryHeap<Reverse<(Key, u32)>> = BinaryHeap::new();
+        for id in 0..input.members.len() {
+            let Some(g) = state.get(id) else { continue };
+            if (g.size == 1 && flag(id, FROZEN)) || flag(id, FIXED) {
+                continue;
+            }
+            if let Some(r) = self.shortfall(&input, g) {
+                heap.push(Reverse((key(r, id, g.version), id as u32)));
+            }
+        }
+        let mut merges = fixed_merges;
+        let mut events = Vec::new();
+        let mut candidates: Vec<usize> = Vec::new();
+        while let Some(Reverse((k, id))) = heap.pop() {
+            let id = id as usize;
+            let Some(&g) = state.get(id) else { continue };
+            if g.version != k.2 {
+                continue;
+            }
+            if input.quota.is_some_and(|q| merges >= q) {
+                continue;
+            }
+            // Neighbouring groups it may merge with.
+            let class = units[global(g.seat as usize)].class;
+            candidates.clear();
+            candidates.extend(
+                state
+                    .members(id)
+                    .flat_map(|m| (self.neighbours)(global(m)).iter().map(|&u| u as usize))
+                    .filter(|&u| {
+                        let local = self.local_of[u] as usize;
+                        // A neighbour in another partition may share a local index.
+                        units[u].partition == units[global(0)].partition
+                            && !flag(local, FROZEN)
+                            && !flag(local, FIXED)
+                            && units[u].class == class
+                    })
+                    .map(|u| state.group_of[self.local_of[u] as usize] as usize)
+                    .filter(|&h| h != id),
+            );
+            candidates.sort_unstable();
+            candidates.dedup();
+            // Two seats or two names given by hand never end in one unit.
+            candidates.retain(|&h| {
+                state.get(h).is_some_and(|other| {
+                    let two_seats = g.listed_seats > 0 && other.listed_seats > 0;
+                    let two_names = g.names > 0 && other.names > 0;
+                    !(two_seats || two_names)
+                })
+            });
+            if candidates.is_empty() {
+                events.push(Event {
+                    key: k,
+                    what: What::Blocked(Constraint::NoNeighbour.bit()),
+                });
+                continue;
+            }
+            let mut best: Option<(f64, usize, usize)> = None;
+            let mut reasons = 0u8;
+            for &h in &candidates {
+                let Some(&other) = state.get(h) else { continue };
+                let seat = match self.rules.seat_rule {
+                    SeatRule::MinDistance => {
+                        members.clear();
+                        members.extend(state.members(id).chain(state.members(h)));
+                        self.seat(&input, &members, &mut buffer)
+                    }
+                    // The best of the union is the better of the two seats (a listed seat is
+                    // already its group's seat).
+                    _ => {
+                        members.clear();
+                        members.extend([g.seat as usize, other.seat as usize]);
+                        self.seat(&input, &members, &mut buffer)
+                    }
+                };
+                let limits = self.rules.limits_for(units[global(seat)].terrain);
+                let area = g.area + other.area;
+                let seat_point = units[global(seat)].sphere;
+                let reach = state
+                    .members(id)
+                    .chain(state.members(h))
+                    .map(|m| units[global(m)].sphere.distance_km(&seat_point))
+                    .fold(0.0, f64::max);
+                let mut ok = true;
+                if limits.max_area_km2.is_some_and(|cap| area > cap) {
+                    reasons |= Constraint::MaxArea.bit();
+                    ok = false;
+                }
+                if limits.max_seat_distance_km.is_some_and(|cap| reach > cap) {
+                    reasons |= Constraint::MaxSeatDistance.bit();
+                    ok = false;
+                }
+                // Ties go to the lower seat, by unit index (local order is unit order).
+                if ok && best.is_none_or(|(r, _, s)| reach < r || (reach == r && seat < s)) {
+                    best = Some((reach, h, seat));
+                }
+            }
+            let Some((_, h, seat)) = best else {
+                events.push(Event {
+                    key: k,
+                    what: What::Blocked(reasons),
+                });
+                continue;
+            };
+            let (keep, gone) = (id.min(h), id.max(h));
+            state.join(keep, gone, seat);
+            events.push(Event {
+                key: k,
+                what: What::Merge {
+                    keep: keep as u32,
+                    gone: gone as u32,
+                    seat: seat as u32,
+                },
+            });
+            merges += 1;
+            if let Some(merged) = state.get(keep)
+                && let Some(r) = self.shortfall(&input, merged)
+            {
+                heap.push(Reverse((key(r, keep, merged.version), keep as u32)));
+            }
+        }
+        PartitionRun {
+            input,
+            fixed_merges,
+            start,
+            events,
+        }
+    }
+}
+
+/// The smallest of area/threshold and population/threshold over the thresholds set; `None`
+/// if no threshold is set.
+fn shortfall_ratio(g: &Group, limits: &Limits) -> Option<f64> {
+    [
+        limits.min_area_km2.map(|t| g.area / t),
+        limits.min_registered_pop.map(|t| g.registered / t),
+        limits.min_resident_pop.map(|t| g.resident / t),
+    ]
+    .into_iter()
+    .flatten()
+    .map(|r| if r.is_finite() { r } else { f64::MAX })
+    .reduce(f64::min)
+}
