@@ -76,11 +76,17 @@ pub fn show(
     let height = (ui.available_height() - 26.0).max(60.0);
     let shown: Option<CountyId> =
         ui.data_mut(|d| d.get_temp::<Option<CountyId>>(id.with("shown")).flatten());
+    // One line per row (a long name is cut, its full text on hover), so every row is as high
+    // as the table counts it.
+    ui.style_mut().wrap_mode = Some(egui::TextWrapMode::Truncate);
     let mut table = TableBuilder::new(ui);
     if highlighted != shown
         && let Some(row) = highlighted.and_then(|c| rows.iter().position(|r| r.county == c))
     {
-        table = table.scroll_to_row(row, Some(egui::Align::Center));
+        // At once: a county chosen on the map is shown in the table in the same frame.
+        table = table
+            .scroll_to_row(row, Some(egui::Align::Center))
+            .animate_scrolling(false);
     }
     table
         .striped(true)

@@ -132,11 +132,7 @@ pub fn paint(painter: &egui::Painter, t: &Transform, view: &View, side: &Side, d
 
     let visible = t.visible();
     let stage = &side.analysis.plan.townships;
-    // Township outlines once a township is tens of pixels across.
-    let typical_km = (geometry.bounds.width() * geometry.bounds.height()
-        / geometry.townships.len().max(1) as f32)
-        .sqrt();
-    let townships_visible = typical_km * t.scale > 24.0;
+    let townships_visible = townships_visible(geometry, t);
     if townships_visible {
         for shape in geometry.townships.iter() {
             if shape.bounds.intersects(&visible) {
@@ -242,6 +238,14 @@ pub fn paint(painter: &egui::Painter, t: &Transform, view: &View, side: &Side, d
         painter.add(Shape::closed_line(points, Stroke::new(1.5, ink::SELECTED)));
     }
     scale_bar(&painter, t);
+}
+
+/// Whether township outlines and seats are drawn: once a township is tens of pixels across.
+pub fn townships_visible(geometry: &MapGeometry, t: &Transform) -> bool {
+    let typical_km = (geometry.bounds.width() * geometry.bounds.height()
+        / geometry.townships.len().max(1) as f32)
+        .sqrt();
+    typical_km * t.scale > 24.0
 }
 
 /// The outer edge of `units` (every ring of each), or a ring round the seat without one.

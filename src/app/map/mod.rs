@@ -361,7 +361,12 @@ pub fn show(ui: &mut egui::Ui, state: &AppState, view: &mut View) -> Vec<Command
             draw::ink::TEXT,
         );
     }
-    legend(&painter, full, l, &colouring, view.mode);
+    let markers = Markers {
+        seats: view.level == Level::Townships
+            && draw::townships_visible(&view.geometry, &transforms[0]),
+        after: first_after,
+    };
+    legend(&painter, full, l, &colouring, view.mode, markers);
     hover_card(response.clone(), view, &analysis, l);
     if let Some((message, since)) = &view.message {
         if since.elapsed() < Duration::from_secs(8) {
@@ -739,27 +744,66 @@ fn selection_bounds(view: &View) -> Option<Bounds> {
     }
 }
 
-/// The legend, bottom right.
-fn legend(painter: &egui::Painter, rect: Rect, l: Lang, colouring: &Colouring, mode: ColourMode) {
+/// Which markers the map shows, for the legend.
+#[derive(Clone, Copy)]
+struct Markers {
+    /// Township seats are drawn (townships level, zoomed in).
+    seats: bool,
+    /// The plan is shown (seats merged away, stations and hand edits exist only after).
+    after: bool,
+}
+
+/// What a legend row shows before its text.
+enum Swatch {
+    None,
+    Colour([u8; 3]),
+    Seat,
+    RemovedSeat,
+    Station,
+    Hand,
+}
+
+/// The legend, bottom right: the colours, then the markers on the map.
+fn legend(
+    painter: &egui::Painter,
+    rect: Rect,
+    l: Lang,
+    colouring: &Colouring,
+    mode: ColourMode,
+    markers: Markers,
+) {
+    use draw::ink;
     let font = egui::FontId::proportional(12.0);
-    let title = mode_label(mode, l);
-    let rows: Vec<(Option<[u8; 3]>, String)> = std::iter::once((None, title.to_string()))
-        .chain(colouring.legend.iter().map(|e| {
-            (
-                Some(e.colour),
-                if l == Lang::Zh {
-                    e.zh.clone()
-                } else {
-                    e.en.clone()
-                },
-            )
-        }))
-        .collect();
+    let text = |zh: &str, en: &str| if l == Lang::Zh { zh } else { en }.to_string();
+    let mut rows: Vec<(Swatch, String)> = vec![(Swatch::None, mode_label(mode, l).to_string())];
+    rows.extend(colouring.legend.iter().map(|e| {
+        let label = if l == Lang::Zh { &e.zh } else { &e.en };
+        (Swatch::Colour(e.colour), label.clone())
+    }));
+    if markers.seats {
+        rows.push((Swatch::Seat, text("驻地（保留）", "seat (kept)")));
+        if markers.after {
+            rows.push((
+                Swatch::RemovedSeat,
+                text("原驻地（撤并）", "former seat (merged away)"),
+            ));
+            rows.push((
+                Swatch::Station,
+                text(
+                    "便民服务站（原驻地保留）",
+                    "service station at a former seat",
+                ),
+            ));
+        }
+    }
+    if markers.after {
+        rows.push((Swatch::Hand, text("手动调整的单位", "unit fixed by hand")));
+    }
     let width = rows
         .iter()
         .map(|(_, t)| {
             painter
-                .layout_no_wrap(t.clone(), font.clone(), draw::ink::TEXT)
+                .layout_no_wrap(t.clone(), font.clone(), ink::TEXT)
                 .size()
                 .x
         })
@@ -770,24 +814,45 @@ fn legend(painter: &egui::Painter, rect: Rect, l: Lang, colouring: &Colouring, m
         rect.right_bottom() - egui::vec2(width + 12.0, height + 12.0),
         egui::vec2(width, height),
     );
-    painter.rect_filled(area, 4.0, draw::ink::HALO);
-    for (k, (colour, text)) in rows.iter().enumerate() {
+    painter.rect_filled(area, 4.0, ink::HALO);
+    for (k, (swatch, text)) in rows.iter().enumerate() {
         let y = area.top() + 6.0 + k as f32 * 18.0;
-        let mut x = area.left() + 8.0;
-        if let Some(c) = colour {
-            painter.rect_filled(
+        let x = area.left() + 8.0;
+        let centre = Pos2::new(x + 8.0, y + 8.0);
+        let _ = match swatch {
+            Swatch::None => None,
+            Swatch::Colour(c) => Some(painter.rect_filled(
                 Rect::from_min_size(Pos2::new(x, y + 2.0), egui::vec2(16.0, 12.0)),
                 2.0,
                 egui::Color32::from_rgb(c[0], c[1], c[2]),
-            );
-            x += 22.0;
-        }
+            )),
+            Swatch::Seat => Some(painter.circle_filled(centre, 3.5, ink::SEAT)),
+            Swatch::RemovedSeat => {
+                Some(painter.circle_stroke(centre, 3.5, egui::Stroke::new(1.2, ink::REMOVED_SEAT)))
+            }
+            Swatch::Station => Some(painter.rect_filled(
+                Rect::from_center_size(centre, egui::vec2(7.0, 7.0)),
+                1.0,
+                ink::STATION,
+            )),
+            Swatch::Hand => Some(painter.rect_stroke(
+                Rect::from_min_size(Pos2::new(x, y + 2.0), egui::vec2(16.0, 12.0)),
+                2.0,
+                egui::Stroke::new(2.5, ink::HAND),
+                egui::StrokeKind::Inside,
+            )),
+        };
+        let x = if matches!(swatch, Swatch::None) {
+            x
+        } else {
+            x + 22.0
+        };
         painter.text(
             Pos2::new(x, y),
             egui::Align2::LEFT_TOP,
             text,
             font.clone(),
-            draw::ink::TEXT,
+            ink::TEXT,
         );
     }
 }
