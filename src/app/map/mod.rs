@@ -819,29 +819,37 @@ fn legend(
         let y = area.top() + 6.0 + k as f32 * 18.0;
         let x = area.left() + 8.0;
         let centre = Pos2::new(x + 8.0, y + 8.0);
-        let _ = match swatch {
-            Swatch::None => None,
-            Swatch::Colour(c) => Some(painter.rect_filled(
-                Rect::from_min_size(Pos2::new(x, y + 2.0), egui::vec2(16.0, 12.0)),
-                2.0,
-                egui::Color32::from_rgb(c[0], c[1], c[2]),
-            )),
-            Swatch::Seat => Some(painter.circle_filled(centre, 3.5, ink::SEAT)),
-            Swatch::RemovedSeat => {
-                Some(painter.circle_stroke(centre, 3.5, egui::Stroke::new(1.2, ink::REMOVED_SEAT)))
+        match swatch {
+            Swatch::None => {}
+            Swatch::Colour(c) => {
+                painter.rect_filled(
+                    Rect::from_min_size(Pos2::new(x, y + 2.0), egui::vec2(16.0, 12.0)),
+                    2.0,
+                    egui::Color32::from_rgb(c[0], c[1], c[2]),
+                );
             }
-            Swatch::Station => Some(painter.rect_filled(
-                Rect::from_center_size(centre, egui::vec2(7.0, 7.0)),
-                1.0,
-                ink::STATION,
-            )),
-            Swatch::Hand => Some(painter.rect_stroke(
-                Rect::from_min_size(Pos2::new(x, y + 2.0), egui::vec2(16.0, 12.0)),
-                2.0,
-                egui::Stroke::new(2.5, ink::HAND),
-                egui::StrokeKind::Inside,
-            )),
-        };
+            Swatch::Seat => {
+                painter.circle_filled(centre, 3.5, ink::SEAT);
+            }
+            Swatch::RemovedSeat => {
+                painter.circle_stroke(centre, 3.5, egui::Stroke::new(1.2, ink::REMOVED_SEAT));
+            }
+            Swatch::Station => {
+                painter.rect_filled(
+                    Rect::from_center_size(centre, egui::vec2(7.0, 7.0)),
+                    1.0,
+                    ink::STATION,
+                );
+            }
+            Swatch::Hand => {
+                painter.rect_stroke(
+                    Rect::from_min_size(Pos2::new(x, y + 2.0), egui::vec2(16.0, 12.0)),
+                    2.0,
+                    egui::Stroke::new(2.5, ink::HAND),
+                    egui::StrokeKind::Inside,
+                );
+            }
+        }
         let x = if matches!(swatch, Swatch::None) {
             x
         } else {
