@@ -344,16 +344,15 @@ pub(crate) struct Kept {
     village_trips: TiVec<VillageId, Option<Trip>>,
     /// The trips of the after, after with stations and village seat sets, sorted.
     sorted: [Sorted; 3],
-    report: Option<ServiceReport>,
 }
 
 /// Evaluates a plan's service coverage and cost, taking from `previous` (an evaluation on
-/// the same workspace) what the plan did not change.
+/// the same workspace: what it kept, its plan and its report) what the plan did not change.
 pub(crate) fn evaluate(
     ws: &Workspace,
     plan: &MergePlan,
     scenario: &Scenario,
-    previous: Option<(&Kept, &MergePlan)>,
+    previous: Option<(&Kept, &MergePlan, &ServiceReport)>,
 ) -> (ServiceReport, Kept) {
     debug_assert_eq!(
         plan.dataset(),
@@ -362,9 +361,11 @@ pub(crate) fn evaluate(
     );
     let (dataset, baseline) = (ws.dataset(), ws.baseline());
     let service = &scenario.service;
-    let (previous, previous_plan) = match previous {
-        Some((kept, plan)) if kept.service.as_ref() == Some(service) => (Some(kept), Some(plan)),
-        _ => (None, None),
+    let (previous, previous_plan, kept_report) = match previous {
+        Some((kept, plan, report)) if kept.service.as_ref() == Some(service) => {
+            (Some(kept), Some(plan), Some(report))
+        }
+        _ => (None, None, None),
     };
     let dem = dataset.dem.as_ref();
     let towns = &plan.townships;
@@ -557,7 +558,6 @@ pub(crate) fn evaluate(
         }
         changed
     };
-    let kept_report = previous.and_then(|p| p.report.as_ref());
     let changed_after = previous.map(|p| {
         changed(&to_nearest, &|v| p.after[v].map(|t| t.nearest))
             .into_iter()
@@ -640,7 +640,6 @@ pub(crate) fn evaluate(
         village_seats,
         village_trips,
         sorted: [after_sorted, nearest_sorted, village_sorted],
-        report: Some(report.clone()),
     };
     (report, kept)
 }

@@ -188,7 +188,7 @@ impl Workspace {
             self,
             &plan,
             scenario,
-            previous.map(|p| (&p.reuse.coverage, &p.plan)),
+            previous.map(|p| (&p.reuse.coverage, &p.plan, &p.service)),
         );
         Ok(Analysis {
             workspace: self.clone(),

@@ -165,16 +165,7 @@ fn change_chart(ui: &mut egui::Ui, l: Lang, charts: &ChartsView) {
         .enumerate()
         .filter_map(|(k, (_, _, p))| Some([(*p)?, y(k)]))
         .collect();
-    let axis = AxisHints::new_y()
-        .formatter(move |m, _| {
-            let i = m.value.round();
-            if (m.value - i).abs() < 1e-6 && i >= 0.0 {
-                names.get(i as usize).cloned().unwrap_or_default()
-            } else {
-                String::new()
-            }
-        })
-        .tick_label_font(egui::FontId::proportional(11.0))
+    let axis = category_axis(AxisHints::new_y(), names, 11.0)
         .label_spacing(12.0..=16.0)
         .min_thickness(110.0);
     Plot::new("change")
@@ -201,21 +192,19 @@ fn change_chart(ui: &mut egui::Ui, l: Lang, charts: &ChartsView) {
         });
 }
 
-/// An x axis naming the category at each whole number (`names[i]` at `i`), in a small font and
-/// allowed close together, so that every category is named (all 21 cities, every change bar)
-/// rather than every fifth.
-fn category_axis<'a>(names: Vec<String>, font_size: f32) -> AxisHints<'a> {
-    AxisHints::new_x()
-        .formatter(move |m, _| {
-            let i = m.value.round();
-            if (m.value - i).abs() < 1e-6 && i >= 0.0 {
-                names.get(i as usize).cloned().unwrap_or_default()
-            } else {
-                String::new()
-            }
-        })
-        .tick_label_font(egui::FontId::proportional(font_size))
-        .label_spacing(14.0..=18.0)
+/// `axis` naming the category at each whole number (`names[i]` at `i`), in a small font, so
+/// that with labels allowed close together every category is named (all 21 cities, every
+/// change bar) rather than every fifth.
+fn category_axis<'a>(axis: AxisHints<'a>, names: Vec<String>, font_size: f32) -> AxisHints<'a> {
+    axis.formatter(move |m, _| {
+        let i = m.value.round();
+        if (m.value - i).abs() < 1e-6 && i >= 0.0 {
+            names.get(i as usize).cloned().unwrap_or_default()
+        } else {
+            String::new()
+        }
+    })
+    .tick_label_font(egui::FontId::proportional(font_size))
 }
 
 /// One grid mark at each whole number in view: the places of [`category_axis`]'s names.
@@ -309,7 +298,9 @@ fn city_chart(ui: &mut egui::Ui, l: Lang, charts: &ChartsView) {
         .legend(Legend::default())
         .allow_scroll(false)
         .include_y(0.0)
-        .custom_x_axes(vec![category_axis(names, 10.0)])
+        .custom_x_axes(vec![
+            category_axis(AxisHints::new_x(), names, 10.0).label_spacing(14.0..=18.0),
+        ])
         .x_grid_spacer(category_marks)
         .y_axis_formatter(|m, _| format!("{:.0}%", m.value))
         .show(ui, |plot| {
