@@ -105,7 +105,7 @@ fn map(c: &mut Criterion) {
                 .expect("applies");
             let colouring = colour(&analysis, ColourMode::Group, true, false);
             let mesh = jianzhi::app::map::fill_mesh(&geometry, &colouring);
-            (jianzhi::app::view::FiguresView::new(&analysis), mesh)
+            (jianzhi::figures::FiguresView::new(&analysis), mesh)
         })
     });
     group.bench_function("one_hand_edit_every_figure_from_scratch", |b| {
@@ -113,7 +113,7 @@ fn map(c: &mut Criterion) {
             let analysis = workspace.analyse(&edited).expect("applies");
             let colouring = colour(&analysis, ColourMode::Group, true, false);
             let mesh = jianzhi::app::map::fill_mesh(&geometry, &colouring);
-            (jianzhi::app::view::FiguresView::new(&analysis), mesh)
+            (jianzhi::figures::FiguresView::new(&analysis), mesh)
         })
     });
     group.finish();

@@ -10,7 +10,9 @@ use jianzhi::import::load_dataset_with;
 use jianzhi::metrics::Metric;
 use jianzhi::model::Dataset;
 use jianzhi::progress::{Progress, Step};
+use jianzhi::report::export::{ExportOptions, Format, export};
 use jianzhi::report::figure;
+use jianzhi::report::meta::Metadata;
 use jianzhi::summary::{Summary, summarize};
 
 /// Loads `--data` (or the demo dataset), printing warnings to stderr, and progress too when
@@ -61,6 +63,7 @@ pub fn step_name(step: Step) -> &'static str {
         Step::Adjacency => "adjacency",
         Step::Terrain => "terrain",
         Step::Coverage => "coverage",
+        Step::Writing => "writing",
         Step::Done => "done",
     }
 }
@@ -160,11 +163,12 @@ pub fn scale_data(villages: usize, out: &Path) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// The `run` command: applies a scenario and writes the reports.
+/// The `run` command: applies a scenario and writes the reports in `formats`.
 pub fn run(
     scenario: &Path,
     data: Option<&Path>,
     out: &Path,
+    formats: &[Format],
     lang: Option<Lang>,
     timing: bool,
 ) -> anyhow::Result<()> {
@@ -180,18 +184,19 @@ pub fn run(
     let t2 = Instant::now();
     let analysis = workspace.analyse(&scenario)?;
     let t_apply = t2.elapsed();
-    let report = analysis.report();
-    print!("{}", format_run(&report));
+    print!("{}", format_run(&analysis.report()));
     let t3 = Instant::now();
-    report.write(out, lang)?;
+    let written = write_files(&analysis, out, formats, lang)?;
     let t_write = t3.elapsed();
     println!(
-        "wrote summary.csv, counties.csv, townships.csv, villages.csv, outcome.csv, coverage.csv, edits.csv, scenario.toml to {}",
-        out.display()
+        "wrote {} files to {}: {}",
+        written.len(),
+        out.display(),
+        file_names(&written)
     );
     if timing {
         println!(
-            "timing: load {:.0} ms, adjacency, terrain and baseline coverage {:.0} ms, scenario with every figure {:.1} ms, reports {:.0} ms{}",
+            "timing: load {:.0} ms, adjacency, terrain and baseline coverage {:.0} ms, scenario with every figure {:.1} ms, files {:.0} ms{}",
             t_load.as_secs_f64() * 1e3,
             t_prepare.as_secs_f64() * 1e3,
             t_apply.as_secs_f64() * 1e3,
@@ -200,6 +205,39 @@ pub fn run(
         );
     }
     Ok(())
+}
+
+/// Writes an analysis's files in `formats` into `out`, with progress on a terminal.
+fn write_files(
+    analysis: &jianzhi::workspace::Analysis,
+    out: &Path,
+    formats: &[Format],
+    lang: Option<Lang>,
+) -> anyhow::Result<Vec<std::path::PathBuf>> {
+    let options = ExportOptions {
+        formats: formats.to_vec(),
+        lang: lang.unwrap_or(Lang::Zh),
+        csv_lang: lang,
+    };
+    let meta = Metadata::new(analysis.dataset(), [&analysis.scenario]);
+    Ok(export(
+        analysis,
+        out,
+        &options,
+        None,
+        &meta,
+        &Progress::new(),
+    )?)
+}
+
+/// File names, comma-separated.
+fn file_names(paths: &[std::path::PathBuf]) -> String {
+    let names: Vec<String> = paths
+        .iter()
+        .filter_map(|p| p.file_name())
+        .map(|n| n.to_string_lossy().into_owned())
+        .collect();
+    names.join(", ")
 }
 
 /// A plain-text before/after table and the outcome of each level.

@@ -55,7 +55,11 @@ enum Command {
         /// Folder for the reports.
         #[arg(long)]
         out: PathBuf,
-        /// Column headers in this language (zh or en) instead of the English keys scripts read.
+        /// Files to write, comma-separated: csv, xlsx, geojson, shp, html, png, or all.
+        #[arg(long, default_value = "csv", value_parser = parse_formats)]
+        formats: Formats,
+        /// CSV headers in this language (zh or en) instead of the English keys scripts read;
+        /// also the language of the workbook, briefing and pictures (Chinese without it).
         #[arg(long, value_parser = parse_lang)]
         lang: Option<jianzhi::Lang>,
         /// Print how long each step took and the peak memory.
@@ -95,9 +99,10 @@ fn main() -> ExitCode {
             scenario,
             data,
             out,
+            formats,
             lang,
             timing,
-        }) => cli::run(&scenario, data.as_deref(), &out, lang, timing),
+        }) => cli::run(&scenario, data.as_deref(), &out, &formats, lang, timing),
         Some(Command::DemoData { sources, out }) => demo_data(&sources, &out),
         Some(Command::ScaleData { villages, out }) => cli::scale_data(villages, &out),
         None => desktop(cli.data, cli.screenshot, cli.focus),
@@ -118,6 +123,13 @@ fn parse_lang(text: &str) -> Result<jianzhi::Lang, String> {
         "en" | "english" => Ok(jianzhi::Lang::En),
         other => Err(format!("'{other}' is not a language: zh or en")),
     }
+}
+
+/// A list of export formats.
+type Formats = Vec<jianzhi::report::export::Format>;
+
+fn parse_formats(text: &str) -> Result<Formats, String> {
+    jianzhi::report::export::Format::parse_list(text)
 }
 
 /// Opens the desktop app (`data` loaded in the background).

@@ -52,6 +52,18 @@ impl Constraint {
         }
     }
 
+    /// What the constraint is, in `lang`.
+    pub fn label(self, lang: Lang) -> &'static str {
+        match (self, lang) {
+            (Constraint::NoNeighbour, Lang::Zh) => "无可合并邻居",
+            (Constraint::MaxArea, Lang::Zh) => "面积上限",
+            (Constraint::MaxSeatDistance, Lang::Zh) => "距离上限",
+            (Constraint::NoNeighbour, Lang::En) => "no neighbour",
+            (Constraint::MaxArea, Lang::En) => "area cap",
+            (Constraint::MaxSeatDistance, Lang::En) => "distance cap",
+        }
+    }
+
     /// This constraint as one bit of a set.
     pub(crate) fn bit(self) -> u8 {
         1 << self as u8

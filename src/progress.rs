@@ -1,5 +1,5 @@
-//! Progress and cancellation of long work (loading and preparing a large dataset), shared
-//! between the thread doing the work and the one showing it.
+//! Progress and cancellation of long work (loading and preparing a large dataset, exports),
+//! shared between the thread doing the work and the one showing it.
 //!
 //! The worker calls [`Progress::begin`] at each step and [`Progress::advance`] as it goes; the
 //! watcher reads [`Progress::snapshot`] and may call [`Progress::cancel`], which the worker
@@ -20,11 +20,13 @@ pub enum Step {
     Adjacency,
     Terrain,
     Coverage,
+    /// Writing export files (a long export: the xlsx of a million villages, the map).
+    Writing,
     Done,
 }
 
 impl Step {
-    const ALL: [Step; 10] = [
+    const ALL: [Step; 11] = [
         Step::Starting,
         Step::Boundaries,
         Step::Counties,
@@ -34,6 +36,7 @@ impl Step {
         Step::Adjacency,
         Step::Terrain,
         Step::Coverage,
+        Step::Writing,
         Step::Done,
     ];
 

@@ -64,6 +64,8 @@ pub enum Cell {
     Count(u64),
     /// A measured or computed figure; NaN or infinite is written empty.
     Number(f64),
+    /// A figure always shown with this many decimals (coordinates).
+    Fixed(f64, u8),
     /// Yes (1) or no (0).
     Flag(bool),
     Empty,
@@ -89,6 +91,8 @@ impl Cell {
             Cell::Text(s) | Cell::Code(s) => s.clone(),
             Cell::Count(n) => n.to_string(),
             Cell::Number(x) => figure(*x),
+            Cell::Fixed(x, decimals) if x.is_finite() => format!("{x:.*}", usize::from(*decimals)),
+            Cell::Fixed(..) => String::new(),
             Cell::Flag(b) => u8::from(*b).to_string(),
             Cell::Empty => String::new(),
         }

@@ -51,6 +51,7 @@ const TEXT: &[(&str, &str, &str)] = &[
     ("step_adjacency", "计算相邻关系", "finding neighbours"),
     ("step_terrain", "判定地形", "classifying terrain"),
     ("step_coverage", "计算服务距离", "measuring distances"),
+    ("step_writing", "写出文件", "writing files"),
     ("step_done", "完成", "done"),
     (
         "drop_hint",

@@ -18,7 +18,7 @@ pub mod state;
 pub mod style;
 mod tabs;
 mod top_bar;
-pub mod view;
+pub use crate::figures as view;
 mod worker;
 
 use std::path::{Path, PathBuf};
@@ -772,6 +772,7 @@ fn step_key(step: Step) -> &'static str {
         Step::Adjacency => "step_adjacency",
         Step::Terrain => "step_terrain",
         Step::Coverage => "step_coverage",
+        Step::Writing => "step_writing",
         Step::Done => "step_done",
     }
 }

@@ -17,8 +17,7 @@ pub const MODELLED: Color32 = Color32::from_rgb(200, 120, 0);
 /// The height of a chart.
 pub const CHART_HEIGHT: f32 = 190.0;
 
-/// The CJK font (WenQuanYi Micro Hei, Apache-2.0), subset to the GBK range.
-const CJK_FONT: &[u8] = include_bytes!("../../assets/wqy-microhei-gbk.ttf");
+use crate::report::svg::CJK_FONT;
 
 /// Adds the embedded CJK font after egui's own, for both families.
 pub fn install_fonts(ctx: &egui::Context) {

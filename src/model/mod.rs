@@ -329,6 +329,17 @@ impl Figure {
             Figure::Populations => "populations",
         }
     }
+
+    /// The figure's name in `lang`.
+    pub fn label(self, lang: crate::Lang) -> &'static str {
+        match (self, lang) {
+            (_, crate::Lang::En) => self.as_str(),
+            (Figure::Locations, _) => "位置",
+            (Figure::Territories, _) => "辖区",
+            (Figure::Areas, _) => "面积",
+            (Figure::Populations, _) => "人口",
+        }
+    }
 }
 
 /// Where a dataset comes from and which of its figures are modelled, for labelling charts

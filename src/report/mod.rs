@@ -3,7 +3,13 @@
 //! half-written file and the previous version survives.
 
 pub mod dataset;
+pub mod export;
+pub mod gis;
+pub mod html;
+pub mod meta;
 pub mod run;
+pub mod svg;
+pub mod xlsx;
 
 use std::io::Write;
 use std::path::Path;

@@ -10,6 +10,8 @@ use crate::lang::Lang;
 use crate::metrics::{Metric, change_pct};
 use crate::model::Dataset;
 use crate::plan::{Constraint, EditStatus, MergePlan, Outcome};
+use crate::report::meta::Metadata;
+use crate::report::xlsx::{Xlsx, parameter_lines};
 use crate::report::{csv_bytes, write_atomic, write_csv_atomic};
 use crate::scenario::Scenario;
 use crate::summary::DatasetSummary;
@@ -67,6 +69,23 @@ impl ReportTable {
         ReportTable::Coverage,
         ReportTable::Edits,
     ];
+
+    /// The table's title in `lang`: its sheet in a workbook, its heading in a briefing.
+    pub fn title(self, lang: Lang) -> &'static str {
+        let (zh, en) = match self {
+            ReportTable::Summary => ("摘要", "Summary"),
+            ReportTable::Counties => ("区县", "Counties"),
+            ReportTable::Townships => ("乡镇", "Townships"),
+            ReportTable::Villages => ("村", "Villages"),
+            ReportTable::Outcome => ("结果", "Outcome"),
+            ReportTable::Coverage => ("服务覆盖", "Coverage"),
+            ReportTable::Edits => ("手动调整", "Hand edits"),
+        };
+        match lang {
+            Lang::Zh => zh,
+            Lang::En => en,
+        }
+    }
 
     /// The table's name: its CSV file is `<name>.csv`.
     pub fn name(self) -> &'static str {
@@ -194,6 +213,11 @@ const COVERAGE: &[Column] = &[
     ),
 ];
 
+const PARAMETERS: &[Column] = &[
+    Column::new("parameter", "参数", "parameter"),
+    Column::new("value", "值", "value"),
+];
+
 const EDITS: &[Column] = &[
     Column::new("edit", "序号", "edit"),
     Column::new("level", "层级", "level"),
@@ -216,6 +240,18 @@ impl<'a> RunReport<'a> {
 
     pub fn plan(&self) -> &'a MergePlan {
         self.plan
+    }
+
+    pub fn service(&self) -> &'a ServiceReport {
+        self.service
+    }
+
+    pub fn before(&self) -> &'a DatasetSummary {
+        self.before
+    }
+
+    pub fn after(&self) -> &'a DatasetSummary {
+        self.after
     }
 
     /// Every before/after figure of the run in report order ([`Metric::ALL`]): the unit
@@ -269,6 +305,36 @@ impl<'a> RunReport<'a> {
             &dir.join("scenario.toml"),
             self.scenario.to_toml().as_bytes(),
         )
+    }
+
+    /// The run as an Excel workbook: a sheet per table, the scenario's parameters and an
+    /// "about" sheet; headers in `lang`.
+    pub fn xlsx(&self, lang: Lang, meta: &Metadata) -> std::io::Result<Xlsx> {
+        let mut book = Xlsx::new(lang, meta);
+        for which in ReportTable::ALL {
+            book.table(which.title(lang), |out| self.table(which, out))?;
+        }
+        book.table(
+            match lang {
+                Lang::Zh => "方案参数",
+                Lang::En => "Scenario",
+            },
+            |out| {
+                out.header(PARAMETERS)?;
+                for (key, value) in parameter_lines(&self.scenario.to_toml()) {
+                    out.row(&[Cell::text(key), Cell::text(value)])?;
+                }
+                Ok(())
+            },
+        )?;
+        book.notes(
+            match lang {
+                Lang::Zh => "说明",
+                Lang::En => "About",
+            },
+            &meta.lines(lang),
+        )?;
+        Ok(book)
     }
 
     /// `summary.csv`: `metric,before,after,change_pct,basis`.
@@ -345,8 +411,8 @@ impl<'a> RunReport<'a> {
                 Cell::code(&seat.code),
                 Cell::text(unit.name.as_deref().unwrap_or(&seat.name)),
                 Cell::Flag(unit.seat == i),
-                Cell::text(format!("{:.5}", seat.seat.lon)),
-                Cell::text(format!("{:.5}", seat.seat.lat)),
+                Cell::Fixed(seat.seat.lon, 5),
+                Cell::Fixed(seat.seat.lat, 5),
             ])?;
         }
         Ok(())
@@ -371,8 +437,8 @@ impl<'a> RunReport<'a> {
                 Cell::Flag(unit.seat == i),
                 Cell::code(&township.code),
                 Cell::text(new_township.name.as_deref().unwrap_or(&township.name)),
-                Cell::text(format!("{:.5}", seat.centre.lon)),
-                Cell::text(format!("{:.5}", seat.centre.lat)),
+                Cell::Fixed(seat.centre.lon, 5),
+                Cell::Fixed(seat.centre.lat, 5),
             ])?;
         }
         Ok(())

@@ -1,6 +1,7 @@
-//! View models: what the charts and the county table draw, built once per analysis (on the
-//! worker thread, with the analysis), never per frame. Labels stay keys (metrics, line kinds)
-//! so the language can change without a rebuild.
+//! View models: what the charts and the county table draw, in the app, the briefing and the
+//! exported pictures alike; built once per analysis (in the app on the worker thread, with the
+//! analysis), never per frame. Labels stay keys (metrics, line kinds) so the language can
+//! change without a rebuild.
 
 use std::collections::BTreeMap;
 

@@ -1,0 +1,365 @@
+//! Every file a run can be handed over as, written into one folder: CSV reports (for scripts),
+//! an Excel workbook, GIS layers (GeoJSON, Shapefile), the briefing (HTML) and pictures (PNG).
+//! Each file is written atomically; progress is reported per file and a cancel stops between
+//! files.
+
+use std::path::{Path, PathBuf};
+
+use crate::figures::FiguresView;
+use crate::lang::Lang;
+use crate::map::geometry::MapGeometry;
+use crate::progress::{Progress, Step};
+use crate::report::meta::Metadata;
+use crate::report::run::ReportTable;
+use crate::report::svg::{PNG_SCALE, Picture};
+use crate::report::{gis, html, svg, write_atomic, write_csv_atomic};
+use crate::workspace::Analysis;
+
+/// A kind of file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Format {
+    Csv,
+    Xlsx,
+    Geojson,
+    Shp,
+    Html,
+    Png,
+}
+
+impl Format {
+    pub const ALL: [Format; 6] = [
+        Format::Csv,
+        Format::Xlsx,
+        Format::Geojson,
+        Format::Shp,
+        Format::Html,
+        Format::Png,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Format::Csv => "csv",
+            Format::Xlsx => "xlsx",
+            Format::Geojson => "geojson",
+            Format::Shp => "shp",
+            Format::Html => "html",
+            Format::Png => "png",
+        }
+    }
+
+    /// A comma-separated list (`csv,xlsx,geojson,shp,html,png`, or `all`), in the order
+    /// given, without repeats.
+    pub fn parse_list(text: &str) -> Result<Vec<Format>, String> {
+        let mut formats = Vec::new();
+        for word in text.split(',').map(str::trim).filter(|w| !w.is_empty()) {
+            let word = word.to_lowercase();
+            if word == "all" {
+                return Ok(Format::ALL.to_vec());
+            }
+            let format = match word.as_str() {
+                "json" => Format::Geojson,
+                "shapefile" => Format::Shp,
+                "excel" => Format::Xlsx,
+                other => Format::ALL
+                    .into_iter()
+                    .find(|f| f.name() == other)
+                    .ok_or_else(|| {
+                        format!(
+                            "'{other}' is not a format: csv, xlsx, geojson, shp, html, png or all"
+                        )
+                    })?,
+            };
+            if !formats.contains(&format) {
+                formats.push(format);
+            }
+        }
+        if formats.is_empty() {
+            return Err("no format given: csv, xlsx, geojson, shp, html, png or all".into());
+        }
+        Ok(formats)
+    }
+}
+
+/// What to export and how.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ExportOptions {
+    pub formats: Vec<Format>,
+    /// The language of the workbook, the briefing and the pictures (Chinese by default).
+    pub lang: Lang,
+    /// CSV headers: the English keys scripts read (`None`), or in a language.
+    pub csv_lang: Option<Lang>,
+}
+
+impl Default for ExportOptions {
+    fn default() -> Self {
+        Self {
+            formats: vec![Format::Csv],
+            lang: Lang::Zh,
+            csv_lang: None,
+        }
+    }
+}
+
+/// Why an export stopped.
+#[derive(Debug, thiserror::Error)]
+pub enum ExportError {
+    #[error("could not write {path}: {source}")]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("export cancelled; files written before the cancel are complete, none is half-written")]
+    Cancelled,
+}
+
+/// The files of one run, written into `dir`. `geometry` is the dataset's map geometry where
+/// the caller has it (the app), else it is built for the map picture. Returns the files
+/// written, in order.
+pub fn export(
+    analysis: &Analysis,
+    dir: &Path,
+    options: &ExportOptions,
+    geometry: Option<&MapGeometry>,
+    meta: &Metadata,
+    progress: &Progress,
+) -> Result<Vec<PathBuf>, ExportError> {
+    let io = |path: &Path| {
+        let path = path.to_path_buf();
+        move |source| ExportError::Io { path, source }
+    };
+    std::fs::create_dir_all(dir).map_err(io(dir))?;
+    let mut out = Writer {
+        dir,
+        written: Vec::new(),
+        progress,
+        steps: steps(options, analysis),
+        done: 0,
+    };
+    progress.begin(Step::Writing, out.steps);
+    let report = analysis.report();
+    let lang = options.lang;
+    let needs_pictures = options
+        .formats
+        .iter()
+        .any(|f| matches!(f, Format::Html | Format::Png));
+    let built;
+    let geometry = match geometry {
+        Some(g) => Some(g),
+        None if needs_pictures => {
+            built = MapGeometry::new(analysis.dataset());
+            Some(&built)
+        }
+        None => None,
+    };
+    let figures = needs_pictures.then(|| FiguresView::new(analysis));
+    for &format in &options.formats {
+        match format {
+            Format::Csv => {
+                for which in ReportTable::ALL {
+                    out.file(&format!("{}.csv", which.name()), |path| {
+                        write_csv_atomic(path, options.csv_lang, |t| report.table(which, t))
+                    })?;
+                }
+                out.file("scenario.toml", |path| {
+                    write_atomic(path, analysis.scenario.to_toml().as_bytes())
+                })?;
+                out.file("about.txt", |path| {
+                    let mut text = String::new();
+                    for (label, value) in meta.lines(lang) {
+                        text += &format!("{label}: {value}\r\n");
+                    }
+                    write_atomic(path, text.as_bytes())
+                })?;
+            }
+            Format::Xlsx => {
+                out.file("report.xlsx", |path| report.xlsx(lang, meta)?.save(path))?;
+            }
+            Format::Geojson | Format::Shp => {
+                let townships = crate::gis::townships(&report);
+                let villages = crate::gis::villages(&report);
+                let seats = crate::gis::seats(&report);
+                let stations = crate::gis::stations(&report);
+                let names = LayerNames::new(lang);
+                if format == Format::Geojson {
+                    out.file("townships-new.geojson", |path| {
+                        write_atomic(path, &gis::territories_geojson(&townships, meta))
+                    })?;
+                    if let Some(villages) = &villages {
+                        out.file("villages-new.geojson", |path| {
+                            write_atomic(path, &gis::territories_geojson(villages, meta))
+                        })?;
+                    }
+                    out.file("seats.geojson", |path| {
+                        write_atomic(path, &gis::markers_geojson(&seats, meta))
+                    })?;
+                    out.file("stations.geojson", |path| {
+                        write_atomic(path, &gis::markers_geojson(&stations, meta))
+                    })?;
+                } else {
+                    out.file("townships_new.shp", |_| {
+                        gis::write_territories_shp(
+                            dir,
+                            "townships_new",
+                            &townships,
+                            meta,
+                            names.townships,
+                        )
+                    })?;
+                    if let Some(villages) = &villages {
+                        out.file("villages_new.shp", |_| {
+                            gis::write_territories_shp(
+                                dir,
+                                "villages_new",
+                                villages,
+                                meta,
+                                names.villages,
+                            )
+                        })?;
+                    }
+                    out.file("seats.shp", |_| {
+                        gis::write_markers_shp(dir, "seats", &seats, meta, names.seats)
+                    })?;
+                    out.file("stations.shp", |_| {
+                        gis::write_markers_shp(dir, "stations", &stations, meta, names.stations)
+                    })?;
+                }
+            }
+            Format::Html => {
+                if let (Some(figures), Some(geometry)) = (&figures, geometry) {
+                    out.file("briefing.html", |path| {
+                        let page = html::briefing(analysis, figures, geometry, meta, lang);
+                        write_atomic(path, page.as_bytes())
+                    })?;
+                }
+            }
+            Format::Png => {
+                if let (Some(figures), Some(geometry)) = (&figures, geometry) {
+                    for picture in Picture::ALL {
+                        out.file(&format!("{}.png", picture.name()), |path| {
+                            let drawing =
+                                svg::svg(picture, analysis, figures, geometry, meta, lang);
+                            let bytes =
+                                svg::png(&drawing, PNG_SCALE, &png_notes(meta, picture, lang))?;
+                            write_atomic(path, &bytes)
+                        })?;
+                    }
+                }
+            }
+        }
+    }
+    progress.begin(Step::Done, 0);
+    Ok(out.written)
+}
+
+/// The text chunks of an exported picture.
+pub fn png_notes(meta: &Metadata, picture: Picture, lang: Lang) -> Vec<(&'static str, String)> {
+    let mut notes = vec![
+        (
+            "Title",
+            format!("{} — {}", picture.title(lang), meta.scenario_names()),
+        ),
+        ("Source", meta.dataset.clone()),
+        ("Software", meta.program.clone()),
+        ("Creation Time", meta.made_at.clone()),
+    ];
+    if let Some(note) = meta.modelled_note(lang) {
+        notes.push(("Disclaimer", note));
+    }
+    for s in &meta.scenarios {
+        notes.push(("Comment", s.toml.clone()));
+    }
+    notes
+}
+
+/// The titles of the GIS layers.
+struct LayerNames {
+    townships: &'static str,
+    villages: &'static str,
+    seats: &'static str,
+    stations: &'static str,
+}
+
+impl LayerNames {
+    fn new(lang: Lang) -> Self {
+        match lang {
+            Lang::Zh => Self {
+                townships: "调整后的乡镇",
+                villages: "调整后的建制村",
+                seats: "乡镇驻地",
+                stations: "便民服务站",
+            },
+            Lang::En => Self {
+                townships: "New townships",
+                villages: "New villages",
+                seats: "Township seats",
+                stations: "Service stations",
+            },
+        }
+    }
+}
+
+/// How many files an export writes (its progress steps).
+fn steps(options: &ExportOptions, analysis: &Analysis) -> u64 {
+    let village_layer = analysis
+        .dataset()
+        .villages
+        .iter()
+        .any(|v| v.boundary.is_some());
+    options
+        .formats
+        .iter()
+        .map(|f| match f {
+            Format::Csv => ReportTable::ALL.len() + 2,
+            Format::Xlsx | Format::Html => 1,
+            Format::Geojson | Format::Shp => 3 + usize::from(village_layer),
+            Format::Png => Picture::ALL.len(),
+        } as u64)
+        .sum()
+}
+
+/// Writes files one by one, counting them and checking for a cancel between them.
+struct Writer<'a> {
+    dir: &'a Path,
+    written: Vec<PathBuf>,
+    progress: &'a Progress,
+    steps: u64,
+    done: u64,
+}
+
+impl Writer<'_> {
+    fn file(
+        &mut self,
+        name: &str,
+        write: impl FnOnce(&Path) -> std::io::Result<()>,
+    ) -> Result<(), ExportError> {
+        if self.progress.is_cancelled() {
+            return Err(ExportError::Cancelled);
+        }
+        let path = self.dir.join(name);
+        write(&path).map_err(|source| ExportError::Io {
+            path: path.clone(),
+            source,
+        })?;
+        self.written.push(path);
+        self.done += 1;
+        self.progress.advance(self.done.min(self.steps));
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn format_lists_parse_in_order_without_repeats() {
+        assert_eq!(
+            Format::parse_list("xlsx, csv,XLSX,shp").unwrap(),
+            vec![Format::Xlsx, Format::Csv, Format::Shp]
+        );
+        assert_eq!(Format::parse_list("all").unwrap(), Format::ALL.to_vec());
+        let e = Format::parse_list("csv,pdf").unwrap_err();
+        assert!(e.contains("'pdf'"), "{e}");
+        assert!(Format::parse_list(" , ").is_err());
+    }
+}

@@ -1,0 +1,301 @@
+//! The briefing: one self-contained HTML file (no network: charts as inline SVG, styles
+//! inline) with the key figures, the map and charts, the county table, the hand edits, the
+//! scenario's parameters and the sources; it prints on A4.
+
+use std::fmt::Write as _;
+
+use crate::figures::FiguresView;
+use crate::lang::Lang;
+use crate::map::geometry::MapGeometry;
+use crate::metrics::change_pct;
+use crate::plan::{EditStatus, Outcome};
+use crate::report::meta::Metadata;
+use crate::report::svg::{Picture, esc, svg};
+use crate::report::xlsx::parameter_lines;
+use crate::workspace::Analysis;
+
+const STYLE: &str = r#"
+:root { --ink: #263238; --muted: #607D8B; --line: #CFD8DC; --accent: #E65100; }
+* { box-sizing: border-box; }
+body { font-family: 'Microsoft YaHei','PingFang SC','Noto Sans CJK SC','Source Han Sans SC','WenQuanYi Micro Hei',sans-serif;
+       color: var(--ink); margin: 0 auto; max-width: 1000px; padding: 24px; line-height: 1.5; }
+h1 { font-size: 26px; margin: 0 0 4px; }
+h2 { font-size: 19px; margin: 28px 0 8px; border-bottom: 2px solid var(--line); padding-bottom: 4px; }
+.sub { color: var(--muted); margin: 0 0 12px; }
+.badge { display: inline-block; background: #FFF3E0; color: #BF360C; border: 1px solid #FFB74D;
+         border-radius: 4px; padding: 2px 8px; font-size: 13px; }
+table { border-collapse: collapse; width: 100%; font-size: 13px; }
+th, td { border-bottom: 1px solid var(--line); padding: 4px 6px; text-align: right; }
+th { background: #ECEFF1; font-weight: 600; }
+th:first-child, td:first-child, td.text { text-align: left; }
+td.down { color: #BF360C; } td.up { color: #2E7D32; }
+figure { margin: 16px 0; break-inside: avoid; page-break-inside: avoid; }
+figure svg { width: 100%; height: auto; display: block; }
+pre { background: #F5F7F8; padding: 10px; font-size: 12px; white-space: pre-wrap; }
+.counties td, .counties th { font-size: 11.5px; padding: 2px 4px; }
+footer { color: var(--muted); font-size: 12px; margin-top: 32px; }
+@page { size: A4; margin: 14mm 12mm; }
+@media print {
+  body { max-width: none; padding: 0; font-size: 12px; }
+  h2 { break-after: avoid; page-break-after: avoid; }
+  thead { display: table-header-group; }
+  tr { break-inside: avoid; page-break-inside: avoid; }
+  .pagebreak { break-before: page; page-break-before: always; }
+}
+"#;
+
+fn t(lang: Lang, zh: &'static str, en: &'static str) -> &'static str {
+    match lang {
+        Lang::Zh => zh,
+        Lang::En => en,
+    }
+}
+
+/// A figure in the briefing: whole from 1,000, one decimal from 10, else two.
+pub fn shown(x: f64) -> String {
+    if !x.is_finite() {
+        "—".into()
+    } else if x.abs() >= 1000.0 {
+        let whole = format!("{:.0}", x.abs());
+        let mut grouped = String::new();
+        for (i, c) in whole.chars().enumerate() {
+            if i > 0 && (whole.len() - i) % 3 == 0 {
+                grouped.push(',');
+            }
+            grouped.push(c);
+        }
+        if x < 0.0 {
+            format!("-{grouped}")
+        } else {
+            grouped
+        }
+    } else if x.abs() >= 10.0 {
+        format!("{x:.1}")
+    } else {
+        format!("{x:.2}")
+    }
+}
+
+fn change_cell(before: f64, after: f64) -> String {
+    let c = change_pct(before, after);
+    if !c.is_finite() {
+        return "<td>—</td>".into();
+    }
+    let class = if c < 0.0 { "down" } else { "up" };
+    format!(r#"<td class="{class}">{c:+.1}%</td>"#)
+}
+
+fn outcome_line(lang: Lang, level: &str, o: &Outcome) -> String {
+    let mut text = format!(
+        "{level}：{} {} / {} {}",
+        t(lang, "合并", "merges"),
+        o.merges,
+        t(lang, "范围内单位", "units in scope"),
+        o.units_in_scope
+    );
+    if let Some(target) = o.target_merges {
+        let _ = write!(
+            text,
+            "；{} {target}（{}）",
+            t(lang, "目标", "target"),
+            if o.target_met() {
+                t(lang, "已达成", "met")
+            } else {
+                t(lang, "未达成", "not met")
+            }
+        );
+    }
+    for (c, n) in &o.blocked {
+        let _ = write!(
+            text,
+            "；{}（{}）：{n}",
+            t(lang, "受阻", "blocked"),
+            c.label(lang)
+        );
+    }
+    text
+}
+
+/// The briefing of one analysis as HTML.
+pub fn briefing(
+    analysis: &Analysis,
+    figures: &FiguresView,
+    geometry: &MapGeometry,
+    meta: &Metadata,
+    lang: Lang,
+) -> String {
+    let scenario = &analysis.scenario;
+    let mut h = String::new();
+    let _ = write!(
+        h,
+        r#"<!DOCTYPE html><html lang="{}"><head><meta charset="utf-8"><meta name="generator" content="{}"><meta name="created" content="{}"><title>{}</title><style>{STYLE}</style></head><body>"#,
+        t(lang, "zh-CN", "en"),
+        esc(&meta.program),
+        esc(&meta.made_at),
+        esc(&format!(
+            "{} — {}",
+            t(lang, "区划调整方案简报", "Reform briefing"),
+            scenario.name
+        )),
+    );
+    let _ = write!(
+        h,
+        r#"<h1>{}：{}</h1><p class="sub">{} · {} {}</p>"#,
+        t(lang, "区划调整方案简报", "Reform briefing"),
+        esc(&scenario.name),
+        esc(&meta.dataset),
+        t(lang, "生成于", "made"),
+        esc(&meta.made_at),
+    );
+    if !scenario.description.is_empty() {
+        let _ = write!(h, "<p>{}</p>", esc(&scenario.description));
+    }
+    if let Some(note) = meta.modelled_note(lang) {
+        let _ = write!(h, r#"<p><span class="badge">＊{}</span></p>"#, esc(&note));
+    }
+
+    // Key figures.
+    let _ = write!(
+        h,
+        "<h2>{}</h2><table><thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr></thead><tbody>",
+        t(lang, "主要指标", "Key figures"),
+        t(lang, "指标", "Metric"),
+        t(lang, "调整前", "Before"),
+        t(lang, "调整后", "After"),
+        t(lang, "变化", "Change"),
+    );
+    for row in &figures.key {
+        let unit = row.metric.unit();
+        let label = match unit.label(lang) {
+            "" | "个" | "人" => row.metric.label(lang).to_string(),
+            u => format!("{}（{u}）", row.metric.label(lang)),
+        };
+        let mark = if row.modelled { " ＊" } else { "" };
+        let (b, a) = (
+            row.before.map_or(f64::NAN, |x| unit.shown(x)),
+            row.after.map_or(f64::NAN, |x| unit.shown(x)),
+        );
+        let _ = write!(
+            h,
+            "<tr><td>{}{mark}</td><td>{}</td><td>{}</td>{}</tr>",
+            esc(&label),
+            shown(b),
+            shown(a),
+            change_cell(b, a)
+        );
+    }
+    h += "</tbody></table>";
+    if let Some((townships, villages)) = &figures.outcomes {
+        let _ = write!(
+            h,
+            "<p>{}<br>{}</p>",
+            esc(&outcome_line(lang, t(lang, "乡镇", "Townships"), townships)),
+            esc(&outcome_line(lang, t(lang, "建制村", "Villages"), villages)),
+        );
+    }
+
+    // Pictures.
+    for picture in Picture::ALL {
+        let _ = write!(
+            h,
+            "<figure>{}</figure>",
+            svg(picture, analysis, figures, geometry, meta, lang)
+        );
+    }
+
+    // Counties.
+    let _ = write!(
+        h,
+        r#"<h2 class="pagebreak">{}</h2><table class="counties"><thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr></thead><tbody>"#,
+        t(lang, "分县统计", "Counties"),
+        t(lang, "区县", "County"),
+        t(lang, "市州", "City"),
+        t(lang, "代码", "Code"),
+        t(lang, "乡镇（前）", "Townships before"),
+        t(lang, "乡镇（后）", "after"),
+        t(lang, "建制村（前）", "Villages before"),
+        t(lang, "建制村（后）", "after"),
+        t(lang, "平均距离（前，公里）", "Mean km before"),
+        t(lang, "平均距离（后，公里）", "Mean km after"),
+    );
+    for row in &figures.counties {
+        let n = row.numbers;
+        let _ = write!(
+            h,
+            r#"<tr><td>{}</td><td class="text">{}</td><td class="text">{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{:.2}</td><td>{:.2}</td></tr>"#,
+            esc(&row.name),
+            esc(&row.city),
+            esc(&row.code),
+            shown(n[0]),
+            shown(n[1]),
+            shown(n[2]),
+            shown(n[3]),
+            n[4],
+            n[5]
+        );
+    }
+    h += "</tbody></table>";
+
+    // Hand edits.
+    let _ = write!(h, "<h2>{}</h2>", t(lang, "手动调整", "Hand edits"));
+    if figures.edits.is_empty() {
+        let _ = write!(h, "<p>{}</p>", t(lang, "无", "None"));
+    } else {
+        h += "<ol>";
+        for report in &figures.edits {
+            let edit = scenario.edits.get(report.position);
+            let codes = edit.map(|e| e.codes.join(" ")).unwrap_or_default();
+            let status = match &report.status {
+                EditStatus::Held => t(lang, "生效", "holds").to_string(),
+                other => other.describe(lang),
+            };
+            let _ = write!(
+                h,
+                "<li>{} {} {} — {}</li>",
+                esc(report.level),
+                esc(report.action.as_str()),
+                esc(&codes),
+                esc(&status)
+            );
+        }
+        h += "</ol>";
+    }
+
+    // Parameters.
+    let _ = write!(
+        h,
+        "<h2>{}</h2><table><thead><tr><th>{}</th><th>{}</th></tr></thead><tbody>",
+        t(lang, "方案参数", "Scenario parameters"),
+        t(lang, "参数", "Parameter"),
+        t(lang, "值", "Value"),
+    );
+    let toml = scenario.to_toml();
+    for (key, value) in parameter_lines(&toml) {
+        let _ = write!(
+            h,
+            r#"<tr><td>{}</td><td class="text">{}</td></tr>"#,
+            esc(&key),
+            esc(&value)
+        );
+    }
+    let _ = write!(
+        h,
+        "</tbody></table><details><summary>{}</summary><pre>{}</pre></details>",
+        t(lang, "方案文件（TOML）", "Scenario file (TOML)"),
+        esc(&toml)
+    );
+
+    // Sources.
+    let _ = write!(h, "<h2>{}</h2><ul>", t(lang, "数据来源", "Sources"));
+    for source in &meta.sources {
+        let _ = write!(h, "<li>{}</li>", esc(source));
+    }
+    let _ = write!(
+        h,
+        "</ul><footer>{} · {} · {}</footer></body></html>",
+        esc(&meta.program),
+        esc(&meta.made_at),
+        esc(&meta.dataset)
+    );
+    h
+}

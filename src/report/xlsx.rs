@@ -1,0 +1,370 @@
+//! Excel workbooks (`.xlsx`, written with rust_xlsxwriter): one sheet per report table, headers
+//! in the interface language, codes stored as text (a 12-digit village code never shows as
+//! `5.10104E+11`), numbers as numbers with formats, widths set for Chinese text (which
+//! autofit undercounts), a frozen header row with a filter, and an "about" sheet with the
+//! data source, the scenario and the version. Rows stream to disk (constant-memory sheets).
+
+use std::path::Path;
+
+use rust_xlsxwriter::{Color, DocProperties, Format, FormatBorder, Workbook, XlsxError};
+use unicode_width::UnicodeWidthStr;
+
+use crate::lang::Lang;
+use crate::report::meta::Metadata;
+use crate::report::write_atomic;
+use crate::table::{Cell, Column, TableWriter};
+
+/// The most rows a sheet holds (Excel's limit); longer tables go on into a second sheet.
+const MAX_ROWS: u32 = 1_048_576;
+/// Rows measured for column widths before the sheet starts streaming.
+const MEASURED_ROWS: usize = 500;
+/// The widest a column is made, in characters of the default font.
+const MAX_WIDTH: f64 = 48.0;
+
+/// An Excel workbook being filled, sheet by sheet.
+pub struct Xlsx {
+    book: Workbook,
+    lang: Lang,
+    formats: Formats,
+}
+
+/// The cell formats of every sheet.
+struct Formats {
+    header: Format,
+    text: Format,
+    code: Format,
+    count: Format,
+    decimal: Format,
+    share: Format,
+    wrapped: Format,
+}
+
+impl Formats {
+    fn new() -> Self {
+        let font = |f: Format| f.set_font_name("Microsoft YaHei").set_font_size(10);
+        Self {
+            header: font(Format::new())
+                .set_bold()
+                .set_text_wrap()
+                .set_align(rust_xlsxwriter::FormatAlign::Top)
+                .set_background_color(Color::RGB(0xE8EEF4))
+                .set_border_bottom(FormatBorder::Thin),
+            text: font(Format::new()),
+            // "@": Excel keeps the cell as text when someone edits it.
+            code: font(Format::new()).set_num_format("@"),
+            count: font(Format::new()).set_num_format("#,##0"),
+            decimal: font(Format::new()).set_num_format("#,##0.00"),
+            share: font(Format::new()).set_num_format("0.0%"),
+            wrapped: font(Format::new())
+                .set_text_wrap()
+                .set_align(rust_xlsxwriter::FormatAlign::Top),
+        }
+    }
+}
+
+fn io(e: XlsxError) -> std::io::Error {
+    std::io::Error::other(e.to_string())
+}
+
+impl Xlsx {
+    /// A new workbook whose headers and sheet names are in `lang`, its document properties
+    /// recording `meta`.
+    pub fn new(lang: Lang, meta: &Metadata) -> Self {
+        let mut book = Workbook::new();
+        let mut properties = DocProperties::new()
+            .set_title(format!("{} — {}", meta.scenario_names(), meta.dataset))
+            .set_subject(meta.dataset.clone())
+            .set_author(meta.program.clone())
+            .set_comment(meta.modelled_note(lang).unwrap_or_default())
+            .set_custom_property("jianzhi_version", meta.program.as_str())
+            .set_custom_property("made_at", meta.made_at.as_str())
+            .set_custom_property("dataset", meta.dataset.as_str());
+        for (i, s) in meta.scenarios.iter().enumerate() {
+            properties =
+                properties.set_custom_property(format!("scenario_{}", i + 1), s.name.as_str());
+        }
+        book.set_properties(&properties);
+        Self {
+            book,
+            lang,
+            formats: Formats::new(),
+        }
+    }
+
+    /// Adds a sheet named `name` holding the table `fill` writes.
+    pub fn table(
+        &mut self,
+        name: &str,
+        fill: impl FnOnce(&mut dyn TableWriter) -> std::io::Result<()>,
+    ) -> std::io::Result<()> {
+        let mut sheet = SheetWriter {
+            xlsx: self,
+            name: name.to_string(),
+            columns: Vec::new(),
+            measured: Vec::new(),
+            sheet: None,
+            row: 0,
+            part: 0,
+        };
+        fill(&mut sheet)?;
+        sheet.finish()
+    }
+
+    /// Adds a sheet of label and value pairs (the "about" sheet).
+    pub fn notes(&mut self, name: &str, lines: &[(&str, String)]) -> std::io::Result<()> {
+        let f = &self.formats;
+        let sheet = self.book.add_worksheet();
+        sheet.set_name(name).map_err(io)?;
+        sheet.set_column_width(0, 14).map_err(io)?;
+        sheet.set_column_width(1, 100).map_err(io)?;
+        for (row, (label, value)) in lines.iter().enumerate() {
+            let row = row as u32;
+            sheet
+                .write_string_with_format(row, 0, *label, &f.header)
+                .map_err(io)?;
+            sheet
+                .write_string_with_format(row, 1, value, &f.wrapped)
+                .map_err(io)?;
+        }
+        Ok(())
+    }
+
+    /// The workbook as bytes.
+    pub fn to_bytes(mut self) -> std::io::Result<Vec<u8>> {
+        self.book.save_to_buffer().map_err(io)
+    }
+
+    /// Writes the workbook to `path` atomically.
+    pub fn save(self, path: &Path) -> std::io::Result<()> {
+        let bytes = self.to_bytes()?;
+        write_atomic(path, &bytes)
+    }
+}
+
+/// Writes one table into a sheet: the first rows are held to size the columns, then rows
+/// stream to the sheet; past Excel's row limit a second sheet ("name (2)") goes on.
+struct SheetWriter<'a> {
+    xlsx: &'a mut Xlsx,
+    name: String,
+    columns: Vec<Column>,
+    measured: Vec<Vec<Cell>>,
+    /// The index of the sheet being written, once started.
+    sheet: Option<usize>,
+    row: u32,
+    part: u32,
+}
+
+impl SheetWriter<'_> {
+    /// Starts a sheet (the first, or the next part) with its widths and its header row.
+    fn start(&mut self) -> std::io::Result<()> {
+        self.part += 1;
+        let name = if self.part == 1 {
+            self.name.clone()
+        } else {
+            format!("{} ({})", self.name, self.part)
+        };
+        let lang = self.xlsx.lang;
+        let widths = column_widths(&self.columns, &self.measured, lang);
+        let header_lines = widths
+            .iter()
+            .zip(&self.columns)
+            .map(|(w, c)| (display_width(c.header(Some(lang))) as f64 / w).ceil())
+            .fold(1.0_f64, f64::max)
+            .min(4.0);
+        let f = &self.xlsx.formats;
+        let sheet = self.xlsx.book.add_worksheet_with_constant_memory();
+        sheet.set_name(&name).map_err(io)?;
+        for (col, width) in widths.iter().enumerate() {
+            sheet.set_column_width(col as u16, *width).map_err(io)?;
+        }
+        sheet.set_freeze_panes(1, 0).map_err(io)?;
+        sheet.set_row_height(0, 14.0 * header_lines).map_err(io)?;
+        for (col, c) in self.columns.iter().enumerate() {
+            sheet
+                .write_string_with_format(0, col as u16, c.header(Some(lang)), &f.header)
+                .map_err(io)?;
+        }
+        self.sheet = Some(self.xlsx.book.worksheets().len() - 1);
+        self.row = 1;
+        Ok(())
+    }
+
+    fn write(&mut self, cells: &[Cell]) -> std::io::Result<()> {
+        if self.sheet.is_none() || self.row == MAX_ROWS {
+            self.filter()?;
+            self.start()?;
+        }
+        let index = self.sheet.unwrap_or_default();
+        let f = &self.xlsx.formats;
+        let sheet = self.xlsx.book.worksheet_from_index(index).map_err(io)?;
+        let row = self.row;
+        for (col, (cell, column)) in cells.iter().zip(&self.columns).enumerate() {
+            let col = col as u16;
+            let fixed;
+            let (number, format) = match cell {
+                Cell::Text(s) | Cell::Code(s) if s.is_empty() => continue,
+                Cell::Empty => continue,
+                Cell::Text(s) => {
+                    sheet
+                        .write_string_with_format(row, col, s, &f.text)
+                        .map_err(io)?;
+                    continue;
+                }
+                Cell::Code(s) => {
+                    sheet
+                        .write_string_with_format(row, col, s, &f.code)
+                        .map_err(io)?;
+                    continue;
+                }
+                Cell::Count(n) => (*n as f64, &f.count),
+                Cell::Flag(b) => (f64::from(u8::from(*b)), &f.count),
+                Cell::Number(x) if column.key.contains("share") => (*x, &f.share),
+                Cell::Number(x) if x.fract() == 0.0 => (*x, &f.count),
+                Cell::Number(x) => (*x, &f.decimal),
+                Cell::Fixed(x, decimals) => {
+                    let zeros = "0".repeat(usize::from(*decimals));
+                    fixed = f.text.clone().set_num_format(format!("0.{zeros}"));
+                    (*x, &fixed)
+                }
+            };
+            if number.is_finite() {
+                sheet
+                    .write_number_with_format(row, col, number, format)
+                    .map_err(io)?;
+            }
+        }
+        self.row += 1;
+        Ok(())
+    }
+
+    /// Puts a filter on the header row of the sheet being written.
+    fn filter(&mut self) -> std::io::Result<()> {
+        let Some(index) = self.sheet else {
+            return Ok(());
+        };
+        let last_col = self.columns.len().saturating_sub(1) as u16;
+        let last_row = self.row.saturating_sub(1).max(1);
+        let sheet = self.xlsx.book.worksheet_from_index(index).map_err(io)?;
+        sheet.autofilter(0, 0, last_row, last_col).map_err(io)?;
+        Ok(())
+    }
+
+    fn finish(mut self) -> std::io::Result<()> {
+        for row in std::mem::take(&mut self.measured) {
+            self.write(&row)?;
+        }
+        if self.sheet.is_none() {
+            // A table with no rows still gets its sheet and header.
+            self.start()?;
+        }
+        self.filter()
+    }
+}
+
+impl TableWriter for SheetWriter<'_> {
+    fn header(&mut self, columns: &[Column]) -> std::io::Result<()> {
+        self.columns = columns.to_vec();
+        Ok(())
+    }
+
+    fn row(&mut self, cells: &[Cell]) -> std::io::Result<()> {
+        if self.sheet.is_none() && self.measured.len() < MEASURED_ROWS {
+            self.measured.push(cells.to_vec());
+            return Ok(());
+        }
+        if self.sheet.is_none() {
+            for row in std::mem::take(&mut self.measured) {
+                self.write(&row)?;
+            }
+        }
+        self.write(cells)
+    }
+}
+
+/// How wide a text is in columns of Excel's default font: a CJK character is two.
+fn display_width(text: &str) -> usize {
+    text.width()
+}
+
+/// Column widths from the measured rows, with the header allowed to wrap onto two lines.
+fn column_widths(columns: &[Column], rows: &[Vec<Cell>], lang: Lang) -> Vec<f64> {
+    columns
+        .iter()
+        .enumerate()
+        .map(|(i, c)| {
+            let data = rows
+                .iter()
+                .filter_map(|r| r.get(i))
+                .map(|cell| match cell {
+                    // Thousands separators and decimals as the formats show them.
+                    Cell::Count(n) => n.to_string().len() * 4 / 3,
+                    Cell::Number(x) => format!("{x:.2}").len() * 4 / 3,
+                    other => display_width(&other.to_text()),
+                })
+                .max()
+                .unwrap_or(0);
+            let header = display_width(c.header(Some(lang))).div_ceil(2);
+            (data.max(header).max(6) as f64 + 2.0).min(MAX_WIDTH)
+        })
+        .collect()
+}
+
+/// The scenario's parameters as `key = value` lines (`townships.target_pct = 32`), edits
+/// included, in the order the scenario file has them.
+pub fn parameter_lines(scenario_toml: &str) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    if let Ok(value) = scenario_toml.parse::<toml::Table>() {
+        flatten("", &toml::Value::Table(value), &mut out);
+    }
+    out
+}
+
+fn flatten(prefix: &str, value: &toml::Value, out: &mut Vec<(String, String)>) {
+    match value {
+        toml::Value::Table(t) => {
+            for (k, v) in t {
+                let key = if prefix.is_empty() {
+                    k.clone()
+                } else {
+                    format!("{prefix}.{k}")
+                };
+                flatten(&key, v, out);
+            }
+        }
+        toml::Value::Array(items) if items.iter().any(|v| v.is_table()) => {
+            for (i, v) in items.iter().enumerate() {
+                flatten(&format!("{prefix}[{}]", i + 1), v, out);
+            }
+        }
+        toml::Value::String(s) => out.push((prefix.to_string(), s.clone())),
+        other => out.push((prefix.to_string(), other.to_string())),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn chinese_counts_twice_as_wide() {
+        assert_eq!(display_width("ab"), 2);
+        assert_eq!(display_width("乡镇"), 4);
+        assert_eq!(display_width("（人）"), 6);
+    }
+
+    #[test]
+    fn parameters_flatten_to_dotted_keys_with_numbered_edits() {
+        let lines = parameter_lines(
+            "name = \"x\"\n[townships]\ntarget_pct = 32.0\n[[edits]]\naction = \"merge\"\ncodes = [\"1\", \"2\"]\n",
+        );
+        assert_eq!(
+            lines,
+            vec![
+                ("name".to_string(), "x".to_string()),
+                ("townships.target_pct".to_string(), "32.0".to_string()),
+                ("edits[1].action".to_string(), "merge".to_string()),
+                ("edits[1].codes".to_string(), "[\"1\", \"2\"]".to_string()),
+            ]
+        );
+    }
+}
