@@ -207,6 +207,64 @@ pub fn run(
     Ok(())
 }
 
+/// The `compare` command: applies each scenario to one dataset and writes the comparison and
+/// each scenario's files.
+pub fn compare(
+    scenarios: &[std::path::PathBuf],
+    data: Option<&Path>,
+    out: &Path,
+    formats: &[Format],
+    lang: Option<Lang>,
+) -> anyhow::Result<()> {
+    let scenarios = scenarios
+        .iter()
+        .map(|p| jianzhi::scenario::Scenario::read(&builtin::scenario_path(p)))
+        .collect::<Result<Vec<_>, _>>()?;
+    let workspace = std::sync::Arc::new(jianzhi::workspace::Workspace::new(load(data)?));
+    let analyses = scenarios
+        .iter()
+        .map(|s| workspace.analyse(s))
+        .collect::<Result<Vec<_>, _>>()?;
+    let comparison = jianzhi::report::compare::Comparison::new(analyses.iter().collect())
+        .ok_or_else(|| anyhow::anyhow!("nothing to compare"))?;
+    print!("{}", format_comparison(&comparison));
+    let options = ExportOptions {
+        formats: formats.to_vec(),
+        lang: lang.unwrap_or(Lang::Zh),
+        csv_lang: lang,
+    };
+    let written = comparison.write(out, &options, &Progress::new())?;
+    println!("wrote {} files to {}", written.len(), out.display());
+    Ok(())
+}
+
+/// The key figures of a comparison side by side.
+pub fn format_comparison(c: &jianzhi::report::compare::Comparison) -> String {
+    let names = c.names();
+    let mut text = format!("{:<34} {:>12}", "metric", "before");
+    for n in &names {
+        // Names as wide as the columns: a Chinese character takes two places.
+        use unicode_width::UnicodeWidthStr;
+        let mut short = String::new();
+        for c in n.chars() {
+            if short.width() + c.to_string().width() > 14 {
+                break;
+            }
+            short.push(c);
+        }
+        text += &format!(" {}{short}", " ".repeat(14 - short.width()));
+    }
+    text += "\n";
+    for f in c.figures() {
+        text += &format!("{:<34} {:>12}", f.metric.key(), shown(f.before));
+        for after in &f.after {
+            text += &format!(" {:>14}", shown(*after));
+        }
+        text += "\n";
+    }
+    text
+}
+
 /// Writes an analysis's files in `formats` into `out`, with progress on a terminal.
 fn write_files(
     analysis: &jianzhi::workspace::Analysis,

@@ -66,6 +66,25 @@ enum Command {
         #[arg(long)]
         timing: bool,
     },
+    /// Apply several scenarios to one dataset and write them side by side, with each
+    /// scenario's own files in a folder of its own.
+    Compare {
+        /// Scenario files or preset names, the first the one the others are measured against.
+        #[arg(required = true, num_args = 2..)]
+        scenarios: Vec<PathBuf>,
+        /// Dataset folder (the built-in Sichuan demo without it).
+        #[arg(long)]
+        data: Option<PathBuf>,
+        /// Folder for the comparison.
+        #[arg(long)]
+        out: PathBuf,
+        /// Files to write, comma-separated: csv, xlsx, geojson, shp, html, png, or all.
+        #[arg(long, default_value = "csv", value_parser = parse_formats)]
+        formats: Formats,
+        /// CSV headers in this language (zh or en); also the language of the other files.
+        #[arg(long, value_parser = parse_lang)]
+        lang: Option<jianzhi::Lang>,
+    },
     /// Write a stress-test dataset: the demo with its villages split to reach --villages.
     ScaleData {
         /// How many villages (between the demo's 53,715 and 50 times as many).
@@ -103,6 +122,13 @@ fn main() -> ExitCode {
             lang,
             timing,
         }) => cli::run(&scenario, data.as_deref(), &out, &formats, lang, timing),
+        Some(Command::Compare {
+            scenarios,
+            data,
+            out,
+            formats,
+            lang,
+        }) => cli::compare(&scenarios, data.as_deref(), &out, &formats, lang),
         Some(Command::DemoData { sources, out }) => demo_data(&sources, &out),
         Some(Command::ScaleData { villages, out }) => cli::scale_data(villages, &out),
         None => desktop(cli.data, cli.screenshot, cli.focus),

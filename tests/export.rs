@@ -157,6 +157,47 @@ fn the_workbook_matches_the_csv_reports_cell_by_cell_with_codes_as_text() {
     assert!(keys.contains(&"edits[2].name".to_string()), "{keys:?}");
 }
 
+/// The width Excel gives column `col` (1-based) of a workbook's `n`th sheet.
+fn column_width(xlsx: &[u8], sheet: usize, col: usize) -> f64 {
+    use std::io::Read;
+    let mut zip = zip::ZipArchive::new(Cursor::new(xlsx)).unwrap();
+    let mut xml = String::new();
+    zip.by_name(&format!("xl/worksheets/sheet{sheet}.xml"))
+        .unwrap()
+        .read_to_string(&mut xml)
+        .unwrap();
+    for part in xml.split("<col ").skip(1) {
+        let attr = |name: &str| -> f64 {
+            let start = part.find(&format!("{name}=\"")).unwrap() + name.len() + 2;
+            part[start..].split('"').next().unwrap().parse().unwrap()
+        };
+        if (attr("min") as usize..=attr("max") as usize).contains(&col) {
+            return attr("width");
+        }
+    }
+    panic!("no width for column {col}")
+}
+
+#[test]
+fn workbook_columns_are_wide_enough_for_codes_and_chinese_names() {
+    let a = analysis();
+    let bytes = a
+        .report()
+        .xlsx(Lang::Zh, &meta(a))
+        .unwrap()
+        .to_bytes()
+        .unwrap();
+    // Villages (sheet 4): a 12-digit code, and names of up to 10 or more Chinese characters.
+    assert!(column_width(&bytes, 4, 1) >= 12.0);
+    assert!(
+        column_width(&bytes, 4, 2) >= 16.0,
+        "{}",
+        column_width(&bytes, 4, 2)
+    );
+    // Counties (sheet 2): county names.
+    assert!(column_width(&bytes, 2, 2) >= 8.0);
+}
+
 #[test]
 fn english_workbooks_have_english_headers_and_sheets() {
     let a = analysis();

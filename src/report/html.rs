@@ -14,7 +14,7 @@ use crate::report::svg::{Picture, esc, svg};
 use crate::report::xlsx::parameter_lines;
 use crate::workspace::Analysis;
 
-const STYLE: &str = r#"
+pub(crate) const STYLE: &str = r#"
 :root { --ink: #263238; --muted: #607D8B; --line: #CFD8DC; --accent: #E65100; }
 * { box-sizing: border-box; }
 body { font-family: 'Microsoft YaHei','PingFang SC','Noto Sans CJK SC','Source Han Sans SC','WenQuanYi Micro Hei',sans-serif;
@@ -28,7 +28,7 @@ table { border-collapse: collapse; width: 100%; font-size: 13px; }
 th, td { border-bottom: 1px solid var(--line); padding: 4px 6px; text-align: right; }
 th { background: #ECEFF1; font-weight: 600; }
 th:first-child, td:first-child, td.text { text-align: left; }
-td.down { color: #BF360C; } td.up { color: #2E7D32; }
+td.down { color: #BF360C; } td.up { color: #2E7D32; } td.diff { color: #1565C0; background: #E3F2FD; }
 figure { margin: 16px 0; break-inside: avoid; page-break-inside: avoid; }
 figure svg { width: 100%; height: auto; display: block; }
 pre { background: #F5F7F8; padding: 10px; font-size: 12px; white-space: pre-wrap; }

@@ -2,6 +2,7 @@
 //! through a temporary file renamed into place, so an interrupted write never leaves a
 //! half-written file and the previous version survives.
 
+pub mod compare;
 pub mod dataset;
 pub mod export;
 pub mod gis;

@@ -426,9 +426,29 @@ fn histogram(page: &mut Page, h: &Histogram, lang: Lang, unit: &str) {
     ]);
 }
 
+/// The distance axis of coverage curves: to where every curve has reached 99.5% (at least
+/// 15 km), so the rise fills the chart rather than a long flat tail.
+fn coverage_km<'a>(curves: impl IntoIterator<Item = &'a Vec<[f64; 2]>>) -> f64 {
+    curves
+        .into_iter()
+        .map(|curve| {
+            curve
+                .iter()
+                .find(|p| p[1] >= 99.5)
+                .or(curve.last())
+                .map_or(30.0, |p| p[0])
+        })
+        .fold(15.0, f64::max)
+}
+
+/// Points of a curve up to `max_km`.
+fn up_to(curve: &[[f64; 2]], max_km: f64) -> impl Iterator<Item = &[f64; 2]> {
+    curve.iter().take_while(move |p| p[0] <= max_km)
+}
+
 /// The share of residents within each distance: before, after, after with stations.
 fn coverage(page: &mut Page, c: &ChartsView, lang: Lang) {
-    let max_km = c.coverage[0].last().map_or(30.0, |p| p[0]).max(1.0);
+    let max_km = coverage_km(&c.coverage);
     page.y_axis(0.0, 100.0, &ticks(0.0, 100.0, 5), "%");
     for t in ticks(0.0, max_km, 10) {
         let at = page.x_of(t / max_km);
@@ -449,7 +469,7 @@ fn coverage(page: &mut Page, c: &ChartsView, lang: Lang) {
     let colours = [BEFORE, AFTER, STATIONS];
     for (curve, colour) in c.coverage.iter().zip(colours) {
         let mut d = String::new();
-        for (i, [km, share]) in curve.iter().enumerate() {
+        for (i, [km, share]) in up_to(curve, max_km).enumerate() {
             let _ = write!(
                 d,
                 "{}{:.1} {:.1}",
@@ -629,6 +649,200 @@ fn simplify(ring: &[[f32; 2]], tolerance: f32) -> Vec<[f32; 2]> {
     } else {
         ring.to_vec()
     }
+}
+
+/// The colours of the scenarios in a comparison (Paul Tol's bright scheme).
+const SCENARIOS: [&str; 6] = [
+    "#4477AA", "#EE6677", "#228833", "#CCBB44", "#66CCEE", "#AA3377",
+];
+
+/// A chart of several scenarios overlaid.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Overlay {
+    Change,
+    Coverage,
+    Cities,
+}
+
+impl Overlay {
+    pub const ALL: [Overlay; 3] = [Overlay::Change, Overlay::Coverage, Overlay::Cities];
+
+    pub fn title(self, lang: Lang) -> &'static str {
+        match self {
+            Overlay::Change => pick(
+                lang,
+                "各方案调整前后变化（%）",
+                "Change before → after (%) by scenario",
+            ),
+            Overlay::Coverage => pick(
+                lang,
+                "服务覆盖：各方案调整后距驻地 x 公里内的常住人口比例",
+                "Service coverage after each scenario: share of residents within x km",
+            ),
+            Overlay::Cities => pick(
+                lang,
+                "各市州乡镇减少比例（%），按方案",
+                "Townships cut by city (%), by scenario",
+            ),
+        }
+    }
+}
+
+/// Several scenarios' charts overlaid, each scenario in its colour.
+pub fn overlay(
+    chart: Overlay,
+    views: &[&FiguresView],
+    names: &[String],
+    meta: &Metadata,
+    lang: Lang,
+) -> String {
+    let mut page = Page::new(chart.title(lang), meta, lang);
+    let charts: Vec<&ChartsView> = views.iter().filter_map(|v| v.charts.as_ref()).collect();
+    if charts.len() != views.len() || charts.is_empty() {
+        return page.finish();
+    }
+    let colour = |i: usize| SCENARIOS[i % SCENARIOS.len()];
+    let legend: Vec<(&str, &str)> = names
+        .iter()
+        .enumerate()
+        .map(|(i, n)| (n.as_str(), colour(i)))
+        .collect();
+    match chart {
+        Overlay::Change => {
+            page.plot[0] = 230.0;
+            let values: Vec<f64> = charts
+                .iter()
+                .flat_map(|c| c.change.iter().map(|x| x.1))
+                .filter(|v| v.is_finite())
+                .collect();
+            let lo = values.iter().copied().fold(0.0, f64::min).min(-10.0) * 1.1;
+            let hi = values.iter().copied().fold(0.0, f64::max).max(10.0) * 1.1;
+            let x = |v: f64, p: &Page| p.x_of((v - lo) / (hi - lo));
+            for t in ticks(lo, hi, 8) {
+                let at = x(t, &page);
+                let _ = write!(
+                    page.body,
+                    r#"<line x1="{at}" x2="{at}" y1="{}" y2="{}" stroke="{GRID}"/><text x="{at}" y="{}" font-size="12" text-anchor="middle" fill="{INK}">{}%</text>"#,
+                    page.plot[1],
+                    page.plot[3],
+                    page.plot[3] + 18.0,
+                    axis_number(t)
+                );
+            }
+            let zero = x(0.0, &page);
+            let rows = charts[0].change.len().max(1);
+            let band = (page.plot[3] - page.plot[1]) / rows as f64;
+            let bar = band * 0.8 / charts.len() as f64;
+            for (k, (metric, _, _)) in charts[0].change.iter().enumerate() {
+                let top = page.plot[1] + k as f64 * band;
+                let _ = write!(
+                    page.body,
+                    r#"<text x="{}" y="{}" font-size="14" text-anchor="end" fill="{INK}">{}</text>"#,
+                    page.plot[0] - 10.0,
+                    top + band / 2.0 + 5.0,
+                    esc(metric.short_label(lang))
+                );
+                for (i, c) in charts.iter().enumerate() {
+                    let value = c.change.get(k).map_or(f64::NAN, |x| x.1);
+                    if !value.is_finite() {
+                        continue;
+                    }
+                    let end = x(value, &page);
+                    let y = top + band * 0.1 + i as f64 * bar;
+                    let _ = write!(
+                        page.body,
+                        r#"<rect x="{}" y="{y}" width="{}" height="{}" fill="{}"/><text x="{}" y="{}" font-size="11" text-anchor="{}" fill="{INK}">{:+.1}</text>"#,
+                        zero.min(end),
+                        (end - zero).abs(),
+                        bar * 0.9,
+                        colour(i),
+                        if value < 0.0 { end - 4.0 } else { end + 4.0 },
+                        y + bar * 0.7,
+                        if value < 0.0 { "end" } else { "start" },
+                        value
+                    );
+                }
+            }
+            let _ = write!(
+                page.body,
+                r#"<line x1="{zero}" x2="{zero}" y1="{}" y2="{}" stroke="{INK}"/>"#,
+                page.plot[1], page.plot[3]
+            );
+        }
+        Overlay::Coverage => {
+            let max_km = coverage_km(charts.iter().flat_map(|c| &c.coverage));
+            page.y_axis(0.0, 100.0, &ticks(0.0, 100.0, 5), "%");
+            for t in ticks(0.0, max_km, 10) {
+                let at = page.x_of(t / max_km);
+                let _ = write!(
+                    page.body,
+                    r#"<text x="{at}" y="{}" font-size="12" text-anchor="middle" fill="{INK}">{}</text>"#,
+                    page.plot[3] + 18.0,
+                    axis_number(t)
+                );
+            }
+            let line = |page: &mut Page, curve: &[[f64; 2]], colour: &str, dash: &str| {
+                let mut d = String::new();
+                for (i, [km, share]) in up_to(curve, max_km).enumerate() {
+                    let _ = write!(
+                        d,
+                        "{}{:.1} {:.1}",
+                        if i == 0 { "M" } else { " L" },
+                        page.x_of(km / max_km),
+                        page.y_of(share / 100.0)
+                    );
+                }
+                let _ = write!(
+                    page.body,
+                    r#"<path d="{d}" fill="none" stroke="{colour}" stroke-width="3" stroke-dasharray="{dash}"/>"#
+                );
+            };
+            line(&mut page, &charts[0].coverage[0], BEFORE, "8 5");
+            for (i, c) in charts.iter().enumerate() {
+                line(&mut page, &c.coverage[1], colour(i), "none");
+            }
+        }
+        Overlay::Cities => {
+            page.plot[3] -= 10.0;
+            let hi = charts
+                .iter()
+                .flat_map(|c| c.cities.iter().map(|x| x.townships_pct))
+                .fold(10.0, f64::max)
+                * 1.1;
+            page.y_axis(0.0, hi, &ticks(0.0, hi, 6), "%");
+            let cities = charts[0].cities.len().max(1);
+            let band = (page.plot[2] - page.plot[0]) / cities as f64;
+            let bar = band * 0.8 / charts.len() as f64;
+            for (k, city) in charts[0].cities.iter().enumerate() {
+                let left = page.plot[0] + k as f64 * band;
+                for (i, c) in charts.iter().enumerate() {
+                    let v = c.cities.get(k).map_or(0.0, |x| x.townships_pct.max(0.0));
+                    let y = page.y_of(v / hi);
+                    let _ = write!(
+                        page.body,
+                        r#"<rect x="{}" y="{y}" width="{}" height="{}" fill="{}"/>"#,
+                        left + band * 0.1 + i as f64 * bar,
+                        bar * 0.9,
+                        page.plot[3] - y,
+                        colour(i)
+                    );
+                }
+                let _ = write!(
+                    page.body,
+                    r#"<text x="{}" y="{}" font-size="13" text-anchor="middle" fill="{INK}">{}</text>"#,
+                    left + band / 2.0,
+                    page.plot[3] + 18.0,
+                    esc(&city.name)
+                );
+            }
+        }
+    }
+    let mut entries = legend;
+    if chart == Overlay::Coverage {
+        entries.insert(0, (pick(lang, "调整前", "Before"), BEFORE));
+    }
+    page.legend(&entries);
+    page.finish()
 }
 
 /// Renders SVG to PNG at `scale` with the embedded font; `notes` go into the PNG as text

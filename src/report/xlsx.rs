@@ -249,14 +249,20 @@ impl SheetWriter<'_> {
         Ok(())
     }
 
-    fn finish(mut self) -> std::io::Result<()> {
+    /// Starts the sheet sized by the rows held so far, then writes them.
+    fn flush_measured(&mut self) -> std::io::Result<()> {
+        if self.sheet.is_none() {
+            self.start()?;
+        }
         for row in std::mem::take(&mut self.measured) {
             self.write(&row)?;
         }
-        if self.sheet.is_none() {
-            // A table with no rows still gets its sheet and header.
-            self.start()?;
-        }
+        Ok(())
+    }
+
+    fn finish(mut self) -> std::io::Result<()> {
+        // A table with no rows still gets its sheet and header.
+        self.flush_measured()?;
         self.filter()
     }
 }
@@ -272,11 +278,7 @@ impl TableWriter for SheetWriter<'_> {
             self.measured.push(cells.to_vec());
             return Ok(());
         }
-        if self.sheet.is_none() {
-            for row in std::mem::take(&mut self.measured) {
-                self.write(&row)?;
-            }
-        }
+        self.flush_measured()?;
         self.write(cells)
     }
 }
