@@ -43,6 +43,7 @@ fn map(c: &mut Criterion) {
         state_dir: Some(state.path().to_path_buf()),
         screenshot: None,
         focus: None,
+        ..Launch::default()
     };
     let mut app = JianzhiApp::new(None, workspace.clone(), launch);
     assert!(app.wait_for_analysis(Duration::from_secs(60)));

@@ -16,7 +16,8 @@ mod cli;
 struct Cli {
     #[command(subcommand)]
     command: Option<Command>,
-    /// Open the app on this dataset folder instead of the built-in demo.
+    /// Open the app on this dataset folder instead of the built-in demo (or open this
+    /// scenario file beside the saved ones).
     #[arg(long)]
     data: Option<PathBuf>,
     /// Render the app's window to this PNG once the figures are shown, then quit.
@@ -25,6 +26,12 @@ struct Cli {
     /// Open the map on this county (code or name).
     #[arg(long)]
     focus: Option<String>,
+    /// Start in presentation mode (full screen; Esc leaves).
+    #[arg(long)]
+    present: bool,
+    /// Start on the comparison of the open scenarios.
+    #[arg(long)]
+    compare: bool,
 }
 
 #[derive(Subcommand)]
@@ -131,7 +138,10 @@ fn main() -> ExitCode {
         }) => cli::compare(&scenarios, data.as_deref(), &out, &formats, lang),
         Some(Command::DemoData { sources, out }) => demo_data(&sources, &out),
         Some(Command::ScaleData { villages, out }) => cli::scale_data(villages, &out),
-        None => desktop(cli.data, cli.screenshot, cli.focus),
+        None => desktop(
+            cli.data,
+            jianzhi_launch(cli.screenshot, cli.focus, cli.present, cli.compare),
+        ),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -158,27 +168,35 @@ fn parse_formats(text: &str) -> Result<Formats, String> {
     jianzhi::report::export::Format::parse_list(text)
 }
 
-/// Opens the desktop app (`data` loaded in the background).
+/// How the app starts.
 #[cfg(feature = "desktop")]
-fn desktop(
-    data: Option<PathBuf>,
+fn jianzhi_launch(
     screenshot: Option<PathBuf>,
     focus: Option<String>,
-) -> anyhow::Result<()> {
-    let launch = jianzhi::app::Launch {
+    present: bool,
+    compare: bool,
+) -> jianzhi::app::Launch {
+    jianzhi::app::Launch {
         state_dir: None,
         screenshot,
         focus,
-    };
+        present,
+        compare,
+    }
+}
+
+/// Opens the desktop app (`data`, a dataset folder or a scenario file, opened in the
+/// background).
+#[cfg(feature = "desktop")]
+fn desktop(data: Option<PathBuf>, launch: jianzhi::app::Launch) -> anyhow::Result<()> {
     Ok(jianzhi::app::run(data.as_deref(), launch)?)
 }
 
 #[cfg(not(feature = "desktop"))]
-fn desktop(
-    _data: Option<PathBuf>,
-    _screenshot: Option<PathBuf>,
-    _focus: Option<String>,
-) -> anyhow::Result<()> {
+fn jianzhi_launch(_: Option<PathBuf>, _: Option<String>, _: bool, _: bool) {}
+
+#[cfg(not(feature = "desktop"))]
+fn desktop(_data: Option<PathBuf>, _launch: ()) -> anyhow::Result<()> {
     anyhow::bail!(
         "this build has no desktop app (built without the `desktop` feature); use a command: jianzhi --help"
     )

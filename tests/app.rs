@@ -27,6 +27,7 @@ fn harness(state_dir: &std::path::Path) -> Harness<'static, JianzhiApp> {
         state_dir: Some(state_dir.to_path_buf()),
         screenshot: None,
         focus: None,
+        ..Launch::default()
     };
     let mut app = JianzhiApp::new(None, demo_workspace(), launch);
     assert!(app.wait_for_analysis(Duration::from_secs(60)));
@@ -136,7 +137,10 @@ fn export_writes_the_reports_in_the_background_and_shows_a_failure_in_the_panel(
     let mut harness = harness(dir.path());
     let out = dir.path().join("reports");
     harness.state_mut().apply(Command::Export(out.clone()));
-    assert_eq!(harness.state().state.exporting.as_ref(), Some(&out));
+    assert_eq!(
+        harness.state().state.exporting.as_ref().map(|e| &e.dir),
+        Some(&out)
+    );
     settle(&mut harness);
     assert!(harness.state().state.exporting.is_none());
     harness.get_by_label_contains("已导出到");
@@ -144,6 +148,31 @@ fn export_writes_the_reports_in_the_background_and_shows_a_failure_in_the_panel(
     assert_eq!(townships.lines().count(), 4661 + 1);
     let villages = std::fs::read_to_string(out.join("villages.csv")).unwrap();
     assert_eq!(villages.lines().count(), 53_715 + 1);
+    // The default formats: the CSV reports, a workbook and the briefing.
+    assert!(out.join("report.xlsx").is_file() && out.join("briefing.html").is_file());
+    assert!(!out.join("map.png").exists());
+
+    // Other formats, chosen in the menu: the GIS layers and the pictures, in the interface's
+    // language (here English).
+    use jianzhi::report::export::Format;
+    harness.state_mut().apply(Command::SetExportFormats(vec![
+        Format::Geojson,
+        Format::Png,
+    ]));
+    harness
+        .state_mut()
+        .apply(Command::SetLanguage(jianzhi::app::i18n::Lang::En));
+    let gis = dir.path().join("gis");
+    harness.state_mut().apply(Command::Export(gis.clone()));
+    settle(&mut harness);
+    let layer = std::fs::read_to_string(gis.join("townships-new.geojson")).unwrap();
+    assert_eq!(layer.matches("\"Feature\"").count(), 3140 + 43);
+    let map = std::fs::read(gis.join("map.png")).unwrap();
+    assert!(image::load_from_memory(&map).unwrap().width() >= 1920);
+    assert!(!gis.join("summary.csv").exists());
+    harness
+        .state_mut()
+        .apply(Command::SetLanguage(jianzhi::app::i18n::Lang::Zh));
 
     // A folder that cannot be made (its parent is a file): the error names it.
     let blocked = dir.path().join("reports/summary.csv/inside");
@@ -539,4 +568,78 @@ fn an_earlier_versions_scenario_is_read_and_a_damaged_state_is_said() {
     );
     harness.get_by_label("数据问题");
     harness.get_by_label_contains("保存的状态已损坏");
+}
+
+#[test]
+fn the_comparison_shows_the_open_scenarios_side_by_side_with_their_differences() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut harness = harness(dir.path());
+    // One scenario alone: nothing to compare yet.
+    harness.get_by_label("方案对比").click();
+    harness.run_steps(2);
+    assert!(harness.state().state.comparing);
+    assert!(
+        harness
+            .query_all_by_label_contains("打开两个以上方案后可对比")
+            .count()
+            >= 1
+    );
+    // A second tab with the conservative preset.
+    harness.state_mut().apply(Command::NewScenario);
+    harness
+        .state_mut()
+        .apply(Command::LoadPreset("conservative".into()));
+    settle(&mut harness);
+    // Townships after: 3140 and 3879 (739 more); villages 27232 and 36838.
+    harness.get_by_label("3140");
+    harness.get_by_label("3879 (+739)");
+    harness.get_by_label("36838 (+9606)");
+    // The county table has a column group per scenario: both names in its header.
+    assert!(harness.query_all_by_label("稳妥方案（约一半力度）").count() >= 2);
+    // Back to the figures of the scenario in front.
+    harness.state_mut().apply(Command::SetComparing(false));
+    harness.run_steps(2);
+    assert!(!harness.state().state.comparing);
+    assert!(harness.query_by_label("3879 (+739)").is_none());
+}
+
+#[test]
+fn presentation_mode_shows_map_and_charts_steps_through_scenarios_and_leaves_on_escape() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut harness = harness(dir.path());
+    harness.state_mut().apply(Command::NewScenario);
+    harness
+        .state_mut()
+        .apply(Command::LoadPreset("conservative".into()));
+    settle(&mut harness);
+    assert_eq!(harness.state().state.saved.active, 1);
+    harness.key_press(eframe::egui::Key::F5);
+    harness.run_steps(3);
+    assert!(harness.state().state.presenting);
+    // The title line: name, position and key parameters; nothing editable (no undo, no
+    // scenario controls, no map tools).
+    harness.get_by_label("稳妥方案（约一半力度）");
+    harness.get_by_label("2/2");
+    harness.get_by_label_contains("乡镇街道 −16.0% · 建制村 −21.0% · 服务半径 15 km");
+    assert!(harness.query_by_label("撤销").is_none());
+    assert!(harness.query_by_label("导出").is_none());
+    assert!(
+        harness
+            .query_all_by_role(eframe::egui::accesskit::Role::Slider)
+            .next()
+            .is_none()
+    );
+    // The arrow steps to the other scenario, and round again.
+    harness.key_press(eframe::egui::Key::ArrowRight);
+    harness.run_steps(2);
+    assert_eq!(harness.state().state.saved.active, 0);
+    harness.get_by_label("1/2");
+    harness.key_press(eframe::egui::Key::ArrowLeft);
+    harness.run_steps(2);
+    assert_eq!(harness.state().state.saved.active, 1);
+    // Esc leaves; the workbench is back.
+    harness.key_press(eframe::egui::Key::Escape);
+    harness.run_steps(3);
+    assert!(!harness.state().state.presenting);
+    harness.get_by_label("撤销");
 }

@@ -284,6 +284,7 @@ fn every_bad_input_shows_in_the_app_error_panel_and_keeps_what_was_in_use() {
         state_dir: Some(dir.path().join("state")),
         screenshot: None,
         focus: None,
+        ..Launch::default()
     };
     let app = JianzhiApp::new(None, workspace.clone(), launch);
     let mut harness = egui_kittest::Harness::builder()

@@ -30,6 +30,7 @@ fn app(state_dir: &Path) -> Harness<'static, JianzhiApp> {
         state_dir: Some(state_dir.to_path_buf()),
         screenshot: None,
         focus: None,
+        ..Launch::default()
     };
     let mut app = JianzhiApp::new(None, workspace, launch);
     assert!(app.wait_for_analysis(Duration::from_secs(60)));

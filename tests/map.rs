@@ -21,6 +21,7 @@ fn harness(state_dir: &std::path::Path) -> Harness<'static, JianzhiApp> {
         state_dir: Some(state_dir.to_path_buf()),
         screenshot: None,
         focus: None,
+        ..Launch::default()
     };
     let mut app = JianzhiApp::new(None, common::demo_workspace(), launch);
     assert!(app.wait_for_analysis(Duration::from_secs(60)));

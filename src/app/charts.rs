@@ -78,7 +78,7 @@ fn pair(
     }
 }
 
-fn title(ui: &mut egui::Ui, text: &str) {
+pub(super) fn title(ui: &mut egui::Ui, text: &str) {
     ui.label(egui::RichText::new(text).strong());
 }
 
@@ -195,7 +195,11 @@ fn change_chart(ui: &mut egui::Ui, l: Lang, charts: &ChartsView) {
 /// `axis` naming the category at each whole number (`names[i]` at `i`), in a small font, so
 /// that with labels allowed close together every category is named (all 21 cities, every
 /// change bar) rather than every fifth.
-fn category_axis<'a>(axis: AxisHints<'a>, names: Vec<String>, font_size: f32) -> AxisHints<'a> {
+pub(super) fn category_axis<'a>(
+    axis: AxisHints<'a>,
+    names: Vec<String>,
+    font_size: f32,
+) -> AxisHints<'a> {
     axis.formatter(move |m, _| {
         let i = m.value.round();
         if (m.value - i).abs() < 1e-6 && i >= 0.0 {
@@ -208,7 +212,7 @@ fn category_axis<'a>(axis: AxisHints<'a>, names: Vec<String>, font_size: f32) ->
 }
 
 /// One grid mark at each whole number in view: the places of [`category_axis`]'s names.
-fn category_marks(input: GridInput) -> Vec<GridMark> {
+pub(super) fn category_marks(input: GridInput) -> Vec<GridMark> {
     let (first, last) = (input.bounds.0.ceil() as i64, input.bounds.1.floor() as i64);
     (first..=last)
         .map(|i| GridMark {

@@ -24,7 +24,12 @@ pub enum Command {
     /// Stop the dataset load under way; the data in use stays.
     CancelLoad,
     SaveScenario(PathBuf),
+    /// Export the scenario in front into a folder, in the formats chosen.
     Export(PathBuf),
+    /// Stop the export under way between two files (each file written is whole).
+    CancelExport,
+    /// The formats exports write (never none).
+    SetExportFormats(Vec<crate::report::export::Format>),
     SetLanguage(Lang),
     SetDark(bool),
     /// The panel sizes, as the user left them.
@@ -45,4 +50,8 @@ pub enum Command {
     FocusCounty(crate::model::CountyId),
     /// Show hand edit `k` of the scenario in front on the map.
     FocusEdit(usize),
+    /// Enter or leave presentation mode (full screen, large type, map and charts only).
+    SetPresenting(bool),
+    /// Show the comparison of the open scenarios, or the figures of the one in front.
+    SetComparing(bool),
 }

@@ -52,6 +52,31 @@ const TEXT: &[(&str, &str, &str)] = &[
     ("step_terrain", "判定地形", "classifying terrain"),
     ("step_coverage", "计算服务距离", "measuring distances"),
     ("step_writing", "写出文件", "writing files"),
+    ("formats", "导出格式", "Formats"),
+    ("not_merged", "不调整", "not merged"),
+    ("service_radius", "服务半径", "Service radius"),
+    (
+        "present_hint",
+        "← → 切换方案 · Esc 退出演示",
+        "← → next or previous scenario · Esc leaves the presentation",
+    ),
+    ("present", "演示（F5）", "Present (F5)"),
+    ("compare", "方案对比", "Compare"),
+    (
+        "chart_cities_townships",
+        "各市州乡镇减少比例（%），按方案",
+        "Townships cut by city (%), by scenario",
+    ),
+    (
+        "compare_need_two",
+        "打开两个以上方案后可对比",
+        "Open two or more scenarios to compare them",
+    ),
+    (
+        "compare_diff_hint",
+        "括号内为与第一个方案之差",
+        "In brackets: the difference from the first scenario",
+    ),
     ("step_done", "完成", "done"),
     (
         "drop_hint",

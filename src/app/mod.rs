@@ -9,9 +9,11 @@
 
 mod charts;
 mod command;
+mod compare;
 mod county_table;
 pub mod i18n;
 pub mod map;
+mod present;
 mod problems;
 mod scenario_panel;
 pub mod state;
@@ -61,6 +63,10 @@ pub struct Launch {
     pub screenshot: Option<PathBuf>,
     /// Open the map on this county (code or name).
     pub focus: Option<String>,
+    /// Start in presentation mode.
+    pub present: bool,
+    /// Start on the comparison of the open scenarios.
+    pub compare: bool,
 }
 
 pub struct JianzhiApp {
@@ -81,6 +87,11 @@ pub struct JianzhiApp {
     screenshot_requested: bool,
     /// A county to show on the map once the first analysis is there.
     focus: Option<String>,
+    /// Presentation mode was just entered (`true`) or left: the window goes full screen and
+    /// the type grows, or back, on the next frame.
+    present_changed: Option<bool>,
+    /// The zoom before presentation mode, restored when it ends.
+    zoom_before: f32,
 }
 
 impl JianzhiApp {
@@ -131,6 +142,8 @@ impl JianzhiApp {
                 before,
                 loading: None,
                 exporting: None,
+                presenting: false,
+                comparing: false,
                 problems,
                 warnings: Vec::new(),
                 status: String::new(),
@@ -146,7 +159,11 @@ impl JianzhiApp {
             screenshot: launch.screenshot,
             screenshot_requested: false,
             focus: launch.focus,
+            present_changed: launch.present.then_some(true),
+            zoom_before: 1.0,
         };
+        app.state.presenting = launch.present;
+        app.state.comparing = launch.compare;
         for k in 0..app.state.tabs.len() {
             app.recompute(k);
         }
@@ -279,9 +296,12 @@ impl JianzhiApp {
             Done::Exported { dir, result } => {
                 self.state.exporting = None;
                 match result {
-                    Ok(()) => {
-                        self.state.status =
-                            format!("{} {}", self.state.lang().t("exported"), dir.display())
+                    Ok(files) => {
+                        self.state.status = format!(
+                            "{} {} ({files})",
+                            self.state.lang().t("exported"),
+                            dir.display()
+                        )
                     }
                     Err(message) => self.state.problems = vec![message],
                 }
@@ -448,8 +468,34 @@ impl JianzhiApp {
                 if self.state.exporting.is_some() || !analysis.is_of(&self.state.workspace) {
                     return;
                 }
-                self.state.exporting = Some(dir.clone());
-                self.worker.export(analysis, dir);
+                let progress = Arc::new(Progress::new());
+                self.state.exporting = Some(state::Exporting {
+                    dir: dir.clone(),
+                    progress: progress.clone(),
+                });
+                let options = crate::report::export::ExportOptions {
+                    formats: self.state.saved.export_formats.clone(),
+                    lang: self.state.lang(),
+                    csv_lang: None,
+                };
+                self.worker.export(
+                    analysis,
+                    dir,
+                    options,
+                    self.state.geometry.clone(),
+                    progress,
+                );
+            }
+            Command::CancelExport => {
+                if let Some(exporting) = &self.state.exporting {
+                    exporting.progress.cancel();
+                }
+            }
+            Command::SetExportFormats(formats) => {
+                if !formats.is_empty() {
+                    self.state.saved.export_formats = formats;
+                    self.saved_changed();
+                }
             }
             Command::SetLanguage(lang) => {
                 self.state.saved.lang = lang;
@@ -501,6 +547,13 @@ impl JianzhiApp {
                     self.map.focus_codes(level, &codes, analysis.as_deref());
                 }
             }
+            Command::SetPresenting(on) => {
+                if on != self.state.presenting {
+                    self.state.presenting = on;
+                    self.present_changed = Some(on);
+                }
+            }
+            Command::SetComparing(on) => self.state.comparing = on,
             Command::CloseScenario(k) => {
                 if k < self.state.tabs.len() && self.state.tabs.len() > 1 {
                     self.state.tabs.remove(k);
@@ -598,6 +651,9 @@ impl JianzhiApp {
                 commands.push(Command::OpenPath(f.path().to_path_buf()));
             }
         });
+        if ctx.input_mut(|i| i.consume_key(egui::Modifiers::NONE, egui::Key::F5)) {
+            commands.push(Command::SetPresenting(true));
+        }
         if ctx.input_mut(|i| i.consume_key(egui::Modifiers::COMMAND, egui::Key::Z)) {
             commands.push(Command::Undo);
         }
@@ -629,6 +685,15 @@ impl JianzhiApp {
         } else {
             egui::Theme::Light
         });
+        self.switch_presentation(&ctx);
+        if self.state.presenting {
+            let commands = present::show(ui, &self.state, &mut self.map);
+            for c in commands {
+                self.apply(c);
+            }
+            self.after_frame(&ctx);
+            return;
+        }
         let mut commands = Self::input_commands(&ctx);
         let state = &self.state;
         let l = state.lang();
@@ -648,17 +713,27 @@ impl JianzhiApp {
         let right = egui::Panel::right("figures")
             .resizable(true)
             .default_size(layout.figures_panel_width)
-            .show(ui, |ui| charts::show(ui, l, state.figures()));
+            .show(ui, |ui| {
+                if state.comparing {
+                    compare::figures(ui, state)
+                } else {
+                    charts::show(ui, l, state.figures())
+                }
+            });
         let bottom = egui::Panel::bottom("counties")
             .resizable(true)
             .default_size(layout.county_table_height)
             .show(ui, |ui| {
-                commands.extend(county_table::show(
-                    ui,
-                    l,
-                    state.figures(),
-                    state.highlighted_county,
-                ))
+                if state.comparing {
+                    compare::counties(ui, state)
+                } else {
+                    commands.extend(county_table::show(
+                        ui,
+                        l,
+                        state.figures(),
+                        state.highlighted_county,
+                    ))
+                }
             });
         // Panel sizes the user dragged are kept for the next start.
         let now = state::Layout {
@@ -677,6 +752,12 @@ impl JianzhiApp {
         for c in commands {
             self.apply(c);
         }
+        self.after_frame(&ctx);
+    }
+
+    /// What every frame ends with: repaints while work is under way, saving the state, and
+    /// the screenshot of `--screenshot`.
+    fn after_frame(&mut self, ctx: &egui::Context) {
         if self.busy() {
             ctx.request_repaint_after(Duration::from_millis(50));
         }
@@ -685,7 +766,23 @@ impl JianzhiApp {
             ctx.request_repaint_after(Duration::from_millis(600));
         }
         self.frames += 1;
-        self.maybe_screenshot(&ctx);
+        self.maybe_screenshot(ctx);
+    }
+
+    /// Enters or leaves full screen and large type when presentation mode changed.
+    fn switch_presentation(&mut self, ctx: &egui::Context) {
+        let Some(on) = self.present_changed.take() else {
+            return;
+        };
+        if on {
+            self.zoom_before = ctx.zoom_factor();
+            ctx.set_zoom_factor(self.zoom_before * present::ZOOM);
+        } else {
+            ctx.set_zoom_factor(self.zoom_before);
+        }
+        ctx.send_viewport_cmd(egui::ViewportCommand::Fullscreen(on));
+        // The map fits the new window size.
+        self.map.refit();
     }
 
     /// What the window shows, in a line: the dataset and its township and village counts

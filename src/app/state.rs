@@ -53,6 +53,8 @@ pub struct Saved {
     pub layout: Layout,
     /// The open scenarios, in tab order; never empty.
     pub scenarios: Vec<Scenario>,
+    /// The files an export writes.
+    pub export_formats: Vec<crate::report::export::Format>,
 }
 
 impl Default for Saved {
@@ -64,6 +66,11 @@ impl Default for Saved {
             active: 0,
             layout: Layout::default(),
             scenarios: Vec::new(),
+            export_formats: vec![
+                crate::report::export::Format::Csv,
+                crate::report::export::Format::Xlsx,
+                crate::report::export::Format::Html,
+            ],
         }
     }
 }
@@ -160,6 +167,12 @@ pub struct Loading {
     pub progress: Arc<Progress>,
 }
 
+/// An export under way.
+pub struct Exporting {
+    pub dir: PathBuf,
+    pub progress: Arc<Progress>,
+}
+
 /// The app's state, as panels see it (read only: they return commands).
 pub struct AppState {
     pub saved: Saved,
@@ -174,8 +187,12 @@ pub struct AppState {
     /// computes.
     pub before: Arc<FiguresView>,
     pub loading: Option<Loading>,
-    /// The folder reports are being written to.
-    pub exporting: Option<PathBuf>,
+    /// The export under way: its folder and progress.
+    pub exporting: Option<Exporting>,
+    /// Presentation mode: full screen, large type, map and charts only.
+    pub presenting: bool,
+    /// The comparison of the open scenarios in place of the figures of the one in front.
+    pub comparing: bool,
     /// Errors from the last failed load or command, shown in a panel.
     pub problems: Vec<Message>,
     /// Warnings of the last load (data loaded, with repairs or doubts), shown in that panel.

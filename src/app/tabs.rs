@@ -44,6 +44,21 @@ pub fn show(ui: &mut egui::Ui, state: &AppState) -> Vec<Command> {
         {
             out.push(Command::NewScenario);
         }
+        ui.separator();
+        if ui
+            .selectable_label(state.comparing, l.t("compare"))
+            .on_hover_text(l.t("compare_need_two"))
+            .clicked()
+        {
+            out.push(Command::SetComparing(!state.comparing));
+        }
+        if ui
+            .button(l.t("present"))
+            .on_hover_text(l.t("present_hint"))
+            .clicked()
+        {
+            out.push(Command::SetPresenting(true));
+        }
     });
     out
 }

@@ -98,6 +98,29 @@ fn file_buttons(ui: &mut egui::Ui, state: &AppState) -> Vec<Command> {
     {
         out.push(Command::Export(dir));
     }
+    out.extend(export_formats(ui, state));
+    out
+}
+
+/// The formats an export writes, ticked in a menu (at least one stays ticked).
+fn export_formats(ui: &mut egui::Ui, state: &AppState) -> Vec<Command> {
+    use crate::report::export::Format;
+    let l = state.lang();
+    let chosen = &state.saved.export_formats;
+    let mut out = Vec::new();
+    let names: Vec<&str> = chosen.iter().map(|f| f.name()).collect();
+    ui.menu_button(format!("{}: {}", l.t("formats"), names.join(",")), |ui| {
+        for format in Format::ALL {
+            let mut on = chosen.contains(&format);
+            if ui.checkbox(&mut on, format.label(l)).changed() {
+                let formats: Vec<Format> = Format::ALL
+                    .into_iter()
+                    .filter(|f| if *f == format { on } else { chosen.contains(f) })
+                    .collect();
+                out.push(Command::SetExportFormats(formats));
+            }
+        }
+    });
     out
 }
 
@@ -113,9 +136,18 @@ fn background(ui: &mut egui::Ui, state: &AppState) -> Vec<Command> {
         ui.spinner();
         ui.label(l.t("computing"));
     }
-    if let Some(dir) = &state.exporting {
+    if let Some(exporting) = &state.exporting {
         ui.spinner();
-        ui.label(format!("{} {}", l.t("exporting"), dir.display()));
+        ui.label(format!("{} {}", l.t("exporting"), exporting.dir.display()));
+        let shown = exporting.progress.snapshot();
+        ui.add(
+            egui::ProgressBar::new(shown.fraction.unwrap_or(0.0))
+                .desired_width(120.0)
+                .show_percentage(),
+        );
+        if ui.button(l.t("cancel")).clicked() {
+            out.push(Command::CancelExport);
+        }
     }
     if let Some(loading) = &state.loading {
         ui.spinner();

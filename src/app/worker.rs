@@ -52,7 +52,8 @@ pub enum Done {
     },
     Exported {
         dir: PathBuf,
-        result: Result<(), Message>,
+        /// How many files were written.
+        result: Result<usize, Message>,
     },
 }
 
@@ -165,17 +166,35 @@ impl Worker {
         }
     }
 
-    /// Writes the reports of `analysis` into `dir` on a thread of its own (a million-village
-    /// `villages.csv` takes a second), each file atomically.
-    pub fn export(&self, analysis: Arc<Analysis>, dir: PathBuf) {
+    /// Writes the files of `analysis` into `dir` on a thread of its own (a million-village
+    /// `villages.csv` takes a second), each file atomically, reporting to `progress`.
+    pub fn export(
+        &self,
+        analysis: Arc<Analysis>,
+        dir: PathBuf,
+        options: crate::report::export::ExportOptions,
+        geometry: Arc<crate::map::MapGeometry>,
+        progress: Arc<crate::progress::Progress>,
+    ) {
         let (tx, wake) = (self.done_tx.clone(), self.wake.clone());
         let job = move || {
-            let result = analysis.report().write(&dir, None).map_err(|e| {
-                crate::tr!(
-                    "{}: cannot write the reports: {e}",
-                    "{}：无法写出报表：{e}",
+            let meta = crate::report::meta::Metadata::new(analysis.dataset(), [&analysis.scenario]);
+            let result = crate::report::export::export(
+                &analysis,
+                &dir,
+                &options,
+                Some(&geometry),
+                &meta,
+                &progress,
+            )
+            .map(|files| files.len())
+            .map_err(|e| match e {
+                crate::report::export::ExportError::Cancelled => crate::tr!(
+                    "{}: export cancelled; the files written before are whole",
+                    "{}：导出已取消；此前写出的文件完整",
                     dir.display()
-                )
+                ),
+                other => crate::tr!("cannot export: {other}", "无法导出：{other}"),
             });
             send_or_log(&tx, Done::Exported { dir, result });
             wake();

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use crate::figures::FiguresView;
 use crate::lang::Lang;
-use crate::metrics::Metric;
+use crate::metrics::{Metric, Unit};
 use crate::progress::Progress;
 use crate::report::export::{ExportError, ExportOptions, Format, export};
 use crate::report::meta::Metadata;
@@ -267,11 +267,16 @@ impl<'a> Comparison<'a> {
                 match diff {
                     Some(d) if d.abs() > 1e-9 => {
                         // Marked, not judged: more is better for some figures, worse for others.
+                        let whole = matches!(unit, Unit::Count | Unit::People);
                         h += &format!(
                             r#"<td class="diff"><b>{}</b> ({}{})</td>"#,
                             shown(*after),
                             if d > 0.0 { "+" } else { "" },
-                            super::html::shown(d)
+                            if whole && d.abs() < 1000.0 {
+                                format!("{d:.0}")
+                            } else {
+                                super::html::shown(d)
+                            }
                         );
                     }
                     _ => h += &format!("<td>{}</td>", shown(*after)),

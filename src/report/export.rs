@@ -16,7 +16,10 @@ use crate::report::{gis, html, svg, write_atomic, write_csv_atomic};
 use crate::workspace::Analysis;
 
 /// A kind of file.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
+#[serde(rename_all = "lowercase")]
 pub enum Format {
     Csv,
     Xlsx,
@@ -35,6 +38,24 @@ impl Format {
         Format::Html,
         Format::Png,
     ];
+
+    /// What the format is, for a menu.
+    pub fn label(self, lang: Lang) -> &'static str {
+        match (self, lang) {
+            (Format::Csv, Lang::Zh) => "CSV 报表（脚本用）",
+            (Format::Csv, Lang::En) => "CSV reports (for scripts)",
+            (Format::Xlsx, Lang::Zh) => "Excel 工作簿",
+            (Format::Xlsx, Lang::En) => "Excel workbook",
+            (Format::Geojson, Lang::Zh) => "GeoJSON 图层",
+            (Format::Geojson, Lang::En) => "GeoJSON layers",
+            (Format::Shp, Lang::Zh) => "Shapefile 图层",
+            (Format::Shp, Lang::En) => "Shapefile layers",
+            (Format::Html, Lang::Zh) => "简报（HTML）",
+            (Format::Html, Lang::En) => "Briefing (HTML)",
+            (Format::Png, Lang::Zh) => "地图和图表（PNG）",
+            (Format::Png, Lang::En) => "Map and charts (PNG)",
+        }
+    }
 
     pub fn name(self) -> &'static str {
         match self {

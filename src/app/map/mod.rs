@@ -91,6 +91,11 @@ pub struct View {
 }
 
 impl View {
+    /// Fits the map to its area again on the next frame (the window changed size).
+    pub fn refit(&mut self) {
+        self.fitted = false;
+    }
+
     pub fn new(geometry: Arc<MapGeometry>) -> Self {
         Self {
             centre: geometry.bounds.centre(),
@@ -268,7 +273,10 @@ pub fn show(ui: &mut egui::Ui, state: &AppState, view: &mut View) -> Vec<Command
     let l = state.lang();
     let mut out = Vec::new();
     let analysis = state.tab().analysis.as_ref().map(|(a, _)| a.clone());
-    toolbar(ui, l, state, view, analysis.as_deref(), &mut out);
+    // In presentation mode nothing on the map is editable: no tools.
+    if !state.presenting {
+        toolbar(ui, l, state, view, analysis.as_deref(), &mut out);
+    }
     let Some(analysis) = analysis.filter(|a| a.is_of(&state.workspace)) else {
         ui.centered_and_justified(|ui| {
             ui.spinner();
