@@ -110,8 +110,9 @@ impl CountyShape {
     }
 }
 
-/// Rings simplified to `tolerance` (km), keeping at least a triangle each.
-fn simplify(rings: &[Vec<Point>], tolerance: f32) -> Vec<Vec<Point>> {
+/// Rings simplified to `tolerance` (in their units: km on the map plane), keeping at least a
+/// triangle each.
+pub(crate) fn simplify(rings: &[Vec<Point>], tolerance: f32) -> Vec<Vec<Point>> {
     use geo::Simplify;
     rings
         .iter()

@@ -44,12 +44,7 @@ footer { color: var(--muted); font-size: 12px; margin-top: 32px; }
 }
 "#;
 
-fn t(lang: Lang, zh: &'static str, en: &'static str) -> &'static str {
-    match lang {
-        Lang::Zh => zh,
-        Lang::En => en,
-    }
-}
+use crate::report::svg::pick as t;
 
 /// A figure in the briefing: whole from 1,000, one decimal from 10, else two.
 pub fn shown(x: f64) -> String {

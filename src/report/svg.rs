@@ -92,7 +92,8 @@ impl Picture {
     }
 }
 
-fn pick(lang: Lang, zh: &'static str, en: &'static str) -> &'static str {
+/// `zh` or `en` as `lang` says.
+pub(crate) fn pick(lang: Lang, zh: &'static str, en: &'static str) -> &'static str {
     match lang {
         Lang::Zh => zh,
         Lang::En => en,
@@ -237,6 +238,74 @@ impl Page {
     }
 }
 
+impl Page {
+    /// Vertical grid lines and percentage labels for a horizontal value axis from `lo` to `hi`;
+    /// returns where a value lies.
+    fn percent_axis_x(&mut self, lo: f64, hi: f64) -> impl Fn(f64) -> f64 + use<> {
+        let (left, right) = (self.plot[0], self.plot[2]);
+        let x = move |v: f64| left + (v - lo) / (hi - lo) * (right - left);
+        for t in ticks(lo, hi, 8) {
+            let at = x(t);
+            let _ = write!(
+                self.body,
+                r#"<line x1="{at}" x2="{at}" y1="{}" y2="{}" stroke="{GRID}"/><text x="{at}" y="{}" font-size="12" text-anchor="middle" fill="{INK}">{}%</text>"#,
+                self.plot[1],
+                self.plot[3],
+                self.plot[3] + 18.0,
+                axis_number(t)
+            );
+        }
+        x
+    }
+
+    /// The axes of a coverage chart: share of residents (%) against distance (km).
+    fn coverage_axes(&mut self, max_km: f64, lang: Lang) {
+        self.y_axis(0.0, 100.0, &ticks(0.0, 100.0, 5), "%");
+        for t in ticks(0.0, max_km, 10) {
+            let at = self.x_of(t / max_km);
+            let _ = write!(
+                self.body,
+                r#"<text x="{at}" y="{}" font-size="12" text-anchor="middle" fill="{INK}">{}</text>"#,
+                self.plot[3] + 18.0,
+                axis_number(t)
+            );
+        }
+        let _ = write!(
+            self.body,
+            r#"<text x="{}" y="{}" font-size="12" text-anchor="end" fill="{MUTED}">{}</text>"#,
+            self.plot[2],
+            self.plot[3] + 36.0,
+            pick(lang, "公里", "km")
+        );
+    }
+
+    /// A coverage curve up to `max_km`, dashed if `dash` says how.
+    fn coverage_curve(&mut self, curve: &[[f64; 2]], max_km: f64, colour: &str, dash: &str) {
+        let mut d = String::new();
+        for (i, [km, share]) in up_to(curve, max_km).enumerate() {
+            let _ = write!(
+                d,
+                "{}{:.1} {:.1}",
+                if i == 0 { "M" } else { " L" },
+                self.x_of(km / max_km),
+                self.y_of(share / 100.0)
+            );
+        }
+        let _ = write!(
+            self.body,
+            r#"<path d="{d}" fill="none" stroke="{colour}" stroke-width="3" stroke-dasharray="{dash}"/>"#
+        );
+    }
+}
+
+/// The range of a change chart's axis: every value and zero, at least ±10%, with a margin.
+fn change_range(values: impl Iterator<Item = f64>) -> (f64, f64) {
+    let values: Vec<f64> = values.filter(|v| v.is_finite()).collect();
+    let lo = values.iter().copied().fold(0.0, f64::min).min(-10.0) * 1.1;
+    let hi = values.iter().copied().fold(0.0, f64::max).max(10.0) * 1.1;
+    (lo, hi)
+}
+
 /// About how wide a text is at `size` (CJK characters square, others about half).
 fn text_width(text: &str, size: f64) -> f64 {
     use unicode_width::UnicodeWidthStr;
@@ -271,27 +340,9 @@ fn ticks(lo: f64, hi: f64, n: usize) -> Vec<f64> {
 /// The change of each reform figure, as horizontal bars, with Sichuan's published change.
 fn change(page: &mut Page, c: &ChartsView, lang: Lang) {
     page.plot[0] = 230.0;
-    let values: Vec<f64> = c
-        .change
-        .iter()
-        .flat_map(|(_, v, p)| [*v, p.unwrap_or(0.0)])
-        .filter(|v| v.is_finite())
-        .collect();
-    let lo = values.iter().copied().fold(0.0, f64::min).min(-10.0) * 1.1;
-    let hi = values.iter().copied().fold(0.0, f64::max).max(10.0) * 1.1;
-    let x = |v: f64, p: &Page| p.x_of((v - lo) / (hi - lo));
-    for t in ticks(lo, hi, 8) {
-        let at = x(t, page);
-        let _ = write!(
-            page.body,
-            r#"<line x1="{at}" x2="{at}" y1="{}" y2="{}" stroke="{GRID}"/><text x="{at}" y="{}" font-size="12" text-anchor="middle" fill="{INK}">{}%</text>"#,
-            page.plot[1],
-            page.plot[3],
-            page.plot[3] + 18.0,
-            axis_number(t)
-        );
-    }
-    let zero = x(0.0, page);
+    let (lo, hi) = change_range(c.change.iter().flat_map(|(_, v, p)| [*v, p.unwrap_or(0.0)]));
+    let x = page.percent_axis_x(lo, hi);
+    let zero = x(0.0);
     let rows = c.change.len().max(1) as f64;
     let band = (page.plot[3] - page.plot[1]) / rows;
     for (i, (metric, value, published)) in c.change.iter().enumerate() {
@@ -305,7 +356,7 @@ fn change(page: &mut Page, c: &ChartsView, lang: Lang) {
             esc(metric.short_label(lang))
         );
         if value.is_finite() {
-            let end = x(*value, page);
+            let end = x(*value);
             let (left, width) = (zero.min(end), (end - zero).abs());
             let fill = if *value < 0.0 { AFTER } else { STATIONS };
             // The value inside the bar by the zero line, clear of the names and the diamonds.
@@ -325,7 +376,7 @@ fn change(page: &mut Page, c: &ChartsView, lang: Lang) {
             );
         }
         if let Some(p) = published {
-            let at = x(*p, page);
+            let at = x(*p);
             let _ = write!(
                 page.body,
                 r#"<path d="M{at} {} l7 7 l-7 7 l-7 -7 z" fill="{PUBLISHED}"/>"#,
@@ -449,39 +500,9 @@ fn up_to(curve: &[[f64; 2]], max_km: f64) -> impl Iterator<Item = &[f64; 2]> {
 /// The share of residents within each distance: before, after, after with stations.
 fn coverage(page: &mut Page, c: &ChartsView, lang: Lang) {
     let max_km = coverage_km(&c.coverage);
-    page.y_axis(0.0, 100.0, &ticks(0.0, 100.0, 5), "%");
-    for t in ticks(0.0, max_km, 10) {
-        let at = page.x_of(t / max_km);
-        let _ = write!(
-            page.body,
-            r#"<text x="{at}" y="{}" font-size="12" text-anchor="middle" fill="{INK}">{}</text>"#,
-            page.plot[3] + 18.0,
-            axis_number(t)
-        );
-    }
-    let _ = write!(
-        page.body,
-        r#"<text x="{}" y="{}" font-size="12" text-anchor="end" fill="{MUTED}">{}</text>"#,
-        page.plot[2],
-        page.plot[3] + 36.0,
-        pick(lang, "公里", "km")
-    );
-    let colours = [BEFORE, AFTER, STATIONS];
-    for (curve, colour) in c.coverage.iter().zip(colours) {
-        let mut d = String::new();
-        for (i, [km, share]) in up_to(curve, max_km).enumerate() {
-            let _ = write!(
-                d,
-                "{}{:.1} {:.1}",
-                if i == 0 { "M" } else { " L" },
-                page.x_of(km / max_km),
-                page.y_of(share / 100.0)
-            );
-        }
-        let _ = write!(
-            page.body,
-            r#"<path d="{d}" fill="none" stroke="{colour}" stroke-width="3"/>"#
-        );
+    page.coverage_axes(max_km, lang);
+    for (curve, colour) in c.coverage.iter().zip([BEFORE, AFTER, STATIONS]) {
+        page.coverage_curve(curve, max_km, colour, "none");
     }
     let at = page.x_of((c.radius_km / max_km).min(1.0));
     let _ = write!(
@@ -564,9 +585,8 @@ fn map(page: &mut Page, analysis: &Analysis, geometry: &MapGeometry, lang: Lang)
     let tolerance = (0.25 / scale) as f32;
     let path = |rings: &[Vec<[f32; 2]>]| {
         let mut d = String::new();
-        for ring in rings {
-            let simple = simplify(ring, tolerance);
-            for (i, p) in simple.iter().enumerate() {
+        for ring in crate::map::geometry::simplify(rings, tolerance) {
+            for (i, p) in ring.iter().enumerate() {
                 let (x, y) = at(*p);
                 let _ = write!(d, "{}{x:.1} {y:.1}", if i == 0 { "M" } else { "L" });
             }
@@ -636,21 +656,6 @@ fn map(page: &mut Page, analysis: &Analysis, geometry: &MapGeometry, lang: Lang)
     )]);
 }
 
-/// A ring simplified to `tolerance` (Douglas–Peucker), keeping at least a triangle.
-fn simplify(ring: &[[f32; 2]], tolerance: f32) -> Vec<[f32; 2]> {
-    use geo::Simplify;
-    let line: geo::LineString<f32> = ring
-        .iter()
-        .map(|p| geo::coord! { x: p[0], y: p[1] })
-        .collect();
-    let simple = line.simplify(tolerance);
-    if simple.0.len() >= 4 {
-        simple.0.iter().map(|c| [c.x, c.y]).collect()
-    } else {
-        ring.to_vec()
-    }
-}
-
 /// The colours of the scenarios in a comparison (Paul Tol's bright scheme).
 const SCENARIOS: [&str; 6] = [
     "#4477AA", "#EE6677", "#228833", "#CCBB44", "#66CCEE", "#AA3377",
@@ -710,26 +715,9 @@ pub fn overlay(
     match chart {
         Overlay::Change => {
             page.plot[0] = 230.0;
-            let values: Vec<f64> = charts
-                .iter()
-                .flat_map(|c| c.change.iter().map(|x| x.1))
-                .filter(|v| v.is_finite())
-                .collect();
-            let lo = values.iter().copied().fold(0.0, f64::min).min(-10.0) * 1.1;
-            let hi = values.iter().copied().fold(0.0, f64::max).max(10.0) * 1.1;
-            let x = |v: f64, p: &Page| p.x_of((v - lo) / (hi - lo));
-            for t in ticks(lo, hi, 8) {
-                let at = x(t, &page);
-                let _ = write!(
-                    page.body,
-                    r#"<line x1="{at}" x2="{at}" y1="{}" y2="{}" stroke="{GRID}"/><text x="{at}" y="{}" font-size="12" text-anchor="middle" fill="{INK}">{}%</text>"#,
-                    page.plot[1],
-                    page.plot[3],
-                    page.plot[3] + 18.0,
-                    axis_number(t)
-                );
-            }
-            let zero = x(0.0, &page);
+            let (lo, hi) = change_range(charts.iter().flat_map(|c| c.change.iter().map(|x| x.1)));
+            let x = page.percent_axis_x(lo, hi);
+            let zero = x(0.0);
             let rows = charts[0].change.len().max(1);
             let band = (page.plot[3] - page.plot[1]) / rows as f64;
             let bar = band * 0.8 / charts.len() as f64;
@@ -747,7 +735,7 @@ pub fn overlay(
                     if !value.is_finite() {
                         continue;
                     }
-                    let end = x(value, &page);
+                    let end = x(value);
                     let y = top + band * 0.1 + i as f64 * bar;
                     let _ = write!(
                         page.body,
@@ -771,35 +759,10 @@ pub fn overlay(
         }
         Overlay::Coverage => {
             let max_km = coverage_km(charts.iter().flat_map(|c| &c.coverage));
-            page.y_axis(0.0, 100.0, &ticks(0.0, 100.0, 5), "%");
-            for t in ticks(0.0, max_km, 10) {
-                let at = page.x_of(t / max_km);
-                let _ = write!(
-                    page.body,
-                    r#"<text x="{at}" y="{}" font-size="12" text-anchor="middle" fill="{INK}">{}</text>"#,
-                    page.plot[3] + 18.0,
-                    axis_number(t)
-                );
-            }
-            let line = |page: &mut Page, curve: &[[f64; 2]], colour: &str, dash: &str| {
-                let mut d = String::new();
-                for (i, [km, share]) in up_to(curve, max_km).enumerate() {
-                    let _ = write!(
-                        d,
-                        "{}{:.1} {:.1}",
-                        if i == 0 { "M" } else { " L" },
-                        page.x_of(km / max_km),
-                        page.y_of(share / 100.0)
-                    );
-                }
-                let _ = write!(
-                    page.body,
-                    r#"<path d="{d}" fill="none" stroke="{colour}" stroke-width="3" stroke-dasharray="{dash}"/>"#
-                );
-            };
-            line(&mut page, &charts[0].coverage[0], BEFORE, "8 5");
+            page.coverage_axes(max_km, lang);
+            page.coverage_curve(&charts[0].coverage[0], max_km, BEFORE, "8 5");
             for (i, c) in charts.iter().enumerate() {
-                line(&mut page, &c.coverage[1], colour(i), "none");
+                page.coverage_curve(&c.coverage[1], max_km, colour(i), "none");
             }
         }
         Overlay::Cities => {

@@ -36,6 +36,8 @@ struct Formats {
     count: Format,
     decimal: Format,
     share: Format,
+    /// Coordinates, to five decimals.
+    coordinate: Format,
     wrapped: Format,
 }
 
@@ -55,6 +57,7 @@ impl Formats {
             count: font(Format::new()).set_num_format("#,##0"),
             decimal: font(Format::new()).set_num_format("#,##0.00"),
             share: font(Format::new()).set_num_format("0.0%"),
+            coordinate: font(Format::new()).set_num_format("0.00000"),
             wrapped: font(Format::new())
                 .set_text_wrap()
                 .set_align(rust_xlsxwriter::FormatAlign::Top),
@@ -221,6 +224,7 @@ impl SheetWriter<'_> {
                 Cell::Number(x) if column.key.contains("share") => (*x, &f.share),
                 Cell::Number(x) if x.fract() == 0.0 => (*x, &f.count),
                 Cell::Number(x) => (*x, &f.decimal),
+                Cell::Fixed(x, 5) => (*x, &f.coordinate),
                 Cell::Fixed(x, decimals) => {
                     let zeros = "0".repeat(usize::from(*decimals));
                     fixed = f.text.clone().set_num_format(format!("0.{zeros}"));
