@@ -612,3 +612,80 @@ fn a_failed_or_cancelled_export_names_the_file_and_leaves_nothing_half_written()
     assert!(matches!(e, ExportError::Cancelled));
     assert_eq!(std::fs::read_dir(empty.path()).unwrap().count(), 0);
 }
+
+#[test]
+fn villages_with_boundaries_get_their_own_dissolved_layer() {
+    // One town of four villages, each a 0.02° square in a 2×2 grid, with their boundaries.
+    let dir = tempfile::tempdir().unwrap();
+    let data = common::write_dataset(
+        &dir.path().join("data"),
+        "code,name,city_code,city_name\n510121,金堂县,5101,成都市\n",
+        "code,name,county_code,kind,lon,lat,area_km2,registered_pop,resident_pop\n\
+         510121101,三星镇,510121,town,104.30,30.40,16,8000,8000\n",
+        "code,name,township_code,kind,lon,lat,area_km2,resident_pop,registered_pop\n\
+         510121101201,甲村,510121101,village,104.29,30.39,4,2000,2000\n\
+         510121101202,乙村,510121101,village,104.31,30.39,4,2000,2000\n\
+         510121101203,丙村,510121101,village,104.29,30.41,4,2000,2000\n\
+         510121101204,丁村,510121101,village,104.31,30.41,4,2000,2000\n",
+    );
+    let square = |code: &str, x: f64, y: f64| {
+        format!(
+            r#"{{"type":"Feature","properties":{{"code":"{code}"}},"geometry":{{"type":"Polygon","coordinates":[[[{x},{y}],[{},{y}],[{},{}],[{x},{}],[{x},{y}]]]}}}}"#,
+            x + 0.02,
+            x + 0.02,
+            y + 0.02,
+            y + 0.02
+        )
+    };
+    let squares = [
+        square("510121101201", 104.28, 30.38),
+        square("510121101202", 104.30, 30.38),
+        square("510121101203", 104.28, 30.40),
+        square("510121101204", 104.30, 30.40),
+    ];
+    std::fs::write(
+        data.join("villages.geojson"),
+        format!(
+            r#"{{"type":"FeatureCollection","features":[{}]}}"#,
+            squares.join(",")
+        ),
+    )
+    .unwrap();
+    let dataset = jianzhi::import::load_dataset(&data).unwrap().dataset;
+    let ws = common::workspace(dataset);
+    // West pair and east pair merged by hand.
+    let mut scenario = jianzhi::scenario::Scenario::empty("两两合并");
+    scenario.villages.enabled = true;
+    for codes in [
+        ["510121101201", "510121101203"],
+        ["510121101202", "510121101204"],
+    ] {
+        scenario.edits.push(Edit::new(
+            LevelName::Villages,
+            EditAction::Merge,
+            codes.iter().map(|c| c.to_string()).collect(),
+        ));
+    }
+    let a = ws.analyse(&scenario).unwrap();
+    assert_eq!(a.plan.villages.units.len(), 2);
+    let out = dir.path().join("out");
+    let options = ExportOptions {
+        formats: vec![Format::Geojson, Format::Shp],
+        ..Default::default()
+    };
+    export(&a, &out, &options, None, &meta(&a), &Progress::new()).unwrap();
+    let units = features(&std::fs::read(out.join("villages-new.geojson")).unwrap());
+    assert_eq!(units.len(), 2);
+    for (properties, geometry) in &units {
+        let geometry = geometry.as_ref().unwrap();
+        // Each new village: two squares sharing a side, one polygon without holes.
+        assert_eq!(geometry.0.len(), 1, "{properties:?}");
+        assert!(geometry.0[0].interiors().is_empty());
+        assert!((geometry.unsigned_area() - 0.0008).abs() < 1e-9);
+        assert_eq!(properties["members"], 2);
+        assert_eq!(properties["township_code"], "510121101");
+    }
+    let shapes =
+        shapefile::read_shapes_as::<_, shapefile::Polygon>(out.join("villages_new.shp")).unwrap();
+    assert_eq!(shapes.len(), 2);
+}
