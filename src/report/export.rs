@@ -217,15 +217,21 @@ pub fn export(
                         write_atomic(path, &gis::markers_geojson(&stations, meta))
                     })?;
                 } else {
-                    out.file("townships_new.shp", |_| {
-                        gis::write_territories_shp(
-                            dir,
-                            "townships_new",
-                            &townships,
-                            meta,
-                            names.townships,
-                        )
-                    })?;
+                    // Without boundaries there are no territories to draw: the GeoJSON keeps
+                    // the new units' figures (null geometry), a Shapefile would be empty.
+                    if townships.iter().any(|t| t.geometry.is_some()) {
+                        out.file("townships_new.shp", |_| {
+                            gis::write_territories_shp(
+                                dir,
+                                "townships_new",
+                                &townships,
+                                meta,
+                                names.townships,
+                            )
+                        })?;
+                    } else {
+                        out.skip();
+                    }
                     if let Some(villages) = &villages {
                         out.file("villages_new.shp", |_| {
                             gis::write_territories_shp(
@@ -348,6 +354,12 @@ struct Writer<'a> {
 }
 
 impl Writer<'_> {
+    /// Counts a file that is not written (nothing to put in it).
+    fn skip(&mut self) {
+        self.done += 1;
+        self.progress.advance(self.done.min(self.steps));
+    }
+
     fn file(
         &mut self,
         name: &str,
