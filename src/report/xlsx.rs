@@ -352,6 +352,46 @@ mod tests {
     use super::*;
 
     #[test]
+    fn a_table_longer_than_a_sheet_goes_on_in_a_second_one() {
+        let dataset = crate::Dataset {
+            provenance: Default::default(),
+            counties: Default::default(),
+            townships: Default::default(),
+            villages: Default::default(),
+            dem: None,
+        };
+        let meta = Metadata::made_at(&dataset, [], "2026-11-24T10:00:00+08:00".into());
+        let mut book = Xlsx::new(Lang::En, &meta);
+        let rows = MAX_ROWS as u64 + 10;
+        book.table("Villages", |out| {
+            out.header(&[Column::key("n")])?;
+            for n in 0..rows {
+                out.row(&[Cell::Count(n)])?;
+            }
+            Ok(())
+        })
+        .unwrap();
+        let bytes = book.to_bytes().unwrap();
+        use calamine::Reader;
+        let mut read: calamine::Xlsx<_> =
+            calamine::open_workbook_from_rs(std::io::Cursor::new(bytes)).unwrap();
+        assert_eq!(read.sheet_names(), vec!["Villages", "Villages (2)"]);
+        let first = read.worksheet_range("Villages").unwrap();
+        let second = read.worksheet_range("Villages (2)").unwrap();
+        // Each with its header; every row once, in order.
+        assert_eq!(first.height() as u32, MAX_ROWS);
+        assert_eq!(second.height(), 1 + 11);
+        assert_eq!(
+            second.get((1, 0)),
+            Some(&calamine::Data::Float((MAX_ROWS - 1) as f64))
+        );
+        assert_eq!(
+            second.get((11, 0)),
+            Some(&calamine::Data::Float((rows - 1) as f64))
+        );
+    }
+
+    #[test]
     fn chinese_counts_twice_as_wide() {
         assert_eq!(display_width("ab"), 2);
         assert_eq!(display_width("乡镇"), 4);
