@@ -9,8 +9,9 @@ use crate::lang::Lang;
 use crate::metrics::{Metric, Unit};
 use crate::progress::Progress;
 use crate::report::export::{ExportError, ExportOptions, Format, export};
+use crate::report::html;
 use crate::report::meta::Metadata;
-use crate::report::svg::esc;
+use crate::report::svg::{esc, pick};
 use crate::report::xlsx::Xlsx;
 use crate::report::{write_atomic, write_csv_atomic};
 use crate::table::{Cell, Column, TableWriter};
@@ -216,30 +217,12 @@ impl<'a> Comparison<'a> {
     /// The comparison as a self-contained HTML page: the key figures side by side with the
     /// differences from the first scenario marked, and the overlaid charts.
     pub fn html(&self, lang: Lang, meta: &Metadata) -> String {
-        let t = |zh: &'static str, en: &'static str| match lang {
-            Lang::Zh => zh,
-            Lang::En => en,
-        };
+        let t = |zh, en| pick(lang, zh, en);
         let names = self.names();
         let views: Vec<FiguresView> = self.analyses.iter().map(|a| FiguresView::new(a)).collect();
-        let mut h = format!(
-            r#"<!DOCTYPE html><html lang="{}"><head><meta charset="utf-8"><meta name="generator" content="{}"><meta name="created" content="{}"><title>{}</title><style>{}</style></head><body>"#,
-            t("zh-CN", "en"),
-            esc(&meta.program),
-            esc(&meta.made_at),
-            t("方案对比", "Scenario comparison"),
-            super::html::STYLE
-        );
-        h += &format!(
-            r#"<h1>{}</h1><p class="sub">{} · {} {}</p>"#,
-            t("方案对比", "Scenario comparison"),
-            esc(&meta.dataset),
-            t("生成于", "made"),
-            esc(&meta.made_at)
-        );
-        if let Some(note) = meta.modelled_note(lang) {
-            h += &format!(r#"<p><span class="badge">＊{}</span></p>"#, esc(&note));
-        }
+        let title = t("方案对比", "Scenario comparison");
+        let mut h = html::open_page(meta, lang, title, title);
+        h += &html::modelled_badge(meta, lang);
         h += &format!(
             "<h2>{}</h2><table><thead><tr><th>{}</th><th>{}</th>",
             t("主要指标", "Key figures"),
@@ -256,7 +239,7 @@ impl<'a> Comparison<'a> {
             }
             let unit = f.metric.unit();
             let shown =
-                |x: Option<f64>| x.map_or("—".to_string(), |x| super::html::shown(unit.shown(x)));
+                |x: Option<f64>| x.map_or("—".to_string(), |x| html::shown(unit.shown(x)));
             h += &format!(
                 "<tr><td>{}</td><td>{}</td>",
                 esc(f.metric.label(lang)),
@@ -275,7 +258,7 @@ impl<'a> Comparison<'a> {
                             if whole && d.abs() < 1000.0 {
                                 format!("{d:.0}")
                             } else {
-                                super::html::shown(d)
+                                html::shown(d)
                             }
                         );
                     }
@@ -298,12 +281,7 @@ impl<'a> Comparison<'a> {
                 super::svg::overlay(picture, &refs, &names, meta, lang)
             );
         }
-        h += &format!(
-            "<footer>{} · {} · {}</footer></body></html>",
-            esc(&meta.program),
-            esc(&meta.made_at),
-            esc(&meta.dataset)
-        );
+        h += &html::close_page(meta);
         h
     }
 

@@ -11,6 +11,7 @@ use shapefile::dbase::{self, FieldName, FieldValue, TableWriterBuilder};
 
 use crate::gis::{Marker, Territory};
 use crate::report::meta::Metadata;
+use crate::report::svg::esc;
 use crate::report::write_atomic;
 
 /// The WGS 84 definition every `.prj` holds.
@@ -324,12 +325,6 @@ pub fn write_markers_shp(
 /// QGIS layer metadata (`.qmd`, shown under Layer Properties → Metadata): the title, the
 /// data source, the scenario and when and with what the layer was made.
 fn qgis_metadata(meta: &Metadata, title: &str) -> String {
-    let esc = |s: &str| {
-        s.replace('&', "&amp;")
-            .replace('<', "&lt;")
-            .replace('>', "&gt;")
-            .replace('"', "&quot;")
-    };
     let mut abstract_ = String::new();
     for (label, value) in meta.lines(crate::Lang::Zh) {
         abstract_ += &format!("{label}：{value}\n");

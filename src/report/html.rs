@@ -14,7 +14,7 @@ use crate::report::svg::{Picture, esc, svg};
 use crate::report::xlsx::parameter_lines;
 use crate::workspace::Analysis;
 
-pub(crate) const STYLE: &str = r#"
+const STYLE: &str = r#"
 :root { --ink: #263238; --muted: #607D8B; --line: #CFD8DC; --accent: #E65100; }
 * { box-sizing: border-box; }
 body { font-family: 'Microsoft YaHei','PingFang SC','Noto Sans CJK SC','Source Han Sans SC','WenQuanYi Micro Hei',sans-serif;
@@ -120,34 +120,24 @@ pub fn briefing(
     lang: Lang,
 ) -> String {
     let scenario = &analysis.scenario;
-    let mut h = String::new();
-    let _ = write!(
-        h,
-        r#"<!DOCTYPE html><html lang="{}"><head><meta charset="utf-8"><meta name="generator" content="{}"><meta name="created" content="{}"><title>{}</title><style>{STYLE}</style></head><body>"#,
-        t(lang, "zh-CN", "en"),
-        esc(&meta.program),
-        esc(&meta.made_at),
-        esc(&format!(
+    let mut h = open_page(
+        meta,
+        lang,
+        &format!(
             "{} — {}",
             t(lang, "区划调整方案简报", "Reform briefing"),
             scenario.name
-        )),
-    );
-    let _ = write!(
-        h,
-        r#"<h1>{}：{}</h1><p class="sub">{} · {} {}</p>"#,
-        t(lang, "区划调整方案简报", "Reform briefing"),
-        esc(&scenario.name),
-        esc(&meta.dataset),
-        t(lang, "生成于", "made"),
-        esc(&meta.made_at),
+        ),
+        &format!(
+            "{}：{}",
+            t(lang, "区划调整方案简报", "Reform briefing"),
+            scenario.name
+        ),
     );
     if !scenario.description.is_empty() {
         let _ = write!(h, "<p>{}</p>", esc(&scenario.description));
     }
-    if let Some(note) = meta.modelled_note(lang) {
-        let _ = write!(h, r#"<p><span class="badge">＊{}</span></p>"#, esc(&note));
-    }
+    h += &modelled_badge(meta, lang);
 
     // Key figures.
     let _ = write!(
@@ -285,12 +275,40 @@ pub fn briefing(
     for source in &meta.sources {
         let _ = write!(h, "<li>{}</li>", esc(source));
     }
-    let _ = write!(
-        h,
-        "</ul><footer>{} · {} · {}</footer></body></html>",
+    h += "</ul>";
+    h += &close_page(meta);
+    h
+}
+
+/// The start of a self-contained page: its head (language, generator, time made, `title`,
+/// the styles), the heading `heading` and a line with the dataset and the time made.
+pub(crate) fn open_page(meta: &Metadata, lang: Lang, title: &str, heading: &str) -> String {
+    format!(
+        r#"<!DOCTYPE html><html lang="{}"><head><meta charset="utf-8"><meta name="generator" content="{}"><meta name="created" content="{}"><title>{}</title><style>{STYLE}</style></head><body><h1>{}</h1><p class="sub">{} · {} {}</p>"#,
+        t(lang, "zh-CN", "en"),
+        esc(&meta.program),
+        esc(&meta.made_at),
+        esc(title),
+        esc(heading),
+        esc(&meta.dataset),
+        t(lang, "生成于", "made"),
+        esc(&meta.made_at),
+    )
+}
+
+/// The "modelled data" badge, or nothing for observed data.
+pub(crate) fn modelled_badge(meta: &Metadata, lang: Lang) -> String {
+    meta.modelled_note(lang)
+        .map(|note| format!(r#"<p><span class="badge">＊{}</span></p>"#, esc(&note)))
+        .unwrap_or_default()
+}
+
+/// The end of a page: a footer with the program, the time made and the dataset.
+pub(crate) fn close_page(meta: &Metadata) -> String {
+    format!(
+        "<footer>{} · {} · {}</footer></body></html>",
         esc(&meta.program),
         esc(&meta.made_at),
         esc(&meta.dataset)
-    );
-    h
+    )
 }

@@ -812,11 +812,19 @@ pub fn overlay(
 /// chunks (Title, Source, Software, Creation Time…), which image viewers show as properties.
 pub fn png(svg: &str, scale: f32, notes: &[(&str, String)]) -> std::io::Result<Vec<u8>> {
     let failed = |e: &dyn std::fmt::Display| std::io::Error::other(format!("picture: {e}"));
-    let mut options = resvg::usvg::Options {
+    // The embedded font, parsed once for every picture this process draws.
+    static FONTS: std::sync::OnceLock<std::sync::Arc<resvg::usvg::fontdb::Database>> =
+        std::sync::OnceLock::new();
+    let fonts = FONTS.get_or_init(|| {
+        let mut db = resvg::usvg::fontdb::Database::new();
+        db.load_font_data(CJK_FONT.to_vec());
+        std::sync::Arc::new(db)
+    });
+    let options = resvg::usvg::Options {
         font_family: FONT_FAMILY.to_string(),
+        fontdb: fonts.clone(),
         ..Default::default()
     };
-    options.fontdb_mut().load_font_data(CJK_FONT.to_vec());
     let tree = resvg::usvg::Tree::from_str(svg, &options).map_err(|e| failed(&e))?;
     let size = tree
         .size()
