@@ -4,9 +4,11 @@
 use std::io::IsTerminal;
 use std::path::Path;
 
+use jianzhi::ImportError;
 use jianzhi::Lang;
 use jianzhi::builtin;
-use jianzhi::import::load_dataset_with;
+use jianzhi::import::columns::{self, ColumnMap};
+use jianzhi::import::{LoadOptions, load_dataset_opts};
 use jianzhi::metrics::Metric;
 use jianzhi::model::Dataset;
 use jianzhi::progress::{Progress, Step};
@@ -15,15 +17,31 @@ use jianzhi::report::figure;
 use jianzhi::report::meta::Metadata;
 use jianzhi::summary::{Summary, summarize};
 
+/// Where the data comes from: `--data` (else the built-in demo) and `--columns`.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Input<'a> {
+    pub data: Option<&'a Path>,
+    pub columns: Option<&'a Path>,
+}
+
 /// Loads `--data` (or the demo dataset), printing warnings to stderr, and progress too when
 /// stderr is a terminal.
-pub fn load(data: Option<&Path>) -> anyhow::Result<Dataset> {
-    let dir = data
+pub fn load(input: Input) -> anyhow::Result<Dataset> {
+    let dir = input
+        .data
         .map(Path::to_path_buf)
         .unwrap_or_else(builtin::demo_dir);
+    let columns = match input.columns {
+        Some(path) if !path.is_file() => {
+            return Err(ImportError::from(columns::missing(path)).into());
+        }
+        Some(path) => Some(ColumnMap::read(path)?),
+        None => None,
+    };
+    let options = LoadOptions { columns };
     let progress = Progress::new();
     let loaded = std::thread::scope(|scope| {
-        let loading = scope.spawn(|| load_dataset_with(&dir, &progress));
+        let loading = scope.spawn(|| load_dataset_opts(&dir, &options, &progress));
         if std::io::stderr().is_terminal() {
             while !loading.is_finished() {
                 std::thread::sleep(std::time::Duration::from_millis(200));
@@ -85,13 +103,13 @@ fn peak_memory_note() -> String {
 
 /// The `summary` command: prints the statistics and writes `summary.csv` and `counties.csv`.
 pub fn summary(
-    data: Option<&Path>,
+    input: Input,
     out: Option<&Path>,
     lang: Option<Lang>,
     timing: bool,
 ) -> anyhow::Result<()> {
     let started = std::time::Instant::now();
-    let dataset = load(data)?;
+    let dataset = load(input)?;
     let t_load = started.elapsed();
     let stats = summarize(&dataset);
     print!("{}", format_summary(&dataset, &stats.province));
@@ -153,7 +171,7 @@ fn shown(x: Option<f64>) -> String {
 /// stress tests (everything modelled).
 pub fn scale_data(villages: usize, out: &Path) -> anyhow::Result<()> {
     let started = std::time::Instant::now();
-    let demo = load(None)?;
+    let demo = load(Input::default())?;
     jianzhi::demo::scaled::write_scaled(&demo, &builtin::demo_dir(), villages, out)?;
     println!(
         "wrote {} with {villages} villages (modelled) in {:.1} s",
@@ -166,7 +184,7 @@ pub fn scale_data(villages: usize, out: &Path) -> anyhow::Result<()> {
 /// The `run` command: applies a scenario and writes the reports in `formats`.
 pub fn run(
     scenario: &Path,
-    data: Option<&Path>,
+    input: Input,
     out: &Path,
     formats: &[Format],
     lang: Option<Lang>,
@@ -176,7 +194,7 @@ pub fn run(
 
     let t0 = Instant::now();
     let scenario = jianzhi::scenario::Scenario::read(&builtin::scenario_path(scenario))?;
-    let dataset = load(data)?;
+    let dataset = load(input)?;
     let t_load = t0.elapsed();
     let t1 = Instant::now();
     let workspace = std::sync::Arc::new(jianzhi::workspace::Workspace::new(dataset));
@@ -211,7 +229,7 @@ pub fn run(
 /// each scenario's files.
 pub fn compare(
     scenarios: &[std::path::PathBuf],
-    data: Option<&Path>,
+    input: Input,
     out: &Path,
     formats: &[Format],
     lang: Option<Lang>,
@@ -220,7 +238,7 @@ pub fn compare(
         .iter()
         .map(|p| jianzhi::scenario::Scenario::read(&builtin::scenario_path(p)))
         .collect::<Result<Vec<_>, _>>()?;
-    let workspace = std::sync::Arc::new(jianzhi::workspace::Workspace::new(load(data)?));
+    let workspace = std::sync::Arc::new(jianzhi::workspace::Workspace::new(load(input)?));
     let analyses = scenarios
         .iter()
         .map(|s| workspace.analyse(s))

@@ -171,14 +171,36 @@ impl fmt::Display for Problem {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub struct ImportError {
     pub problems: Vec<Problem>,
+    /// Set when a table's columns could not all be found (or were ambiguous): what the app's
+    /// column-mapping dialog opens on.
+    pub columns: Option<Box<ColumnsProblem>>,
 }
 
 impl ImportError {
     pub fn one(problem: Problem) -> Self {
         Self {
             problems: vec![problem],
+            columns: None,
         }
     }
+}
+
+/// A table whose header lacks a field Jianzhi needs, or names one twice.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ColumnsProblem {
+    pub table: crate::import::header::TableKind,
+    /// The table's file (a workbook's, without the sheet).
+    pub file: PathBuf,
+    pub sheet: Option<String>,
+    /// The row taken for the header, and its headers as written.
+    pub header_line: u64,
+    pub headers: Vec<String>,
+    /// The first rows after it.
+    pub preview: Vec<Vec<String>>,
+    /// Required fields no header names.
+    pub missing: Vec<crate::import::table::Column>,
+    /// A field several headers could be, and those headers.
+    pub ambiguous: Option<(crate::import::table::Column, Vec<String>)>,
 }
 
 impl From<Problem> for ImportError {
@@ -279,6 +301,7 @@ impl Problems {
             Ok(())
         } else {
             Err(ImportError {
+                columns: None,
                 problems: std::mem::take(&mut self.errors),
             })
         }

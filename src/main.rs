@@ -32,6 +32,10 @@ struct Cli {
     /// Start on the comparison of the open scenarios.
     #[arg(long)]
     compare: bool,
+    /// Which header of the data's tables holds each field (a columns.toml file), where the
+    /// headers alone do not say; else the dataset folder's own columns.toml.
+    #[arg(long, global = true)]
+    columns: Option<PathBuf>,
 }
 
 #[derive(Subcommand)]
@@ -114,13 +118,20 @@ enum Command {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    let columns = cli.columns.as_deref();
     let result = match cli.command {
         Some(Command::Summary {
             data,
             out,
             lang,
             timing,
-        }) => cli::summary(data.as_deref(), out.as_deref(), lang, timing),
+        }) => {
+            let input = cli::Input {
+                data: data.as_deref(),
+                columns,
+            };
+            cli::summary(input, out.as_deref(), lang, timing)
+        }
         Some(Command::Run {
             scenario,
             data,
@@ -128,14 +139,26 @@ fn main() -> ExitCode {
             formats,
             lang,
             timing,
-        }) => cli::run(&scenario, data.as_deref(), &out, &formats, lang, timing),
+        }) => {
+            let input = cli::Input {
+                data: data.as_deref(),
+                columns,
+            };
+            cli::run(&scenario, input, &out, &formats, lang, timing)
+        }
         Some(Command::Compare {
             scenarios,
             data,
             out,
             formats,
             lang,
-        }) => cli::compare(&scenarios, data.as_deref(), &out, &formats, lang),
+        }) => {
+            let input = cli::Input {
+                data: data.as_deref(),
+                columns,
+            };
+            cli::compare(&scenarios, input, &out, &formats, lang)
+        }
         Some(Command::DemoData { sources, out }) => demo_data(&sources, &out),
         Some(Command::ScaleData { villages, out }) => cli::scale_data(villages, &out),
         None => desktop(

@@ -19,17 +19,52 @@ const CASES: &[(&str, bool, &[&str])] = &[
     (
         "townships.wrong_delimiter.csv",
         false,
-        &["townships.csv: row 1", "no header row", "separated by '|'"],
+        &[
+            "townships.csv: row 1",
+            "no column found for the code, name, county code",
+            "separated by '|'",
+        ],
     ),
     (
         "townships.missing_header.csv",
         false,
-        &["townships.csv: row 1", "no header row"],
+        &[
+            "townships.csv: row 1",
+            "no column found for the code, name, county code",
+            "the file's headers are '510104020', '督院街街道'",
+        ],
     ),
     (
         "townships.duplicated_header.csv",
         false,
-        &["townships.csv: row 1", "both name the code column"],
+        &[
+            "townships.csv: row 1",
+            "the columns 'code', '区划代码' could each be the code",
+        ],
+    ),
+    (
+        "townships.unrecognised_header.csv",
+        false,
+        &[
+            "townships.csv: row 1: no column found for the county code",
+            "the file's headers are 'code', 'name', 'XZQDM'",
+        ],
+    ),
+    (
+        "villages.ambiguous_population.csv",
+        false,
+        &[
+            "villages.csv: row 1",
+            "the columns '人口', '常住人口' could each be the resident population",
+        ],
+    ),
+    (
+        "townships.bad_cell.xlsx",
+        false,
+        &[
+            "townships.xlsx [乡镇]: row 4, column '常住人口'",
+            "not a number: '两万'",
+        ],
     ),
     (
         "townships.duplicate_code.csv",
@@ -230,6 +265,9 @@ fn every_bad_input_gives_a_located_error_or_a_warned_repair_through_the_cli() {
             let (role, rest) = file.split_once('.').unwrap();
             let extension = rest.rsplit('.').next().unwrap();
             std::fs::copy(&bad, data.join(format!("{role}.{extension}"))).unwrap();
+            if extension == "xlsx" {
+                std::fs::remove_file(data.join(format!("{role}.csv"))).unwrap();
+            }
             command.args(["summary", "--data"]).arg(&data);
         }
         let output = command.output().unwrap();
@@ -308,6 +346,9 @@ fn every_bad_input_shows_in_the_app_error_panel_and_keeps_what_was_in_use() {
             let (role, rest) = file.split_once('.').unwrap();
             let extension = rest.rsplit('.').next().unwrap();
             std::fs::copy(&bad, data.join(format!("{role}.{extension}"))).unwrap();
+            if extension == "xlsx" {
+                std::fs::remove_file(data.join(format!("{role}.csv"))).unwrap();
+            }
             data
         };
         let scenario_before = harness.state().state.scenario().clone();

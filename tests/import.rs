@@ -195,6 +195,7 @@ fn shapefile_boundaries_join_by_code_in_utf8_and_gbk() {
         );
         let features = jianzhi::import::boundaries::read_boundaries(
             &d.join("townships.shp"),
+            jianzhi::import::header::TableKind::Townships,
             &mut Default::default(),
         )
         .unwrap();

@@ -18,6 +18,7 @@ use crate::dem::Dem;
 use crate::error::{Message, Problem, Problems};
 use crate::geodesy::LocalProjection;
 use crate::import::boundaries::read_boundaries;
+use crate::import::header::TableKind;
 use crate::import::table::Column;
 use crate::model::{LonLat, TownshipKind, VillageKind};
 use crate::report::write_atomic;
@@ -287,7 +288,7 @@ sources = [
 
 fn read_counties(path: &Path) -> Result<Vec<SourceCounty>, DemoError> {
     let mut problems = Problems::default();
-    let features = read_boundaries(path, &mut problems)?;
+    let features = read_boundaries(path, TableKind::Counties, &mut problems)?;
     let text = |f: &crate::import::boundaries::BoundaryFeature, c: Column| {
         f.attributes.get(&c).cloned().unwrap_or_default()
     };

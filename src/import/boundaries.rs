@@ -12,7 +12,8 @@ use geo::orient::{Direction, Orient};
 use geo::{Area, MakeValid, MultiPolygon, Polygon, Validation};
 
 use crate::error::{ImportError, Message, Problem, Problems};
-use crate::import::table::{Column, check_code, column_for_header};
+use crate::import::header::TableKind;
+use crate::import::table::{Column, check_code, column_in};
 use crate::tr;
 
 /// One polygon feature with the attributes Jianzhi understands.
@@ -33,6 +34,7 @@ impl BoundaryFeature {
 /// Reads polygons from a `.geojson`/`.json` or `.shp` file.
 pub fn read_boundaries(
     path: &Path,
+    table: TableKind,
     problems: &mut Problems,
 ) -> Result<Vec<BoundaryFeature>, ImportError> {
     let ext = path
@@ -40,17 +42,21 @@ pub fn read_boundaries(
         .map(|e| e.to_string_lossy().to_lowercase())
         .unwrap_or_default();
     let features = match ext.as_str() {
-        "shp" => read_shapefile(path, problems)?,
-        _ => read_geojson(path, problems)?,
+        "shp" => read_shapefile(path, table, problems)?,
+        _ => read_geojson(path, table, problems)?,
     };
     problems.check()?;
     Ok(features)
 }
 
-fn read_geojson(path: &Path, problems: &mut Problems) -> Result<Vec<BoundaryFeature>, ImportError> {
+fn read_geojson(
+    path: &Path,
+    table: TableKind,
+    problems: &mut Problems,
+) -> Result<Vec<BoundaryFeature>, ImportError> {
     let bytes = std::fs::read(path)
         .map_err(|e| Problem::file(path, tr!("cannot read the file: {e}", "无法读取文件：{e}")))?;
-    parse_geojson(path, bytes, problems)
+    parse_geojson(path, bytes, table, problems)
 }
 
 /// Reads GeoJSON boundaries from `bytes` as if read from `path` (which names the file in
@@ -58,6 +64,7 @@ fn read_geojson(path: &Path, problems: &mut Problems) -> Result<Vec<BoundaryFeat
 pub fn parse_geojson(
     path: &Path,
     bytes: Vec<u8>,
+    table: TableKind,
     problems: &mut Problems,
 ) -> Result<Vec<BoundaryFeature>, ImportError> {
     let text = String::from_utf8(bytes).map_err(|_| {
@@ -93,7 +100,7 @@ pub fn parse_geojson(
     for (index, feature) in features.into_iter().enumerate() {
         let mut attributes = HashMap::new();
         for (key, value) in feature.properties.iter().flatten() {
-            let Some(column) = column_for_header(key) else {
+            let Some(column) = column_in(key, table) else {
                 continue;
             };
             let text = match value {
@@ -192,6 +199,7 @@ fn short_position(value: &geojson::GeometryValue) -> Option<usize> {
 
 fn read_shapefile(
     path: &Path,
+    table: TableKind,
     problems: &mut Problems,
 ) -> Result<Vec<BoundaryFeature>, ImportError> {
     let dbf_path = path.with_extension("dbf");
@@ -257,7 +265,7 @@ fn read_shapefile(
         };
         let mut attributes = HashMap::new();
         for (key, value) in record.into_iter() {
-            let Some(column) = column_for_header(&key) else {
+            let Some(column) = column_in(&key, table) else {
                 continue;
             };
             use shapefile::dbase::FieldValue as F;
@@ -470,7 +478,7 @@ mod tests {
             ),
         );
         let mut problems = Problems::default();
-        let f = read_boundaries(&p, &mut problems).unwrap();
+        let f = read_boundaries(&p, TableKind::Townships, &mut problems).unwrap();
         assert_eq!(f.len(), 1);
         assert_eq!(f[0].code(), Some("510104020"));
         assert_eq!(f[0].attributes[&Column::Name], "督院街");
@@ -485,7 +493,7 @@ mod tests {
             r#"{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"code":"1"},"geometry":{"type":"Polygon","coordinates":[[[0,0],[1,1],[1,0],[0,1],[0,0]]]}}]}"#,
         );
         let mut problems = Problems::default();
-        let f = read_boundaries(&p, &mut problems).unwrap();
+        let f = read_boundaries(&p, TableKind::Townships, &mut problems).unwrap();
         assert_eq!(f.len(), 1);
         assert!(f[0].shape.unsigned_area() > 0.4);
         assert!(
@@ -506,7 +514,9 @@ mod tests {
             {"type":"Feature","properties":{"code":"2"},"geometry":null}]}"#,
         );
         let mut problems = Problems::default();
-        let err = read_boundaries(&p, &mut problems).unwrap_err().to_string();
+        let err = read_boundaries(&p, TableKind::Townships, &mut problems)
+            .unwrap_err()
+            .to_string();
         assert!(
             err.contains("feature 0 (code 1)") && err.contains("projected"),
             "{err}"

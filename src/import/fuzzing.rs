@@ -6,30 +6,22 @@ use std::path::Path;
 
 use crate::error::{Problem, Problems};
 use crate::import::boundaries::parse_geojson;
-use crate::import::table::{Column, Table};
+use crate::import::header::TableKind;
+use crate::import::table::{Column, Spec, Table};
 
 /// Every column, so every typed accessor is exercised.
-const COLUMNS: [Column; 13] = [
-    Column::Code,
-    Column::Name,
-    Column::CountyCode,
-    Column::TownshipCode,
-    Column::CityCode,
-    Column::CityName,
-    Column::Kind,
-    Column::Lon,
-    Column::Lat,
-    Column::AreaKm2,
-    Column::RegisteredPop,
-    Column::ResidentPop,
-    Column::Terrain,
-];
+const COLUMNS: [Column; 13] = Column::ALL;
 
 /// Reads `bytes` as a table of villages and every cell of every row as its column's type.
 pub fn csv_table(bytes: &[u8]) -> Vec<Problem> {
     let path = Path::new("fuzz.csv");
     let mut problems = Problems::default();
-    let mut table = match Table::parse(path, bytes, &[Column::Code, Column::Name], &mut problems) {
+    let mut table = match Table::parse(
+        path,
+        bytes,
+        Spec::new(TableKind::Villages, &[Column::Code, Column::Name]),
+        &mut problems,
+    ) {
         Ok(table) => table,
         Err(e) => return e.problems,
     };
@@ -66,7 +58,12 @@ pub fn csv_table(bytes: &[u8]) -> Vec<Problem> {
 /// Reads `bytes` as a GeoJSON boundary file.
 pub fn geojson(bytes: &[u8]) -> Vec<Problem> {
     let mut problems = Problems::default();
-    match parse_geojson(Path::new("fuzz.geojson"), bytes.to_vec(), &mut problems) {
+    match parse_geojson(
+        Path::new("fuzz.geojson"),
+        bytes.to_vec(),
+        TableKind::Townships,
+        &mut problems,
+    ) {
         Ok(_) => {
             problems.errors.extend(problems.warnings);
             problems.errors

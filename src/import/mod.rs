@@ -14,7 +14,9 @@
 //! | `dataset.toml` | no | display name, which figures are modelled, sources |
 
 pub mod boundaries;
+pub mod columns;
 pub mod fuzzing;
+pub mod header;
 pub mod table;
 pub mod text;
 
@@ -32,7 +34,9 @@ use crate::model::{
 use crate::progress::{Progress, Step};
 use crate::tr;
 use boundaries::{BoundaryFeature, read_boundaries};
-use table::{Column, Table};
+use columns::ColumnMap;
+use header::TableKind;
+use table::{Column, Spec, Table};
 
 /// A loaded dataset and the warnings its files gave.
 #[derive(Debug)]
@@ -49,10 +53,27 @@ pub fn load_dataset(dir: &Path) -> Result<Loaded, ImportError> {
     load_dataset_with(dir, &Progress::new()).map_err(|e| e.into_import(dir))
 }
 
+/// How to read a dataset's tables beyond what their headers say.
+#[derive(Debug, Clone, Default)]
+pub struct LoadOptions {
+    /// A column mapping (`--columns FILE`, or the app's dialog); else the folder's
+    /// `columns.toml` if it has one.
+    pub columns: Option<ColumnMap>,
+}
+
 /// Loads and validates the dataset in `dir`, reporting progress to `progress` and stopping
 /// with [`LoadError::Cancelled`] soon after it is cancelled. Tables are streamed: memory grows
 /// with the records kept, not with the size of the files.
 pub fn load_dataset_with(dir: &Path, progress: &Progress) -> Result<Loaded, LoadError> {
+    load_dataset_opts(dir, &LoadOptions::default(), progress)
+}
+
+/// [`load_dataset_with`], with a column mapping.
+pub fn load_dataset_opts(
+    dir: &Path,
+    options: &LoadOptions,
+    progress: &Progress,
+) -> Result<Loaded, LoadError> {
     if !dir.is_dir() {
         return Err(Problem::file(
             dir,
@@ -64,6 +85,13 @@ pub fn load_dataset_with(dir: &Path, progress: &Progress) -> Result<Loaded, Load
         .into());
     }
     let mut problems = Problems::default();
+    let columns = match &options.columns {
+        Some(map) => map.clone(),
+        None => match existing(dir, &[columns::FILE_NAME]) {
+            Some(path) => ColumnMap::read(&path)?,
+            None => ColumnMap::default(),
+        },
+    };
 
     progress.begin(Step::Boundaries, 0);
     let provenance = read_provenance(dir)?;
@@ -73,39 +101,52 @@ pub fn load_dataset_with(dir: &Path, progress: &Progress) -> Result<Loaded, Load
     };
     let county_shapes = match existing(dir, &["counties.geojson", "counties.json", "counties.shp"])
     {
-        Some(p) => read_boundaries(&p, &mut problems)?,
+        Some(p) => read_boundaries(&p, TableKind::Counties, &mut problems)?,
         None => Vec::new(),
     };
     let township_shapes = match existing(
         dir,
         &["townships.geojson", "townships.json", "townships.shp"],
     ) {
-        Some(p) => Some((read_boundaries(&p, &mut problems)?, p)),
+        Some(p) => Some((read_boundaries(&p, TableKind::Townships, &mut problems)?, p)),
         None => None,
     };
     let village_shapes = match existing(dir, &["villages.geojson", "villages.json", "villages.shp"])
     {
-        Some(p) => Some((read_boundaries(&p, &mut problems)?, p)),
+        Some(p) => Some((read_boundaries(&p, TableKind::Villages, &mut problems)?, p)),
         None => None,
     };
     progress.check()?;
 
-    let townships_path = required_file(dir, "townships.csv")?;
-    let villages_path = required_file(dir, "villages.csv")?;
-    let mut township_table = Table::open(
+    let townships_path = table_file(dir, TableKind::Townships, &columns)?
+        .ok_or_else(|| missing_table(dir, TableKind::Townships))?;
+    let villages_path = table_file(dir, TableKind::Villages, &columns)?
+        .ok_or_else(|| missing_table(dir, TableKind::Villages))?;
+    let mut township_table = open_table(
         &townships_path,
+        TableKind::Townships,
         &[Column::Code, Column::Name, Column::CountyCode],
+        &columns,
         &mut problems,
         progress,
     )?;
-    let mut village_table = Table::open(
+    let mut village_table = open_table(
         &villages_path,
+        TableKind::Villages,
         &[Column::Code, Column::Name, Column::TownshipCode],
+        &columns,
         &mut problems,
         progress,
     )?;
 
-    let mut counties = read_counties(dir, &county_shapes, &mut problems, progress)?;
+    let counties_path = table_file(dir, TableKind::Counties, &columns)?;
+    let mut counties = read_counties(
+        counties_path.as_deref(),
+        &columns,
+        &county_shapes,
+        &mut problems,
+        progress,
+    )?;
     let mut townships = read_townships(
         &mut township_table,
         &mut counties,
@@ -140,17 +181,67 @@ fn existing(dir: &Path, names: &[&str]) -> Option<PathBuf> {
     names.iter().map(|n| dir.join(n)).find(|p| p.is_file())
 }
 
-fn required_file(dir: &Path, name: &str) -> Result<PathBuf, ImportError> {
-    existing(dir, &[name]).ok_or_else(|| {
-        Problem::file(
-            &dir.join(name),
-            Message::new(
-                "the file is missing; a dataset folder needs townships.csv and villages.csv",
-                "缺少该文件；数据集文件夹需要 townships.csv 和 villages.csv",
-            ),
-        )
-        .into()
-    })
+/// The extensions a table may have, in the order they are looked for.
+pub const TABLE_EXTENSIONS: &[&str] = &["csv", "tsv", "txt", "xlsx", "xls", "xlsm", "ods"];
+
+/// A table's file: the one `columns.toml` names, else `<table>.csv` (or `.tsv`, `.txt`,
+/// `.xlsx`, `.xls`, `.ods`) in the folder; `None` if there is none.
+fn table_file(
+    dir: &Path,
+    table: TableKind,
+    columns: &ColumnMap,
+) -> Result<Option<PathBuf>, ImportError> {
+    if let Some(file) = columns.table(table).and_then(|t| t.file.as_ref()) {
+        let path = dir.join(file);
+        if !path.is_file() {
+            return Err(Problem::file(
+                &path,
+                tr!(
+                    "the file named for [{}] in columns.toml is missing",
+                    "columns.toml 中为 [{}] 指定的文件不存在",
+                    table.stem()
+                ),
+            )
+            .into());
+        }
+        return Ok(Some(path));
+    }
+    let names: Vec<String> = TABLE_EXTENSIONS
+        .iter()
+        .map(|ext| format!("{}.{ext}", table.stem()))
+        .collect();
+    let names: Vec<&str> = names.iter().map(String::as_str).collect();
+    Ok(existing(dir, &names))
+}
+
+fn missing_table(dir: &Path, table: TableKind) -> ImportError {
+    Problem::file(
+        &dir.join(format!("{}.csv", table.stem())),
+        Message::new(
+            "the file is missing; a dataset folder needs townships.csv and villages.csv (or .xlsx, .xls, .ods)",
+            "缺少该文件；数据集文件夹需要 townships.csv 和 villages.csv（或 .xlsx、.xls、.ods）",
+        ),
+    )
+    .into()
+}
+
+/// Opens a table with its mapping and sheet from `columns`.
+fn open_table<'p>(
+    path: &Path,
+    table: TableKind,
+    required: &[Column],
+    columns: &ColumnMap,
+    problems: &mut Problems,
+    progress: &'p Progress,
+) -> Result<Table<'p>, LoadError> {
+    let mapping = columns.mapping(table);
+    let spec = Spec {
+        table,
+        required,
+        mapping: &mapping,
+        sheet: columns.table(table).and_then(|t| t.sheet.as_deref()),
+    };
+    Table::open(path, spec, problems, progress)
 }
 
 fn read_provenance(dir: &Path) -> Result<Provenance, ImportError> {
@@ -180,14 +271,22 @@ fn read_provenance(dir: &Path) -> Result<Provenance, ImportError> {
 }
 
 fn read_counties(
-    dir: &Path,
+    path: Option<&Path>,
+    columns: &ColumnMap,
     shapes: &[BoundaryFeature],
     problems: &mut Problems,
     progress: &Progress,
 ) -> Result<Vec<County>, LoadError> {
     let mut counties: Vec<County> = Vec::new();
-    if let Some(path) = existing(dir, &["counties.csv"]) {
-        let mut table = Table::open(&path, &[Column::Code, Column::Name], problems, progress)?;
+    if let Some(path) = path {
+        let mut table = open_table(
+            path,
+            TableKind::Counties,
+            &[Column::Code, Column::Name],
+            columns,
+            problems,
+            progress,
+        )?;
         table.start_progress(Step::Counties);
         let mut seen: HashMap<String, u64> = HashMap::new();
         while let Some(row) = table.next_row(problems)? {
@@ -200,7 +299,7 @@ fn read_counties(
             };
             if let Some(first) = seen.insert(code.clone(), row.line) {
                 problems.error(Problem::cell(
-                    &path,
+                    path,
                     row.line,
                     table.header(Column::Code),
                     tr!(

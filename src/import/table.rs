@@ -1,9 +1,11 @@
 //! Reading a CSV/TSV table with Chinese or English headers into typed cells, with every
 //! problem located by file, row and column.
 //!
-//! Headers are matched through one alias table ([`ALIASES`]), after normalising width and
-//! case, so `面积（平方公里）`, `面积(平方公里)` and `area_km2` all name the area column. Title rows
-//! above the header, blank rows and total rows (合计/总计) are skipped with a warning.
+//! Headers are matched by meaning ([`header`]), so `面积（平方公里）`, `行政区域面积(公顷)` and
+//! `area_km2` all name the area column, or through an explicit mapping (`columns.toml`). Title
+//! rows above the header, blank rows and total rows (合计/总计) are skipped with a warning. A
+//! workbook (`.xlsx`, `.xls`, `.ods`) is read through calamine with the same rules and Excel's
+//! row numbers.
 
 use std::cell::Cell;
 use std::collections::{HashMap, VecDeque};
@@ -13,7 +15,8 @@ use std::io::{self, Read, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
 use std::rc::Rc;
 
-use crate::error::{ImportError, LoadError, Message, Problem, Problems};
+use crate::error::{ColumnsProblem, ImportError, LoadError, Message, Problem, Problems};
+use crate::import::header::{self, TableKind};
 use crate::import::text;
 use crate::progress::{Progress, Step};
 use crate::tr;
@@ -36,138 +39,85 @@ pub enum Column {
     Terrain,
 }
 
-/// Header aliases, after normalisation (lower case, ASCII parentheses, no spaces).
-/// This table is the documented contract for users' files: keep README.md in step.
-pub const ALIASES: &[(Column, &[&str])] = &[
-    (
+impl Column {
+    /// Every column, in the order the mapping dialog and `columns.toml` list them.
+    pub const ALL: [Column; 13] = [
         Column::Code,
-        &[
-            "code",
-            "代码",
-            "区划代码",
-            "统计用区划代码",
-            "行政区划代码",
-            "编码",
-            "编号",
-        ],
-    ),
-    (
         Column::Name,
-        &["name", "名称", "名字", "单位名称", "区划名称"],
-    ),
-    (
         Column::CountyCode,
-        &[
-            "county_code",
-            "county",
-            "所属区县代码",
-            "区县代码",
-            "所属区县",
-            "县代码",
-            "县级代码",
-        ],
-    ),
-    (
         Column::TownshipCode,
-        &[
-            "township_code",
-            "township",
-            "所属乡镇代码",
-            "乡镇代码",
-            "所属乡镇",
-            "所属乡镇街道",
-        ],
-    ),
-    (
         Column::CityCode,
-        &["city_code", "所属市州代码", "市州代码", "市代码"],
-    ),
-    (
         Column::CityName,
-        &["city_name", "city", "所属市州", "市州", "市州名称"],
-    ),
-    (Column::Kind, &["kind", "type", "类型", "类别", "性质"]),
-    (
+        Column::Kind,
         Column::Lon,
-        &["lon", "lng", "longitude", "经度", "驻地经度", "中心经度"],
-    ),
-    (
         Column::Lat,
-        &["lat", "latitude", "纬度", "驻地纬度", "中心纬度"],
-    ),
-    (
         Column::AreaKm2,
-        &[
-            "area_km2",
-            "area",
-            "面积",
-            "面积(平方公里)",
-            "面积(km2)",
-            "面积(km²)",
-            "辖区面积",
-        ],
-    ),
-    (
         Column::RegisteredPop,
-        &[
-            "registered_pop",
-            "hukou_pop",
-            "户籍人口",
-            "户籍人口(人)",
-            "户籍人口数",
-        ],
-    ),
-    (
         Column::ResidentPop,
-        &[
-            "resident_pop",
-            "population",
-            "常住人口",
-            "常住人口(人)",
-            "常住人口数",
-        ],
-    ),
-    (Column::Terrain, &["terrain", "地形", "地貌", "地形类别"]),
-];
+        Column::Terrain,
+    ];
+
+    /// The column's key in `columns.toml` and its English header in Jianzhi's own files.
+    pub fn key(self) -> &'static str {
+        match self {
+            Column::Code => "code",
+            Column::Name => "name",
+            Column::CountyCode => "county_code",
+            Column::TownshipCode => "township_code",
+            Column::CityCode => "city_code",
+            Column::CityName => "city_name",
+            Column::Kind => "kind",
+            Column::Lon => "lon",
+            Column::Lat => "lat",
+            Column::AreaKm2 => "area_km2",
+            Column::RegisteredPop => "registered_pop",
+            Column::ResidentPop => "resident_pop",
+            Column::Terrain => "terrain",
+        }
+    }
+
+    /// The column of a `columns.toml` key.
+    pub fn from_key(key: &str) -> Option<Column> {
+        Column::ALL.into_iter().find(|c| c.key() == key)
+    }
+
+    /// What the column holds, for people.
+    pub fn label(self) -> Message {
+        let (en, zh) = match self {
+            Column::Code => ("code", "代码"),
+            Column::Name => ("name", "名称"),
+            Column::CountyCode => ("county code", "所属区县代码"),
+            Column::TownshipCode => ("township code", "所属乡镇代码"),
+            Column::CityCode => ("city code", "所属市州代码"),
+            Column::CityName => ("city name", "所属市州名称"),
+            Column::Kind => ("kind", "类型"),
+            Column::Lon => ("longitude", "经度"),
+            Column::Lat => ("latitude", "纬度"),
+            Column::AreaKm2 => ("area (km²)", "面积（平方公里）"),
+            Column::RegisteredPop => ("registered population", "户籍人口"),
+            Column::ResidentPop => ("resident population", "常住人口"),
+            Column::Terrain => ("terrain", "地形"),
+        };
+        Message::new(en, zh)
+    }
+}
 
 /// Fields longer than this are rejected: a sign of a quote left open or a binary file.
 const MAX_FIELD_CHARS: usize = 4096;
 
-/// Normalises a header for matching: trims, drops a BOM, folds full-width parentheses and
-/// letters to ASCII, lower-cases and removes spaces.
-pub fn normalise_header(raw: &str) -> String {
-    raw.trim()
-        .trim_start_matches('\u{feff}')
-        .chars()
-        .filter_map(|c| match c {
-            '（' => Some('('),
-            '）' => Some(')'),
-            c if c.is_whitespace() => None,
-            // Full-width ASCII (Ａ..ｚ, ０..９) to half-width.
-            c if ('\u{ff01}'..='\u{ff5e}').contains(&c) => {
-                char::from_u32(c as u32 - 0xfee0).map(|c| c.to_ascii_lowercase())
-            }
-            c => Some(c.to_ascii_lowercase()),
-        })
-        .collect()
-}
-
-/// The column a header names, if any.
+/// The column a header names in a township table, if any (see [`header::meaning`]).
 pub fn column_for_header(raw: &str) -> Option<Column> {
-    let norm = normalise_header(raw);
-    ALIASES
-        .iter()
-        .find(|(_, names)| names.contains(&norm.as_str()))
-        .map(|(c, _)| *c)
+    column_in(raw, TableKind::Townships)
 }
 
-/// The first (canonical) name of a column, for messages.
+/// The column a header names in a `table`, if any.
+pub fn column_in(raw: &str, table: TableKind) -> Option<Column> {
+    header::meaning(raw, table).map(|m| m.column)
+}
+
+/// The name of a column for messages where the file has none: its key.
 pub fn canonical_name(column: Column) -> &'static str {
-    ALIASES
-        .iter()
-        .find(|(c, _)| *c == column)
-        .map(|(_, names)| names[0])
-        .unwrap_or("?")
+    column.key()
 }
 
 /// A cell was bad and the problem has been recorded; the caller skips the value.
@@ -195,15 +145,57 @@ fn not_in_encoding() -> Message {
     )
 }
 
+/// How a table is to be read: which table it is, the columns it must have, an explicit
+/// field → header mapping (from `columns.toml` or the mapping dialog) and, for a workbook, the
+/// sheet (else the first visible one).
+#[derive(Debug, Clone, Copy)]
+pub struct Spec<'a> {
+    pub table: TableKind,
+    pub required: &'a [Column],
+    pub mapping: &'a [(Column, String)],
+    pub sheet: Option<&'a str>,
+}
+
+impl<'a> Spec<'a> {
+    pub fn new(table: TableKind, required: &'a [Column]) -> Self {
+        Self {
+            table,
+            required,
+            mapping: &[],
+            sheet: None,
+        }
+    }
+}
+
+/// Whether a path names a workbook (read with calamine) rather than a text table.
+pub fn is_workbook(path: &Path) -> bool {
+    path.extension().and_then(|e| e.to_str()).is_some_and(|e| {
+        ["xlsx", "xlsm", "xls", "xlsb", "ods"].contains(&e.to_ascii_lowercase().as_str())
+    })
+}
+
+/// Where the rows come from.
+enum Source {
+    /// A CSV/TSV file, decoded as it streams.
+    Text {
+        reader: csv::Reader<Box<dyn Read>>,
+        record: csv::ByteRecord,
+    },
+    /// A worksheet, read whole by calamine: (row number as Excel shows it, fields).
+    Sheet(std::vec::IntoIter<(u64, csv::StringRecord)>),
+}
+
 /// A table file being read: the header is resolved when it is opened, and the rows then stream
-/// one at a time ([`Table::next_row`]), so a file of a million rows is never held in memory.
+/// one at a time ([`Table::next_row`]), so a file of a million rows is never held in memory
+/// (a workbook's sheet is, as calamine reads it whole).
 pub struct Table<'p> {
+    /// The file, as messages name it: a workbook's with its sheet (`乡镇.xlsx [Sheet1]`).
     pub file: PathBuf,
     pub encoding: text::TextEncoding,
     headers: Vec<String>,
-    columns: HashMap<Column, usize>,
-    reader: csv::Reader<Box<dyn Read>>,
-    record: csv::ByteRecord,
+    /// Each column's field index and the factor its unit asks for (万人 → 10,000).
+    columns: HashMap<Column, (usize, f64)>,
+    source: Source,
     /// Rows after the header read while looking for it.
     ahead: VecDeque<Row>,
     bytes_read: Rc<Cell<u64>>,
@@ -238,24 +230,35 @@ impl<R: Read> Read for Counting<R> {
 }
 
 impl<'p> Table<'p> {
-    /// Opens a table file and reads up to its header; `required` columns must all be in the
-    /// header. Rows read later are counted in `progress` (see [`Table::start_progress`]), and a
-    /// cancellation there stops the reading.
+    /// Opens a table file (CSV/TSV, or a workbook: `.xlsx`, `.xls`, `.ods`) and reads up to
+    /// its header; the spec's required columns must all be in it. Rows read later are counted
+    /// in `progress` (see [`Table::start_progress`]), and a cancellation there stops the reading.
     pub fn open(
         path: &Path,
-        required: &[Column],
+        spec: Spec,
         problems: &mut Problems,
         progress: &'p Progress,
     ) -> Result<Table<'p>, LoadError> {
         let cannot_read = |e: io::Error| {
             Problem::file(path, tr!("cannot read the file: {e}", "无法读取文件：{e}"))
         };
+        if is_workbook(path) {
+            let (sheet, rows) = read_sheet(path, spec.sheet)?;
+            let named = path.with_file_name(format!(
+                "{} [{sheet}]",
+                path.file_name().unwrap_or_default().to_string_lossy()
+            ));
+            let source = Source::Sheet(rows.into_iter());
+            let mut table = Self::start(&named, source, text::TextEncoding::Utf8, progress);
+            table.find_header(path, Some(&sheet), b',', spec, problems)?;
+            return Ok(table);
+        }
         let mut file = File::open(path).map_err(cannot_read)?;
         let size = file.metadata().map(|m| m.len()).unwrap_or(0);
         let encoding = text::sniff_encoding(&mut file).map_err(cannot_read)?;
         file.seek(SeekFrom::Start(0)).map_err(cannot_read)?;
         let mut table =
-            Self::from_reader(path, Box::new(file), encoding, required, problems, progress)?;
+            Self::from_reader(path, Box::new(file), encoding, spec, problems, progress)?;
         table.size = size;
         Ok(table)
     }
@@ -270,21 +273,41 @@ impl<'p> Table<'p> {
     pub fn parse(
         path: &Path,
         bytes: &[u8],
-        required: &[Column],
+        spec: Spec,
         problems: &mut Problems,
     ) -> Result<Table<'static>, ImportError> {
         let encoding = text::sniff_encoding(&mut &bytes[..])
             .map_err(|e| Problem::file(path, tr!("cannot read: {e}", "无法读取：{e}")))?;
         let raw = Box::new(io::Cursor::new(bytes.to_vec()));
-        Table::from_reader(path, raw, encoding, required, problems, &UNWATCHED)
+        Table::from_reader(path, raw, encoding, spec, problems, &UNWATCHED)
             .map_err(|e| e.into_import(path))
+    }
+
+    fn start(
+        path: &Path,
+        source: Source,
+        encoding: text::TextEncoding,
+        progress: &'p Progress,
+    ) -> Table<'p> {
+        Table {
+            file: path.to_path_buf(),
+            encoding,
+            headers: Vec::new(),
+            columns: HashMap::new(),
+            source,
+            ahead: VecDeque::new(),
+            bytes_read: Rc::new(Cell::new(0)),
+            rows_read: 0,
+            size: 0,
+            progress,
+        }
     }
 
     fn from_reader(
         path: &Path,
         raw: Box<dyn Read>,
         encoding: text::TextEncoding,
-        required: &[Column],
+        spec: Spec,
         problems: &mut Problems,
         progress: &'p Progress,
     ) -> Result<Table<'p>, LoadError> {
@@ -314,43 +337,76 @@ impl<'p> Table<'p> {
             .delimiter(delimiter)
             .terminator(csv::Terminator::Any(terminator))
             .from_reader(Box::new(decoded) as Box<dyn Read>);
-        let mut table = Table {
-            file: path.to_path_buf(),
-            encoding,
-            headers: Vec::new(),
-            columns: HashMap::new(),
+        let source = Source::Text {
             reader,
             record: csv::ByteRecord::new(),
-            ahead: VecDeque::new(),
-            bytes_read,
-            rows_read: 0,
-            size: 0,
-            progress,
         };
+        let mut table = Self::start(path, source, encoding, progress);
+        table.bytes_read = bytes_read;
+        table.find_header(path, None, delimiter, spec, problems)?;
+        Ok(table)
+    }
 
+    /// Reads the first rows, finds the header among them and resolves its columns; rows
+    /// above it are reported as skipped titles, rows after it are kept for [`Table::next_row`].
+    fn find_header(
+        &mut self,
+        path: &Path,
+        sheet: Option<&str>,
+        delimiter: u8,
+        spec: Spec,
+        problems: &mut Problems,
+    ) -> Result<(), LoadError> {
         let mut first_rows: Vec<Row> = Vec::new();
         while first_rows.len() < HEADER_SEARCH {
-            match table.read_record()? {
+            match self.read_record()? {
                 Some(row) => first_rows.push(row),
                 None => break,
             }
         }
         let is_blank = |row: &Row| row.fields.iter().all(str::is_empty);
         if first_rows.len() < HEADER_SEARCH && first_rows.iter().all(is_blank) {
-            return Err(Problem::file(path, Message::new("the file is empty", "文件为空")).into());
+            return Err(
+                Problem::file(&self.file, Message::new("the file is empty", "文件为空")).into(),
+            );
         }
+        let fields = |row: &Row| row.fields.iter().map(str::to_string).collect::<Vec<_>>();
+        type Resolved = (Vec<Option<header::Meaning>>, Option<header::Ambiguous>);
+        let resolved: Vec<Resolved> = first_rows
+            .iter()
+            .map(|row| header::resolve(&fields(row), spec.table, spec.mapping))
+            .collect();
+        let has = |r: &Resolved, c: Column| r.0.iter().flatten().any(|m| m.column == c);
         let header_at = first_rows
             .iter()
-            .position(|row| {
-                required
-                    .iter()
-                    .all(|c| row.fields.iter().any(|f| column_for_header(f) == Some(*c)))
-            })
-            .ok_or_else(|| missing_header(path, &first_rows, required, delimiter))?;
-
+            .zip(&resolved)
+            .position(|(_, r)| spec.required.iter().all(|&c| has(r, c)));
+        let Some(header_at) = header_at else {
+            // The row that looks most like a header: the most fields recognised.
+            let best = (0..first_rows.len())
+                .filter(|&i| !is_blank(&first_rows[i]))
+                .max_by_key(|&i| {
+                    let n = Column::ALL
+                        .iter()
+                        .filter(|&&c| has(&resolved[i], c))
+                        .count();
+                    (n, std::cmp::Reverse(i))
+                })
+                .unwrap_or(0);
+            let missing: Vec<Column> = spec
+                .required
+                .iter()
+                .copied()
+                .filter(|&c| !has(&resolved[best], c))
+                .collect();
+            let problem = missing_header(&self.file, &first_rows, best, &missing, delimiter);
+            return Err(self
+                .columns_error(path, sheet, spec, &first_rows, best, missing, None, problem)
+                .into());
+        };
         for row in first_rows[..header_at].iter().filter(|row| !is_blank(row)) {
             problems.warn(Problem::row(
-                path,
+                &self.file,
                 row.line,
                 Message::new(
                     "skipped a title row above the header",
@@ -358,46 +414,101 @@ impl<'p> Table<'p> {
                 ),
             ));
         }
+        let meanings = match &resolved[header_at] {
+            (m, None) => m.clone(),
+            (_, Some(a)) => {
+                let problem = Problem::row(
+                    &self.file,
+                    first_rows[header_at].line,
+                    tr!(
+                        "the columns {} could each be the {} ({}): say which in a column mapping (columns.toml, or the app's column dialog)",
+                        "{} 这几列都可能是{}（{}）：请在列对应（columns.toml，或软件的列对应对话框）中指定",
+                        quoted(&a.headers),
+                        a.column.label().en,
+                        a.column.label().zh
+                    ),
+                );
+                let ambiguous = Some((a.column, a.headers.clone()));
+                return Err(self
+                    .columns_error(
+                        path,
+                        sheet,
+                        spec,
+                        &first_rows,
+                        header_at,
+                        Vec::new(),
+                        ambiguous,
+                        problem,
+                    )
+                    .into());
+            }
+        };
         let mut rest = first_rows.split_off(header_at);
         let header = rest.remove(0);
-        table.headers = header.fields.iter().map(str::to_string).collect();
-        for (i, h) in table.headers.iter().enumerate() {
-            let Some(column) = column_for_header(h) else {
-                continue;
-            };
-            if let Some(&first) = table.columns.get(&column) {
-                return Err(Problem::row(
-                    path,
-                    header.line,
-                    tr!(
-                        "columns '{}' and '{}' both name the {} column; keep one",
-                        "'{}' 和 '{}' 两列都表示 {} 列；请只保留一列",
-                        table.headers[first],
-                        h,
-                        canonical_name(column)
-                    ),
-                )
-                .into());
+        self.headers = fields(&header);
+        for (i, m) in meanings.iter().enumerate() {
+            if let Some(m) = m {
+                self.columns.insert(m.column, (i, m.scale));
             }
-            table.columns.insert(column, i);
         }
-        table.ahead = rest.into();
-        Ok(table)
+        self.ahead = rest.into();
+        Ok(())
+    }
+
+    /// An import error that carries what the column-mapping dialog needs.
+    #[allow(clippy::too_many_arguments)]
+    fn columns_error(
+        &self,
+        path: &Path,
+        sheet: Option<&str>,
+        spec: Spec,
+        rows: &[Row],
+        header_at: usize,
+        missing: Vec<Column>,
+        ambiguous: Option<(Column, Vec<String>)>,
+        problem: Problem,
+    ) -> ImportError {
+        let fields = |row: &Row| row.fields.iter().map(str::to_string).collect::<Vec<_>>();
+        let header = rows.get(header_at);
+        ImportError {
+            problems: vec![problem],
+            columns: Some(Box::new(ColumnsProblem {
+                table: spec.table,
+                file: path.to_path_buf(),
+                sheet: sheet.map(str::to_string),
+                header_line: header.map_or(1, |r| r.line),
+                headers: header.map(fields).unwrap_or_default(),
+                preview: rows
+                    .iter()
+                    .skip(header_at + 1)
+                    .take(5)
+                    .map(fields)
+                    .collect(),
+                missing,
+                ambiguous,
+            })),
+        }
     }
 
     /// The next record of the file as it stands, fields trimmed; `None` at the end.
     fn read_record(&mut self) -> Result<Option<Row>, LoadError> {
-        let more = self
-            .reader
-            .read_byte_record(&mut self.record)
-            .map_err(|e| {
-                let line = e.position().map(|p| p.line()).unwrap_or(0);
-                Problem::row(
-                    &self.file,
-                    line,
-                    tr!("cannot parse the row: {e}", "无法解析该行：{e}"),
-                )
-            })?;
+        let (reader, record) = match &mut self.source {
+            Source::Sheet(rows) => {
+                return Ok(rows.next().map(|(line, mut fields)| {
+                    fields.trim();
+                    Row { line, fields }
+                }));
+            }
+            Source::Text { reader, record } => (reader, record),
+        };
+        let more = reader.read_byte_record(record).map_err(|e| {
+            let line = e.position().map(|p| p.line()).unwrap_or(0);
+            Problem::row(
+                &self.file,
+                line,
+                tr!("cannot parse the row: {e}", "无法解析该行：{e}"),
+            )
+        })?;
         if !more {
             self.progress.advance(self.bytes_read.get());
             return Ok(None);
@@ -407,8 +518,8 @@ impl<'p> Table<'p> {
             self.progress.advance(self.bytes_read.get());
             self.progress.check()?;
         }
-        let line = self.record.position().map(|p| p.line()).unwrap_or(0);
-        let mut fields = csv::StringRecord::from_byte_record(std::mem::take(&mut self.record))
+        let line = record.position().map(|p| p.line()).unwrap_or(0);
+        let mut fields = csv::StringRecord::from_byte_record(std::mem::take(record))
             .map_err(|_| Problem::row(&self.file, line, not_in_encoding()))?;
         // Decoders mark the bytes they could not decode with U+FFFD.
         if self.encoding != text::TextEncoding::Utf8
@@ -491,7 +602,7 @@ impl<'p> Table<'p> {
             ));
             return false;
         }
-        let code_is_not_a_code = self.columns.get(&Column::Code).is_none_or(|&i| {
+        let code_is_not_a_code = self.columns.get(&Column::Code).is_none_or(|&(i, _)| {
             fields
                 .get(i)
                 .is_none_or(|f| f.is_empty() || is_total_label(f))
@@ -516,13 +627,18 @@ impl<'p> Table<'p> {
     pub fn header(&self, column: Column) -> &str {
         self.columns
             .get(&column)
-            .map(|&i| self.headers[i].as_str())
+            .map(|&(i, _)| self.headers[i].as_str())
             .unwrap_or_else(|| canonical_name(column))
+    }
+
+    /// The headers of the file, as written.
+    pub fn headers(&self) -> &[String] {
+        &self.headers
     }
 
     /// The trimmed text of a cell; `None` if the column is absent or the cell empty.
     pub fn text<'a>(&self, row: &'a Row, column: Column) -> Option<&'a str> {
-        let i = *self.columns.get(&column)?;
+        let (i, _) = *self.columns.get(&column)?;
         row.fields.get(i).filter(|s| !s.is_empty())
     }
 
@@ -575,7 +691,7 @@ impl<'p> Table<'p> {
             return Ok(None);
         };
         match parse_number(raw) {
-            Ok(v) => Ok(Some(v)),
+            Ok(v) => Ok(Some(v * self.columns.get(&column).map_or(1.0, |&(_, f)| f))),
             Err(message) => {
                 problems.error(Problem::cell(
                     &self.file,
@@ -647,20 +763,24 @@ impl<'p> Table<'p> {
     }
 }
 
-/// The error for a file whose first rows have no header with the required columns.
-fn missing_header(path: &Path, first_rows: &[Row], required: &[Column], delimiter: u8) -> Problem {
-    let first = first_rows.first().map(|row| row.line).unwrap_or(1);
-    let wanted: Vec<String> = required
-        .iter()
-        .map(|c| {
-            let names = ALIASES
-                .iter()
-                .find(|(k, _)| k == c)
-                .map(|(_, n)| n.join("/"))
-                .unwrap_or_default();
-            format!("[{names}]")
-        })
-        .collect();
+/// The error for a file whose first rows have no header with the required columns: which
+/// fields are missing, and the headers of the row that looks most like the header.
+fn missing_header(
+    path: &Path,
+    first_rows: &[Row],
+    best: usize,
+    missing: &[Column],
+    delimiter: u8,
+) -> Problem {
+    let line = first_rows.get(best).map(|row| row.line).unwrap_or(1);
+    let headers: Vec<String> = first_rows
+        .get(best)
+        .map(|row| row.fields.iter().map(str::to_string).collect())
+        .unwrap_or_default();
+    let en: Vec<String> = missing.iter().map(|c| c.label().en).collect();
+    let en = en.join(", ");
+    let zh: Vec<String> = missing.iter().map(|c| c.label().zh).collect();
+    let zh = zh.join("、");
     let hint = match unsupported_separator(first_rows) {
         Some(sep) => tr!(
             " (the fields seem separated by '{sep}'; save the table as CSV with commas, tabs or semicolons)",
@@ -672,18 +792,108 @@ fn missing_header(path: &Path, first_rows: &[Row], required: &[Column], delimite
             "（字段按制表符或分号拆分）",
         ),
     };
-    let wanted = wanted.join(", ");
+    let listed = quoted(&headers);
     Problem::row(
         path,
-        first,
+        line,
         Message::new(
             format!(
-                "no header row with the required columns {wanted} was found in the first rows{}",
+                "no column found for the {en}; the file's headers are {listed}: rename a header, or map the columns (columns.toml, or the app's column dialog){}",
                 hint.en
             ),
-            format!("前几行中没有含必需列 {wanted} 的表头{}", hint.zh),
+            format!(
+                "找不到{zh}列；该文件的表头为 {listed}：请修改表头，或指定列对应（columns.toml，或软件的列对应对话框）{}",
+                hint.zh
+            ),
         ),
     )
+}
+
+/// Headers listed for a message: `'代码', '名称'`.
+fn quoted(headers: &[String]) -> String {
+    let shown: Vec<String> = headers
+        .iter()
+        .filter(|h| !h.is_empty())
+        .map(|h| format!("'{h}'"))
+        .collect();
+    if shown.is_empty() {
+        "(none)".to_string()
+    } else {
+        shown.join(", ")
+    }
+}
+
+/// Reads a worksheet whole: the named sheet, else the first visible one. Returns its name and
+/// its rows, numbered as Excel shows them, each cell as the text a CSV export would hold, except
+/// that a whole number is written without a decimal point (a code stored as a number in a
+/// workbook is exact, unlike its CSV export in scientific notation).
+fn read_sheet(
+    path: &Path,
+    wanted: Option<&str>,
+) -> Result<(String, Vec<(u64, csv::StringRecord)>), LoadError> {
+    use calamine::{Data, Reader, SheetVisible};
+    let mut workbook = calamine::open_workbook_auto(path).map_err(|e| {
+        Problem::file(
+            path,
+            tr!("cannot open the workbook: {e}", "无法打开该工作簿：{e}"),
+        )
+    })?;
+    let names = workbook.sheet_names();
+    let name = match wanted {
+        Some(w) => names
+            .iter()
+            .find(|n| n.trim() == w.trim())
+            .cloned()
+            .ok_or_else(|| {
+                Problem::file(
+                    path,
+                    tr!(
+                        "the workbook has no sheet '{w}'; its sheets are {}",
+                        "该工作簿没有名为 '{w}' 的工作表；其工作表为 {}",
+                        quoted(&names)
+                    ),
+                )
+            })?,
+        None => workbook
+            .sheets_metadata()
+            .iter()
+            .find(|s| s.visible == SheetVisible::Visible)
+            .map(|s| s.name.clone())
+            .or_else(|| names.first().cloned())
+            .ok_or_else(|| {
+                Problem::file(
+                    path,
+                    Message::new("the workbook has no sheets", "该工作簿没有工作表"),
+                )
+            })?,
+    };
+    let range = workbook.worksheet_range(&name).map_err(|e| {
+        Problem::file(
+            path,
+            tr!(
+                "cannot read sheet '{name}': {e}",
+                "无法读取工作表 '{name}'：{e}"
+            ),
+        )
+    })?;
+    let first_row = range.start().map_or(0, |(r, _)| u64::from(r));
+    let first_column = range.start().map_or(0, |(_, c)| c as usize);
+    let rows = range
+        .rows()
+        .enumerate()
+        .map(|(i, cells)| {
+            // Columns left of the used range are empty, as in a CSV export.
+            let mut fields: Vec<String> = vec![String::new(); first_column];
+            fields.extend(cells.iter().map(|cell| match cell {
+                Data::Empty => String::new(),
+                Data::String(s) => s.clone(),
+                Data::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => format!("{f:.0}"),
+                other => other.to_string(),
+            }));
+            (first_row + i as u64 + 1, csv::StringRecord::from(fields))
+        })
+        .collect();
+    Ok((name, rows))
 }
 
 /// A separator the reader does not split on (`|`, a full-width comma or `、`) found in the
@@ -768,7 +978,8 @@ mod tests {
         required: &[Column],
     ) -> (Result<Table<'static>, ImportError>, Problems) {
         let mut problems = Problems::default();
-        let t = Table::parse(Path::new("t.csv"), bytes, required, &mut problems);
+        let spec = Spec::new(TableKind::Villages, required);
+        let t = Table::parse(Path::new("t.csv"), bytes, spec, &mut problems);
         (t, problems)
     }
 
@@ -795,15 +1006,6 @@ mod tests {
     }
 
     #[test]
-    fn chinese_headers_with_full_width_parentheses_resolve() {
-        assert_eq!(column_for_header("面积（平方公里）"), Some(Column::AreaKm2));
-        assert_eq!(column_for_header(" 常住人口 "), Some(Column::ResidentPop));
-        assert_eq!(column_for_header("\u{feff}代码"), Some(Column::Code));
-        assert_eq!(column_for_header("Area_KM2"), Some(Column::AreaKm2));
-        assert_eq!(column_for_header("备注"), None);
-    }
-
-    #[test]
     fn title_rows_blank_rows_and_totals_are_skipped() {
         let (t, problems) = parse(
             "四川省乡镇统计表,,\r\n代码,名称,常住人口\r\n510104020,督院街,100\r\n,,\r\n合计,,100\r\n",
@@ -821,10 +1023,48 @@ mod tests {
     }
 
     #[test]
-    fn missing_header_lists_the_aliases() {
-        let (t, _) = parse("a,b\n1,2\n", &[Column::Code]);
-        let message = t.unwrap_err().to_string();
-        assert!(message.contains("代码"), "{message}");
+    fn a_missing_field_is_named_with_the_files_headers() {
+        let (t, _) = parse("标题\n编,名称,人\n1,x,2\n", &[Column::Code, Column::Name]);
+        let err = t.unwrap_err();
+        let message = err.to_string();
+        assert!(
+            message.contains("t.csv: row 2: no column found for the code; the file's headers are '编', '名称', '人'"),
+            "{message}"
+        );
+        let columns = err.columns.expect("what the mapping dialog needs");
+        assert_eq!(columns.missing, [Column::Code]);
+        assert_eq!(columns.header_line, 2);
+        assert_eq!(columns.preview, [["1", "x", "2"]]);
+    }
+
+    #[test]
+    fn two_columns_that_could_be_the_population_are_named() {
+        let (t, _) = parse("代码,名称,人口,常住人口\n1,x,2,3\n", &[Column::Code]);
+        let err = t.unwrap_err();
+        let message = err.to_string();
+        assert!(
+            message.contains(
+                "row 1: the columns '人口', '常住人口' could each be the resident population"
+            ),
+            "{message}"
+        );
+        assert_eq!(
+            err.columns.unwrap().ambiguous,
+            Some((Column::ResidentPop, vec!["人口".into(), "常住人口".into()]))
+        );
+    }
+
+    #[test]
+    fn values_in_ten_thousands_and_hectares_are_scaled() {
+        let (t, mut problems) = parse(
+            "代码,名称,户籍人口（万人）,面积（公顷）\n1,x,1.25,250\n",
+            &[Column::Code],
+        );
+        let mut t = t.unwrap();
+        let (rows, _) = rows(&mut t, &mut problems);
+        let number = |c| t.number(&rows[0], c, &mut Problems::default()).unwrap();
+        assert_eq!(number(Column::RegisteredPop), Some(12_500.0));
+        assert_eq!(number(Column::AreaKm2), Some(2.5));
     }
 
     #[test]
@@ -848,7 +1088,10 @@ mod tests {
     fn duplicated_column_is_an_error() {
         let (t, _) = parse("代码,code,名称\n1,1,x\n", &[Column::Code]);
         let message = t.unwrap_err().to_string();
-        assert!(message.contains("both name the code column"), "{message}");
+        assert!(
+            message.contains("'代码', 'code' could each be the code"),
+            "{message}"
+        );
     }
 
     #[test]
@@ -954,7 +1197,8 @@ mod tests {
         std::fs::write(&path, &text).unwrap();
         let progress = Progress::new();
         let mut problems = Problems::default();
-        let mut t = Table::open(&path, &[Column::Code], &mut problems, &progress).unwrap();
+        let spec = Spec::new(TableKind::Villages, &[Column::Code]);
+        let mut t = Table::open(&path, spec, &mut problems, &progress).unwrap();
         t.start_progress(Step::Villages);
         let mut read = 0;
         while read < 5_000 {

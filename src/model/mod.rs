@@ -172,6 +172,12 @@ impl VillageKind {
                 Some(VillageKind::Community)
             }
             "special" | "特殊" | "特殊单位" | "其他" => Some(VillageKind::Special),
+            // The NBS urban-rural classification (城乡分类代码) of the statistical code tables:
+            // 111 main urban area, 112 urban-rural fringe, 121 town centre, 122 town-rural
+            // fringe (communities); 210 township centre, 220 village (villages); 123 special.
+            "111" | "112" | "121" | "122" => Some(VillageKind::Community),
+            "210" | "220" => Some(VillageKind::Village),
+            "123" => Some(VillageKind::Special),
             _ => None,
         }
     }
