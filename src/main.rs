@@ -11,6 +11,7 @@ mod cli;
 #[command(
     name = "jianzhi",
     version,
+    long_version = long_version(),
     about = "Jianzhi (建制): simulate township and village merge reforms"
 )]
 struct Cli {
@@ -173,6 +174,13 @@ fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+/// `--version`: the version, the data sources and the licences.
+fn long_version() -> &'static str {
+    let about = jianzhi::builtin::about();
+    let rest = about.split_once('\n').map_or("", |(_, rest)| rest);
+    format!("{}\n{rest}", env!("CARGO_PKG_VERSION")).leak()
 }
 
 /// `zh` or `en` (also 中文, English).

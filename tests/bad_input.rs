@@ -379,8 +379,12 @@ fn every_bad_input_shows_in_the_app_error_panel_and_keeps_what_was_in_use() {
             for p in &state.problems {
                 assert_ne!(p.zh, p.en, "{file}: not translated");
             }
+            // (Shown once in the panel, and again in the column dialog where one opens.)
             let last = state.problems.last().unwrap().zh.clone();
-            harness.get_by_label(&last);
+            assert!(
+                harness.query_all_by_label(&last).next().is_some(),
+                "{file}: not shown: {last}"
+            );
             // In English the panel says what the CLI says.
             harness.state_mut().apply(AppCommand::SetLanguage(Lang::En));
             harness.run_steps(2);

@@ -54,4 +54,14 @@ pub enum Command {
     SetPresenting(bool),
     /// Show the comparison of the open scenarios, or the figures of the one in front.
     SetComparing(bool),
+    /// Open or close the About box (version, data sources, licences).
+    SetAbout(bool),
+    /// In the column-mapping dialog: the header (by index) that holds a field, or none.
+    MapColumn(crate::import::table::Column, Option<usize>),
+    /// In the column-mapping dialog: save the mapping as `columns.toml` beside the data.
+    SetSaveMapping(bool),
+    /// Load the dataset with the mapping chosen in the dialog (saving it if asked).
+    ApplyMapping,
+    /// Close the column-mapping dialog; the data in use stays.
+    CloseMapping,
 }

@@ -53,6 +53,15 @@ const TEXT: &[(&str, &str, &str)] = &[
     ("step_coverage", "计算服务距离", "measuring distances"),
     ("step_writing", "写出文件", "writing files"),
     ("formats", "导出格式", "Formats"),
+    ("about", "关于", "About"),
+    ("mapping_title", "列对应", "Column mapping"),
+    ("mapping_preview", "前几行", "First rows"),
+    (
+        "mapping_save",
+        "保存为数据旁的 columns.toml（下次与命令行也用）",
+        "Save as columns.toml beside the data (used next time and by the command line)",
+    ),
+    ("mapping_load", "按此载入", "Load with this mapping"),
     ("not_merged", "不调整", "not merged"),
     ("service_radius", "服务半径", "Service radius"),
     (

@@ -13,6 +13,7 @@ mod compare;
 mod county_table;
 pub mod i18n;
 pub mod map;
+mod mapping;
 mod present;
 mod problems;
 mod scenario_panel;
@@ -44,14 +45,7 @@ use worker::{Analyse, Done, LoadResult, Worker};
 /// Where the app keeps its state between runs (`JIANZHI_STATE_DIR`, else the user's config
 /// folder).
 pub fn state_dir() -> PathBuf {
-    if let Some(dir) = std::env::var_os("JIANZHI_STATE_DIR") {
-        return PathBuf::from(dir);
-    }
-    let base = std::env::var_os("XDG_CONFIG_HOME")
-        .map(PathBuf::from)
-        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".config")))
-        .unwrap_or_else(std::env::temp_dir);
-    base.join("jianzhi")
+    crate::builtin::config_dir()
 }
 
 /// How to start the app.
@@ -144,6 +138,8 @@ impl JianzhiApp {
                 exporting: None,
                 presenting: false,
                 comparing: false,
+                about: false,
+                mapping: None,
                 problems,
                 warnings: Vec::new(),
                 status: String::new(),
@@ -265,6 +261,7 @@ impl JianzhiApp {
                 generation,
                 result,
                 dir,
+                options,
             } => {
                 if generation != self.load_generation {
                     return;
@@ -281,12 +278,19 @@ impl JianzhiApp {
                         self.state.warnings = warnings;
                         self.state.status = dir.display().to_string();
                     }
-                    LoadResult::Invalid(problems) => {
+                    LoadResult::Invalid { problems, columns } => {
                         let kept =
                             |lang: Lang| format!("{} — {}", dir.display(), lang.t("kept_previous"));
                         let mut list = vec![Message::new(kept(Lang::En), kept(Lang::Zh))];
                         list.extend(problems);
                         self.state.problems = list;
+                        if let Some(problem) = columns {
+                            let base = options.columns.unwrap_or_else(|| {
+                                let path = dir.join(crate::import::columns::FILE_NAME);
+                                crate::import::columns::ColumnMap::read(&path).unwrap_or_default()
+                            });
+                            self.state.mapping = Some(mapping::Dialog::new(dir, *problem, base));
+                        }
                     }
                     LoadResult::Cancelled => {
                         self.state.status = self.state.lang().t("load_cancelled").to_string();
@@ -554,6 +558,37 @@ impl JianzhiApp {
                 }
             }
             Command::SetComparing(on) => self.state.comparing = on,
+            Command::SetAbout(on) => self.state.about = on,
+            Command::MapColumn(column, index) => {
+                if let Some(dialog) = &mut self.state.mapping {
+                    dialog.choose(column, index);
+                }
+            }
+            Command::SetSaveMapping(on) => {
+                if let Some(dialog) = &mut self.state.mapping {
+                    dialog.save = on;
+                }
+            }
+            Command::ApplyMapping => {
+                let Some(dialog) = self.state.mapping.take() else {
+                    return;
+                };
+                let columns = dialog.columns();
+                if dialog.save {
+                    let path = dialog.dir.join(crate::import::columns::FILE_NAME);
+                    if let Err(problem) = columns.write(&path) {
+                        self.state.problems = vec![Message::new(
+                            problem.describe(Lang::En),
+                            problem.describe(Lang::Zh),
+                        )];
+                    }
+                }
+                let options = crate::import::LoadOptions {
+                    columns: Some(columns),
+                };
+                self.start_load(dialog.dir, options);
+            }
+            Command::CloseMapping => self.state.mapping = None,
             Command::CloseScenario(k) => {
                 if k < self.state.tabs.len() && self.state.tabs.len() > 1 {
                     self.state.tabs.remove(k);
@@ -609,7 +644,9 @@ impl JianzhiApp {
     /// Opens a dataset folder (or a file inside one), or a scenario file in a new tab.
     fn open_path(&mut self, path: &Path) {
         let is_scenario = path.extension().is_some_and(|e| e == "toml")
-            && path.file_name().is_none_or(|n| n != "dataset.toml");
+            && path
+                .file_name()
+                .is_none_or(|n| n != "dataset.toml" && n != crate::import::columns::FILE_NAME);
         if is_scenario {
             match Scenario::read(path) {
                 Ok(s) => self.open_tab(s),
@@ -622,15 +659,21 @@ impl JianzhiApp {
         } else {
             path.parent().map(Path::to_path_buf).unwrap_or_default()
         };
-        // A new load replaces one under way.
+        self.start_load(dir, crate::import::LoadOptions::default());
+    }
+
+    /// Loads the dataset in `dir` in the background; a new load replaces one under way.
+    fn start_load(&mut self, dir: PathBuf, options: crate::import::LoadOptions) {
         self.cancel_load();
+        self.state.mapping = None;
         self.load_generation += 1;
         let progress = Arc::new(Progress::new());
         self.state.loading = Some(Loading {
             dir: dir.clone(),
             progress: progress.clone(),
         });
-        self.worker.load(self.load_generation, dir, progress);
+        self.worker
+            .load(self.load_generation, dir, options, progress);
     }
 
     /// Cancels the load under way, if any: its result, whatever it is, will be dropped.
@@ -748,6 +791,12 @@ impl JianzhiApp {
         egui::CentralPanel::default().show(ui, |ui| commands.extend(map::show(ui, state, map)));
         if !state.problems.is_empty() || !state.warnings.is_empty() {
             commands.extend(problems::show(&ctx, state));
+        }
+        if state.about {
+            commands.extend(about_box(&ctx, l));
+        }
+        if let Some(dialog) = &state.mapping {
+            commands.extend(mapping::show(&ctx, l, dialog));
         }
         for c in commands {
             self.apply(c);
@@ -913,4 +962,25 @@ pub fn run(data: Option<&Path>, launch: Launch) -> Result<(), StartError> {
 /// A scenario file that could not be used, in both languages.
 fn scenario_problem(e: &crate::scenario::ScenarioError) -> Message {
     Message::new(e.describe(Lang::En), e.describe(Lang::Zh))
+}
+
+/// The About box: the version, the data sources and the licences (as `--version` says).
+fn about_box(ctx: &egui::Context, l: Lang) -> Vec<Command> {
+    let mut open = true;
+    egui::Window::new(l.t("about"))
+        .open(&mut open)
+        .collapsible(false)
+        .default_width(620.0)
+        .show(ctx, |ui| {
+            egui::ScrollArea::vertical()
+                .max_height(420.0)
+                .show(ui, |ui| {
+                    ui.label(crate::builtin::about());
+                });
+        });
+    if open {
+        Vec::new()
+    } else {
+        vec![Command::SetAbout(false)]
+    }
 }

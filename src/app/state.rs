@@ -193,6 +193,10 @@ pub struct AppState {
     pub presenting: bool,
     /// The comparison of the open scenarios in place of the figures of the one in front.
     pub comparing: bool,
+    /// The About box is open.
+    pub about: bool,
+    /// The column-mapping dialog, open on a table whose columns were not all recognised.
+    pub mapping: Option<super::mapping::Dialog>,
     /// Errors from the last failed load or command, shown in a panel.
     pub problems: Vec<Message>,
     /// Warnings of the last load (data loaded, with repairs or doubts), shown in that panel.

@@ -62,6 +62,9 @@ pub fn show(ui: &mut egui::Ui, state: &AppState, path_input: &mut String) -> Vec
         {
             out.push(Command::SetDark(!dark));
         }
+        if ui.button(l.t("about")).clicked() {
+            out.push(Command::SetAbout(!state.about));
+        }
         out.extend(background(ui, state));
     });
     ui.horizontal(|ui| out.extend(path_row(ui, state, path_input)));

@@ -35,7 +35,11 @@ pub enum LoadResult {
         geometry: Arc<crate::map::MapGeometry>,
         warnings: Vec<Message>,
     },
-    Invalid(Vec<Message>),
+    Invalid {
+        problems: Vec<Message>,
+        /// A table whose columns could not all be found: the mapping dialog opens on it.
+        columns: Option<Box<crate::error::ColumnsProblem>>,
+    },
     Cancelled,
 }
 
@@ -49,6 +53,8 @@ pub enum Done {
         generation: u64,
         result: LoadResult,
         dir: PathBuf,
+        /// What the load was given (its column mapping), for the mapping dialog.
+        options: Box<crate::import::LoadOptions>,
     },
     Exported {
         dir: PathBuf,
@@ -135,18 +141,26 @@ impl Worker {
 
     /// Loads and prepares the dataset in `dir` on a thread of its own, reporting to
     /// `progress` (which also cancels it).
-    pub fn load(&self, generation: u64, dir: PathBuf, progress: Arc<Progress>) {
+    pub fn load(
+        &self,
+        generation: u64,
+        dir: PathBuf,
+        options: crate::import::LoadOptions,
+        progress: Arc<Progress>,
+    ) {
         let (tx, wake) = (self.done_tx.clone(), self.wake.clone());
+        let kept = options.clone();
         let spawned = std::thread::Builder::new()
             .name("jianzhi-load".into())
             .spawn(move || {
-                let result = load(&dir, &progress);
+                let result = load(&dir, &options, &progress);
                 send_or_log(
                     &tx,
                     Done::Loaded {
                         generation,
                         result,
                         dir,
+                        options: Box::new(options),
                     },
                 );
                 wake();
@@ -156,10 +170,14 @@ impl Worker {
                 &self.done_tx,
                 Done::Loaded {
                     generation,
-                    result: LoadResult::Invalid(vec![crate::tr!(
-                        "cannot start loading: {e}",
-                        "无法开始载入：{e}"
-                    )]),
+                    result: LoadResult::Invalid {
+                        problems: vec![crate::tr!(
+                            "cannot start loading: {e}",
+                            "无法开始载入：{e}"
+                        )],
+                        columns: None,
+                    },
+                    options: Box::new(kept),
                     dir: PathBuf::new(),
                 },
             );
@@ -247,12 +265,19 @@ fn analyse(job: Analyse) -> Done {
     }
 }
 
-fn load(dir: &std::path::Path, progress: &Progress) -> LoadResult {
-    let loaded = match crate::import::load_dataset_with(dir, progress) {
+fn load(
+    dir: &std::path::Path,
+    options: &crate::import::LoadOptions,
+    progress: &Progress,
+) -> LoadResult {
+    let loaded = match crate::import::load_dataset_opts(dir, options, progress) {
         Ok(loaded) => loaded,
         Err(LoadError::Cancelled) => return LoadResult::Cancelled,
         Err(LoadError::Invalid(e)) => {
-            return LoadResult::Invalid(e.problems.iter().map(both_languages).collect());
+            return LoadResult::Invalid {
+                problems: e.problems.iter().map(both_languages).collect(),
+                columns: e.columns,
+            };
         }
     };
     let mut warnings: Vec<Message> = loaded.warnings.iter().map(both_languages).collect();

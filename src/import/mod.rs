@@ -26,7 +26,7 @@ use std::path::{Path, PathBuf};
 use geo::{GeodesicArea, InteriorPoint, MultiPolygon};
 
 use crate::dem::Dem;
-use crate::error::{ImportError, LoadError, Message, Problem, Problems};
+use crate::error::{ColumnsProblem, ImportError, LoadError, Message, Problem, Problems};
 use crate::model::{
     County, CountyId, Dataset, LonLat, Provenance, Terrain, Township, TownshipId, TownshipKind,
     Village, VillageKind,
@@ -125,7 +125,7 @@ pub fn load_dataset_opts(
     let mut township_table = open_table(
         &townships_path,
         TableKind::Townships,
-        &[Column::Code, Column::Name, Column::CountyCode],
+        required_columns(TableKind::Townships),
         &columns,
         &mut problems,
         progress,
@@ -133,7 +133,7 @@ pub fn load_dataset_opts(
     let mut village_table = open_table(
         &villages_path,
         TableKind::Villages,
-        &[Column::Code, Column::Name, Column::TownshipCode],
+        required_columns(TableKind::Villages),
         &columns,
         &mut problems,
         progress,
@@ -225,6 +225,101 @@ fn missing_table(dir: &Path, table: TableKind) -> ImportError {
     .into()
 }
 
+/// The columns a table must have.
+pub fn required_columns(table: TableKind) -> &'static [Column] {
+    match table {
+        TableKind::Counties => &[Column::Code, Column::Name],
+        TableKind::Townships => &[Column::Code, Column::Name, Column::CountyCode],
+        TableKind::Villages => &[Column::Code, Column::Name, Column::TownshipCode],
+    }
+}
+
+/// The columns a table may have, in the order a mapping lists them.
+pub fn table_columns(table: TableKind) -> &'static [Column] {
+    use Column::*;
+    match table {
+        TableKind::Counties => &[Code, Name, CityCode, CityName],
+        TableKind::Townships => &[
+            Code,
+            Name,
+            CountyCode,
+            Kind,
+            Lon,
+            Lat,
+            AreaKm2,
+            RegisteredPop,
+            ResidentPop,
+            Terrain,
+        ],
+        TableKind::Villages => &[
+            Code,
+            Name,
+            TownshipCode,
+            Kind,
+            Lon,
+            Lat,
+            AreaKm2,
+            ResidentPop,
+            RegisteredPop,
+        ],
+    }
+}
+
+/// Reads a whole table with a column mapping and types every mapped cell, as a load would:
+/// the number of data rows, or the first problem (file, sheet, row and column). What the
+/// mapping dialog checks live as fields are chosen. Problems that need the other tables
+/// (unknown parent codes) show only when the dataset loads.
+pub fn check_table(
+    columns: &ColumnsProblem,
+    mapping: &[(Column, String)],
+) -> Result<usize, Problem> {
+    let spec = Spec {
+        table: columns.table,
+        required: required_columns(columns.table),
+        mapping,
+        sheet: columns.sheet.as_deref(),
+    };
+    let first = |e: LoadError| {
+        e.into_import(&columns.file)
+            .problems
+            .into_iter()
+            .next()
+            .unwrap_or_else(|| {
+                Problem::file(&columns.file, Message::new("cannot read", "无法读取"))
+            })
+    };
+    let mut problems = Problems::default();
+    let progress = Progress::new();
+    let mut table = Table::open(&columns.file, spec, &mut problems, &progress).map_err(first)?;
+    let mut rows = 0;
+    while let Some(row) = table.next_row(&mut problems).map_err(first)? {
+        rows += 1;
+        for &column in table_columns(columns.table) {
+            match column {
+                Column::Code | Column::CountyCode | Column::TownshipCode | Column::CityCode => {
+                    if table.has(column) || required_columns(columns.table).contains(&column) {
+                        table.code(&row, column, &mut problems);
+                    }
+                }
+                Column::Name => {
+                    table.required_text(&row, column, &mut problems);
+                }
+                Column::Lon | Column::Lat => {
+                    let _ = table.coordinate(&row, column, &mut problems);
+                }
+                Column::AreaKm2 | Column::RegisteredPop | Column::ResidentPop => {
+                    let _ = table.number(&row, column, &mut problems);
+                }
+                Column::Kind | Column::Terrain | Column::CityName => {}
+            }
+        }
+        if let Some(problem) = problems.errors.first() {
+            return Err(problem.clone());
+        }
+    }
+    Ok(rows)
+}
+
 /// Opens a table with its mapping and sheet from `columns`.
 fn open_table<'p>(
     path: &Path,
@@ -282,7 +377,7 @@ fn read_counties(
         let mut table = open_table(
             path,
             TableKind::Counties,
-            &[Column::Code, Column::Name],
+            required_columns(TableKind::Counties),
             columns,
             problems,
             progress,

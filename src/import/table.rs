@@ -417,15 +417,19 @@ impl<'p> Table<'p> {
         let meanings = match &resolved[header_at] {
             (m, None) => m.clone(),
             (_, Some(a)) => {
+                let (listed, label) = (quoted(&a.headers), a.column.label());
                 let problem = Problem::row(
                     &self.file,
                     first_rows[header_at].line,
-                    tr!(
-                        "the columns {} could each be the {} ({}): say which in a column mapping (columns.toml, or the app's column dialog)",
-                        "{} 这几列都可能是{}（{}）：请在列对应（columns.toml，或软件的列对应对话框）中指定",
-                        quoted(&a.headers),
-                        a.column.label().en,
-                        a.column.label().zh
+                    Message::new(
+                        format!(
+                            "the columns {listed} could each be the {}: say which in a column mapping (columns.toml, or the app's column dialog)",
+                            label.en
+                        ),
+                        format!(
+                            "{listed} 这几列都可能是{}：请在列对应（columns.toml，或软件的列对应对话框）中指定",
+                            label.zh
+                        ),
                     ),
                 );
                 let ambiguous = Some((a.column, a.headers.clone()));
