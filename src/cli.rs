@@ -141,13 +141,13 @@ pub fn format_summary(dataset: &Dataset, s: &Summary) -> String {
         text += &format!("Modelled (synthetic) figures: {}\n", names.join(", "));
     }
     text += &format!("{:<30} {:>14}  basis\n", "metric", "value");
+    let no_villages = dataset.villages.is_empty();
     for &m in Metric::UNITS {
-        text += &format!(
-            "{:<30} {:>14}  {}\n",
-            m.key(),
-            shown(m.of_summary(s)),
-            m.basis().of(p)
-        );
+        let value = match m.of_summary(s) {
+            x if no_villages && x.is_none_or(f64::is_nan) => "no village data".to_string(),
+            value => shown(value),
+        };
+        text += &format!("{:<30} {:>14}  {}\n", m.key(), value, m.basis().of(p));
     }
     text
 }
@@ -328,8 +328,19 @@ pub fn format_run(r: &jianzhi::report::run::RunReport) -> String {
         "{:<34} {:>12} {:>12} {:>9}  basis\n",
         "metric", "before", "after", "change%"
     );
+    let no_villages = r.dataset().villages.is_empty();
     for row in r.summary_rows() {
         let change = row.change_pct();
+        let absent = |x: Option<f64>| x.is_none_or(f64::is_nan);
+        if no_villages && absent(row.before) && absent(row.after) {
+            text += &format!(
+                "{:<34} {:>12}  {}\n",
+                row.metric.key(),
+                "no village data",
+                row.basis
+            );
+            continue;
+        }
         text += &format!(
             "{:<34} {:>12} {:>12} {:>9}  {}\n",
             row.metric.key(),

@@ -231,6 +231,16 @@ impl Metric {
         let count = |n: usize| Some(n as f64);
         let kind_t = |k: TownshipKind| count(s.township_kinds.get(&k).copied().unwrap_or(0));
         let kind_v = |k: VillageKind| count(s.village_kinds.get(&k).copied().unwrap_or(0));
+        // Townships without a village table: village figures are not available, not zero.
+        let no_villages = v.count == 0 && t.count > 0;
+        if no_villages
+            && matches!(
+                self,
+                Metric::Villages | Metric::Communities | Metric::SpecialVillageUnits
+            )
+        {
+            return None;
+        }
         match self {
             Metric::Townships => count(t.count),
             Metric::Streets => kind_t(TownshipKind::Street),
@@ -264,6 +274,14 @@ impl Metric {
         );
         let both = |before: f64, after: f64| Some((Some(before), Some(after)));
         let share = |c: &crate::coverage::Coverage, r: usize| c.share_within[r];
+        // No village table, so no people placed to measure distances from: not available.
+        let distance_metric = !matches!(
+            self,
+            Metric::PeoplePerSeat | Metric::Stations | Metric::Staff | Metric::YearlyCost
+        );
+        if distance_metric && b.mean_km.is_nan() {
+            return None;
+        }
         match self {
             Metric::MeanSeatDistanceKm => both(b.mean_km, a.mean_km),
             Metric::MedianSeatDistanceKm => both(b.median_km, a.median_km),

@@ -368,3 +368,75 @@ fn xls_and_ods_workbooks_load_like_the_csv() {
         );
     }
 }
+
+#[test]
+fn a_townships_only_dataset_loads_merges_townships_and_says_no_village_data() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path().join("towns");
+    std::fs::create_dir_all(&d).unwrap();
+    std::fs::write(d.join("counties.csv"), COUNTIES).unwrap();
+    let townships =
+        format!("{TOWNSHIPS}510121202,又一乡,510121,township,104.45,30.48,100,5000,4000\n");
+    std::fs::write(d.join("townships.csv"), townships).unwrap();
+    let loaded = load_dataset(&d).unwrap();
+    assert_eq!(loaded.dataset.townships.len(), 4);
+    assert!(loaded.dataset.villages.is_empty());
+    assert!(
+        loaded
+            .warnings
+            .iter()
+            .any(|w| w.to_string().contains("no village table")),
+        "{:?}",
+        loaded.warnings
+    );
+
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_jianzhi"))
+        .args(["run", "--scenario", "sichuan-2019", "--data"])
+        .arg(&d)
+        .arg("--out")
+        .arg(dir.path().join("out"))
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let line = |key: &str| {
+        stdout
+            .lines()
+            .find(|l| l.split_whitespace().next() == Some(key))
+            .unwrap_or_else(|| panic!("no {key} in {stdout}"))
+            .to_string()
+    };
+    // The two rural townships of 金堂县 merge; the village figures are not zeros.
+    let townships: Vec<String> = line("townships")
+        .split_whitespace()
+        .map(String::from)
+        .collect();
+    assert_eq!(&townships[1..3], ["4", "3"], "{stdout}");
+    for key in [
+        "villages",
+        "avg_village_resident_pop",
+        "mean_seat_distance_km",
+    ] {
+        assert!(line(key).contains("no village data"), "{}", line(key));
+    }
+    let summary = std::fs::read_to_string(dir.path().join("out/summary.csv")).unwrap();
+    assert!(summary.contains("\r\nvillages,,,,"), "{summary}");
+
+    // Without population in the table and no villages to sum it from, the cell is named.
+    std::fs::write(
+        d.join("townships.csv"),
+        TOWNSHIPS.replace(",30000,40000", ",30000,"),
+    )
+    .unwrap();
+    let message = load_dataset(&d).unwrap_err().to_string();
+    assert!(
+        message.contains(
+            "townships.csv: row 2, column 'resident_pop': empty, and there is no village table"
+        ),
+        "{message}"
+    );
+}

@@ -120,8 +120,7 @@ pub fn load_dataset_opts(
 
     let townships_path = table_file(dir, TableKind::Townships, &columns)?
         .ok_or_else(|| missing_table(dir, TableKind::Townships))?;
-    let villages_path = table_file(dir, TableKind::Villages, &columns)?
-        .ok_or_else(|| missing_table(dir, TableKind::Villages))?;
+    let villages_path = table_file(dir, TableKind::Villages, &columns)?;
     let mut township_table = open_table(
         &townships_path,
         TableKind::Townships,
@@ -130,14 +129,26 @@ pub fn load_dataset_opts(
         &mut problems,
         progress,
     )?;
-    let mut village_table = open_table(
-        &villages_path,
-        TableKind::Villages,
-        required_columns(TableKind::Villages),
-        &columns,
-        &mut problems,
-        progress,
-    )?;
+    let mut village_table = match &villages_path {
+        Some(path) => Some(open_table(
+            path,
+            TableKind::Villages,
+            required_columns(TableKind::Villages),
+            &columns,
+            &mut problems,
+            progress,
+        )?),
+        None => {
+            problems.warn(Problem::file(
+                &dir.join("villages.csv"),
+                Message::new(
+                    "no village table: the townships load alone; village figures are shown as not available and only townships merge",
+                    "没有村表：只载入乡镇；村级指标显示为无数据，只合并乡镇",
+                ),
+            ));
+            None
+        }
+    };
 
     let counties_path = table_file(dir, TableKind::Counties, &columns)?;
     let mut counties = read_counties(
@@ -153,14 +164,17 @@ pub fn load_dataset_opts(
         township_shapes,
         &mut problems,
     )?;
-    let villages = read_villages(
-        &mut village_table,
-        &townships,
-        village_shapes,
-        &mut problems,
-    )?;
+    let villages = match &mut village_table {
+        Some(table) => read_villages(table, &townships, village_shapes, &mut problems)?,
+        None => Vec::new(),
+    };
     progress.begin(Step::Checking, 0);
-    fill_township_population(&township_table, &mut townships, &villages, &mut problems);
+    fill_township_population(
+        &township_table,
+        &mut townships,
+        village_table.is_some().then_some(villages.as_slice()),
+        &mut problems,
+    );
     problems.check()?;
 
     let dataset = Dataset {
@@ -908,13 +922,35 @@ fn read_villages(
     Ok(out)
 }
 
-/// Township populations not given in townships.csv are the sums of their villages'.
+/// Township populations not given in townships.csv are the sums of their villages' (`None`:
+/// there is no village table, and they must be given).
 fn fill_township_population(
     table: &Table,
     townships: &mut [TownshipRow],
-    villages: &[Village],
+    villages: Option<&[Village]>,
     problems: &mut Problems,
 ) {
+    let Some(villages) = villages else {
+        for (t, line) in townships.iter() {
+            for (value, column) in [
+                (t.resident_pop, Column::ResidentPop),
+                (t.registered_pop, Column::RegisteredPop),
+            ] {
+                if value.is_nan() {
+                    problems.error(Problem::cell(
+                        &table.file,
+                        *line,
+                        table.header(column),
+                        Message::new(
+                            "empty, and there is no village table to sum it from",
+                            "为空，且没有可汇总的村表",
+                        ),
+                    ));
+                }
+            }
+        }
+        return;
+    };
     let mut resident = vec![0.0; townships.len()];
     let mut registered = vec![Some(0.0); townships.len()];
     for v in villages {
