@@ -161,6 +161,13 @@ impl Problem {
     }
 }
 
+impl Problem {
+    /// The located problem in both languages, for the app to show in the one it is in.
+    pub fn message(&self) -> Message {
+        Message::new(self.describe(Lang::En), self.describe(Lang::Zh))
+    }
+}
+
 impl fmt::Display for Problem {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.describe(Lang::En))

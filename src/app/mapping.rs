@@ -104,8 +104,7 @@ impl Dialog {
             .filter(|c| !self.choice.iter().any(|(k, i)| k == c && i.is_some()))
             .collect();
         self.check = if missing.is_empty() {
-            check_table(&self.problem, &self.mapping())
-                .map_err(|p| Message::new(p.describe(crate::Lang::En), p.describe(crate::Lang::Zh)))
+            check_table(&self.problem, &self.mapping()).map_err(|p| p.message())
         } else {
             let en: Vec<String> = missing.iter().map(|c| c.label().en).collect();
             let zh: Vec<String> = missing.iter().map(|c| c.label().zh).collect();

@@ -42,16 +42,10 @@ use state::{Loading, Saved, Tab, TabId};
 use view::FiguresView;
 use worker::{Analyse, Done, LoadResult, Worker};
 
-/// Where the app keeps its state between runs (`JIANZHI_STATE_DIR`, else the user's config
-/// folder).
-pub fn state_dir() -> PathBuf {
-    crate::builtin::config_dir()
-}
-
 /// How to start the app.
 #[derive(Debug, Clone, Default)]
 pub struct Launch {
-    /// Where the state is kept (default [`state_dir`]).
+    /// Where the state is kept (default [`crate::builtin::config_dir`]).
     pub state_dir: Option<PathBuf>,
     /// Render to this PNG once the figures are shown, then close.
     pub screenshot: Option<PathBuf>,
@@ -93,7 +87,7 @@ impl JianzhiApp {
     /// finishes. The scenarios, language and theme of the last run are restored, else the
     /// `sichuan-2019` preset opens.
     pub fn new(wake: Option<egui::Context>, workspace: Arc<Workspace>, launch: Launch) -> Self {
-        let state_dir = launch.state_dir.unwrap_or_else(state_dir);
+        let state_dir = launch.state_dir.unwrap_or_else(crate::builtin::config_dir);
         let presets = crate::builtin::presets();
         let mut problems = Vec::new();
         let saved = match Saved::read(&state_dir) {
@@ -577,10 +571,7 @@ impl JianzhiApp {
                 if dialog.save {
                     let path = dialog.dir.join(crate::import::columns::FILE_NAME);
                     if let Err(problem) = columns.write(&path) {
-                        self.state.problems = vec![Message::new(
-                            problem.describe(Lang::En),
-                            problem.describe(Lang::Zh),
-                        )];
+                        self.state.problems = vec![problem.message()];
                     }
                 }
                 let options = crate::import::LoadOptions {

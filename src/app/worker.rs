@@ -275,12 +275,12 @@ fn load(
         Err(LoadError::Cancelled) => return LoadResult::Cancelled,
         Err(LoadError::Invalid(e)) => {
             return LoadResult::Invalid {
-                problems: e.problems.iter().map(both_languages).collect(),
+                problems: e.problems.iter().map(Problem::message).collect(),
                 columns: e.columns,
             };
         }
     };
-    let mut warnings: Vec<Message> = loaded.warnings.iter().map(both_languages).collect();
+    let mut warnings: Vec<Message> = loaded.warnings.iter().map(Problem::message).collect();
     let more = loaded.warnings_not_kept;
     if more > 0 {
         warnings.push(crate::tr!("… and {more} more", "……另有 {more} 条"));
@@ -293,9 +293,4 @@ fn load(
         },
         Err(_) => LoadResult::Cancelled,
     }
-}
-
-/// A located problem, said in both languages.
-fn both_languages(p: &Problem) -> Message {
-    Message::new(p.describe(Lang::En), p.describe(Lang::Zh))
 }
