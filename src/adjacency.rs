@@ -4,7 +4,8 @@
 //! lie within a tolerance of the other's boundary. The tolerance absorbs the slivers and gaps
 //! of real data (digitised boundaries rarely coincide exactly); a single shared corner is not
 //! enough. Where a county's townships lack boundaries, neighbours come from a Delaunay
-//! triangulation of their seats instead. Villages likewise, inside their township.
+//! triangulation of their seats instead. Villages likewise, inside their township. Where the
+//! data declare a level's neighbours (`adjacency.csv`), those pairs are the level's adjacency.
 //!
 //! Adjacency is symmetric and never crosses a county (townships) or a township (villages).
 
@@ -30,6 +31,8 @@ pub enum Method {
     Boundaries,
     /// Delaunay triangulation of seats or centres.
     Delaunay,
+    /// Pairs given in the data's neighbour table.
+    Declared,
 }
 
 /// A symmetric neighbour list per unit of level `L` ([`TownshipId`] or [`VillageId`]).
@@ -115,6 +118,11 @@ pub fn township_adjacency(
     dataset: &Dataset,
     tolerance_deg: f64,
 ) -> (Adjacency<TownshipId>, Vec<Method>) {
+    let declared = &dataset.neighbours.townships;
+    if !declared.is_empty() {
+        let adjacency = Adjacency::from_pairs(dataset.townships.len(), declared.iter().copied());
+        return (adjacency, vec![Method::Declared; dataset.counties.len()]);
+    }
     let groups: Vec<Group<TownshipId>> = dataset
         .townships_by_county()
         .into_iter()
@@ -135,6 +143,15 @@ pub fn village_adjacency(
     dataset: &Dataset,
     tolerance_deg: f64,
 ) -> (Adjacency<VillageId>, Vec<Method>) {
+    let declared = &dataset.neighbours.villages;
+    if !declared.is_empty() {
+        let within = |&(a, b): &(VillageId, VillageId)| {
+            dataset.villages[a].township == dataset.villages[b].township
+        };
+        let pairs = declared.iter().filter(|p| within(p)).copied();
+        let adjacency = Adjacency::from_pairs(dataset.villages.len(), pairs);
+        return (adjacency, vec![Method::Declared; dataset.townships.len()]);
+    }
     let groups: Vec<Group<VillageId>> = dataset
         .villages_by_township()
         .into_iter()
@@ -146,6 +163,10 @@ pub fn village_adjacency(
 /// Village adjacency within counties (not townships), for merging the villages of merged
 /// townships across the former township line.
 pub fn village_adjacency_within_counties(dataset: &Dataset) -> Adjacency<VillageId> {
+    let declared = &dataset.neighbours.villages;
+    if !declared.is_empty() {
+        return Adjacency::from_pairs(dataset.villages.len(), declared.iter().copied());
+    }
     let mut members_of: Vec<Vec<VillageId>> = vec![Vec::new(); dataset.counties.len()];
     for i in dataset.villages.keys() {
         members_of[dataset.county_of_village(i).index()].push(i);

@@ -141,15 +141,26 @@ pub fn format_summary(dataset: &Dataset, s: &Summary) -> String {
         text += &format!("Modelled (synthetic) figures: {}\n", names.join(", "));
     }
     text += &format!("{:<30} {:>14}  basis\n", "metric", "value");
-    let no_villages = dataset.villages.is_empty();
     for &m in Metric::UNITS {
-        let value = match m.of_summary(s) {
-            x if no_villages && x.is_none_or(f64::is_nan) => "no village data".to_string(),
-            value => shown(value),
+        let value = match (m.of_summary(s), why_absent(dataset, m)) {
+            (x, Some(why)) if x.is_none_or(f64::is_nan) => why.to_string(),
+            (value, _) => shown(value),
         };
         text += &format!("{:<30} {:>14}  {}\n", m.key(), value, m.basis().of(p));
     }
     text
+}
+
+/// Why a figure of `dataset` may be missing, said in its place: village figures without a
+/// village table, distances without locations.
+fn why_absent(dataset: &Dataset, metric: Metric) -> Option<&'static str> {
+    if dataset.villages.is_empty() {
+        Some("no village data")
+    } else if !dataset.has_locations() && metric.needs_locations() {
+        Some("no locations")
+    } else {
+        None
+    }
 }
 
 /// A figure for the terminal: whole numbers from 100 up, else two decimals; empty if
@@ -328,17 +339,14 @@ pub fn format_run(r: &jianzhi::report::run::RunReport) -> String {
         "{:<34} {:>12} {:>12} {:>9}  basis\n",
         "metric", "before", "after", "change%"
     );
-    let no_villages = r.dataset().villages.is_empty();
     for row in r.summary_rows() {
         let change = row.change_pct();
         let absent = |x: Option<f64>| x.is_none_or(f64::is_nan);
-        if no_villages && absent(row.before) && absent(row.after) {
-            text += &format!(
-                "{:<34} {:>12}  {}\n",
-                row.metric.key(),
-                "no village data",
-                row.basis
-            );
+        if let Some(why) = why_absent(r.dataset(), row.metric)
+            && absent(row.before)
+            && absent(row.after)
+        {
+            text += &format!("{:<34} {:>12}  {}\n", row.metric.key(), why, row.basis);
             continue;
         }
         text += &format!(

@@ -236,12 +236,14 @@ pub struct Baseline {
 impl Baseline {
     pub fn new(dataset: &Dataset) -> Self {
         let dem = dataset.dem.as_ref();
+        // Without locations there is no trip to measure, as for special units.
+        let located = dataset.has_locations();
         let trips: Vec<Option<Trip>> = dataset
             .villages
             .raw
             .par_iter()
             .map(|v| {
-                (v.kind != VillageKind::Special).then(|| {
+                (located && v.kind != VillageKind::Special).then(|| {
                     let (km, terrain_km) =
                         trip_km(dem, v.centre, dataset.townships[v.township].seat);
                     Trip {

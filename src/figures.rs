@@ -68,7 +68,7 @@ pub struct CityCut {
     pub villages_pct: f64,
 }
 
-/// A row of the county table; NaN where a figure is not known yet.
+/// A row of the county table.
 #[derive(Debug, Clone, PartialEq)]
 pub struct CountyRow {
     pub county: crate::model::CountyId,
@@ -76,8 +76,19 @@ pub struct CountyRow {
     pub name: String,
     pub city: String,
     /// Townships before and after, villages before and after, mean distance to seat before
-    /// and after.
+    /// and after; NaN where a figure has no value (no village table, no locations) or, while
+    /// `computing`, is not known yet.
     pub numbers: [f64; 6],
+    /// The plan's figures are still being computed.
+    pub computing: bool,
+}
+
+impl CountyRow {
+    /// Whether figure `k` of [`CountyRow::numbers`] waits for the plan (the after figures
+    /// and the distances).
+    pub fn awaits_plan(&self, k: usize) -> bool {
+        self.computing && !matches!(k, 0 | 2)
+    }
 }
 
 /// The charts of an analysis.
@@ -178,12 +189,15 @@ impl FiguresView {
 
 /// The county table's rows: before figures, and after ones if an analysis is given.
 fn county_rows(ws: &Workspace, a: Option<&Analysis>) -> Vec<CountyRow> {
+    let no_villages = ws.dataset().villages.is_empty();
     ws.dataset()
         .counties
         .iter_enumerated()
         .map(|(k, c)| {
             let b = &ws.before().counties[k];
             let after = |f: &dyn Fn(&Analysis) -> f64| a.map_or(f64::NAN, f);
+            // Without a village table, village counts are not available, not zero.
+            let villages = |n: f64| if no_villages { f64::NAN } else { n };
             CountyRow {
                 county: k,
                 code: c.code.clone(),
@@ -192,11 +206,12 @@ fn county_rows(ws: &Workspace, a: Option<&Analysis>) -> Vec<CountyRow> {
                 numbers: [
                     b.townships.count as f64,
                     after(&|a| a.after.counties[k].townships.count as f64),
-                    b.villages.count as f64,
-                    after(&|a| a.after.counties[k].villages.count as f64),
+                    villages(b.villages.count as f64),
+                    villages(after(&|a| a.after.counties[k].villages.count as f64)),
                     after(&|a| a.service.before.counties[k].mean_km),
                     after(&|a| a.service.after.counties[k].mean_km),
                 ],
+                computing: a.is_none(),
             }
         })
         .collect()

@@ -225,6 +225,12 @@ impl Metric {
         }
     }
 
+    /// Whether the metric is measured from where units are (distances, shares within a
+    /// radius): not available for a dataset without locations.
+    pub fn needs_locations(self) -> bool {
+        matches!(self.basis(), Basis::Figure(Figure::Locations))
+    }
+
     /// The value of a unit metric in a summary (`None` for the service metrics).
     pub fn of_summary(self, s: &Summary) -> Option<f64> {
         let (t, v) = (&s.townships, &s.villages);
@@ -274,7 +280,7 @@ impl Metric {
         );
         let both = |before: f64, after: f64| Some((Some(before), Some(after)));
         let share = |c: &crate::coverage::Coverage, r: usize| c.share_within[r];
-        // No village table, so no people placed to measure distances from: not available.
+        // No village table or no locations, so no trip to measure: not available.
         let distance_metric = !matches!(
             self,
             Metric::PeoplePerSeat | Metric::Stations | Metric::Staff | Metric::YearlyCost

@@ -43,6 +43,10 @@ pub fn township_terrain(dataset: &Dataset) -> TiVec<TownshipId, Option<Terrain>>
 }
 
 fn dem_class(dem: &Dem, p: crate::model::LonLat) -> Option<Terrain> {
+    // A seat without a place has no elevation (NaN would index the grid's first cell).
+    if !(p.lon.is_finite() && p.lat.is_finite()) {
+        return None;
+    }
     Some(classify(dem.elevation(p)?, dem.relief(p).unwrap_or(0.0)))
 }
 

@@ -159,7 +159,17 @@ impl Workspace {
 
     /// The plan of a scenario alone (no figures).
     pub fn plan(&self, scenario: &Scenario) -> Result<MergePlan, PlanError> {
-        engine::plan(self, &scenario::resolve(scenario, self)?)
+        engine::plan(self, &scenario::resolve(&self.applicable(scenario), self)?)
+    }
+
+    /// The scenario as it applies to this dataset: without locations no distance can be
+    /// measured, and caps on it are left out (the load said so).
+    fn applicable<'s>(&self, scenario: &'s Scenario) -> std::borrow::Cow<'s, Scenario> {
+        if self.dataset.has_locations() {
+            std::borrow::Cow::Borrowed(scenario)
+        } else {
+            std::borrow::Cow::Owned(scenario.without_distance_caps())
+        }
     }
 
     /// Applies a scenario and computes every after figure.
@@ -178,7 +188,8 @@ impl Workspace {
     ) -> Result<Analysis, PlanError> {
         let previous = previous.filter(|p| p.is_of(self));
         let reuse = previous.map(|p| &*p.reuse);
-        let resolved = scenario::resolve(scenario, self)?;
+        let applied = self.applicable(scenario);
+        let resolved = scenario::resolve(&applied, self)?;
         let no_runs = engine::Reuse::default();
         let (plan, runs) =
             engine::plan_reusing(self, &resolved, reuse.map_or(&no_runs, |p| &p.engine))?;

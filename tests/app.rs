@@ -10,7 +10,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use egui_kittest::Harness;
-use egui_kittest::kittest::Queryable;
+use egui_kittest::kittest::{NodeT, Queryable};
 use jianzhi::Lang;
 use jianzhi::app::{Command, JianzhiApp, Launch};
 use jianzhi::workspace::Workspace;
@@ -716,4 +716,44 @@ fn unrecognised_columns_open_the_mapping_dialog_and_load_once_mapped() {
     );
     let reloaded = jianzhi::import::load_dataset(&data).unwrap();
     assert_eq!(reloaded.dataset.townships.len(), 3);
+}
+
+#[test]
+fn a_dataset_without_locations_opens_on_its_neighbour_table_and_says_what_is_missing() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = common::write_dataset(
+        &dir.path().join("office"),
+        common::COUNTIES,
+        common::UNPLACED_TOWNSHIPS,
+        common::UNPLACED_VILLAGES,
+    );
+    std::fs::write(data.join("adjacency.csv"), common::NEIGHBOURS).unwrap();
+    let mut harness = harness(dir.path());
+    harness.state_mut().path_input = data.display().to_string();
+    harness.get_by_label("载入").click();
+    harness.run_steps(2);
+    settle(&mut harness);
+    assert!(harness.state_mut().wait_for_load(Duration::from_secs(60)));
+    settle(&mut harness);
+
+    assert_eq!(harness.state().state.workspace.dataset().townships.len(), 5);
+    // The warning of the load, the map's note instead of a map, counts as whole numbers.
+    harness.get_by_label_contains("5 / 5 个乡镇没有坐标也没有边界");
+    harness.get_by_label_contains("本数据集没有位置（坐标或边界），无法绘制地图");
+    harness.get_by_label("乡镇数");
+    assert!(harness.query_by_label("5.00").is_none());
+    // The seat-distance cap is shown as not applicable, and no distance is made up: once
+    // the plan is in, the county table's distances have no value (shown '—', not '…').
+    let caps: Vec<_> = harness.query_all_by_label("最远驻地距离 km").collect();
+    assert_eq!(caps.len(), 2);
+    assert!(caps.iter().all(|n| n.accesskit_node().is_disabled()));
+    let figures = harness.state().state.figures();
+    for row in &figures.counties {
+        assert!(!row.computing && !row.awaits_plan(4));
+        assert!(
+            row.numbers[4].is_nan() && row.numbers[5].is_nan(),
+            "{row:?}"
+        );
+        assert!(row.numbers[0] >= 1.0);
+    }
 }

@@ -180,6 +180,31 @@ const CASES: &[(&str, bool, &[&str])] = &[
         ],
     ),
     (
+        "townships.no_locations.csv",
+        false,
+        &[
+            "townships.csv: no coordinates and no boundaries",
+            "merges need locations (经度/纬度), boundaries or a neighbour table (adjacency.csv",
+        ],
+    ),
+    (
+        "adjacency.unknown_code.csv",
+        false,
+        &[
+            "adjacency.csv: row 3, column '相邻乡镇代码'",
+            "no township or village has code 510121999",
+        ],
+    ),
+    (
+        "adjacency.missing_column.csv",
+        false,
+        &[
+            "adjacency.csv: row 1",
+            "no column found for the neighbour's code",
+            "'乡镇代码', '乡镇名称'",
+        ],
+    ),
+    (
         "scenario.unknown_key.toml",
         false,
         &["scenario.unknown_key.toml", "max_aera_km2", "line 5"],

@@ -7,7 +7,9 @@ mod common;
 
 use std::path::Path;
 
-use common::{COUNTIES, TOWNSHIPS, VILLAGES, write_dataset};
+use common::{
+    COUNTIES, NEIGHBOURS, TOWNSHIPS, UNPLACED_TOWNSHIPS, UNPLACED_VILLAGES, VILLAGES, write_dataset,
+};
 use jianzhi::import::columns::ColumnMap;
 use jianzhi::import::header::TableKind;
 use jianzhi::import::table::Column;
@@ -439,4 +441,170 @@ fn a_townships_only_dataset_loads_merges_townships_and_says_no_village_data() {
         ),
         "{message}"
     );
+}
+
+/// Every township merges; villages are left alone (they need no neighbours here).
+const CHAIN_SCENARIO: &str = r#"
+version = 1
+name = "chain"
+[townships]
+exempt_kinds = ["street", "special"]
+seat_rule = "town_first"
+[townships.limits]
+min_registered_pop = 5000
+[villages]
+enabled = false
+"#;
+
+#[test]
+fn a_neighbour_table_dataset_loads_without_locations_and_merges_by_its_pairs() {
+    use jianzhi::model::TownshipId;
+    use jianzhi::scenario::Scenario;
+    use jianzhi::workspace::Workspace;
+
+    let dir = tempfile::tempdir().unwrap();
+    let d = write_dataset(dir.path(), COUNTIES, UNPLACED_TOWNSHIPS, UNPLACED_VILLAGES);
+
+    // Without the table, nothing says who borders whom.
+    let message = load_dataset(&d).unwrap_err().to_string();
+    assert!(
+        message.contains("townships.csv: no coordinates and no boundaries: merges need locations (经度/纬度), boundaries or a neighbour table (adjacency.csv"),
+        "{message}"
+    );
+
+    std::fs::write(d.join("adjacency.csv"), NEIGHBOURS).unwrap();
+    let loaded = load_dataset(&d).unwrap();
+    let ds = &loaded.dataset;
+    assert!(!ds.has_locations());
+    assert_eq!(ds.neighbours.townships.len(), 3);
+    assert_eq!(ds.neighbours.villages.len(), 2);
+    assert!(
+        loaded.warnings.iter().any(|w| w
+            .to_string()
+            .contains("5 of 5 townships have no coordinates")),
+        "{:?}",
+        loaded.warnings
+    );
+
+    let ws = std::sync::Arc::new(Workspace::new(ds.clone()));
+    let by_code =
+        |code: &str| TownshipId::from(ds.townships.iter().position(|t| t.code == code).unwrap());
+    let adjacency = &ws.prepared().township_adjacency;
+    assert!(!adjacency.are_neighbours(by_code("510121201"), by_code("510121203")));
+    assert!(adjacency.are_neighbours(by_code("510121202"), by_code("510121203")));
+
+    let scenario = Scenario::parse("chain.toml", CHAIN_SCENARIO).unwrap();
+    let analysis = ws.analyse(&scenario).unwrap();
+    let plan = &analysis.plan.townships;
+    let unit = |code: &str| plan.new_of[by_code(code)];
+    // 丙乡 (2,000 registered) has one neighbour, 乙乡: it can only grow through it.
+    assert_eq!(unit("510121203"), unit("510121202"));
+    // Every merged unit is connected through declared pairs alone.
+    for u in plan.units.iter() {
+        let mut reached = vec![u.members[0]];
+        let mut k = 0;
+        while k < reached.len() {
+            for n in adjacency.neighbours(reached[k]) {
+                if u.members.contains(&n) && !reached.contains(&n) {
+                    reached.push(n);
+                }
+            }
+            k += 1;
+        }
+        assert_eq!(reached.len(), u.members.len(), "{:?}", u.members);
+    }
+    // The street is exempt and in another county: untouched.
+    assert_eq!(plan.unit_of(by_code("510104020")).members.len(), 1);
+    assert!(plan.units.len() < 5);
+    // No distance is made up.
+    assert!(analysis.service.before.province.mean_km.is_nan());
+
+    // A rule that needs distances is refused by name.
+    let nearest = CHAIN_SCENARIO.replace("town_first", "min_distance");
+    let refused = ws
+        .analyse(&Scenario::parse("x.toml", &nearest).unwrap())
+        .unwrap_err()
+        .to_string();
+    assert!(
+        refused.contains("townships.seat_rule = min_distance: needs distances"),
+        "{refused}"
+    );
+
+    // Through the binary: township figures, 'no locations' for distances, GIS refused.
+    std::fs::write(dir.path().join("chain.toml"), CHAIN_SCENARIO).unwrap();
+    let run = |formats: &str| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_jianzhi"))
+            .args(["run", "--scenario"])
+            .arg(dir.path().join("chain.toml"))
+            .arg("--data")
+            .arg(&d)
+            .arg("--out")
+            .arg(dir.path().join(format!("out-{formats}")))
+            .args(["--formats", formats])
+            .output()
+            .unwrap()
+    };
+    let output = run("csv");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let line = |key: &str| {
+        stdout
+            .lines()
+            .find(|l| l.split_whitespace().next() == Some(key))
+            .unwrap_or_else(|| panic!("no {key} in {stdout}"))
+            .to_string()
+    };
+    let townships: Vec<u32> = line("townships")
+        .split_whitespace()
+        .skip(1)
+        .take(2)
+        .map(|n| n.parse().unwrap())
+        .collect();
+    assert!(townships[0] == 5 && townships[1] < 5, "{stdout}");
+    assert!(
+        line("mean_seat_distance_km").contains("no locations"),
+        "{stdout}"
+    );
+    let output = run("geojson");
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("need locations"), "{stderr}");
+    assert!(!dir.path().join("out-geojson").exists());
+}
+
+#[test]
+fn a_neighbour_table_names_the_row_and_column_of_a_bad_pair() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = write_dataset(dir.path(), COUNTIES, UNPLACED_TOWNSHIPS, UNPLACED_VILLAGES);
+    let bad =
+        format!("{NEIGHBOURS}510121100,510121999\n510121100,510121100201\n510121100,510104020\n");
+    std::fs::write(d.join("adjacency.csv"), bad).unwrap();
+    let message = load_dataset(&d).unwrap_err().to_string();
+    assert!(
+        message.contains(
+            "adjacency.csv: row 6, column '相邻乡镇代码': no township or village has code 510121999"
+        ),
+        "{message}"
+    );
+    assert!(
+        message.contains("adjacency.csv: row 7, column '相邻乡镇代码': 510121100 and 510121100201 are of different levels"),
+        "{message}"
+    );
+
+    // A pair across counties is left out with a warning, not an error.
+    let across = format!("{NEIGHBOURS}510121100,510104020\n");
+    std::fs::write(d.join("adjacency.csv"), across).unwrap();
+    let loaded = load_dataset(&d).unwrap();
+    assert!(
+        loaded.warnings.iter().any(|w| w.to_string().contains(
+            "row 6, column '相邻乡镇代码': 510121100 and 510104020 are in different counties"
+        )),
+        "{:?}",
+        loaded.warnings
+    );
+    assert_eq!(loaded.dataset.neighbours.townships.len(), 3);
 }

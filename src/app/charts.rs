@@ -82,6 +82,15 @@ pub(super) fn title(ui: &mut egui::Ui, text: &str) {
     ui.label(egui::RichText::new(text).strong());
 }
 
+/// A figure of `unit` on screen: counts whole, others as [`fmt`].
+pub fn fmt_in(unit: crate::metrics::Unit, x: f64) -> String {
+    if unit == crate::metrics::Unit::Count && x.is_finite() {
+        format!("{:.0}", x)
+    } else {
+        fmt(unit.shown(x))
+    }
+}
+
 /// A figure on screen: whole from 1,000, one decimal from 10, else two.
 pub fn fmt(x: f64) -> String {
     if !x.is_finite() {
@@ -115,7 +124,7 @@ fn key_figures(ui: &mut egui::Ui, l: Lang, figures: &FiguresView) {
                 };
                 let mark = if row.modelled { " *" } else { "" };
                 ui.label(format!("{label}{mark}"));
-                let shown = |x: Option<f64>| x.map_or("—".to_string(), |x| fmt(unit.shown(x)));
+                let shown = |x: Option<f64>| x.map_or("—".to_string(), |x| fmt_in(unit, x));
                 ui.label(shown(row.before));
                 if computing {
                     ui.label("…");

@@ -7,7 +7,7 @@ use eframe::egui;
 use egui_extras::{Column, TableBuilder};
 use egui_plot::{AxisHints, Bar, BarChart, Corner, Legend, Line, Plot};
 
-use super::charts::{category_axis, category_marks, fmt, title};
+use super::charts::{category_axis, category_marks, fmt, fmt_in, title};
 use super::state::AppState;
 use super::style::{BEFORE, CHART_HEIGHT};
 use super::view::FiguresView;
@@ -67,7 +67,7 @@ pub fn figures(ui: &mut egui::Ui, state: &AppState) {
                         continue;
                     }
                     let unit = f.metric.unit();
-                    let shown = |x: Option<f64>| x.map_or("—".to_string(), |x| fmt(unit.shown(x)));
+                    let shown = |x: Option<f64>| x.map_or("—".to_string(), |x| fmt_in(unit, x));
                     ui.label(f.metric.label(l));
                     ui.label(shown(f.before));
                     for (i, after) in f.after.iter().enumerate() {

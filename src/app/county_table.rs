@@ -129,8 +129,10 @@ pub fn show(
                 });
                 for (k, n) in r.numbers.iter().enumerate() {
                     row.col(|ui| {
-                        ui.label(if n.is_nan() {
+                        ui.label(if n.is_nan() && r.awaits_plan(k) {
                             "…".to_string()
+                        } else if n.is_nan() {
+                            "—".to_string()
                         } else if k >= 4 {
                             format!("{n:.2}")
                         } else {

@@ -255,6 +255,16 @@ const TEXT: &[(&str, &str, &str)] = &[
     ("edit_rename", "命名", "Name"),
     ("clear_selection", "清除选择", "Clear selection"),
     (
+        "needs_locations",
+        "需要位置（坐标或边界）；本数据集没有，此项不适用",
+        "Needs locations (coordinates or boundaries); this dataset has none, so it does not apply",
+    ),
+    (
+        "map_no_locations",
+        "本数据集没有位置（坐标或边界），无法绘制地图。乡镇按相邻关系表（adjacency.csv）合并；结果见图表和区县表。",
+        "This dataset has no locations (coordinates or boundaries), so there is no map. Townships merge by the neighbour table (adjacency.csv); see the charts and the county table.",
+    ),
+    (
         "map_hint",
         "单击选择，Shift+单击加选，Shift+拖动圈选；拖动已选单位到相邻单位即移入；拖动平移，滚轮缩放",
         "Click to select, Shift+click to add, Shift+drag a lasso; drag a selected unit onto a neighbouring one to move it; drag to pan, wheel to zoom",

@@ -151,9 +151,11 @@ fn table_name(table: TableKind, l: Lang) -> &'static str {
         (TableKind::Counties, Lang::Zh) => "区县表",
         (TableKind::Townships, Lang::Zh) => "乡镇表",
         (TableKind::Villages, Lang::Zh) => "村表",
+        (TableKind::Neighbours, Lang::Zh) => "相邻关系表",
         (TableKind::Counties, Lang::En) => "county table",
         (TableKind::Townships, Lang::En) => "township table",
         (TableKind::Villages, Lang::En) => "village table",
+        (TableKind::Neighbours, Lang::En) => "neighbour table",
     }
 }
 

@@ -35,11 +35,13 @@ pub fn show(ui: &mut egui::Ui, state: &AppState) -> Vec<Command> {
     ui.separator();
 
     let figures = state.figures();
+    // Without locations, the rules that measure distances do not apply.
+    let located = state.workspace.dataset().has_locations();
     let outcomes = figures.outcomes.as_ref();
     egui::CollapsingHeader::new(l.t("townships"))
         .default_open(true)
         .show(ui, |ui| {
-            dragging |= level(ui, l, "t", &mut scenario.townships, true);
+            dragging |= level(ui, l, "t", &mut scenario.townships, true, located);
             if let Some((t, _)) = outcomes {
                 why(ui, l, t);
             }
@@ -47,7 +49,7 @@ pub fn show(ui: &mut egui::Ui, state: &AppState) -> Vec<Command> {
     egui::CollapsingHeader::new(l.t("villages"))
         .default_open(true)
         .show(ui, |ui| {
-            dragging |= level(ui, l, "v", &mut scenario.villages, false);
+            dragging |= level(ui, l, "v", &mut scenario.villages, false, located);
             if let Some((_, v)) = outcomes {
                 why(ui, l, v);
             }
@@ -111,6 +113,7 @@ fn level<K: UnitKind>(
     id: &str,
     rules: &mut Rules<K>,
     townships: bool,
+    located: bool,
 ) -> bool {
     let mut dragging = false;
     ui.checkbox(&mut rules.enabled, l.t("enabled"));
@@ -144,7 +147,7 @@ fn level<K: UnitKind>(
 
         ui.label(egui::RichText::new(l.t("thresholds")).strong());
         ui.push_id((id, "base"), |ui| {
-            dragging |= limits(ui, l, &mut rules.limits, townships)
+            dragging |= limits(ui, l, &mut rules.limits, townships, located)
         });
         egui::CollapsingHeader::new(l.t("terrain"))
             .id_salt((id, "terrain"))
@@ -165,7 +168,9 @@ fn level<K: UnitKind>(
                     }
                     if let Some(over) = rules.terrain.get_mut(&terrain) {
                         ui.push_id((id, terrain.as_str()), |ui| {
-                            ui.indent("terrain", |ui| dragging |= limits(ui, l, over, townships));
+                            ui.indent("terrain", |ui| {
+                                dragging |= limits(ui, l, over, townships, located)
+                            });
                         });
                     }
                 }
@@ -208,7 +213,15 @@ fn level<K: UnitKind>(
                         SeatRule::TownFirst,
                         SeatRule::MinDistance,
                     ] {
-                        ui.selectable_value(&mut rules.seat_rule, rule, seat_name(l, rule));
+                        let usable = located || rule != SeatRule::MinDistance;
+                        let option = ui.add_enabled(
+                            usable,
+                            egui::Button::selectable(rules.seat_rule == rule, seat_name(l, rule)),
+                        );
+                        if option.clicked() {
+                            rules.seat_rule = rule;
+                        }
+                        option.on_disabled_hover_text(l.t("needs_locations"));
                     }
                 })
                 .response
@@ -227,7 +240,7 @@ fn seat_name(l: Lang, rule: SeatRule) -> &'static str {
 }
 
 /// Optional thresholds and caps; returns whether a value is being dragged.
-fn limits(ui: &mut egui::Ui, l: Lang, limits: &mut Limits, townships: bool) -> bool {
+fn limits(ui: &mut egui::Ui, l: Lang, limits: &mut Limits, townships: bool, located: bool) -> bool {
     let scale = if townships { 1.0 } else { 0.1 };
     let mut dragging = false;
     egui::Grid::new("limits").num_columns(2).show(ui, |ui| {
@@ -259,13 +272,21 @@ fn limits(ui: &mut egui::Ui, l: Lang, limits: &mut Limits, townships: bool) -> b
             1.0..=5_000.0 * scale,
             400.0 * scale,
         );
-        dragging |= optional(
-            ui,
-            l.t("max_distance"),
-            &mut limits.max_seat_distance_km,
-            1.0..=100.0 * scale.max(0.3),
-            25.0 * scale.max(0.3),
-        );
+        if located {
+            dragging |= optional(
+                ui,
+                l.t("max_distance"),
+                &mut limits.max_seat_distance_km,
+                1.0..=100.0 * scale.max(0.3),
+                25.0 * scale.max(0.3),
+            );
+        } else {
+            // Kept in the scenario for a dataset with locations, not applied here.
+            ui.add_enabled(false, egui::Label::new(l.t("max_distance")))
+                .on_disabled_hover_text(l.t("needs_locations"));
+            ui.label("—");
+            ui.end_row();
+        }
     });
     dragging
 }

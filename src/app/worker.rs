@@ -212,6 +212,10 @@ impl Worker {
                     "{}：导出已取消；此前写出的文件完整",
                     dir.display()
                 ),
+                crate::report::export::ExportError::NoLocations { format } => crate::tr!(
+                    "cannot export {format}: GIS files need locations, and this dataset has no coordinates or boundaries; nothing was written",
+                    "无法导出 {format}：GIS 文件需要位置，而本数据集没有坐标或边界；未写出任何文件"
+                ),
                 other => crate::tr!("cannot export: {other}", "无法导出：{other}"),
             });
             send_or_log(&tx, Done::Exported { dir, result });

@@ -38,6 +38,8 @@ pub struct ColumnMap {
     pub townships: Option<TableColumns>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub villages: Option<TableColumns>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub adjacency: Option<TableColumns>,
 }
 
 /// One table's file, sheet and field → header mapping.
@@ -68,6 +70,7 @@ impl ColumnMap {
             TableKind::Counties => self.counties.as_ref(),
             TableKind::Townships => self.townships.as_ref(),
             TableKind::Villages => self.villages.as_ref(),
+            TableKind::Neighbours => self.adjacency.as_ref(),
         }
     }
 
@@ -76,6 +79,7 @@ impl ColumnMap {
             TableKind::Counties => &mut self.counties,
             TableKind::Townships => &mut self.townships,
             TableKind::Villages => &mut self.villages,
+            TableKind::Neighbours => &mut self.adjacency,
         };
         slot.get_or_insert_with(TableColumns::default)
     }
@@ -105,6 +109,7 @@ impl ColumnMap {
             TableKind::Counties,
             TableKind::Townships,
             TableKind::Villages,
+            TableKind::Neighbours,
         ] {
             let Some(columns) = map.table(table) else {
                 continue;

@@ -19,6 +19,9 @@ pub enum TableKind {
     Counties,
     Townships,
     Villages,
+    /// `adjacency.csv`: pairs of codes of neighbouring townships or villages.
+    #[serde(rename = "adjacency")]
+    Neighbours,
 }
 
 impl TableKind {
@@ -28,14 +31,18 @@ impl TableKind {
             Self::Counties => "counties",
             Self::Townships => "townships",
             Self::Villages => "villages",
+            Self::Neighbours => "adjacency",
         }
     }
 
-    fn level(self) -> Level {
+    /// The level of the table's own units (a neighbour table's pairs are townships or
+    /// villages alike: its codes are read as codes of no level).
+    fn level(self) -> Option<Level> {
         match self {
-            Self::Counties => Level::County,
-            Self::Townships => Level::Township,
-            Self::Villages => Level::Village,
+            Self::Counties => Some(Level::County),
+            Self::Townships => Some(Level::Township),
+            Self::Villages => Some(Level::Village),
+            Self::Neighbours => None,
         }
     }
 }
@@ -158,6 +165,9 @@ pub fn meaning(raw: &str, table: TableKind) -> Option<Meaning> {
     if norm.is_empty() {
         return None;
     }
+    if table == TableKind::Neighbours {
+        return neighbour_column(&norm).map(Meaning::of);
+    }
     if let Some((column, _)) = ENGLISH.iter().find(|(_, names)| names.contains(&&*norm)) {
         return english(*column, table).map(Meaning::of);
     }
@@ -200,6 +210,57 @@ pub fn meaning(raw: &str, table: TableKind) -> Option<Meaning> {
     identity(&main, table).map(Meaning::of)
 }
 
+/// A neighbour table's two code columns: the unit (`code`, `代码`, `乡镇代码`, `代码1`) and its
+/// neighbour (`neighbour`, `相邻代码`, `邻接乡镇代码`, `代码2`).
+fn neighbour_column(norm: &str) -> Option<Column> {
+    const FIRST: &[&str] = &["code", "code_a", "code1", "a", "from", "id"];
+    const SECOND: &[&str] = &[
+        "neighbour",
+        "neighbor",
+        "neighbour_code",
+        "neighbor_code",
+        "code_b",
+        "code2",
+        "b",
+        "to",
+    ];
+    if FIRST.contains(&norm) {
+        return Some(Column::Code);
+    }
+    if SECOND.contains(&norm) {
+        return Some(Column::NeighbourCode);
+    }
+    let (main, _) = split_brackets(norm);
+    let (main, number) = match main.strip_suffix(['1', 'a']) {
+        Some(rest) => (rest, Some(1)),
+        None => match main.strip_suffix(['2', 'b']) {
+            Some(rest) => (rest, Some(2)),
+            None => (main.as_str(), None),
+        },
+    };
+    let (main, marked) = match ["相邻", "邻接", "毗邻", "邻近", "周边"]
+        .iter()
+        .find_map(|w| main.strip_prefix(w))
+    {
+        Some(rest) => (rest, true),
+        None => (main, false),
+    };
+    let (Role::Code, rest) = role(main)? else {
+        return None;
+    };
+    let levels = levels(rest)?;
+    if levels
+        .iter()
+        .any(|l| !matches!(l, Level::Township | Level::Village))
+    {
+        return None;
+    }
+    match (marked, number) {
+        (true, _) | (false, Some(2)) => Some(Column::NeighbourCode),
+        (false, _) => Some(Column::Code),
+    }
+}
+
 /// The English names keep their plain sense in every table, except that a county table's
 /// `county` is its own code.
 fn english(column: Column, table: TableKind) -> Option<Column> {
@@ -221,7 +282,7 @@ fn identity(main: &str, table: TableKind) -> Option<Column> {
     };
     let (role, rest) = role(rest)?;
     let levels = levels(rest)?;
-    let own = table.level();
+    let own = table.level()?;
     let level = match levels.as_slice() {
         [] if parent => parent_of(own)?,
         [] => own,

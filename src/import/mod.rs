@@ -10,6 +10,7 @@
 //! | `counties.geojson` / `.shp` | no | county outlines |
 //! | `townships.geojson` / `.shp` | no | township boundaries, joined by code |
 //! | `villages.geojson` / `.shp` | no | village boundaries, joined by code |
+//! | `adjacency.csv` | no | neighbour pairs (code, neighbour's code); needed where units have no place |
 //! | `dem.asc` | no | elevation grid (terrain classes, terrain-adjusted distance) |
 //! | `dataset.toml` | no | display name, which figures are modelled, sources |
 
@@ -17,6 +18,7 @@ pub mod boundaries;
 pub mod columns;
 pub mod fuzzing;
 pub mod header;
+mod neighbours;
 pub mod table;
 pub mod text;
 
@@ -158,15 +160,62 @@ pub fn load_dataset_opts(
         &mut problems,
         progress,
     )?;
+    let (mut unplaced_townships, mut unplaced_villages) = (Vec::new(), Vec::new());
     let mut townships = read_townships(
         &mut township_table,
         &mut counties,
         township_shapes,
+        &mut unplaced_townships,
         &mut problems,
     )?;
     let villages = match &mut village_table {
-        Some(table) => read_villages(table, &townships, village_shapes, &mut problems)?,
+        Some(table) => read_villages(
+            table,
+            &townships,
+            village_shapes,
+            &mut unplaced_villages,
+            &mut problems,
+        )?,
         None => Vec::new(),
+    };
+    let neighbours = match table_file(dir, TableKind::Neighbours, &columns)? {
+        Some(path) => {
+            let mut table = open_table(
+                &path,
+                TableKind::Neighbours,
+                required_columns(TableKind::Neighbours),
+                &columns,
+                &mut problems,
+                progress,
+            )?;
+            Some(neighbours::read_neighbours(
+                &mut table,
+                &townships,
+                &villages,
+                &mut problems,
+            )?)
+        }
+        None => None,
+    };
+    let declared = neighbours.unwrap_or_default();
+    let unlocated_townships = judge_unplaced(
+        &township_table,
+        Message::new("townships", "乡镇"),
+        &unplaced_townships,
+        townships.len(),
+        !declared.townships.is_empty(),
+        &mut problems,
+    );
+    let unlocated_villages = match &village_table {
+        Some(table) => judge_unplaced(
+            table,
+            Message::new("villages", "村"),
+            &unplaced_villages,
+            villages.len(),
+            !declared.villages.is_empty(),
+            &mut problems,
+        ),
+        None => false,
     };
     progress.begin(Step::Checking, 0);
     fill_township_population(
@@ -183,6 +232,8 @@ pub fn load_dataset_opts(
         townships: townships.into_iter().map(|(t, _)| t).collect(),
         villages: villages.into(),
         dem,
+        neighbours: declared,
+        unlocated: unlocated_townships || unlocated_villages,
     };
     Ok(Loaded {
         dataset,
@@ -245,6 +296,7 @@ pub fn required_columns(table: TableKind) -> &'static [Column] {
         TableKind::Counties => &[Column::Code, Column::Name],
         TableKind::Townships => &[Column::Code, Column::Name, Column::CountyCode],
         TableKind::Villages => &[Column::Code, Column::Name, Column::TownshipCode],
+        TableKind::Neighbours => &[Column::Code, Column::NeighbourCode],
     }
 }
 
@@ -276,6 +328,7 @@ pub fn table_columns(table: TableKind) -> &'static [Column] {
             ResidentPop,
             RegisteredPop,
         ],
+        TableKind::Neighbours => &[Code, NeighbourCode],
     }
 }
 
@@ -308,25 +361,12 @@ pub fn check_table(
     let mut rows = 0;
     while let Some(row) = table.next_row(&mut problems).map_err(first)? {
         rows += 1;
-        for &column in table_columns(columns.table) {
-            match column {
-                Column::Code | Column::CountyCode | Column::TownshipCode | Column::CityCode => {
-                    if table.has(column) || required_columns(columns.table).contains(&column) {
-                        table.code(&row, column, &mut problems);
-                    }
-                }
-                Column::Name => {
-                    table.required_text(&row, column, &mut problems);
-                }
-                Column::Lon | Column::Lat => {
-                    let _ = table.coordinate(&row, column, &mut problems);
-                }
-                Column::AreaKm2 | Column::RegisteredPop | Column::ResidentPop => {
-                    let _ = table.number(&row, column, &mut problems);
-                }
-                Column::Kind | Column::Terrain | Column::CityName => {}
-            }
-        }
+        table.check_row(
+            &row,
+            table_columns(columns.table),
+            required_columns(columns.table),
+            &mut problems,
+        );
         if let Some(problem) = problems.errors.first() {
             return Err(problem.clone());
         }
@@ -524,10 +564,12 @@ fn shapes_by_code(
 /// Township rows with the row line kept for later messages.
 type TownshipRow = (Township, u64);
 
+/// Reads the townships; the rows of those without a place go to `unplaced`.
 fn read_townships(
     table: &mut Table,
     counties: &mut Vec<County>,
     shapes: Option<(Vec<BoundaryFeature>, PathBuf)>,
+    unplaced: &mut Vec<u64>,
     problems: &mut Problems,
 ) -> Result<Vec<TownshipRow>, LoadError> {
     table.start_progress(Step::Townships);
@@ -641,7 +683,7 @@ fn read_townships(
     let mut shapes = shapes_by_code(shapes, &codes, problems);
     for (i, (t, line)) in out.iter_mut().enumerate() {
         t.boundary = shapes.remove(&i);
-        complete_geometry(
+        if !complete_geometry(
             &table.file,
             *line,
             table,
@@ -649,7 +691,9 @@ fn read_townships(
             &mut t.area_km2,
             t.boundary.as_ref(),
             problems,
-        );
+        ) {
+            unplaced.push(*line);
+        }
     }
     Ok(out)
 }
@@ -736,7 +780,10 @@ fn read_point(table: &Table, row: &table::Row, problems: &mut Problems) -> Optio
     }
 }
 
-/// Fills a missing point and area from the boundary, or reports what is missing.
+/// Fills a missing point and area from the boundary, or reports a missing area; `false` if
+/// the unit has no place (no point and no boundary), which the caller judges with the
+/// neighbour table in hand.
+#[must_use]
 fn complete_geometry(
     file: &Path,
     line: u64,
@@ -745,19 +792,12 @@ fn complete_geometry(
     area: &mut f64,
     boundary: Option<&MultiPolygon<f64>>,
     problems: &mut Problems,
-) {
+) -> bool {
+    let mut placed = true;
     if point.lon.is_nan() {
         match boundary.and_then(|b| b.interior_point()) {
             Some(p) => *point = LonLat::new(p.x(), p.y()),
-            None => problems.error(Problem::cell(
-                file,
-                line,
-                table.header(Column::Lon),
-                Message::new(
-                    "no coordinates (经度/纬度) and no boundary to place it",
-                    "没有坐标（经度/纬度），也没有可用于定位的边界",
-                ),
-            )),
+            None => placed = false,
         }
     }
     if area.is_nan() {
@@ -782,12 +822,15 @@ fn complete_geometry(
             Message::new("the area is 0", "面积为 0"),
         ));
     }
+    placed
 }
 
+/// Reads the villages; the rows of those without a place go to `unplaced`.
 fn read_villages(
     table: &mut Table,
     townships: &[TownshipRow],
     shapes: Option<(Vec<BoundaryFeature>, PathBuf)>,
+    unplaced: &mut Vec<u64>,
     problems: &mut Problems,
 ) -> Result<Vec<Village>, LoadError> {
     table.start_progress(Step::Villages);
@@ -909,7 +952,7 @@ fn read_villages(
     let mut shapes = shapes_by_code(shapes, &codes, problems);
     for (i, v) in out.iter_mut().enumerate() {
         v.boundary = shapes.remove(&i);
-        complete_geometry(
+        if !complete_geometry(
             &table.file,
             lines[i],
             table,
@@ -917,9 +960,72 @@ fn read_villages(
             &mut v.area_km2,
             v.boundary.as_ref(),
             problems,
-        );
+        ) {
+            unplaced.push(lines[i]);
+        }
     }
     Ok(out)
+}
+
+/// Judges the units of a table that have no place (the rows in `unplaced`, of `total`):
+/// with neighbour pairs at their level they load, and the dataset has no locations (`true`);
+/// without, merges cannot know who borders whom, and that is said once for a table without
+/// any coordinates, else per row.
+fn judge_unplaced(
+    table: &Table,
+    noun: Message,
+    unplaced: &[u64],
+    total: usize,
+    has_pairs: bool,
+    problems: &mut Problems,
+) -> bool {
+    if unplaced.is_empty() {
+        return false;
+    }
+    if has_pairs {
+        problems.warn(Problem::file(
+            &table.file,
+            Message::new(
+                format!(
+                    "{} of {total} {} have no coordinates and no boundary: they merge by the neighbour table; distances, caps on the distance to a seat, the map and GIS files are not available",
+                    unplaced.len(),
+                    noun.en
+                ),
+                format!(
+                    "{} / {total} 个{}没有坐标也没有边界：按相邻关系表合并；距离、驻地距离上限、地图和 GIS 文件不可用",
+                    unplaced.len(),
+                    noun.zh
+                ),
+            ),
+        ));
+        return true;
+    }
+    let needs = Message::new(
+        "merges need locations (经度/纬度), boundaries or a neighbour table (adjacency.csv: pairs of neighbouring codes)",
+        "合并需要位置（经度/纬度）、边界或相邻关系表（adjacency.csv：相邻单位的代码对）",
+    );
+    if unplaced.len() == total && !table.has(Column::Lon) {
+        problems.error(Problem::file(
+            &table.file,
+            Message::new(
+                format!("no coordinates and no boundaries: {}", needs.en),
+                format!("没有坐标也没有边界：{}", needs.zh),
+            ),
+        ));
+        return false;
+    }
+    for &line in unplaced {
+        problems.error(Problem::cell(
+            &table.file,
+            line,
+            table.header(Column::Lon),
+            Message::new(
+                format!("no coordinates and no boundary to place it; {}", needs.en),
+                format!("没有坐标，也没有可用于定位的边界；{}", needs.zh),
+            ),
+        ));
+    }
+    false
 }
 
 /// Township populations not given in townships.csv are the sums of their villages' (`None`:

@@ -37,11 +37,13 @@ pub enum Column {
     RegisteredPop,
     ResidentPop,
     Terrain,
+    /// A neighbour table's second code.
+    NeighbourCode,
 }
 
 impl Column {
     /// Every column, in the order the mapping dialog and `columns.toml` list them.
-    pub const ALL: [Column; 13] = [
+    pub const ALL: [Column; 14] = [
         Column::Code,
         Column::Name,
         Column::CountyCode,
@@ -55,6 +57,7 @@ impl Column {
         Column::RegisteredPop,
         Column::ResidentPop,
         Column::Terrain,
+        Column::NeighbourCode,
     ];
 
     /// The column's key in `columns.toml` and its English header in Jianzhi's own files.
@@ -73,6 +76,7 @@ impl Column {
             Column::RegisteredPop => "registered_pop",
             Column::ResidentPop => "resident_pop",
             Column::Terrain => "terrain",
+            Column::NeighbourCode => "neighbour_code",
         }
     }
 
@@ -97,6 +101,7 @@ impl Column {
             Column::RegisteredPop => ("registered population", "户籍人口"),
             Column::ResidentPop => ("resident population", "常住人口"),
             Column::Terrain => ("terrain", "地形"),
+            Column::NeighbourCode => ("neighbour's code", "相邻单位代码"),
         };
         Message::new(en, zh)
     }
@@ -663,6 +668,41 @@ impl<'p> Table<'p> {
                     empty(),
                 ));
                 None
+            }
+        }
+    }
+
+    /// Types the cells of `columns` in `row` as a load would, recording what is wrong: codes
+    /// and names where the column is present or `required`, coordinates, numbers. What the
+    /// mapping dialog checks live, and what the fuzzers exercise.
+    pub fn check_row(
+        &self,
+        row: &Row,
+        columns: &[Column],
+        required: &[Column],
+        problems: &mut Problems,
+    ) {
+        for &column in columns {
+            let wanted = self.has(column) || required.contains(&column);
+            match column {
+                Column::Code | Column::CountyCode | Column::TownshipCode | Column::CityCode => {
+                    if wanted {
+                        self.code(row, column, problems);
+                    }
+                }
+                // A neighbour cell may list several codes; they are checked one by one on load.
+                Column::Name | Column::NeighbourCode => {
+                    if wanted {
+                        self.required_text(row, column, problems);
+                    }
+                }
+                Column::Lon | Column::Lat => {
+                    let _ = self.coordinate(row, column, problems);
+                }
+                Column::AreaKm2 | Column::RegisteredPop | Column::ResidentPop => {
+                    let _ = self.number(row, column, problems);
+                }
+                Column::Kind | Column::Terrain | Column::CityName => {}
             }
         }
     }

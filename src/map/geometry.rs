@@ -157,7 +157,12 @@ impl MapGeometry {
     pub fn new(dataset: &Dataset) -> Self {
         let centre = dataset_centre(dataset);
         let projection = LocalProjection::new(centre);
+        // A unit without a place (a dataset loaded on its neighbour table) sits at the
+        // origin, so bounds and the index stay finite; such maps are not drawn.
         let at = |p: LonLat| -> Point {
+            if !(p.lon.is_finite() && p.lat.is_finite()) {
+                return [0.0, 0.0];
+            }
             let c = projection.to_km(p);
             [c.x as f32, c.y as f32]
         };

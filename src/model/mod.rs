@@ -385,6 +385,19 @@ pub struct Dataset {
     pub townships: TiVec<TownshipId, Township>,
     pub villages: TiVec<VillageId, Village>,
     pub dem: Option<crate::dem::Dem>,
+    /// Neighbour pairs declared in the data (`adjacency.csv`); where a level has any, they
+    /// replace the neighbours found from its geometry.
+    pub neighbours: Neighbours,
+    /// Some unit has neither coordinates nor a boundary (the dataset loaded on its neighbour
+    /// table): its point is NaN, and distances, the map and GIS files are not available.
+    pub unlocated: bool,
+}
+
+/// Neighbour pairs given as data rather than found from geometry, per level.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Neighbours {
+    pub townships: Vec<(TownshipId, TownshipId)>,
+    pub villages: Vec<(VillageId, VillageId)>,
 }
 
 impl Dataset {
@@ -411,6 +424,12 @@ impl Dataset {
     /// The county a village lies in.
     pub fn county_of_village(&self, village: VillageId) -> CountyId {
         self.townships[self.villages[village].township].county
+    }
+
+    /// Whether every unit has a place (coordinates or a boundary): distances, the map and
+    /// GIS files need one.
+    pub fn has_locations(&self) -> bool {
+        !self.unlocated
     }
 
     /// Whether every township has a boundary polygon.

@@ -294,8 +294,9 @@ impl<'a> Comparison<'a> {
         progress: &Progress,
     ) -> Result<Vec<PathBuf>, ExportError> {
         let io = |path: PathBuf| move |source| ExportError::Io { path, source };
-        std::fs::create_dir_all(dir).map_err(io(dir.to_path_buf()))?;
         let dataset = self.analyses[0].dataset();
+        super::export::check_formats(dataset, options)?;
+        std::fs::create_dir_all(dir).map_err(io(dir.to_path_buf()))?;
         let meta = Metadata::new(dataset, self.analyses.iter().map(|a| &a.scenario));
         let mut written = Vec::new();
         for &format in &options.formats {

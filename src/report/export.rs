@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 use crate::figures::FiguresView;
 use crate::lang::Lang;
 use crate::map::geometry::MapGeometry;
+use crate::model::Dataset;
 use crate::progress::{Progress, Step};
 use crate::report::meta::Metadata;
 use crate::report::run::ReportTable;
@@ -131,6 +132,26 @@ pub enum ExportError {
     },
     #[error("export cancelled; files written before the cancel are complete, none is half-written")]
     Cancelled,
+    #[error(
+        "{format} files need locations, and this dataset has none (no coordinates or boundaries); nothing was written"
+    )]
+    NoLocations { format: &'static str },
+}
+
+/// Refuses, before anything is written, formats the dataset cannot fill: GIS files without
+/// locations.
+pub fn check_formats(dataset: &Dataset, options: &ExportOptions) -> Result<(), ExportError> {
+    if dataset.has_locations() {
+        return Ok(());
+    }
+    match options
+        .formats
+        .iter()
+        .find(|f| matches!(f, Format::Geojson | Format::Shp))
+    {
+        Some(gis) => Err(ExportError::NoLocations { format: gis.name() }),
+        None => Ok(()),
+    }
 }
 
 /// The files of one run, written into `dir`. `geometry` is the dataset's map geometry where
@@ -148,6 +169,7 @@ pub fn export(
         let path = path.to_path_buf();
         move |source| ExportError::Io { path, source }
     };
+    check_formats(analysis.dataset(), options)?;
     std::fs::create_dir_all(dir).map_err(io(dir))?;
     let mut out = Writer {
         dir,

@@ -573,6 +573,20 @@ fn hex(c: Rgb) -> String {
 /// the kept seats.
 fn map(page: &mut Page, analysis: &Analysis, geometry: &MapGeometry, lang: Lang) {
     page.height = 900.0;
+    if !analysis.dataset().has_locations() {
+        let _ = write!(
+            page.body,
+            r#"<text x="{}" y="{}" font-size="20" fill="{INK}" text-anchor="middle">{}</text>"#,
+            WIDTH / 2.0,
+            page.height / 2.0,
+            pick(
+                lang,
+                "没有位置（坐标或边界），无法绘制地图",
+                "No locations (coordinates or boundaries): no map to draw"
+            )
+        );
+        return;
+    }
     let area = [24.0, 84.0, WIDTH - 24.0, page.height - 80.0];
     let b: Bounds = geometry.bounds;
     let scale = ((area[2] - area[0]) / f64::from(b.width()))

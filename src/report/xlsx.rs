@@ -353,13 +353,7 @@ mod tests {
 
     #[test]
     fn a_table_longer_than_a_sheet_goes_on_in_a_second_one() {
-        let dataset = crate::Dataset {
-            provenance: Default::default(),
-            counties: Default::default(),
-            townships: Default::default(),
-            villages: Default::default(),
-            dem: None,
-        };
+        let dataset = crate::Dataset::default();
         let meta = Metadata::made_at(&dataset, [], "2026-11-24T10:00:00+08:00".into());
         let mut book = Xlsx::new(Lang::En, &meta);
         let rows = MAX_ROWS as u64 + 10;

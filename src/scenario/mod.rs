@@ -467,7 +467,36 @@ impl Scenario {
     }
 }
 
+impl Scenario {
+    /// Whether the scenario caps the distance to a seat at either level.
+    pub fn has_distance_caps(&self) -> bool {
+        self.townships.has_distance_caps() || self.villages.has_distance_caps()
+    }
+
+    /// The scenario without its caps on the distance to a seat: what is applied to a dataset
+    /// without locations, where no distance can be measured (the load says so).
+    pub fn without_distance_caps(&self) -> Scenario {
+        let mut out = self.clone();
+        out.townships.drop_distance_caps();
+        out.villages.drop_distance_caps();
+        out
+    }
+}
+
 impl<K> Rules<K> {
+    /// Whether any limit caps the distance to the seat.
+    pub fn has_distance_caps(&self) -> bool {
+        std::iter::once(&self.limits)
+            .chain(self.terrain.values())
+            .any(|l| l.max_seat_distance_km.is_some())
+    }
+
+    fn drop_distance_caps(&mut self) {
+        for limits in std::iter::once(&mut self.limits).chain(self.terrain.values_mut()) {
+            limits.max_seat_distance_km = None;
+        }
+    }
+
     /// The limits for a terrain class (base limits where the class sets none).
     pub fn limits_for(&self, terrain: Option<Terrain>) -> Limits {
         match terrain.and_then(|t| self.terrain.get(&t)) {

@@ -9,7 +9,7 @@ use std::collections::HashMap;
 
 use typed_index_collections::TiVec;
 
-use super::{Edit, EditAction, LevelName, Rules, Scenario};
+use super::{Edit, EditAction, LevelName, Rules, Scenario, SeatRule};
 use crate::lang::Lang;
 use crate::model::{CountyId, Level, TownshipId, VillageId};
 use crate::plan::{EditReport, EditStatus, Refusal};
@@ -31,6 +31,10 @@ pub enum PlanError {
     },
     #[error("{key}: {code} is both locked and in a manual merge")]
     LockedInManual { key: String, code: String },
+    #[error(
+        "{key}: needs distances, and this dataset has no locations (no coordinates or boundaries); remove it or load locations"
+    )]
+    NeedsLocations { key: String },
 }
 
 impl PlanError {
@@ -56,6 +60,9 @@ impl PlanError {
             Self::LockedInManual { key, code } => {
                 format!("{key}：{code} 既被锁定又在手动合并中")
             }
+            Self::NeedsLocations { key } => format!(
+                "{key}：需要距离，而本数据集没有位置（没有坐标或边界）；请删去此项或载入位置"
+            ),
         }
     }
 }
@@ -119,6 +126,10 @@ pub struct Resolved<'s> {
 
 /// Resolves `scenario`'s scope and codes against the workspace's dataset.
 pub fn resolve<'s>(scenario: &'s Scenario, ws: &Workspace) -> Result<Resolved<'s>, PlanError> {
+    if !ws.dataset().has_locations() {
+        check_without_distances(&scenario.townships, "townships")?;
+        check_without_distances(&scenario.villages, "villages")?;
+    }
     let in_scope = scope_mask(scenario, ws)?;
     let mut unknown_edits = Vec::new();
     let townships = resolve_level(
@@ -173,6 +184,18 @@ pub fn resolve<'s>(scenario: &'s Scenario, ws: &Workspace) -> Result<Resolved<'s
         villages,
         unknown_edits,
     })
+}
+
+/// A dataset without locations has no distances: a seat rule that needs them is refused by
+/// name rather than run as if every unit stood at one spot. (Distance caps are left out of
+/// such runs: see [`Scenario::without_distance_caps`].)
+fn check_without_distances<K>(rules: &Rules<K>, level: &str) -> Result<(), PlanError> {
+    if rules.enabled && rules.seat_rule == SeatRule::MinDistance {
+        return Err(PlanError::NeedsLocations {
+            key: format!("{level}.seat_rule = min_distance"),
+        });
+    }
+    Ok(())
 }
 
 fn scope_mask(scenario: &Scenario, ws: &Workspace) -> Result<TiVec<CountyId, bool>, PlanError> {

@@ -44,6 +44,37 @@ code,name,city_code,city_name
 ";
 
 /// Writes a dataset folder from CSV texts (UTF-8) and returns its path inside `dir`.
+/// A county office's tables without coordinates or boundaries: a chain of townships
+/// 城厢镇 – 甲乡 – 乙乡 – 丙乡 known only from the neighbour table.
+pub const UNPLACED_TOWNSHIPS: &str = "\
+代码,名称,所属区县代码,类型,面积（平方公里）,户籍人口,常住人口
+510121100,城厢镇,510121,town,80,25000,20000
+510121201,甲乡,510121,township,60,3000,2500
+510121202,乙乡,510121,township,50,2500,2000
+510121203,丙乡,510121,township,40,2000,1500
+510104020,督院街街道,510104,street,2.5,30000,40000
+";
+
+pub const UNPLACED_VILLAGES: &str = "\
+代码,名称,所属乡镇代码,类型,面积,常住人口
+510121100201,星光村,510121100,village,40,10000
+510121100202,红旗村,510121100,village,40,10000
+510121201201,甲一村,510121201,village,30,1200
+510121201202,甲二村,510121201,village,30,1300
+510121202201,乙一村,510121202,village,50,2000
+510121203201,丙一村,510121203,village,40,1500
+510104020001,青石桥社区,510104020,community,2.5,40000
+";
+
+/// Township pairs as a chain, one row listing two neighbours in a cell, and village pairs.
+pub const NEIGHBOURS: &str = "\
+乡镇代码,相邻乡镇代码
+510121100,510121201
+510121202,510121201、510121203
+510121100201,510121100202
+510121201201,510121201202
+";
+
 pub fn write_dataset(dir: &Path, counties: &str, townships: &str, villages: &str) -> PathBuf {
     std::fs::create_dir_all(dir).unwrap();
     std::fs::write(dir.join("counties.csv"), counties).unwrap();

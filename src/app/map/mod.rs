@@ -283,6 +283,12 @@ pub fn show(ui: &mut egui::Ui, state: &AppState, view: &mut View) -> Vec<Command
         });
         return out;
     };
+    if !analysis.dataset().has_locations() {
+        ui.centered_and_justified(|ui| {
+            ui.label(l.t("map_no_locations"));
+        });
+        return out;
+    }
     // The other side, when two maps are shown.
     let other = match view.layout {
         Layout::Compare => {
