@@ -247,7 +247,7 @@ fn existing(dir: &Path, names: &[&str]) -> Option<PathBuf> {
 }
 
 /// The extensions a table may have, in the order they are looked for.
-pub const TABLE_EXTENSIONS: &[&str] = &["csv", "tsv", "txt", "xlsx", "xls", "xlsm", "ods"];
+pub const TABLE_EXTENSIONS: &[&str] = &["csv", "tsv", "txt", "xlsx", "xls", "xlsm", "xlsb", "ods"];
 
 /// A table's file: the one `columns.toml` names, else `<table>.csv` (or `.tsv`, `.txt`,
 /// `.xlsx`, `.xls`, `.ods`) in the folder; `None` if there is none.

@@ -193,6 +193,21 @@ impl Page {
         self.plot[0] + t * (self.plot[2] - self.plot[0])
     }
 
+    /// Two bars side by side in the band of width `band` from `left`: each a share of the
+    /// axis's height, the first `inset` of the band in, each `width` of the band wide.
+    fn bar_pair(&mut self, left: f64, band: f64, bars: [(f64, &str); 2], inset: f64, width: f64) {
+        for (i, (share, fill)) in bars.into_iter().enumerate() {
+            let y = self.y_of(share);
+            let _ = write!(
+                self.body,
+                r#"<rect x="{}" y="{y}" width="{}" height="{}" fill="{fill}"/>"#,
+                left + band * (inset + width * i as f64),
+                band * width,
+                self.plot[3] - y
+            );
+        }
+    }
+
     fn y_of(&self, t: f64) -> f64 {
         self.plot[3] - t * (self.plot[3] - self.plot[1])
     }
@@ -417,16 +432,8 @@ fn histogram(page: &mut Page, h: &Histogram, lang: Lang, unit: &str) {
     let band = (page.plot[2] - page.plot[0]) / bins as f64;
     for (k, (b, a)) in h.before.iter().zip(&h.after).enumerate() {
         let left = page.plot[0] + k as f64 * band;
-        for (i, (n, fill)) in [(*b, BEFORE), (*a, AFTER)].into_iter().enumerate() {
-            let y = page.y_of(n as f64 / hi);
-            let _ = write!(
-                page.body,
-                r#"<rect x="{}" y="{y}" width="{}" height="{}" fill="{fill}"/>"#,
-                left + band * (0.1 + 0.4 * i as f64),
-                band * 0.4,
-                page.plot[3] - y
-            );
-        }
+        let bars = [(*b as f64 / hi, BEFORE), (*a as f64 / hi, AFTER)];
+        page.bar_pair(left, band, bars, 0.1, 0.4);
     }
     let step = (bins / 8).max(1);
     for k in (0..bins).step_by(step) {
@@ -538,19 +545,11 @@ fn cities(page: &mut Page, c: &ChartsView, lang: Lang) {
     let band = (page.plot[2] - page.plot[0]) / c.cities.len().max(1) as f64;
     for (k, city) in c.cities.iter().enumerate() {
         let left = page.plot[0] + k as f64 * band;
-        for (i, (v, fill)) in [(city.townships_pct, AFTER), (city.villages_pct, PUBLISHED)]
-            .into_iter()
-            .enumerate()
-        {
-            let y = page.y_of(v.max(0.0) / hi);
-            let _ = write!(
-                page.body,
-                r#"<rect x="{}" y="{y}" width="{}" height="{}" fill="{fill}"/>"#,
-                left + band * (0.12 + 0.38 * i as f64),
-                band * 0.38,
-                page.plot[3] - y
-            );
-        }
+        let bars = [
+            (city.townships_pct.max(0.0) / hi, AFTER),
+            (city.villages_pct.max(0.0) / hi, PUBLISHED),
+        ];
+        page.bar_pair(left, band, bars, 0.12, 0.38);
         let _ = write!(
             page.body,
             r#"<text x="{}" y="{}" font-size="13" text-anchor="middle" fill="{INK}">{}</text>"#,
