@@ -15,21 +15,27 @@ pub fn config_dir() -> PathBuf {
     if let Some(dir) = std::env::var_os("JIANZHI_STATE_DIR") {
         return PathBuf::from(dir);
     }
-    let base = std::env::var_os("XDG_CONFIG_HOME")
-        .or_else(|| std::env::var_os("APPDATA"))
-        .map(PathBuf::from)
-        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".config")))
+    let base = absolute_var("XDG_CONFIG_HOME")
+        .or_else(|| absolute_var("APPDATA"))
+        .or_else(|| absolute_var("HOME").map(|h| h.join(".config")))
         .unwrap_or_else(std::env::temp_dir);
     base.join("jianzhi")
+}
+
+/// An environment variable naming an absolute folder; empty or relative values are ignored,
+/// as the XDG base directory rules say (a relative one would follow the working folder).
+fn absolute_var(name: &str) -> Option<PathBuf> {
+    std::env::var_os(name)
+        .map(PathBuf::from)
+        .filter(|p| p.is_absolute())
 }
 
 /// The folder the bundle is unpacked into: `$XDG_CACHE_HOME/jianzhi`, else
 /// `~/.cache/jianzhi` (on Windows `%LOCALAPPDATA%\jianzhi`), else the temporary folder.
 fn cache_dir() -> PathBuf {
-    std::env::var_os("XDG_CACHE_HOME")
-        .or_else(|| std::env::var_os("LOCALAPPDATA"))
-        .map(PathBuf::from)
-        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache")))
+    absolute_var("XDG_CACHE_HOME")
+        .or_else(|| absolute_var("LOCALAPPDATA"))
+        .or_else(|| absolute_var("HOME").map(|h| h.join(".cache")))
         .unwrap_or_else(std::env::temp_dir)
         .join("jianzhi")
 }

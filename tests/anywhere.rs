@@ -6,7 +6,8 @@
 use std::path::Path;
 use std::process::{Command, Output};
 
-/// Runs `bin args…` in `work` with only `HOME` and `PATH` set. Where the system allows (root
+/// Runs `bin args…` in `work` with only `HOME` and `PATH` set (and the XDG folders set empty,
+/// as some desktops leave them, which must be ignored). Where the system allows (root
 /// and `unshare`, as on CI), the source tree is hidden under an empty tmpfs in a private mount
 /// namespace, so a read of it would fail; returns whether it was hidden.
 fn run_alone(bin: &Path, work: &Path, home: &Path, args: &[&str]) -> (Output, bool) {
@@ -20,6 +21,8 @@ fn run_alone(bin: &Path, work: &Path, home: &Path, args: &[&str]) -> (Output, bo
         .current_dir(work)
         .env_clear()
         .env("HOME", home)
+        .env("XDG_CACHE_HOME", "")
+        .env("XDG_CONFIG_HOME", "")
         .env("PATH", std::env::var_os("PATH").unwrap_or_default())
         .output();
     match hidden {
@@ -32,6 +35,8 @@ fn run_alone(bin: &Path, work: &Path, home: &Path, args: &[&str]) -> (Output, bo
                 .current_dir(work)
                 .env_clear()
                 .env("HOME", home)
+                .env("XDG_CACHE_HOME", "")
+                .env("XDG_CONFIG_HOME", "")
                 .output()
                 .unwrap();
             (output, false)
@@ -70,6 +75,13 @@ fn the_binary_alone_runs_the_demo_and_a_preset_from_an_empty_folder() {
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(output.status.success(), "hidden {hidden}: {stderr}");
     println!("source tree hidden: {hidden}");
+    // The bundle went to the home's cache, and the working folder holds only the reports.
+    assert!(home.join(".cache/jianzhi").is_dir());
+    let made: Vec<String> = std::fs::read_dir(&work)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(made, ["out"]);
 
     // The same reports as from the source tree's data and preset.
     let reference = dir.path().join("reference");
