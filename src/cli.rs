@@ -396,3 +396,144 @@ pub fn format_run(r: &jianzhi::report::run::RunReport) -> String {
     }
     text
 }
+
+/// `optimum`: the scenario's township plan against each county's best, with the gaps.
+pub fn optimum(
+    scenario: &Path,
+    input: Input,
+    out: Option<&Path>,
+    options: &jianzhi::optimum::Options,
+) -> anyhow::Result<()> {
+    use jianzhi::optimum::{CountyOptimum, Solved};
+
+    let scenario = jianzhi::scenario::Scenario::read(&builtin::scenario_path(scenario))?;
+    let dataset = load(input)?;
+    let workspace = jianzhi::workspace::Workspace::new(dataset);
+    let started = std::time::Instant::now();
+    let results = jianzhi::optimum::county_optima(&workspace, &scenario, options)?;
+    let elapsed = started.elapsed();
+    let ds = workspace.dataset();
+    let solved: Vec<&CountyOptimum> = results
+        .iter()
+        .filter(|r| r.merged() && r.gap().is_some())
+        .collect();
+    let proven = solved
+        .iter()
+        .filter(|r| matches!(r.solved, Solved::Proven { .. }))
+        .count();
+    let gaps: Vec<f64> = solved.iter().filter_map(|r| r.gap()).collect();
+    let mean = gaps.iter().sum::<f64>() / gaps.len().max(1) as f64;
+    let worst = gaps.iter().copied().fold(0.0, f64::max);
+    let engine: f64 = solved.iter().map(|r| r.engine_cost).sum();
+    let best: f64 = solved.iter().filter_map(|r| r.best_cost()).sum();
+    println!("Scenario: {}", scenario.name);
+    println!(
+        "counties with merges: {}; solved: {} ({} proven optimal, {} best found in {:.1} s)",
+        results.iter().filter(|r| r.merged()).count(),
+        solved.len(),
+        proven,
+        solved.len() - proven,
+        options.time_limit.as_secs_f64()
+    );
+    for skip in [
+        jianzhi::optimum::Skip::TooManyUnits,
+        jianzhi::optimum::Skip::TooManyGroups,
+        jianzhi::optimum::Skip::ByHand,
+    ] {
+        let n = results
+            .iter()
+            .filter(|r| r.merged() && r.solved == Solved::Skipped(skip))
+            .count();
+        if n > 0 {
+            println!("not solved, {}: {n}", skip.as_str());
+        }
+    }
+    println!(
+        "gap of the engine to the best (residents x km to the seat): mean {:.2}%, worst {:.2}%, overall {:.2}%",
+        mean * 100.0,
+        worst * 100.0,
+        if best > 0.0 {
+            (engine / best - 1.0) * 100.0
+        } else {
+            0.0
+        }
+    );
+    let mut by_gap = solved.clone();
+    by_gap.sort_by(|a, b| b.gap().unwrap_or(0.0).total_cmp(&a.gap().unwrap_or(0.0)));
+    println!(
+        "{:<8} {:<12} {:>5} {:>5} {:>12} {:>12} {:>8}  status",
+        "county", "name", "towns", "units", "engine km", "best km", "gap%"
+    );
+    for r in by_gap.iter().take(10) {
+        let c = &ds.counties[r.county];
+        println!(
+            "{:<8} {:<12} {:>5} {:>5} {:>12.2} {:>12.2} {:>8.2}  {}",
+            c.code,
+            c.name,
+            r.townships,
+            r.units,
+            r.engine_cost / r.people.max(1.0),
+            r.best_cost().unwrap_or(f64::NAN) / r.people.max(1.0),
+            r.gap().unwrap_or(f64::NAN) * 100.0,
+            status(&r.solved)
+        );
+    }
+    println!("(km: mean distance of residents to their seat; the ten largest gaps)");
+    println!("searched in {:.1} s", elapsed.as_secs_f64());
+    if let Some(out) = out {
+        let mut rows = vec![
+            [
+                "county_code",
+                "county_name",
+                "townships",
+                "mergeable",
+                "units",
+                "residents",
+                "engine_person_km",
+                "best_person_km",
+                "gap_pct",
+                "status",
+                "feasible_groups",
+                "seconds",
+            ]
+            .map(String::from)
+            .to_vec(),
+        ];
+        for r in &results {
+            let c = &ds.counties[r.county];
+            let number = |x: Option<f64>| x.map_or(String::new(), |x| format!("{x:.3}"));
+            rows.push(vec![
+                c.code.clone(),
+                c.name.clone(),
+                r.townships.to_string(),
+                r.mergeable.to_string(),
+                r.units.to_string(),
+                format!("{:.0}", r.people),
+                format!("{:.3}", r.engine_cost),
+                number(r.best_cost()),
+                number(r.gap().map(|g| g * 100.0)),
+                status(&r.solved).to_string(),
+                r.groups_listed.to_string(),
+                format!("{:.3}", r.elapsed.as_secs_f64()),
+            ]);
+        }
+        let mut writer = csv::WriterBuilder::new()
+            .terminator(csv::Terminator::CRLF)
+            .from_writer(b"\xEF\xBB\xBF".to_vec());
+        for row in rows {
+            writer.write_record(&row)?;
+        }
+        let bytes = writer.into_inner().map_err(|e| anyhow::anyhow!("{e}"))?;
+        jianzhi::report::write_atomic(out, &bytes)?;
+        println!("wrote {}", out.display());
+    }
+    Ok(())
+}
+
+fn status(solved: &jianzhi::optimum::Solved) -> &'static str {
+    match solved {
+        jianzhi::optimum::Solved::Proven { .. } => "proven optimal",
+        jianzhi::optimum::Solved::TimedOut { .. } => "best found (time limit)",
+        jianzhi::optimum::Solved::Skipped(skip) => skip.as_str(),
+    }
+}

@@ -97,6 +97,25 @@ enum Command {
         #[arg(long, value_parser = parse_lang)]
         lang: Option<jianzhi::Lang>,
     },
+    /// Measure a scenario's township plan against the best plan of each county (same number
+    /// of units, same constraints; least residents × km to the seat), solved exactly.
+    Optimum {
+        /// Scenario file or preset name.
+        #[arg(long)]
+        scenario: PathBuf,
+        /// Dataset folder (the built-in Sichuan demo without it).
+        #[arg(long)]
+        data: Option<PathBuf>,
+        /// Write every county's figures to this CSV file.
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Counties with more mergeable townships than this are not solved.
+        #[arg(long, default_value_t = 30)]
+        max_units: usize,
+        /// Search time per county, in seconds.
+        #[arg(long, default_value_t = 2.0)]
+        seconds: f64,
+    },
     /// Write a stress-test dataset: the demo with its villages split to reach --villages.
     ScaleData {
         /// How many villages (between the demo's 53,715 and 50 times as many).
@@ -159,6 +178,24 @@ fn main() -> ExitCode {
                 columns,
             };
             cli::compare(&scenarios, input, &out, &formats, lang)
+        }
+        Some(Command::Optimum {
+            scenario,
+            data,
+            out,
+            max_units,
+            seconds,
+        }) => {
+            let input = cli::Input {
+                data: data.as_deref(),
+                columns,
+            };
+            let options = jianzhi::optimum::Options {
+                max_units,
+                time_limit: std::time::Duration::from_secs_f64(seconds.clamp(0.001, 3600.0)),
+                ..Default::default()
+            };
+            cli::optimum(&scenario, input, out.as_deref(), &options)
         }
         Some(Command::DemoData { sources, out }) => demo_data(&sources, &out),
         Some(Command::ScaleData { villages, out }) => cli::scale_data(villages, &out),

@@ -203,3 +203,55 @@ fn a_bad_scenario_exits_non_zero_naming_the_key() {
     );
     assert!(!dir.path().join("out").exists());
 }
+
+#[test]
+fn optimum_reports_every_county_and_never_a_best_above_the_engines_plan() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("optimum.csv");
+    let output = jianzhi()
+        .args(["optimum", "--scenario", "sichuan-2019", "--max-units", "12"])
+        .args(["--seconds", "0.5", "--out"])
+        .arg(&out)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(stdout.contains("gap of the engine to the best"), "{stdout}");
+    let text = std::fs::read_to_string(&out).unwrap();
+    let mut reader = csv::Reader::from_reader(text.trim_start_matches('\u{feff}').as_bytes());
+    let headers = reader.headers().unwrap().clone();
+    let col = |name: &str| headers.iter().position(|h| h == name).unwrap();
+    let (units, townships, engine, best, status) = (
+        col("units"),
+        col("townships"),
+        col("engine_person_km"),
+        col("best_person_km"),
+        col("status"),
+    );
+    let mut rows = 0;
+    let mut proven_with_merges = 0;
+    for record in reader.records() {
+        let r = record.unwrap();
+        rows += 1;
+        let n: usize = r[townships].parse().unwrap();
+        let u: usize = r[units].parse().unwrap();
+        assert!(u <= n);
+        if r[best].is_empty() {
+            continue;
+        }
+        let (e, b): (f64, f64) = (r[engine].parse().unwrap(), r[best].parse().unwrap());
+        assert!(b <= e * (1.0 + 1e-9), "{r:?}");
+        // Without merges the plan is the only one.
+        if u == n {
+            assert!((b - e).abs() <= 1e-6 * e.max(1.0), "{r:?}");
+        } else if &r[status] == "proven optimal" {
+            proven_with_merges += 1;
+        }
+    }
+    assert_eq!(rows, 183);
+    assert!(proven_with_merges >= 10, "{proven_with_merges}");
+}
