@@ -227,7 +227,7 @@ pub fn county_optima(
                 out.solved = Solved::Skipped(Skip::TooManyUnits);
                 return out;
             }
-            let problem = Problem {
+            let problem = CountyProblem {
                 w: &w,
                 area: members
                     .iter()
@@ -287,7 +287,7 @@ pub fn county_optima(
 }
 
 /// One county's problem, townships numbered 0..n.
-pub struct Problem<'a> {
+pub struct CountyProblem<'a> {
     /// `w[i][j]`: residents × km from township i's villages to township j's seat.
     pub w: &'a [Vec<f64>],
     pub area: Vec<f64>,
@@ -309,7 +309,7 @@ struct Group {
     cost: f64,
 }
 
-impl Problem<'_> {
+impl CountyProblem<'_> {
     fn n(&self) -> usize {
         self.area.len()
     }
@@ -457,7 +457,7 @@ impl Problem<'_> {
 
 /// The connected-set listing of one root.
 struct Listing<'p, 'o> {
-    problem: &'p Problem<'p>,
+    problem: &'p CountyProblem<'p>,
     allowed: u64,
     cap: Option<f64>,
     out: &'o mut Vec<Group>,
@@ -572,7 +572,7 @@ mod tests {
 
     /// A county of `n` townships on a jittered 3-wide grid (neighbours: grid steps), with
     /// random people, areas and caps; one or two locked, streets apart.
-    fn county(seed: u64, n: usize) -> (Vec<Vec<f64>>, Problem<'static>) {
+    fn county(seed: u64, n: usize) -> (Vec<Vec<f64>>, CountyProblem<'static>) {
         let mut r = Lcg(seed);
         let at: Vec<(f64, f64)> = (0..n)
             .map(|k| {
@@ -601,7 +601,7 @@ mod tests {
                     .collect()
             })
             .collect();
-        let problem = Problem {
+        let problem = CountyProblem {
             w: Box::leak(w.clone().into_boxed_slice()),
             area: (0..n).map(|_| 20.0 + r.next() * 80.0).collect(),
             class: (0..n).map(|k| u8::from(k == n - 1)).collect(),
@@ -644,7 +644,7 @@ mod tests {
 
     /// The best cost over every partition of the townships into `units` blocks, checked
     /// block by block from the rules, with no listing and no bound.
-    fn brute_force(w: &[Vec<f64>], p: &Problem, units: usize) -> Option<f64> {
+    fn brute_force(w: &[Vec<f64>], p: &CountyProblem, units: usize) -> Option<f64> {
         let n = w.len();
         partitions(n)
             .into_iter()
@@ -666,7 +666,7 @@ mod tests {
         assert_eq!(counts, [1, 2, 5, 15, 52, 203, 877]);
     }
 
-    fn block_cost(w: &[Vec<f64>], p: &Problem, members: &[usize]) -> Option<f64> {
+    fn block_cost(w: &[Vec<f64>], p: &CountyProblem, members: &[usize]) -> Option<f64> {
         if members.len() > 1 {
             let class = p.class[members[0]];
             if members
