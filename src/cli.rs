@@ -475,65 +475,16 @@ pub fn optimum(
             r.engine_cost / r.people.max(1.0),
             r.best_cost().unwrap_or(f64::NAN) / r.people.max(1.0),
             r.gap().unwrap_or(f64::NAN) * 100.0,
-            status(&r.solved)
+            r.solved.as_str()
         );
     }
     println!("(km: mean distance of residents to their seat; the ten largest gaps)");
     println!("searched in {:.1} s", elapsed.as_secs_f64());
     if let Some(out) = out {
-        let mut rows = vec![
-            [
-                "county_code",
-                "county_name",
-                "townships",
-                "mergeable",
-                "units",
-                "residents",
-                "engine_person_km",
-                "best_person_km",
-                "gap_pct",
-                "status",
-                "feasible_groups",
-                "seconds",
-            ]
-            .map(String::from)
-            .to_vec(),
-        ];
-        for r in &results {
-            let c = &ds.counties[r.county];
-            let number = |x: Option<f64>| x.map_or(String::new(), |x| format!("{x:.3}"));
-            rows.push(vec![
-                c.code.clone(),
-                c.name.clone(),
-                r.townships.to_string(),
-                r.mergeable.to_string(),
-                r.units.to_string(),
-                format!("{:.0}", r.people),
-                format!("{:.3}", r.engine_cost),
-                number(r.best_cost()),
-                number(r.gap().map(|g| g * 100.0)),
-                status(&r.solved).to_string(),
-                r.groups_listed.to_string(),
-                format!("{:.3}", r.elapsed.as_secs_f64()),
-            ]);
-        }
-        let mut writer = csv::WriterBuilder::new()
-            .terminator(csv::Terminator::CRLF)
-            .from_writer(b"\xEF\xBB\xBF".to_vec());
-        for row in rows {
-            writer.write_record(&row)?;
-        }
-        let bytes = writer.into_inner().map_err(|e| anyhow::anyhow!("{e}"))?;
-        jianzhi::report::write_atomic(out, &bytes)?;
+        jianzhi::report::write_csv_atomic(out, None, |t| {
+            jianzhi::optimum::write_table(&results, ds, t)
+        })?;
         println!("wrote {}", out.display());
     }
     Ok(())
-}
-
-fn status(solved: &jianzhi::optimum::Solved) -> &'static str {
-    match solved {
-        jianzhi::optimum::Solved::Proven { .. } => "proven optimal",
-        jianzhi::optimum::Solved::TimedOut { .. } => "best found (time limit)",
-        jianzhi::optimum::Solved::Skipped(skip) => skip.as_str(),
-    }
 }

@@ -29,6 +29,7 @@ use rayon::prelude::*;
 use crate::geodesy::distance_km;
 use crate::model::{CountyId, TownshipId, TownshipKind};
 use crate::scenario::{self, PlanError, Scenario};
+use crate::table::{Cell, Column, TableWriter};
 use crate::workspace::Workspace;
 
 /// How hard to try.
@@ -74,6 +75,17 @@ pub enum Skip {
     TooManyUnits,
     /// More feasible groups than [`Options::max_groups`].
     TooManyGroups,
+}
+
+impl Solved {
+    /// The outcome in words (the CSV's `status`).
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Solved::Proven { .. } => "proven optimal",
+            Solved::TimedOut { .. } => "best found (time limit)",
+            Solved::Skipped(skip) => skip.as_str(),
+        }
+    }
 }
 
 impl Skip {
@@ -142,8 +154,8 @@ pub fn county_optima(
             key: "the optimum (distance to seat)".into(),
         });
     }
-    let plan = ws.plan(scenario)?;
     let resolved = scenario::resolve(scenario, ws)?;
+    let plan = crate::engine::plan(ws, &resolved)?;
     let dataset = ws.dataset();
     let rules = &scenario.townships;
     let exempt = rules.exempt();
@@ -159,6 +171,11 @@ pub fn county_optima(
     let locked: std::collections::HashSet<TownshipId> =
         resolved.townships.locked.iter().copied().collect();
     let by_county = dataset.townships_by_county();
+    let mut plan_by_county: Vec<Vec<&crate::plan::NewUnit<TownshipId>>> =
+        vec![Vec::new(); dataset.counties.len()];
+    for unit in plan.townships.units.iter() {
+        plan_by_county[dataset.townships[unit.seat].county.index()].push(unit);
+    }
     let villages = dataset.villages_by_township();
     let prepared = ws.prepared();
     Ok(by_county
@@ -181,11 +198,8 @@ pub fn county_optima(
             let n = members.len();
             let index: HashMap<TownshipId, usize> =
                 members.iter().enumerate().map(|(k, &t)| (t, k)).collect();
-            let units_in_plan: Vec<(usize, Vec<usize>)> = plan
-                .townships
-                .units
+            let units_in_plan: Vec<(usize, Vec<usize>)> = plan_by_county[county.index()]
                 .iter()
-                .filter(|u| index.contains_key(&u.seat))
                 .map(|u| (index[&u.seat], u.members.iter().map(|m| index[m]).collect()))
                 .collect();
             let w: Vec<Vec<f64>> = members
@@ -286,6 +300,49 @@ pub fn county_optima(
         .collect())
 }
 
+/// The columns of `optimum --out`.
+const COLUMNS: &[Column] = &[
+    Column::new("county_code", "区县代码", "county code"),
+    Column::new("county_name", "区县名称", "county name"),
+    Column::new("townships", "乡镇数", "townships"),
+    Column::new("mergeable", "可合并乡镇数", "mergeable townships"),
+    Column::new("units", "调整后单位数", "units after"),
+    Column::new("residents", "常住人口", "residents"),
+    Column::new("engine_person_km", "方案人·公里", "plan person-km"),
+    Column::new("best_person_km", "最优人·公里", "best person-km"),
+    Column::new("gap_pct", "差距%", "gap %"),
+    Column::new("status", "求解状态", "status"),
+    Column::new("feasible_groups", "可行组数", "feasible groups"),
+    Column::new("seconds", "用时（秒）", "seconds"),
+];
+
+/// Every county's result as a table (`optimum --out`).
+pub fn write_table(
+    results: &[CountyOptimum],
+    dataset: &crate::Dataset,
+    out: &mut dyn TableWriter,
+) -> std::io::Result<()> {
+    out.header(COLUMNS)?;
+    for r in results {
+        let c = &dataset.counties[r.county];
+        out.row(&[
+            Cell::code(&c.code),
+            Cell::text(&c.name),
+            Cell::Count(r.townships as u64),
+            Cell::Count(r.mergeable as u64),
+            Cell::Count(r.units as u64),
+            Cell::Number(r.people),
+            Cell::Number(r.engine_cost),
+            Cell::number(r.best_cost()),
+            Cell::number(r.gap().map(|g| g * 100.0)),
+            Cell::text(r.solved.as_str()),
+            Cell::Count(r.groups_listed as u64),
+            Cell::Number(r.elapsed.as_secs_f64()),
+        ])?;
+    }
+    Ok(())
+}
+
 /// One county's problem, townships numbered 0..n.
 pub struct CountyProblem<'a> {
     /// `w[i][j]`: residents × km from township i's villages to township j's seat.
@@ -302,10 +359,11 @@ pub struct CountyProblem<'a> {
     pub seat_km: Vec<Vec<f64>>,
 }
 
-/// A feasible group: its townships and its least cost over the seats the caps allow.
+/// A feasible group: its townships, the seat the caps allow that costs least, and that cost.
 #[derive(Debug, Clone, Copy)]
 struct Group {
     mask: u64,
+    seat: usize,
     cost: f64,
 }
 
@@ -314,8 +372,9 @@ impl CountyProblem<'_> {
         self.area.len()
     }
 
-    /// The least cost of `mask` over its members as seat, under the seat's caps.
-    fn group_cost(&self, mask: u64) -> Option<f64> {
+    /// `mask` as a group: the member whose seat, under its caps, costs least; `None` if no
+    /// member's caps allow the group.
+    fn group(&self, mask: u64) -> Option<Group> {
         let members: Vec<usize> = bits(mask).collect();
         let area: f64 = members.iter().map(|&m| self.area[m]).sum();
         members
@@ -327,8 +386,12 @@ impl CountyProblem<'_> {
                         && max_km
                             .is_none_or(|cap| members.iter().all(|&m| self.seat_km[m][s] <= cap)))
             })
-            .map(|&s| members.iter().map(|&m| self.w[m][s]).sum::<f64>())
-            .min_by(f64::total_cmp)
+            .map(|&seat| Group {
+                mask,
+                seat,
+                cost: members.iter().map(|&m| self.w[m][seat]).sum(),
+            })
+            .min_by(|a, b| a.cost.total_cmp(&b.cost))
     }
 
     /// Every feasible group (singletons included), or `None` past `limit`.
@@ -344,6 +407,7 @@ impl CountyProblem<'_> {
             if !self.mergeable[root] {
                 out.push(Group {
                     mask: 1 << root,
+                    seat: root,
                     cost: self.w[root][root],
                 });
                 continue;
@@ -401,9 +465,8 @@ impl CountyProblem<'_> {
         // cheapest above that bound first.
         let mut least = vec![f64::INFINITY; n];
         for g in &groups {
-            let seat_costs = self.seat_shares(g);
-            for (m, c) in seat_costs {
-                least[m] = least[m].min(c);
+            for m in bits(g.mask) {
+                least[m] = least[m].min(self.w[m][g.seat]);
             }
         }
         let mut by_lowest: Vec<Vec<Group>> = vec![Vec::new(); n];
@@ -439,20 +502,6 @@ impl CountyProblem<'_> {
         };
         (solved, groups.len())
     }
-
-    /// Each member's cost in `g` at the group's best seat.
-    fn seat_shares(&self, g: &Group) -> Vec<(usize, f64)> {
-        let members: Vec<usize> = bits(g.mask).collect();
-        let seat = members
-            .iter()
-            .copied()
-            .find(|&s| {
-                let c: f64 = members.iter().map(|&m| self.w[m][s]).sum();
-                (c - g.cost).abs() <= 1e-9 * g.cost.abs().max(1.0)
-            })
-            .unwrap_or(members[0]);
-        members.iter().map(|&m| (m, self.w[m][seat])).collect()
-    }
 }
 
 /// The connected-set listing of one root.
@@ -468,8 +517,8 @@ impl Listing<'_, '_> {
     /// Lists `set` and every connected superset reached through `ext` and not `forbidden`
     /// (each once); `false` once past the limit.
     fn grow(&mut self, set: u64, area: f64, mut ext: u64, mut forbidden: u64) -> bool {
-        if let Some(cost) = self.problem.group_cost(set) {
-            self.out.push(Group { mask: set, cost });
+        if let Some(group) = self.problem.group(set) {
+            self.out.push(group);
             if self.out.len() > self.limit {
                 return false;
             }

@@ -11,36 +11,30 @@ use std::process::{Command, Output};
 /// and `unshare`, as on CI), the source tree is hidden under an empty tmpfs in a private mount
 /// namespace, so a read of it would fail; returns whether it was hidden.
 fn run_alone(bin: &Path, work: &Path, home: &Path, args: &[&str]) -> (Output, bool) {
+    let alone = |command: &mut Command| {
+        command
+            .current_dir(work)
+            .env_clear()
+            .env("HOME", home)
+            .env("XDG_CACHE_HOME", "")
+            .env("XDG_CONFIG_HOME", "")
+            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+            .output()
+    };
     let source = env!("CARGO_MANIFEST_DIR");
-    let hidden = Command::new("unshare")
-        .args(["--mount", "sh", "-c"])
-        .arg(r#"mount -t tmpfs none "$0" && test ! -e "$0/Cargo.toml" && exec "$@""#)
-        .arg(source)
-        .arg(bin)
-        .args(args)
-        .current_dir(work)
-        .env_clear()
-        .env("HOME", home)
-        .env("XDG_CACHE_HOME", "")
-        .env("XDG_CONFIG_HOME", "")
-        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-        .output();
+    let hidden = alone(
+        Command::new("unshare")
+            .args(["--mount", "sh", "-c"])
+            .arg(r#"mount -t tmpfs none "$0" && test ! -e "$0/Cargo.toml" && exec "$@""#)
+            .arg(source)
+            .arg(bin)
+            .args(args),
+    );
     match hidden {
         Ok(output) if output.status.code() != Some(32) && !is_mount_refusal(&output) => {
             (output, true)
         }
-        _ => {
-            let output = Command::new(bin)
-                .args(args)
-                .current_dir(work)
-                .env_clear()
-                .env("HOME", home)
-                .env("XDG_CACHE_HOME", "")
-                .env("XDG_CONFIG_HOME", "")
-                .output()
-                .unwrap();
-            (output, false)
-        }
+        _ => (alone(Command::new(bin).args(args)).unwrap(), false),
     }
 }
 

@@ -33,6 +33,15 @@ fn write_row(sheet: &mut Worksheet, row: u32, cells: &[V]) {
     }
 }
 
+/// The line of the metric `key` in the CLI's printed table.
+fn metric_line(stdout: &str, key: &str) -> String {
+    stdout
+        .lines()
+        .find(|l| l.split_whitespace().next() == Some(key))
+        .unwrap_or_else(|| panic!("no {key} in {stdout}"))
+        .to_string()
+}
+
 /// The figures of a loaded dataset that every form of the same table must give alike.
 fn figures(dir: &Path, options: &LoadOptions) -> Vec<String> {
     let ds = load_dataset_opts(dir, options, &Progress::new())
@@ -405,13 +414,7 @@ fn a_townships_only_dataset_loads_merges_townships_and_says_no_village_data() {
         "{}",
         String::from_utf8_lossy(&output.stderr)
     );
-    let line = |key: &str| {
-        stdout
-            .lines()
-            .find(|l| l.split_whitespace().next() == Some(key))
-            .unwrap_or_else(|| panic!("no {key} in {stdout}"))
-            .to_string()
-    };
+    let line = |key: &str| metric_line(&stdout, key);
     // The two rural townships of 金堂县 merge; the village figures are not zeros.
     let townships: Vec<String> = line("townships")
         .split_whitespace()
@@ -551,13 +554,7 @@ fn a_neighbour_table_dataset_loads_without_locations_and_merges_by_its_pairs() {
         "{}",
         String::from_utf8_lossy(&output.stderr)
     );
-    let line = |key: &str| {
-        stdout
-            .lines()
-            .find(|l| l.split_whitespace().next() == Some(key))
-            .unwrap_or_else(|| panic!("no {key} in {stdout}"))
-            .to_string()
-    };
+    let line = |key: &str| metric_line(&stdout, key);
     let townships: Vec<u32> = line("townships")
         .split_whitespace()
         .skip(1)
