@@ -479,6 +479,19 @@ pub fn optimum(
         );
     }
     println!("(km: mean distance of residents to their seat; the ten largest gaps)");
+    println!("seat rules, mean km from residents to their township seat (modelled):");
+    println!(
+        "{:<20} {:>18} {:>14}",
+        "rule", "this plan's groups", "its own plan"
+    );
+    for r in jianzhi::optimum::seat_rules(&workspace, &scenario)? {
+        println!(
+            "{:<20} {:>18.3} {:>14.3}",
+            r.rule.as_str(),
+            r.same_groups_km,
+            r.own_plan_km
+        );
+    }
     println!("searched in {:.1} s", elapsed.as_secs_f64());
     if let Some(out) = out {
         jianzhi::report::write_csv_atomic(out, None, |t| {

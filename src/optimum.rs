@@ -28,7 +28,7 @@ use rayon::prelude::*;
 
 use crate::geodesy::distance_km;
 use crate::model::{CountyId, TownshipId, TownshipKind};
-use crate::scenario::{self, PlanError, Scenario};
+use crate::scenario::{self, PlanError, Scenario, SeatRule};
 use crate::table::{Cell, Column, TableWriter};
 use crate::workspace::Workspace;
 
@@ -298,6 +298,64 @@ pub fn county_optima(
             out
         })
         .collect())
+}
+
+/// One seat rule measured on a scenario: on the scenario's own groups, and on the plan the
+/// scenario makes when it uses that rule.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct SeatRuleCost {
+    pub rule: SeatRule,
+    /// Mean km from residents to their seat, the scenario's township groups reseated by
+    /// `rule`.
+    pub same_groups_km: f64,
+    /// Mean km from residents to their seat in the plan the scenario makes with `rule` (the
+    /// greedy and the local search choose groups with the rule's seats).
+    pub own_plan_km: f64,
+}
+
+/// How the three seat rules compare on `scenario` (`optimum` prints it): the distance rule
+/// never costs more on the same groups; its gain over the kind-first and population-first
+/// rules is the difference.
+pub fn seat_rules(ws: &Workspace, scenario: &Scenario) -> Result<Vec<SeatRuleCost>, PlanError> {
+    if !ws.dataset().has_locations() {
+        return Err(PlanError::NeedsLocations {
+            key: "the seat rules (distance to seat)".into(),
+        });
+    }
+    let groups_of = |s: &Scenario| -> Result<Vec<Vec<TownshipId>>, PlanError> {
+        let plan = crate::engine::plan(ws, &scenario::resolve(s, ws)?)?;
+        Ok(plan
+            .townships
+            .units
+            .iter()
+            .map(|u| u.members.clone())
+            .collect())
+    };
+    let people: f64 = ws.dataset().villages.iter().map(|v| v.resident_pop).sum();
+    let mean_km = |groups: &[Vec<TownshipId>], rule| -> f64 {
+        let total: f64 = crate::engine::township_seats(ws, groups, rule)
+            .iter()
+            .map(|(_, cost)| cost)
+            .sum();
+        total / people.max(1.0)
+    };
+    let groups = groups_of(scenario)?;
+    [
+        SeatRule::TownFirst,
+        SeatRule::LargestPopulation,
+        SeatRule::MinDistance,
+    ]
+    .into_iter()
+    .map(|rule| {
+        let mut own = scenario.clone();
+        own.townships.seat_rule = rule;
+        Ok(SeatRuleCost {
+            rule,
+            same_groups_km: mean_km(&groups, rule),
+            own_plan_km: mean_km(&groups_of(&own)?, rule),
+        })
+    })
+    .collect()
 }
 
 /// The columns of `optimum --out`.

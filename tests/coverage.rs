@@ -6,6 +6,7 @@
 mod common;
 
 use jianzhi::coverage::FLAT_KM_PER_KM_CLIMBED;
+use jianzhi::engine;
 use std::sync::Arc;
 
 use jianzhi::geodesy::EARTH_RADIUS_KM;
@@ -262,22 +263,41 @@ fn the_distance_seat_rule_picks_the_true_minimiser() {
 }
 
 #[test]
-fn on_the_demo_data_min_distance_seats_beat_largest_population() {
+fn on_the_demo_data_min_distance_seats_beat_the_other_rules_on_the_same_groups() {
     let ws = Arc::new(Workspace::new(common::demo().clone()));
     let preset =
         Scenario::read(&jianzhi::builtin::presets_dir().join("sichuan-2019.toml")).unwrap();
-    let mut by_rule = Vec::new();
-    for rule in [SeatRule::LargestPopulation, SeatRule::MinDistance] {
-        let mut s = preset.clone();
-        s.townships.seat_rule = rule;
-        let a = ws.analyse(&s).unwrap();
-        by_rule.push(a.service.after.province.mean_km);
+    let plan = ws.analyse(&preset).unwrap().plan;
+    let groups: Vec<Vec<TownshipId>> = plan
+        .townships
+        .units
+        .iter()
+        .map(|u| u.members.clone())
+        .collect();
+    let by_rule = |rule| engine::township_seats(&ws, &groups, rule);
+    let nearest = by_rule(SeatRule::MinDistance);
+    let mut moved = 0;
+    for rule in [SeatRule::LargestPopulation, SeatRule::TownFirst] {
+        let other = by_rule(rule);
+        for ((group, (seat, cost)), (other_seat, other_cost)) in
+            groups.iter().zip(&nearest).zip(&other)
+        {
+            assert!(group.contains(seat) && group.contains(other_seat));
+            assert!(
+                cost <= &(other_cost + 1e-6),
+                "{rule:?}: {cost} > {other_cost}"
+            );
+            moved += usize::from(seat != other_seat);
+        }
+        let total = |seats: &[(TownshipId, f64)]| seats.iter().map(|s| s.1).sum::<f64>();
+        assert!(total(&nearest) < total(&other), "{rule:?}");
     }
-    let (largest, nearest) = (by_rule[0], by_rule[1]);
-    assert!(
-        nearest < largest,
-        "min_distance {nearest:.3} km, largest_population {largest:.3} km"
-    );
+    assert!(moved > 0);
+    // The town-first preset's own seats are the town-first seats of its groups.
+    let town_first = by_rule(SeatRule::TownFirst);
+    for (unit, (seat, _)) in plan.townships.units.iter().zip(&town_first) {
+        assert_eq!(unit.seat, *seat);
+    }
     // The preset's figures: merging moves seats away, stations bring most of it back.
     let a = ws.analyse(&preset).unwrap().service;
     assert!(a.after.province.mean_km > a.before.province.mean_km);
@@ -287,4 +307,62 @@ fn on_the_demo_data_min_distance_seats_beat_largest_population() {
     // Terrain adjustment only ever adds.
     assert!(a.after.province.mean_terrain_km >= a.after.province.mean_km);
     let _ = FLAT_KM_PER_KM_CLIMBED;
+}
+
+#[test]
+fn the_local_search_moves_a_township_the_greedy_placed_far_from_its_seat() {
+    // Four townships on a line at 0, 5, 9 and 15 km: towns at both ends, two small townships
+    // between. The greedy merges the smallest (C) into its nearer neighbour B, then B+C into
+    // A (farthest member 9 km from A's seat, against 10 km from D's), which leaves C 9 km
+    // from its seat. Moving C to D's town, 6 km away, saves 50 people × 3 km under the same
+    // seat rule, and keeps both units connected.
+    let a = LonLat::new(104.0, 30.0);
+    let mut ds = two_townships();
+    let km = [0.0, 5.0, 9.0, 15.0];
+    let at = |t: usize| north(a, km[t]);
+    ds.townships = vec![
+        township("510100100", TownshipKind::Town, at(0), 1000.0),
+        township("510100201", TownshipKind::Township, at(1), 100.0),
+        township("510100202", TownshipKind::Township, at(2), 50.0),
+        township("510100101", TownshipKind::Town, at(3), 1000.0),
+    ]
+    .into();
+    ds.villages = [1000.0, 100.0, 50.0, 1000.0]
+        .iter()
+        .enumerate()
+        .map(|(t, &people)| village(&format!("5101001{t:02}201"), t, at(t), people))
+        .collect::<Vec<_>>()
+        .into();
+    let ws = Arc::new(Workspace::new(ds));
+    let mut s = Scenario::empty("chain");
+    s.townships = Rules {
+        target_reduction_pct: Some(50.0),
+        seat_rule: SeatRule::TownFirst,
+        ..Rules::default()
+    };
+    let plan = ws.analyse(&s).unwrap().plan;
+    let groups: Vec<(usize, Vec<usize>)> = plan
+        .townships
+        .units
+        .iter()
+        .map(|u| {
+            (
+                u.seat.index(),
+                u.members.iter().map(|m| m.index()).collect(),
+            )
+        })
+        .collect();
+    assert_eq!(groups, vec![(0, vec![0, 1]), (3, vec![2, 3])]);
+
+    // Townships the scenario merges by hand stay together: C does not move.
+    s.townships.manual = vec![vec!["510100201".into(), "510100202".into()]];
+    let plan = ws.analyse(&s).unwrap().plan;
+    let seats: Vec<usize> = plan
+        .townships
+        .units
+        .iter()
+        .map(|u| u.seat.index())
+        .collect();
+    assert_eq!(seats, vec![0, 3]);
+    assert_eq!(plan.townships.units.raw[0].members.len(), 3);
 }

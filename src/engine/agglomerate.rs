@@ -58,6 +58,8 @@ pub(super) struct LevelContext<'a, 'n, K> {
     pub mean_resident: f64,
     /// Runs of the previous analysis made with the same rules on the same dataset.
     pub previous: Option<&'a Runs>,
+    /// Whether the local search follows the greedy (townships: see `refine.rs`).
+    pub refine: bool,
 }
 
 /// The agglomeration of one level: the groups fixed by hand first, then the scenario's manual
@@ -152,6 +154,7 @@ pub(super) fn merge_level<K: Sync, L: Level>(
         rules,
         has_target: rules.target_reduction_pct.is_some(),
         mean_resident: context.mean_resident,
+        refine: context.refine,
     };
     let previous_slot = |input: &PartitionInput| {
         context
@@ -206,7 +209,8 @@ pub(super) fn merge_level<K: Sync, L: Level>(
             let kept = previous_slot(&run.input)
                 .filter(|slot| Arc::ptr_eq(&slot.run, &run) && slot.prefix == prefix)
                 .map(|slot| slot.groups.clone());
-            let groups = kept.unwrap_or_else(|| Arc::new(run.groups_after(prefix)));
+            let groups = kept
+                .unwrap_or_else(|| Arc::new(level.refine(&run.input, run.groups_after(prefix))));
             Slot {
                 run,
                 prefix,

@@ -54,6 +54,8 @@ pub(super) struct Level<'a, 'n, K> {
     /// Mean resident population of the units the rules may merge: the yardstick of
     /// candidates when no threshold applies.
     pub mean_resident: f64,
+    /// Whether the local search follows the greedy run (`refine.rs`).
+    pub refine: bool,
 }
 
 /// A candidate's place in the queue: weakest first, then by unit index, then by version.
@@ -126,7 +128,7 @@ pub(super) struct Group {
 }
 
 impl Groups {
-    fn new(input: &PartitionInput, units: &[Unit]) -> Self {
+    pub(super) fn new(input: &PartitionInput, units: &[Unit]) -> Self {
         let n = input.members.len() as u32;
         Self {
             group_of: (0..n).collect(),
@@ -158,13 +160,13 @@ impl Groups {
     }
 
     /// The members of group `id` (its id is one of them), as local indices.
-    fn members(&self, id: usize) -> impl Iterator<Item = usize> + '_ {
+    pub(super) fn members(&self, id: usize) -> impl Iterator<Item = usize> + '_ {
         let size = self.groups[id].map_or(0, |g| g.size);
         std::iter::successors(Some(id), move |&m| Some(self.next[m] as usize)).take(size as usize)
     }
 
     /// Merges group `gone` into group `keep`, with `seat` as the surviving seat.
-    fn join(&mut self, keep: usize, gone: usize, seat: usize) {
+    pub(super) fn join(&mut self, keep: usize, gone: usize, seat: usize) {
         let (Some(absorbed), Some(_)) = (self.groups[gone].take(), self.groups[keep]) else {
             return;
         };
@@ -190,7 +192,12 @@ impl Groups {
 
 impl<K> Level<'_, '_, K> {
     /// The seat the rule gives a group of local `members` of `input`'s partition.
-    fn seat(&self, input: &PartitionInput, members: &[usize], buffer: &mut Vec<usize>) -> usize {
+    pub(super) fn seat(
+        &self,
+        input: &PartitionInput,
+        members: &[usize],
+        buffer: &mut Vec<usize>,
+    ) -> usize {
         buffer.clear();
         buffer.extend(members.iter().map(|&l| input.members[l] as usize));
         let seat = choose_seat(self.units, self.demand, buffer, self.rules.seat_rule);
@@ -379,10 +386,20 @@ impl<K> Level<'_, '_, K> {
 /// The smallest of area/threshold and population/threshold over the thresholds set; `None`
 /// if no threshold is set.
 fn shortfall_ratio(g: &Group, limits: &Limits) -> Option<f64> {
+    size_ratio(g.area, g.registered, g.resident, limits)
+}
+
+/// The smallest of area/threshold and population/threshold for a unit of these sizes.
+pub(super) fn size_ratio(
+    area: f64,
+    registered: f64,
+    resident: f64,
+    limits: &Limits,
+) -> Option<f64> {
     [
-        limits.min_area_km2.map(|t| g.area / t),
-        limits.min_registered_pop.map(|t| g.registered / t),
-        limits.min_resident_pop.map(|t| g.resident / t),
+        limits.min_area_km2.map(|t| area / t),
+        limits.min_registered_pop.map(|t| registered / t),
+        limits.min_resident_pop.map(|t| resident / t),
     ]
     .into_iter()
     .flatten()

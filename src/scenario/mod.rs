@@ -181,6 +181,17 @@ pub enum SeatRule {
     MinDistance,
 }
 
+impl SeatRule {
+    /// The rule as the scenario file writes it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SeatRule::LargestPopulation => "largest_population",
+            SeatRule::TownFirst => "town_first",
+            SeatRule::MinDistance => "min_distance",
+        }
+    }
+}
+
 /// Thresholds that make a unit a merge candidate, and caps a merged unit must respect.
 /// Every field is optional; a terrain class's limits override the base ones field by field.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]

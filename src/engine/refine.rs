@@ -1,0 +1,293 @@
+//! The local search after a partition's greedy run: a unit on the edge of its group moves to a
+//! neighbouring group when that lowers the people × km from the units' people to their seats.
+//!
+//! The greedy merges the weakest candidate into its most compact neighbour, one merge at a
+//! time, and never revisits a merge; a unit it placed early can end nearer another group's
+//! seat than its own. A move keeps the number of units, and every rule the greedy keeps:
+//! - both groups stay connected and the donor keeps at least one member;
+//! - the units stay in their class (streets apart), and the caps on area and on the distance
+//!   to the seat hold for both groups, under the seats the scenario's seat rule gives them;
+//! - a group that met its size thresholds still meets them;
+//! - units locked, exempt, out of scope, listed as seats, fixed by hand or in the scenario's
+//!   manual groups do not move, and nothing moves into a group fixed by hand.
+//!
+//! Moves are tried unit by unit in order, the best neighbour first, for a few passes; each
+//! one lowers the cost, so the search ends, and it is deterministic. It depends only on the
+//! partition's run and prefix, so a partition taken from the previous analysis keeps its
+//! refined groups.
+
+use super::partition::{
+    FIXED, FROZEN, Groups, LISTED_SEAT, Level, NAMED, PartitionInput, size_ratio,
+};
+
+/// Passes over the partition's units; each pass tries to move every unit once.
+const MAX_PASSES: usize = 6;
+
+/// A move must save at least this share of the two groups' cost (guards against moves that
+/// only shuffle rounding).
+const MIN_SAVING: f64 = 1e-9;
+
+impl<K> Level<'_, '_, K> {
+    /// `groups` after moving edge units between neighbouring groups while that saves people ×
+    /// km (see the module documentation).
+    pub(super) fn refine(&self, input: &PartitionInput, groups: Groups) -> Groups {
+        if !self.refine {
+            return groups;
+        }
+        let mut search = Search::new(self, input, &groups);
+        if search.improve() {
+            search.into_groups()
+        } else {
+            groups
+        }
+    }
+}
+
+/// A partition's groups as plain member lists while units move.
+struct Search<'l, 'a, 'n, K> {
+    level: &'l Level<'a, 'n, K>,
+    input: &'l PartitionInput,
+    /// Group of each unit (local indices); a group keeps the id it had after the greedy.
+    group_of: Vec<usize>,
+    members: Vec<Vec<usize>>,
+    seat: Vec<usize>,
+    /// Units that may move (see the module documentation).
+    movable: Vec<bool>,
+    /// Groups that may take a unit.
+    open: Vec<bool>,
+    buffer: Vec<usize>,
+    /// Scratch for the connectivity test: the units reached, by local index.
+    reached: Vec<bool>,
+}
+
+impl<'l, 'a, 'n, K> Search<'l, 'a, 'n, K> {
+    fn new(level: &'l Level<'a, 'n, K>, input: &'l PartitionInput, groups: &Groups) -> Self {
+        let n = input.members.len();
+        let mut members = vec![Vec::new(); n];
+        let mut seat = vec![usize::MAX; n];
+        for (local, &id) in groups.group_of.iter().enumerate() {
+            let id = id as usize;
+            members[id].push(local);
+            if let Some(g) = groups.get(id) {
+                seat[id] = g.seat as usize;
+            }
+        }
+        let mut in_manual = vec![false; n];
+        for group in &input.groups {
+            for &m in group {
+                in_manual[m as usize] = true;
+            }
+        }
+        let flags = &input.flags;
+        let movable = (0..n)
+            .map(|m| !in_manual[m] && flags[m] & (FROZEN | FIXED | LISTED_SEAT | NAMED) == 0)
+            .collect();
+        let open = members
+            .iter()
+            .map(|g| !g.is_empty() && g.iter().all(|&m| flags[m] & (FROZEN | FIXED | NAMED) == 0))
+            .collect();
+        Self {
+            level,
+            input,
+            group_of: groups.group_of.iter().map(|&g| g as usize).collect(),
+            members,
+            seat,
+            movable,
+            open,
+            buffer: Vec::new(),
+            reached: vec![false; n],
+        }
+    }
+
+    fn global(&self, local: usize) -> usize {
+        self.input.members[local] as usize
+    }
+
+    /// People × km from the members' people to unit `seat`'s seat.
+    fn group_cost(&self, members: &[usize], seat: usize) -> f64 {
+        let units = self.level.units;
+        let seat = units[self.global(seat)].sphere;
+        members
+            .iter()
+            .flat_map(|&m| &self.level.demand.points[units[self.global(m)].demand.clone()])
+            .map(|(p, people)| people * p.distance_km(&seat))
+            .sum()
+    }
+
+    /// The seat the scenario's rule gives these members.
+    fn seat_of(&mut self, members: &[usize]) -> usize {
+        self.level.seat(self.input, members, &mut self.buffer)
+    }
+
+    /// Whether these members with this seat respect the caps of the seat's terrain.
+    fn within_caps(&self, members: &[usize], seat: usize) -> bool {
+        if members.len() < 2 {
+            return true;
+        }
+        let units = self.level.units;
+        let seat_unit = &units[self.global(seat)];
+        let limits = self.level.rules.limits_for(seat_unit.terrain);
+        let area: f64 = members.iter().map(|&m| units[self.global(m)].area).sum();
+        let reach = members
+            .iter()
+            .map(|&m| units[self.global(m)].sphere.distance_km(&seat_unit.sphere))
+            .fold(0.0, f64::max);
+        limits.max_area_km2.is_none_or(|cap| area <= cap)
+            && limits.max_seat_distance_km.is_none_or(|cap| reach <= cap)
+    }
+
+    /// Whether these members with this seat meet the size thresholds of the seat's terrain
+    /// (true when none is set).
+    fn meets_thresholds(&self, members: &[usize], seat: usize) -> bool {
+        let units = self.level.units;
+        let limits = self
+            .level
+            .rules
+            .limits_for(units[self.global(seat)].terrain);
+        let sum = |f: fn(&super::Unit) -> f64| -> f64 {
+            members.iter().map(|&m| f(&units[self.global(m)])).sum()
+        };
+        size_ratio(
+            sum(|u| u.area),
+            sum(|u| u.registered),
+            sum(|u| u.resident),
+            &limits,
+        )
+        .is_none_or(|r| r >= 1.0)
+    }
+
+    /// Local neighbours of `local` in its partition and class.
+    fn neighbours(&self, local: usize) -> impl Iterator<Item = usize> + '_ {
+        let units = self.level.units;
+        let unit = &units[self.global(local)];
+        (self.level.neighbours)(self.global(local))
+            .iter()
+            .map(|&u| u as usize)
+            .filter(move |&u| units[u].partition == unit.partition && units[u].class == unit.class)
+            .map(|u| self.level.local_of[u] as usize)
+    }
+
+    /// Whether `members` form one connected piece.
+    fn connected(&mut self, members: &[usize]) -> bool {
+        let Some(&first) = members.first() else {
+            return false;
+        };
+        let mut reached = std::mem::take(&mut self.reached);
+        for &m in members {
+            reached[m] = false;
+        }
+        reached[first] = true;
+        let mut stack = vec![first];
+        let mut count = 1;
+        while let Some(m) = stack.pop() {
+            for k in self.neighbours(m) {
+                if !reached[k] && self.group_of[k] == self.group_of[first] && members.contains(&k) {
+                    reached[k] = true;
+                    count += 1;
+                    stack.push(k);
+                }
+            }
+        }
+        self.reached = reached;
+        count == members.len()
+    }
+
+    /// Passes of moves until none saves anything; whether any unit moved.
+    fn improve(&mut self) -> bool {
+        let n = self.input.members.len();
+        let mut moved_any = false;
+        for _ in 0..MAX_PASSES {
+            let mut moved = false;
+            for u in 0..n {
+                moved |= self.try_move(u);
+            }
+            moved_any |= moved;
+            if !moved {
+                break;
+            }
+        }
+        moved_any
+    }
+
+    /// Moves `u` to the neighbouring group where it saves most, if any move saves.
+    fn try_move(&mut self, u: usize) -> bool {
+        let from = self.group_of[u];
+        if !self.movable[u] || self.members[from].len() < 2 {
+            return false;
+        }
+        let mut targets: Vec<usize> = self
+            .neighbours(u)
+            .map(|k| self.group_of[k])
+            .filter(|&g| g != from && self.open[g])
+            .collect();
+        if targets.is_empty() {
+            return false;
+        }
+        targets.sort_unstable();
+        targets.dedup();
+        let rest: Vec<usize> = self.members[from]
+            .iter()
+            .copied()
+            .filter(|&m| m != u)
+            .collect();
+        if !self.connected(&rest) {
+            return false;
+        }
+        let rest_seat = self.seat_of(&rest);
+        let from_members = std::mem::take(&mut self.members[from]);
+        let from_met = self.meets_thresholds(&from_members, self.seat[from]);
+        let rest_ok = self.within_caps(&rest, rest_seat)
+            && (!from_met || self.meets_thresholds(&rest, rest_seat));
+        let from_before = self.group_cost(&from_members, self.seat[from]);
+        self.members[from] = from_members;
+        if !rest_ok {
+            return false;
+        }
+        let from_after = self.group_cost(&rest, rest_seat);
+        let mut best: Option<(f64, usize, usize)> = None;
+        let mut joined = Vec::new();
+        for to in targets {
+            joined.clear();
+            joined.extend_from_slice(&self.members[to]);
+            joined.push(u);
+            joined.sort_unstable();
+            let seat = self.seat_of(&joined);
+            let before = &self.members[to];
+            let to_met = self.meets_thresholds(before, self.seat[to]);
+            if !self.within_caps(&joined, seat) || (to_met && !self.meets_thresholds(&joined, seat))
+            {
+                continue;
+            }
+            let to_before = self.group_cost(before, self.seat[to]);
+            let saving = from_before + to_before - from_after - self.group_cost(&joined, seat);
+            let enough = saving > MIN_SAVING * (from_before + to_before).max(f64::MIN_POSITIVE);
+            if enough && best.is_none_or(|(s, _, _)| saving > s) {
+                best = Some((saving, to, seat));
+            }
+        }
+        let Some((_, to, seat)) = best else {
+            return false;
+        };
+        self.members[from] = rest;
+        self.seat[from] = rest_seat;
+        self.members[to].push(u);
+        self.members[to].sort_unstable();
+        self.seat[to] = seat;
+        self.group_of[u] = to;
+        true
+    }
+
+    /// The moved groups in the greedy's form: each joined into its lowest member.
+    fn into_groups(self) -> Groups {
+        let mut groups = Groups::new(self.input, self.level.units);
+        for (id, members) in self.members.iter().enumerate() {
+            let Some(&keep) = members.first() else {
+                continue;
+            };
+            for &m in &members[1..] {
+                groups.join(keep, m, self.seat[id]);
+            }
+        }
+        groups
+    }
+}
