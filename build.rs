@@ -17,6 +17,8 @@ const DEMO_FILES: &[&str] = &[
     "townships.geojson",
     "villages.csv",
     "dem.asc",
+    "validation/townships_2023.csv",
+    "validation/villages_2023.csv",
 ];
 
 fn main() {

@@ -2,7 +2,7 @@
 //! on a chart can be reproduced from a terminal.
 
 use std::io::IsTerminal;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use jianzhi::ImportError;
 use jianzhi::Lang;
@@ -497,6 +497,126 @@ pub fn optimum(
         jianzhi::report::write_csv_atomic(out, None, |t| {
             jianzhi::optimum::write_table(&results, ds, t)
         })?;
+        println!("wrote {}", out.display());
+    }
+    Ok(())
+}
+
+/// `validate --against`: the later edition's files, else the dataset folder's own.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Later<'a> {
+    pub townships: Option<&'a Path>,
+    pub villages: Option<&'a Path>,
+}
+
+/// `validate`: each scenario's plan against a later edition of the division codes.
+pub fn validate(
+    scenarios: &[PathBuf],
+    input: Input,
+    later: Later,
+    out: Option<&Path>,
+) -> anyhow::Result<()> {
+    use jianzhi::validate;
+
+    let dir = input
+        .data
+        .map(Path::to_path_buf)
+        .unwrap_or_else(builtin::demo_dir);
+    let (townships, villages) = match later.townships {
+        Some(t) => (t.to_path_buf(), later.villages.map(Path::to_path_buf)),
+        None => {
+            let Some((t, v)) = validate::later_files(&dir) else {
+                anyhow::bail!(
+                    "no later edition to validate against: give --against TOWNSHIPS.csv (code, name, county code), or put it in {}",
+                    dir.join("validation").display()
+                );
+            };
+            (t, later.villages.map(Path::to_path_buf).or(v))
+        }
+    };
+    let codes = validate::read_later(&townships, villages.as_deref())?;
+    let dataset = load(input)?;
+    let workspace = jianzhi::workspace::Workspace::new(dataset);
+    let ds = workspace.dataset();
+    println!(
+        "later edition: {} ({} townships{})",
+        townships.display(),
+        codes.townships.len(),
+        villages
+            .as_ref()
+            .map(|v| format!(", {} villages from {}", codes.villages.len(), v.display()))
+            .unwrap_or_default()
+    );
+    println!(
+        "{:<28} {:>9} {:>9} {:>8} {:>9} {:>9} {:>8} {:>9} {:>9} {:>9}",
+        "plan",
+        "townships",
+        "real",
+        "MAE",
+        "villages",
+        "real",
+        "MAE",
+        "same ptn",
+        "pair prec",
+        "pair rec"
+    );
+    let mut first = true;
+    for path in scenarios {
+        let scenario = jianzhi::scenario::Scenario::read(&builtin::scenario_path(path))?;
+        let plan = workspace.plan(&scenario)?;
+        let v = validate::validate(ds, &plan, &codes);
+        let sum =
+            |f: fn(&validate::CountyCheck) -> usize| -> usize { v.counties.iter().map(f).sum() };
+        let real_villages: Option<usize> = v.counties.iter().map(|c| c.villages_real).sum();
+        let villages_real = real_villages.map_or("—".to_string(), |n| n.to_string());
+        let mae = |x: Option<f64>| x.map_or("—".to_string(), |x| format!("{x:.2}"));
+        if first {
+            first = false;
+            for (code, count) in &v.unmatched {
+                println!(
+                    "left out: later county {code} ({count} townships), none of its townships is in the dataset"
+                );
+            }
+            println!(
+                "{:<28} {:>9} {:>9} {:>8.2} {:>9} {:>9} {:>8} {:>9} {:>9} {:>9}",
+                "(no reform)",
+                sum(|c| c.townships_before),
+                sum(|c| c.townships_real),
+                v.township_mae_before(),
+                sum(|c| c.villages_before),
+                villages_real,
+                mae(v.village_mae_before()),
+                "",
+                "",
+                ""
+            );
+        }
+        println!(
+            "{:<28} {:>9} {:>9} {:>8.2} {:>9} {:>9} {:>8} {:>8.1}% {:>8.1}% {:>8.1}%",
+            path.file_stem().unwrap_or_default().to_string_lossy(),
+            sum(|c| c.townships_simulated),
+            sum(|c| c.townships_real),
+            v.township_mae(),
+            sum(|c| c.villages_simulated),
+            villages_real,
+            mae(v.village_mae()),
+            v.partner_share() * 100.0,
+            v.pair_precision() * 100.0,
+            v.pair_recall() * 100.0
+        );
+        if let Some(out) = out {
+            std::fs::create_dir_all(out)?;
+            let file = out.join(format!(
+                "validate-{}.csv",
+                path.file_stem().unwrap_or_default().to_string_lossy()
+            ));
+            jianzhi::report::write_csv_atomic(&file, None, |t| validate::write_table(&v, ds, t))?;
+        }
+    }
+    println!(
+        "MAE: mean absolute error of the unit count per county; same ptn: old townships placed with exactly their real partners; pairs: old townships merged together (precision: of the plan's, real; recall: of the real, in the plan). Populations and places are modelled; codes and names are real."
+    );
+    if let Some(out) = out {
         println!("wrote {}", out.display());
     }
     Ok(())

@@ -30,6 +30,7 @@ pub mod scenario;
 pub mod summary;
 pub mod table;
 pub mod terrain;
+pub mod validate;
 pub mod workspace;
 
 pub use error::{ImportError, LoadError, Message, Problem};

@@ -116,6 +116,28 @@ enum Command {
         #[arg(long, default_value_t = 2.0)]
         seconds: f64,
     },
+    /// Compare scenarios' plans with a later edition of the division codes: per county the
+    /// simulated and real unit counts, the mean absolute error, and the share of old
+    /// townships placed with their real partners.
+    Validate {
+        /// Scenario files or preset names (repeat to compare several).
+        #[arg(long, required = true)]
+        scenario: Vec<PathBuf>,
+        /// Dataset folder (the built-in Sichuan demo without it).
+        #[arg(long)]
+        data: Option<PathBuf>,
+        /// The later township codes (code, name, county code; CSV, .csv.gz or a workbook);
+        /// without it, the dataset folder's validation/townships* (the demo: Sichuan 2023).
+        #[arg(long)]
+        against: Option<PathBuf>,
+        /// The later village codes (code, name, township code); without --against, the
+        /// dataset folder's validation/villages*.
+        #[arg(long)]
+        villages: Option<PathBuf>,
+        /// Write each scenario's per-county table to this folder (validate-NAME.csv).
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
     /// Write a stress-test dataset: the demo with its villages split to reach --villages.
     ScaleData {
         /// How many villages (between the demo's 53,715 and 50 times as many).
@@ -196,6 +218,23 @@ fn main() -> ExitCode {
                 ..Default::default()
             };
             cli::optimum(&scenario, input, out.as_deref(), &options)
+        }
+        Some(Command::Validate {
+            scenario,
+            data,
+            against,
+            villages,
+            out,
+        }) => {
+            let input = cli::Input {
+                data: data.as_deref(),
+                columns,
+            };
+            let later = cli::Later {
+                townships: against.as_deref(),
+                villages: villages.as_deref(),
+            };
+            cli::validate(&scenario, input, later, out.as_deref())
         }
         Some(Command::DemoData { sources, out }) => demo_data(&sources, &out),
         Some(Command::ScaleData { villages, out }) => cli::scale_data(villages, &out),

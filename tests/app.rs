@@ -15,6 +15,11 @@ use jianzhi::Lang;
 use jianzhi::app::{Command, JianzhiApp, Launch};
 use jianzhi::workspace::Workspace;
 
+/// Townships after `sichuan-2019` on the demo, as the library computes them.
+fn preset_after() -> usize {
+    common::preset_after("sichuan-2019").0
+}
+
 fn demo_workspace() -> Arc<Workspace> {
     static WS: std::sync::OnceLock<Arc<Workspace>> = std::sync::OnceLock::new();
     WS.get_or_init(|| Arc::new(Workspace::new(common::demo().clone())))
@@ -74,7 +79,7 @@ fn starts_on_the_demo_data_and_shows_the_summary() {
     harness.get_by_label("乡镇数");
     // Before and after counts of the sichuan-2019 preset, as the grid shows them.
     harness.get_by_label("4618");
-    harness.get_by_label("3140");
+    harness.get_by_label(&preset_after().to_string());
     harness.get_by_label("含模拟数据");
 }
 
@@ -93,7 +98,7 @@ fn the_about_box_names_the_version_the_sources_and_the_licences() {
 fn the_target_slider_changes_the_after_count_and_undo_restores_it() {
     let dir = tempfile::tempdir().unwrap();
     let mut harness = harness(dir.path());
-    assert_eq!(township_count(&harness), 3140);
+    assert_eq!(township_count(&harness), preset_after());
     let slider = harness.get_all_by_label("减少目标 %").next().unwrap();
     slider.focus();
     harness.run_steps(1);
@@ -103,14 +108,14 @@ fn the_target_slider_changes_the_after_count_and_undo_restores_it() {
     }
     settle(&mut harness);
     let changed = township_count(&harness);
-    assert!(changed < 3140, "after count {changed}");
+    assert!(changed < preset_after(), "after count {changed}");
     harness.get_by_label(&changed.to_string());
 
     harness.get_by_label("撤销").click();
     harness.run_steps(2);
     settle(&mut harness);
-    assert_eq!(township_count(&harness), 3140);
-    harness.get_by_label("3140");
+    assert_eq!(township_count(&harness), preset_after());
+    harness.get_by_label(&preset_after().to_string());
 }
 
 #[test]
@@ -139,7 +144,7 @@ fn a_malformed_csv_shows_its_row_and_keeps_the_old_data() {
         harness.state().state.workspace.dataset().townships.len(),
         4661
     );
-    assert_eq!(township_count(&harness), 3140);
+    assert_eq!(township_count(&harness), preset_after());
 }
 
 #[test]
@@ -177,7 +182,7 @@ fn export_writes_the_reports_in_the_background_and_shows_a_failure_in_the_panel(
     harness.state_mut().apply(Command::Export(gis.clone()));
     settle(&mut harness);
     let layer = std::fs::read_to_string(gis.join("townships-new.geojson")).unwrap();
-    assert_eq!(layer.matches("\"Feature\"").count(), 3140 + 43);
+    assert_eq!(layer.matches("\"Feature\"").count(), preset_after() + 43);
     let map = std::fs::read(gis.join("map.png")).unwrap();
     assert!(image::load_from_memory(&map).unwrap().width() >= 1920);
     assert!(!gis.join("summary.csv").exists());
@@ -289,7 +294,7 @@ fn a_large_dataset_loads_in_the_background_with_progress_and_can_be_cancelled() 
         harness.state().state.workspace.dataset().villages.len(),
         demo_villages
     );
-    assert_eq!(township_count(&harness), 3140);
+    assert_eq!(township_count(&harness), preset_after());
 
     harness
         .state_mut()
@@ -340,7 +345,10 @@ fn a_loaded_dataset_is_never_drawn_with_the_previous_datasets_plan() {
         common::VILLAGES,
     );
     let mut harness = harness(dir.path());
-    assert_eq!(shown_township_counts(&harness), (4618, Some(3140)));
+    assert_eq!(
+        shown_township_counts(&harness),
+        (4618, Some(preset_after()))
+    );
 
     // Smaller than the demo: the demo's plan would index past the end of its 3 townships.
     load_and_draw_before_the_analysis(&mut harness, &small);
@@ -352,7 +360,11 @@ fn a_loaded_dataset_is_never_drawn_with_the_previous_datasets_plan() {
     // residents per village (communities are counted apart).
     harness.get_by_label("67.5");
     harness.get_by_label("8667");
-    assert!(harness.query_by_label("3140").is_none());
+    assert!(
+        harness
+            .query_by_label(&preset_after().to_string())
+            .is_none()
+    );
     assert!(harness.query_by_label("4618").is_none());
     harness.state().hold_analyses(false);
     settle(&mut harness);
@@ -367,8 +379,11 @@ fn a_loaded_dataset_is_never_drawn_with_the_previous_datasets_plan() {
     assert_eq!(harness.get_all_by_label("计算中…").count(), 2);
     harness.state().hold_analyses(false);
     settle(&mut harness);
-    assert_eq!(shown_township_counts(&harness), (4618, Some(3140)));
-    harness.get_by_label("3140");
+    assert_eq!(
+        shown_township_counts(&harness),
+        (4618, Some(preset_after()))
+    );
+    harness.get_by_label(&preset_after().to_string());
 }
 
 fn scenario_count(harness: &Harness<'static, JianzhiApp>, k: usize) -> Option<usize> {
@@ -382,6 +397,7 @@ fn scenario_count(harness: &Harness<'static, JianzhiApp>, k: usize) -> Option<us
 fn edit_target(harness: &mut Harness<'static, JianzhiApp>, pct: f64) {
     let mut scenario = harness.state().state.scenario().clone();
     scenario.townships.target_reduction_pct = Some(pct);
+    scenario.townships.target_per = jianzhi::scenario::TargetPer::Province;
     harness.state_mut().apply(Command::EditScenario {
         scenario: Box::new(scenario),
         coalesce: false,
@@ -399,20 +415,20 @@ fn two_scenarios_open_side_by_side_keep_their_own_figures_and_undo() {
     settle(&mut harness);
     assert_eq!(harness.state().state.tabs.len(), 2);
     assert_eq!(harness.state().state.saved.active, 1);
-    assert_eq!(scenario_count(&harness, 0), Some(3140));
-    assert_eq!(scenario_count(&harness, 1), Some(3140));
+    assert_eq!(scenario_count(&harness, 0), Some(preset_after()));
+    assert_eq!(scenario_count(&harness, 1), Some(preset_after()));
 
     // A 20% target in the second changes its figures only.
     edit_target(&mut harness, 20.0);
     let second = scenario_count(&harness, 1).unwrap();
     assert_eq!(second, 4618 - (4618.0_f64 * 0.2).round() as usize);
-    assert_eq!(scenario_count(&harness, 0), Some(3140));
+    assert_eq!(scenario_count(&harness, 0), Some(preset_after()));
     harness.get_by_label(&second.to_string());
 
     // Back to the first: its figures, and its own (empty) undo history.
     harness.state_mut().apply(Command::SelectScenario(0));
     harness.run_steps(2);
-    harness.get_by_label("3140");
+    harness.get_by_label(&preset_after().to_string());
     assert!(harness.state().state.tab().undo.is_empty());
     edit_target(&mut harness, 40.0);
     let first = scenario_count(&harness, 0).unwrap();
@@ -421,7 +437,7 @@ fn two_scenarios_open_side_by_side_keep_their_own_figures_and_undo() {
     // Undo in the first restores its preset; the second keeps its 20%, and its own undo.
     harness.state_mut().apply(Command::Undo);
     settle(&mut harness);
-    assert_eq!(scenario_count(&harness, 0), Some(3140));
+    assert_eq!(scenario_count(&harness, 0), Some(preset_after()));
     assert_eq!(scenario_count(&harness, 1), Some(second));
     harness.state_mut().apply(Command::Redo);
     settle(&mut harness);
@@ -429,7 +445,7 @@ fn two_scenarios_open_side_by_side_keep_their_own_figures_and_undo() {
     harness.state_mut().apply(Command::SelectScenario(1));
     harness.state_mut().apply(Command::Undo);
     settle(&mut harness);
-    assert_eq!(scenario_count(&harness, 1), Some(3140));
+    assert_eq!(scenario_count(&harness, 1), Some(preset_after()));
     assert_eq!(scenario_count(&harness, 0), Some(first));
 
     // Closing the second leaves the first in front.
@@ -601,17 +617,23 @@ fn the_comparison_shows_the_open_scenarios_side_by_side_with_their_differences()
         .state_mut()
         .apply(Command::LoadPreset("conservative".into()));
     settle(&mut harness);
-    // Townships after: 3140 and 3879 (739 more); villages 27232 and 36838.
-    harness.get_by_label("3140");
-    harness.get_by_label("3879 (+739)");
-    harness.get_by_label("36838 (+9606)");
+    // Townships and villages after, and the second's difference from the first.
+    let (t1, v1) = common::preset_after("sichuan-2019");
+    let (t2, v2) = common::preset_after("conservative");
+    harness.get_by_label(&t1.to_string());
+    harness.get_by_label(&format!("{t2} (+{})", t2 - t1));
+    harness.get_by_label(&format!("{v2} (+{})", v2 - v1));
     // The county table has a column group per scenario: both names in its header.
     assert!(harness.query_all_by_label("稳妥方案（约一半力度）").count() >= 2);
     // Back to the figures of the scenario in front.
     harness.state_mut().apply(Command::SetComparing(false));
     harness.run_steps(2);
     assert!(!harness.state().state.comparing);
-    assert!(harness.query_by_label("3879 (+739)").is_none());
+    assert!(
+        harness
+            .query_by_label(&format!("{t2} (+{})", t2 - t1))
+            .is_none()
+    );
 }
 
 #[test]

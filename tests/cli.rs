@@ -133,7 +133,11 @@ fn run_writes_every_report_and_the_scenario_as_applied() {
             "{metric} missing"
         );
     }
-    assert!(summary.contains("\r\ntownships,4618,3140,"), "{summary}");
+    let after = common::preset_after("sichuan-2019").0;
+    assert!(
+        summary.contains(&format!("\r\ntownships,4618,{after},")),
+        "{summary}"
+    );
     for metric in [
         "mean_seat_distance_km",
         "p90_seat_distance_km",

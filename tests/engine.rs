@@ -143,12 +143,33 @@ fn sichuan_2019_works_by_rules_not_a_flat_quota() {
         mean(&gone),
         mean(&kept)
     );
-    // Ethnic townships and special units are exempt.
+    // Streets (reformed separately) and special units are exempt.
     for (i, t) in ds.townships.iter_enumerated() {
-        if matches!(t.kind, TownshipKind::EthnicTownship | TownshipKind::Special) {
+        if matches!(t.kind, TownshipKind::Street | TownshipKind::Special) {
             assert_eq!(plan.townships.unit_of(i).members, vec![i]);
         }
     }
+    // 撤乡并镇: rural townships are merged away far more often than towns, and ethnic
+    // townships less often than other rural townships.
+    let merged_away = |kind: TownshipKind| {
+        let of_kind: Vec<_> = ds
+            .townships
+            .keys()
+            .filter(|&i| ds.townships[i].kind == kind)
+            .collect();
+        let gone = of_kind
+            .iter()
+            .filter(|&&i| plan.townships.unit_of(i).seat != i)
+            .count();
+        gone as f64 / of_kind.len() as f64
+    };
+    let (rural, town, ethnic) = (
+        merged_away(TownshipKind::Township),
+        merged_away(TownshipKind::Town),
+        merged_away(TownshipKind::EthnicTownship),
+    );
+    assert!(rural > 2.0 * town, "rural {rural:.2}, towns {town:.2}");
+    assert!(ethnic < rural, "ethnic {ethnic:.2}, rural {rural:.2}");
 }
 
 #[test]

@@ -8,7 +8,7 @@ mod common;
 
 use common::{demo_workspace, preset};
 use jianzhi::model::{CountyId, TownshipId};
-use jianzhi::scenario::{Edit, EditAction, LevelName};
+use jianzhi::scenario::{Edit, EditAction, LevelName, TargetPer};
 use jianzhi::workspace::Analysis;
 use typed_index_collections::TiVec;
 
@@ -156,6 +156,8 @@ fn a_county_target_leaves_every_other_county_byte_identical() {
 fn moving_a_province_wide_target_runs_no_county_again() {
     let ws = demo_workspace();
     let mut scenario = preset("sichuan-2019");
+    scenario.townships.target_per = TargetPer::Province;
+    scenario.villages.target_per = TargetPer::Province;
     let before = ws.analyse(&scenario).unwrap();
     scenario.townships.target_reduction_pct = Some(20.0);
     scenario.villages.target_reduction_pct = Some(30.0);

@@ -65,7 +65,11 @@ fn the_window_renders_to_a_png_that_is_not_blank() {
         "only {} distinct colours",
         colours.len()
     );
-    assert!(printed.contains("townships 4618 -> 3140"), "{printed}");
+    let after = common::preset_after("sichuan-2019").0;
+    assert!(
+        printed.contains(&format!("townships 4618 -> {after}")),
+        "{printed}"
+    );
 }
 
 /// `jianzhi --data DIR` opens on the demo and loads DIR in the background; a dataset smaller

@@ -131,6 +131,8 @@ struct Unit {
     class: u8,
     /// For the town-first seat rule: lower ranks win.
     seat_rank: u8,
+    /// The scale of the thresholds of a group seated here (`kind_scale`).
+    scale: f64,
     /// Never merged by the rules: exempt kind, locked, or out of scope.
     frozen: bool,
     /// Counted in the target base (regular kinds).
@@ -309,6 +311,7 @@ fn township_units(
                 TownshipKind::EthnicTownship => 3,
                 TownshipKind::Special => 4,
             },
+            scale: rules.scale_for(t.kind),
             frozen: !rules.enabled || !in_scope[t.county] || exempt.contains(&t.kind),
             regular: t.kind.is_regular() && in_scope[t.county],
             terrain: prepared.terrain[i],
@@ -390,6 +393,7 @@ fn village_stage(
                     VillageKind::Village => 1,
                     VillageKind::Special => 2,
                 },
+                scale: rules.scale_for(v.kind),
                 frozen: !rules.enabled || !in_scope[county] || exempt.contains(&v.kind),
                 regular: v.kind == VillageKind::Village && in_scope[county],
                 terrain: prepared.terrain[v.township],

@@ -206,13 +206,12 @@ impl<K> Level<'_, '_, K> {
 
     /// How far below its thresholds a group is, if it is a candidate.
     fn shortfall(&self, input: &PartitionInput, g: &Group) -> Option<f64> {
-        let limits = self
-            .rules
-            .limits_for(self.units[input.members[g.seat as usize] as usize].terrain);
-        match shortfall_ratio(g, &limits) {
+        let seat = &self.units[input.members[g.seat as usize] as usize];
+        let limits = self.rules.limits_for(seat.terrain);
+        match shortfall_ratio(g, &limits).map(|r| r / seat.scale) {
             Some(r) if r < 1.0 => Some(r),
             Some(_) => None,
-            None if self.has_target => Some(g.resident / self.mean_resident.max(1e-9)),
+            None if self.has_target => Some(g.resident / self.mean_resident.max(1e-9) / seat.scale),
             None => None,
         }
     }

@@ -11,8 +11,10 @@
 //! - units locked, exempt, out of scope, listed as seats, fixed by hand or in the scenario's
 //!   manual groups do not move, and nothing moves into a group fixed by hand.
 //!
-//! Moves are tried unit by unit in order, the best neighbour first, for a few passes; each
-//! one lowers the cost, so the search ends, and it is deterministic. It depends only on the
+//! Moves are tried unit by unit in order, the best neighbour first, for a few passes. Then one
+//! *exchange*: the unit whose leaving saves most stands alone while the lone unit that costs
+//! least joins a neighbouring group (the leaving unit must meet the thresholds alone), and
+//! the moves again. Each step lowers the cost, so the search ends, and it is deterministic. It depends only on the
 //! partition's run and prefix, so a partition taken from the previous analysis keeps its
 //! refined groups.
 
@@ -147,13 +149,14 @@ impl<'l, 'a, 'n, K> Search<'l, 'a, 'n, K> {
         let sum = |f: fn(&super::Unit) -> f64| -> f64 {
             members.iter().map(|&m| f(&units[self.global(m)])).sum()
         };
+        let scale = units[self.global(seat)].scale;
         size_ratio(
             sum(|u| u.area),
             sum(|u| u.registered),
             sum(|u| u.resident),
             &limits,
         )
-        .is_none_or(|r| r >= 1.0)
+        .is_none_or(|r| r / scale >= 1.0)
     }
 
     /// Local neighbours of `local` in its partition and class.
@@ -192,21 +195,138 @@ impl<'l, 'a, 'n, K> Search<'l, 'a, 'n, K> {
         count == members.len()
     }
 
-    /// Passes of moves until none saves anything; whether any unit moved.
+    /// Passes of moves until none saves anything, then an exchange, and again; whether any
+    /// unit moved.
     fn improve(&mut self) -> bool {
         let n = self.input.members.len();
         let mut moved_any = false;
         for _ in 0..MAX_PASSES {
             let mut moved = false;
-            for u in 0..n {
-                moved |= self.try_move(u);
+            for _ in 0..MAX_PASSES {
+                let mut pass = false;
+                for u in 0..n {
+                    pass |= self.try_move(u);
+                }
+                moved |= pass;
+                if !pass {
+                    break;
+                }
             }
+            moved |= self.try_exchange();
             moved_any |= moved;
             if !moved {
                 break;
             }
         }
         moved_any
+    }
+
+    /// The change of cost if `members` less `u` keep a seat by the rule, with that seat, if
+    /// they stay connected and within the caps and thresholds.
+    fn without(&mut self, group: usize, u: usize) -> Option<(f64, usize, Vec<usize>)> {
+        let members = std::mem::take(&mut self.members[group]);
+        let rest: Vec<usize> = members.iter().copied().filter(|&m| m != u).collect();
+        let result = (|| {
+            if rest.is_empty() || !self.connected(&rest) {
+                return None;
+            }
+            let seat = self.seat_of(&rest);
+            let met = self.meets_thresholds(&members, self.seat[group]);
+            if !self.within_caps(&rest, seat) || (met && !self.meets_thresholds(&rest, seat)) {
+                return None;
+            }
+            let delta = self.group_cost(&rest, seat) - self.group_cost(&members, self.seat[group]);
+            Some((delta, seat, rest))
+        })();
+        self.members[group] = members;
+        result
+    }
+
+    /// A unit leaves its group to stand alone while a unit standing alone joins a
+    /// neighbouring group, if together that saves (the number of units stays). Single moves
+    /// cannot do this: each half alone changes the number of units.
+    fn try_exchange(&mut self) -> bool {
+        let n = self.input.members.len();
+        // Leaving: (saving, unit, group, new seat of the rest, the rest).
+        let mut best_leave: Option<(f64, usize, usize, usize, Vec<usize>)> = None;
+        for u in 0..n {
+            let group = self.group_of[u];
+            if !self.movable[u] || self.members[group].len() < 2 || !self.meets_thresholds(&[u], u)
+            {
+                continue;
+            }
+            let Some((delta, seat, rest)) = self.without(group, u) else {
+                continue;
+            };
+            let saving = -delta - self.group_cost(&[u], u);
+            if best_leave.as_ref().is_none_or(|b| saving > b.0) {
+                best_leave = Some((saving, u, group, seat, rest));
+            }
+        }
+        let Some((leave_saving, u, from, from_seat, rest)) = best_leave else {
+            return false;
+        };
+        if leave_saving <= 0.0 {
+            return false;
+        }
+        // Joining: the cheapest lone unit into a neighbouring group other than `from`.
+        let mut best_join: Option<(f64, usize, usize, usize)> = None;
+        let mut joined = Vec::new();
+        for s in 0..n {
+            let alone = self.group_of[s];
+            if s == u || !self.movable[s] || self.members[alone].len() != 1 {
+                continue;
+            }
+            let mut targets: Vec<usize> = self
+                .neighbours(s)
+                .map(|k| self.group_of[k])
+                .filter(|&g| g != alone && g != from && self.open[g])
+                .collect();
+            targets.sort_unstable();
+            targets.dedup();
+            for to in targets {
+                joined.clear();
+                joined.extend_from_slice(&self.members[to]);
+                joined.push(s);
+                joined.sort_unstable();
+                let seat = self.seat_of(&joined);
+                let before = self.members[to].clone();
+                let met = self.meets_thresholds(&before, self.seat[to]);
+                if !self.within_caps(&joined, seat)
+                    || (met && !self.meets_thresholds(&joined, seat))
+                {
+                    continue;
+                }
+                let cost = self.group_cost(&joined, seat)
+                    - self.group_cost(&before, self.seat[to])
+                    - self.group_cost(&[s], s);
+                if best_join.is_none_or(|b| cost < b.0) {
+                    best_join = Some((cost, s, to, seat));
+                }
+            }
+        }
+        let Some((join_cost, s, to, to_seat)) = best_join else {
+            return false;
+        };
+        let scale = self
+            .group_cost(&self.members[from].clone(), self.seat[from])
+            .max(1.0);
+        if leave_saving - join_cost <= MIN_SAVING * scale {
+            return false;
+        }
+        self.members[from] = rest;
+        self.seat[from] = from_seat;
+        let alone = self.group_of[s];
+        self.members[alone].clear();
+        self.members[to].push(s);
+        self.members[to].sort_unstable();
+        self.seat[to] = to_seat;
+        self.group_of[s] = to;
+        self.members.push(vec![u]);
+        self.seat.push(u);
+        self.open.push(true);
+        self.group_of[u] = self.members.len() - 1;
+        true
     }
 
     /// Moves `u` to the neighbouring group where it saves most, if any move saves.

@@ -277,7 +277,7 @@ impl UnitKind for VillageKind {
 
 /// The rules for one level: townships (`K` = [`TownshipKind`]) or villages ([`VillageKind`]).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields, bound(deserialize = "K: Deserialize<'de>"))]
+#[serde(deny_unknown_fields, bound(deserialize = "K: Deserialize<'de> + Ord"))]
 pub struct Rules<K> {
     /// Whether this level is reformed at all.
     #[serde(default = "yes")]
@@ -293,6 +293,12 @@ pub struct Rules<K> {
     /// Limits by terrain class (`plain`, `hill`, `mountain`, `plateau`), overriding `limits`.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub terrain: BTreeMap<Terrain, Limits>,
+    /// Thresholds scaled by the kind of a unit's seat: at 0.3 a town is a candidate only when
+    /// it is under 0.3 of the thresholds, and it ranks after a rural township as far below
+    /// them. Kinds not listed: 1. This is how 撤乡并镇 reads: rural townships merge into towns
+    /// first.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub kind_scale: BTreeMap<K, f64>,
     /// Kinds never merged (`street`, `ethnic_township`, `special`; `community`, `special`).
     /// Absent: special units (and, for villages, communities).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -330,6 +336,7 @@ impl<K> Default for Rules<K> {
             target_per: TargetPer::Province,
             limits: Limits::default(),
             terrain: BTreeMap::new(),
+            kind_scale: BTreeMap::new(),
             exempt_kinds: None,
             separate_streets: false,
             locked: Vec::new(),
@@ -344,6 +351,34 @@ impl<K: UnitKind> Rules<K> {
     /// The kinds these rules exempt (default: special units, and for villages communities).
     pub fn exempt(&self) -> &[K] {
         self.exempt_kinds.as_deref().unwrap_or(K::DEFAULT_EXEMPT)
+    }
+
+    /// Checks that each `kind_scale` is above 0 and at most 100.
+    fn validate_scales(
+        &self,
+        level: &str,
+        invalid: &impl Fn(String, Message) -> ScenarioError,
+    ) -> Result<(), ScenarioError> {
+        for (kind, &scale) in &self.kind_scale {
+            if !(scale.is_finite() && scale > 0.0 && scale <= 100.0) {
+                return Err(invalid(
+                    format!("{level}.kind_scale.{}", kind.as_str()),
+                    tr!(
+                        "{scale} is out of range (above 0, at most 100; to keep a kind whole, list it in exempt_kinds)",
+                        "{scale} 超出范围（大于 0，至多 100；要保留某类单位不合并，请列入 exempt_kinds）"
+                    ),
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// The scale of the thresholds for a unit seated at a unit of this kind (1 unless set).
+    pub fn scale_for(&self, kind: K) -> f64
+    where
+        K: Ord,
+    {
+        self.kind_scale.get(&kind).copied().unwrap_or(1.0)
     }
 }
 
@@ -469,6 +504,8 @@ impl Scenario {
         }
         self.townships.validate("townships", &invalid)?;
         self.villages.validate("villages", &invalid)?;
+        self.townships.validate_scales("townships", &invalid)?;
+        self.villages.validate_scales("villages", &invalid)?;
         for (i, edit) in self.edits.iter().enumerate() {
             if let Err(message) = edit.validate() {
                 return Err(invalid(format!("edits[{i}]"), message));

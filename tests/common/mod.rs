@@ -139,6 +139,16 @@ pub fn demo_workspace() -> std::sync::Arc<jianzhi::workspace::Workspace> {
     WS.get_or_init(|| workspace(demo().clone())).clone()
 }
 
+/// Townships and villages after a built-in preset on the demo, as the library computes them:
+/// what the app and the binary must show.
+pub fn preset_after(name: &str) -> (usize, usize) {
+    let a = demo_workspace().analyse(&preset(name)).unwrap();
+    (
+        a.after.province.townships.count,
+        a.after.province.villages.count,
+    )
+}
+
 /// A built-in preset.
 pub fn preset(name: &str) -> jianzhi::scenario::Scenario {
     jianzhi::scenario::Scenario::read(&jianzhi::builtin::presets_dir().join(format!("{name}.toml")))
