@@ -228,44 +228,32 @@ pub struct Validation {
 impl Validation {
     /// Mean absolute error per county of the simulated township count.
     pub fn township_mae(&self) -> f64 {
-        mean(
-            self.counties
-                .iter()
-                .map(|c| c.townships_simulated.abs_diff(c.townships_real) as f64),
-        )
+        self.mae(|c| Some((c.townships_simulated, c.townships_real)))
+            .unwrap_or(0.0)
     }
 
     /// The same for the dataset as it was (no reform): the yardstick.
     pub fn township_mae_before(&self) -> f64 {
-        mean(
-            self.counties
-                .iter()
-                .map(|c| c.townships_before.abs_diff(c.townships_real) as f64),
-        )
+        self.mae(|c| Some((c.townships_before, c.townships_real)))
+            .unwrap_or(0.0)
     }
 
     /// Mean absolute error per county of the simulated village count, if later villages
     /// were given.
     pub fn village_mae(&self) -> Option<f64> {
-        let errors: Option<Vec<f64>> = self
-            .counties
-            .iter()
-            .map(|c| {
-                c.villages_real
-                    .map(|real| c.villages_simulated.abs_diff(real) as f64)
-            })
-            .collect();
-        errors.map(|e| mean(e.into_iter()))
+        self.mae(|c| Some((c.villages_simulated, c.villages_real?)))
     }
 
     pub fn village_mae_before(&self) -> Option<f64> {
+        self.mae(|c| Some((c.villages_before, c.villages_real?)))
+    }
+
+    /// The mean over counties of |a − b| for the pair `of` gives, if it gives one for each.
+    fn mae(&self, of: impl Fn(&CountyCheck) -> Option<(usize, usize)>) -> Option<f64> {
         let errors: Option<Vec<f64>> = self
             .counties
             .iter()
-            .map(|c| {
-                c.villages_real
-                    .map(|real| c.villages_before.abs_diff(real) as f64)
-            })
+            .map(|c| of(c).map(|(a, b)| a.abs_diff(b) as f64))
             .collect();
         errors.map(|e| mean(e.into_iter()))
     }

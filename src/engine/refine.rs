@@ -221,9 +221,21 @@ impl<'l, 'a, 'n, K> Search<'l, 'a, 'n, K> {
         moved_any
     }
 
-    /// The change of cost if `members` less `u` keep a seat by the rule, with that seat, if
-    /// they stay connected and within the caps and thresholds.
-    fn without(&mut self, group: usize, u: usize) -> Option<(f64, usize, Vec<usize>)> {
+    /// Groups next to `u` that may take it, other than those in `skip`: each once, in order.
+    fn targets(&self, u: usize, skip: &[usize]) -> Vec<usize> {
+        let mut targets: Vec<usize> = self
+            .neighbours(u)
+            .map(|k| self.group_of[k])
+            .filter(|&g| !skip.contains(&g) && self.open[g])
+            .collect();
+        targets.sort_unstable();
+        targets.dedup();
+        targets
+    }
+
+    /// `group` less `u`: its cost before and after, the seat the rule gives the rest, and the
+    /// rest, if it stays connected and within the caps and the thresholds it met.
+    fn without(&mut self, group: usize, u: usize) -> Option<(f64, f64, usize, Vec<usize>)> {
         let members = std::mem::take(&mut self.members[group]);
         let rest: Vec<usize> = members.iter().copied().filter(|&m| m != u).collect();
         let result = (|| {
@@ -235,11 +247,41 @@ impl<'l, 'a, 'n, K> Search<'l, 'a, 'n, K> {
             if !self.within_caps(&rest, seat) || (met && !self.meets_thresholds(&rest, seat)) {
                 return None;
             }
-            let delta = self.group_cost(&rest, seat) - self.group_cost(&members, self.seat[group]);
-            Some((delta, seat, rest))
+            let before = self.group_cost(&members, self.seat[group]);
+            Some((before, self.group_cost(&rest, seat), seat))
         })();
         self.members[group] = members;
-        result
+        result.map(|(before, after, seat)| (before, after, seat, rest))
+    }
+
+    /// `group` with `u` added: its cost before and after, and the seat the rule gives it, if
+    /// it stays within the caps and the thresholds it met. `joined` is scratch.
+    fn with(
+        &mut self,
+        group: usize,
+        u: usize,
+        joined: &mut Vec<usize>,
+    ) -> Option<(f64, f64, usize)> {
+        joined.clear();
+        joined.extend_from_slice(&self.members[group]);
+        joined.push(u);
+        joined.sort_unstable();
+        let seat = self.seat_of(joined);
+        let before = &self.members[group];
+        let met = self.meets_thresholds(before, self.seat[group]);
+        if !self.within_caps(joined, seat) || (met && !self.meets_thresholds(joined, seat)) {
+            return None;
+        }
+        let before = self.group_cost(before, self.seat[group]);
+        Some((before, self.group_cost(joined, seat), seat))
+    }
+
+    /// Puts `u` into `group`, now seated at `seat`.
+    fn place(&mut self, u: usize, group: usize, seat: usize) {
+        self.members[group].push(u);
+        self.members[group].sort_unstable();
+        self.seat[group] = seat;
+        self.group_of[u] = group;
     }
 
     /// A unit leaves its group to stand alone while a unit standing alone joins a
@@ -247,23 +289,23 @@ impl<'l, 'a, 'n, K> Search<'l, 'a, 'n, K> {
     /// cannot do this: each half alone changes the number of units.
     fn try_exchange(&mut self) -> bool {
         let n = self.input.members.len();
-        // Leaving: (saving, unit, group, new seat of the rest, the rest).
-        let mut best_leave: Option<(f64, usize, usize, usize, Vec<usize>)> = None;
+        // Leaving: (saving, unit, group, its cost before, new seat of the rest, the rest).
+        let mut best_leave: Option<(f64, usize, usize, f64, usize, Vec<usize>)> = None;
         for u in 0..n {
             let group = self.group_of[u];
             if !self.movable[u] || self.members[group].len() < 2 || !self.meets_thresholds(&[u], u)
             {
                 continue;
             }
-            let Some((delta, seat, rest)) = self.without(group, u) else {
+            let Some((before, after, seat, rest)) = self.without(group, u) else {
                 continue;
             };
-            let saving = -delta - self.group_cost(&[u], u);
+            let saving = -(after - before) - self.group_cost(&[u], u);
             if best_leave.as_ref().is_none_or(|b| saving > b.0) {
-                best_leave = Some((saving, u, group, seat, rest));
+                best_leave = Some((saving, u, group, before, seat, rest));
             }
         }
-        let Some((leave_saving, u, from, from_seat, rest)) = best_leave else {
+        let Some((leave_saving, u, from, from_before, from_seat, rest)) = best_leave else {
             return false;
         };
         if leave_saving <= 0.0 {
@@ -277,29 +319,11 @@ impl<'l, 'a, 'n, K> Search<'l, 'a, 'n, K> {
             if s == u || !self.movable[s] || self.members[alone].len() != 1 {
                 continue;
             }
-            let mut targets: Vec<usize> = self
-                .neighbours(s)
-                .map(|k| self.group_of[k])
-                .filter(|&g| g != alone && g != from && self.open[g])
-                .collect();
-            targets.sort_unstable();
-            targets.dedup();
-            for to in targets {
-                joined.clear();
-                joined.extend_from_slice(&self.members[to]);
-                joined.push(s);
-                joined.sort_unstable();
-                let seat = self.seat_of(&joined);
-                let before = self.members[to].clone();
-                let met = self.meets_thresholds(&before, self.seat[to]);
-                if !self.within_caps(&joined, seat)
-                    || (met && !self.meets_thresholds(&joined, seat))
-                {
+            for to in self.targets(s, &[alone, from]) {
+                let Some((before, after, seat)) = self.with(to, s, &mut joined) else {
                     continue;
-                }
-                let cost = self.group_cost(&joined, seat)
-                    - self.group_cost(&before, self.seat[to])
-                    - self.group_cost(&[s], s);
+                };
+                let cost = after - before - self.group_cost(&[s], s);
                 if best_join.is_none_or(|b| cost < b.0) {
                     best_join = Some((cost, s, to, seat));
                 }
@@ -308,20 +332,14 @@ impl<'l, 'a, 'n, K> Search<'l, 'a, 'n, K> {
         let Some((join_cost, s, to, to_seat)) = best_join else {
             return false;
         };
-        let scale = self
-            .group_cost(&self.members[from].clone(), self.seat[from])
-            .max(1.0);
-        if leave_saving - join_cost <= MIN_SAVING * scale {
+        if leave_saving - join_cost <= MIN_SAVING * from_before.max(1.0) {
             return false;
         }
         self.members[from] = rest;
         self.seat[from] = from_seat;
         let alone = self.group_of[s];
         self.members[alone].clear();
-        self.members[to].push(s);
-        self.members[to].sort_unstable();
-        self.seat[to] = to_seat;
-        self.group_of[s] = to;
+        self.place(s, to, to_seat);
         self.members.push(vec![u]);
         self.seat.push(u);
         self.open.push(true);
@@ -335,51 +353,20 @@ impl<'l, 'a, 'n, K> Search<'l, 'a, 'n, K> {
         if !self.movable[u] || self.members[from].len() < 2 {
             return false;
         }
-        let mut targets: Vec<usize> = self
-            .neighbours(u)
-            .map(|k| self.group_of[k])
-            .filter(|&g| g != from && self.open[g])
-            .collect();
+        let targets = self.targets(u, &[from]);
         if targets.is_empty() {
             return false;
         }
-        targets.sort_unstable();
-        targets.dedup();
-        let rest: Vec<usize> = self.members[from]
-            .iter()
-            .copied()
-            .filter(|&m| m != u)
-            .collect();
-        if !self.connected(&rest) {
+        let Some((from_before, from_after, rest_seat, rest)) = self.without(from, u) else {
             return false;
-        }
-        let rest_seat = self.seat_of(&rest);
-        let from_members = std::mem::take(&mut self.members[from]);
-        let from_met = self.meets_thresholds(&from_members, self.seat[from]);
-        let rest_ok = self.within_caps(&rest, rest_seat)
-            && (!from_met || self.meets_thresholds(&rest, rest_seat));
-        let from_before = self.group_cost(&from_members, self.seat[from]);
-        self.members[from] = from_members;
-        if !rest_ok {
-            return false;
-        }
-        let from_after = self.group_cost(&rest, rest_seat);
+        };
         let mut best: Option<(f64, usize, usize)> = None;
         let mut joined = Vec::new();
         for to in targets {
-            joined.clear();
-            joined.extend_from_slice(&self.members[to]);
-            joined.push(u);
-            joined.sort_unstable();
-            let seat = self.seat_of(&joined);
-            let before = &self.members[to];
-            let to_met = self.meets_thresholds(before, self.seat[to]);
-            if !self.within_caps(&joined, seat) || (to_met && !self.meets_thresholds(&joined, seat))
-            {
+            let Some((to_before, to_after, seat)) = self.with(to, u, &mut joined) else {
                 continue;
-            }
-            let to_before = self.group_cost(before, self.seat[to]);
-            let saving = from_before + to_before - from_after - self.group_cost(&joined, seat);
+            };
+            let saving = from_before + to_before - from_after - to_after;
             let enough = saving > MIN_SAVING * (from_before + to_before).max(f64::MIN_POSITIVE);
             if enough && best.is_none_or(|(s, _, _)| saving > s) {
                 best = Some((saving, to, seat));
@@ -390,10 +377,7 @@ impl<'l, 'a, 'n, K> Search<'l, 'a, 'n, K> {
         };
         self.members[from] = rest;
         self.seat[from] = rest_seat;
-        self.members[to].push(u);
-        self.members[to].sort_unstable();
-        self.seat[to] = seat;
-        self.group_of[u] = to;
+        self.place(u, to, seat);
         true
     }
 
