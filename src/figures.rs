@@ -102,6 +102,47 @@ pub struct ChartsView {
     pub coverage: [Vec<[f64; 2]>; 3],
     pub radius_km: f64,
     pub cities: Vec<CityCut>,
+    /// The plan against a later edition of the codes, if the data came with one.
+    pub validation: Option<ValidationView>,
+}
+
+/// Townships per county, simulated against real (a later edition of the codes).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ValidationView {
+    /// The edition (its year), empty if unknown.
+    pub label: String,
+    /// Per county: name, real count, count before, simulated count.
+    pub counties: Vec<(String, f64, f64, f64)>,
+    /// Mean absolute error per county, of the plan and of no reform.
+    pub mae: f64,
+    pub mae_before: f64,
+    /// Share of placed old townships the plan puts with exactly their real partners.
+    pub partner_share: f64,
+}
+
+impl ValidationView {
+    pub fn new(a: &Analysis, reference: &crate::validate::Reference) -> Self {
+        let ds = a.dataset();
+        let v = reference.check(ds, &a.plan);
+        Self {
+            label: reference.label.clone(),
+            counties: v
+                .counties
+                .iter()
+                .map(|c| {
+                    (
+                        ds.counties[c.county].name.clone(),
+                        c.townships_real as f64,
+                        c.townships_before as f64,
+                        c.townships_simulated as f64,
+                    )
+                })
+                .collect(),
+            mae: v.township_mae(),
+            mae_before: v.township_mae_before(),
+            partner_share: v.partner_share(),
+        }
+    }
 }
 
 /// Everything the figures panels show of one analysis (or, while it computes, of the data
@@ -328,5 +369,6 @@ fn charts(a: &Analysis) -> ChartsView {
         ],
         radius_km: a.scenario.service.radius_km,
         cities,
+        validation: a.workspace().reference().map(|r| ValidationView::new(a, r)),
     }
 }

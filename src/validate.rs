@@ -155,6 +155,32 @@ pub fn later_files(dataset_dir: &Path) -> Option<(std::path::PathBuf, Option<std
     Some((starting("townships")?, starting("villages")))
 }
 
+/// The later edition in a dataset folder (see [`later_files`]) matched to its dataset, with
+/// the edition's label (the year in `townships_2023.csv`); `None` if the folder has none.
+pub fn reference_in(
+    dataset_dir: &Path,
+    dataset: &Dataset,
+) -> Result<Option<Reference>, ImportError> {
+    let Some((townships, villages)) = later_files(dataset_dir) else {
+        return Ok(None);
+    };
+    let later = read_later(&townships, villages.as_deref())?;
+    let label = edition_label(&townships);
+    Ok(Some(Reference::new(dataset, &later).labelled(label)))
+}
+
+/// What follows `townships` in a later edition's file name (`townships_2023.csv` → `2023`).
+fn edition_label(townships: &Path) -> String {
+    let name = townships
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let rest = name.strip_prefix("townships").unwrap_or(&name);
+    let rest = rest.split('.').next().unwrap_or_default();
+    rest.trim_matches(|c: char| c == '_' || c == '-' || c == ' ')
+        .to_string()
+}
+
 /// A township's name without what says its kind (镇, 乡, 街道…).
 fn township_stem(name: &str) -> &str {
     strip_one(
@@ -293,114 +319,147 @@ fn kind_slot(kind: TownshipKind) -> Option<usize> {
 
 /// Compares `plan` (made on `dataset`) with the later edition.
 pub fn validate(dataset: &Dataset, plan: &MergePlan, later: &LaterCodes) -> Validation {
-    let county_of_later = match_counties(dataset, later);
-    let later_county: HashMap<&str, Option<CountyId>> = later
-        .townships
-        .iter()
-        .map(|t| (t.code.as_str(), county_of_later[t.county_code.as_str()]))
-        .collect();
-    let n = dataset.counties.len();
-    let mut checks: Vec<CountyCheck> = dataset
-        .counties
-        .keys()
-        .map(|county| CountyCheck {
-            county,
-            townships_before: 0,
-            townships_simulated: 0,
-            townships_real: 0,
-            kinds_simulated: [0; 3],
-            kinds_real: [0; 3],
-            villages_before: 0,
-            villages_simulated: 0,
-            villages_real: (!later.villages.is_empty()).then_some(0),
-            placed: 0,
-            same_partners: 0,
-        })
-        .collect();
-    for t in &dataset.townships {
-        checks[t.county.index()].townships_before += 1;
-    }
-    for v in &dataset.villages {
-        checks[dataset.townships[v.township].county.index()].villages_before += 1;
-    }
-    for unit in plan.townships.units.iter() {
-        let seat = &dataset.townships[unit.seat];
-        let check = &mut checks[seat.county.index()];
-        check.townships_simulated += 1;
-        if let Some(slot) = kind_slot(seat.kind) {
-            check.kinds_simulated[slot] += 1;
+    Reference::new(dataset, later).check(dataset, plan)
+}
+
+/// A later edition matched to a dataset once: everything of the comparison that does not
+/// depend on the plan, so that checking each new plan (an edit, a slider step) costs a pass
+/// over its units.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Reference {
+    /// Per county, with the simulated figures still zero.
+    counties: Vec<CountyCheck>,
+    /// Each old township's later township (an index into the later townships), if known.
+    homes: Vec<Option<usize>>,
+    unmatched: Vec<(String, usize)>,
+    /// What the edition is called (its year), empty if unknown.
+    pub label: String,
+}
+
+impl Reference {
+    pub fn new(dataset: &Dataset, later: &LaterCodes) -> Self {
+        let county_of_later = match_counties(dataset, later);
+        let later_county: HashMap<&str, Option<CountyId>> = later
+            .townships
+            .iter()
+            .map(|t| (t.code.as_str(), county_of_later[t.county_code.as_str()]))
+            .collect();
+        let mut counties: Vec<CountyCheck> = dataset
+            .counties
+            .keys()
+            .map(|county| CountyCheck {
+                county,
+                townships_before: 0,
+                townships_simulated: 0,
+                townships_real: 0,
+                kinds_simulated: [0; 3],
+                kinds_real: [0; 3],
+                villages_before: 0,
+                villages_simulated: 0,
+                villages_real: (!later.villages.is_empty()).then_some(0),
+                placed: 0,
+                same_partners: 0,
+            })
+            .collect();
+        for t in &dataset.townships {
+            counties[t.county.index()].townships_before += 1;
         }
-    }
-    for unit in plan.villages.units.iter() {
-        checks[dataset.county_of_village(unit.seat).index()].villages_simulated += 1;
-    }
-    for t in &later.townships {
-        if let Some(county) = county_of_later[t.county_code.as_str()] {
-            let check = &mut checks[county.index()];
-            check.townships_real += 1;
-            if let Some(slot) = kind_slot(t.kind) {
-                check.kinds_real[slot] += 1;
+        for v in &dataset.villages {
+            counties[dataset.townships[v.township].county.index()].villages_before += 1;
+        }
+        for t in &later.townships {
+            if let Some(county) = county_of_later[t.county_code.as_str()] {
+                let check = &mut counties[county.index()];
+                check.townships_real += 1;
+                if let Some(slot) = kind_slot(t.kind) {
+                    check.kinds_real[slot] += 1;
+                }
             }
         }
-    }
-    for v in &later.villages {
-        let county = later_county
-            .get(v.township_code.as_str())
-            .copied()
-            .flatten();
-        if let Some(real) = county.and_then(|c| checks[c.index()].villages_real.as_mut()) {
-            *real += 1;
+        for v in &later.villages {
+            let county = later_county
+                .get(v.township_code.as_str())
+                .copied()
+                .flatten();
+            if let Some(real) = county.and_then(|c| counties[c.index()].villages_real.as_mut()) {
+                *real += 1;
+            }
+        }
+        let homes = later_homes(dataset, later, &later_county);
+        let mut unmatched: Vec<(String, usize)> = Vec::new();
+        for t in &later.townships {
+            if county_of_later[t.county_code.as_str()].is_none() {
+                match unmatched.last_mut() {
+                    Some((code, count)) if *code == t.county_code => *count += 1,
+                    _ => unmatched.push((t.county_code.clone(), 1)),
+                }
+            }
+        }
+        Self {
+            counties,
+            homes,
+            unmatched,
+            label: String::new(),
         }
     }
 
-    // Partners: each old township's later township, then the groups compared.
-    let homes = later_homes(dataset, later, &later_county);
-    let mut home_count: HashMap<usize, usize> = HashMap::new();
-    let mut sim_count: HashMap<usize, usize> = HashMap::new();
-    let mut cell_count: HashMap<(usize, usize), usize> = HashMap::new();
-    let placed: Vec<(TownshipId, usize, usize)> = dataset
-        .townships
-        .keys()
-        .filter_map(|t| {
-            let home = homes[t.index()]?;
-            Some((t, home, plan.townships.new_of[t].index()))
-        })
-        .collect();
-    for &(_, home, sim) in &placed {
-        *home_count.entry(home).or_default() += 1;
-        *sim_count.entry(sim).or_default() += 1;
-        *cell_count.entry((home, sim)).or_default() += 1;
+    fn labelled(self, label: String) -> Self {
+        Self { label, ..self }
     }
-    for &(t, home, sim) in &placed {
-        let check = &mut checks[dataset.townships[t].county.index()];
-        check.placed += 1;
-        let together = cell_count[&(home, sim)];
-        if together == home_count[&home] && together == sim_count[&sim] {
-            check.same_partners += 1;
-        }
-    }
-    let pairs_of = |counts: &mut dyn Iterator<Item = usize>| -> u64 {
-        counts.map(|k| (k * k.saturating_sub(1) / 2) as u64).sum()
-    };
-    let pairs = Pairs {
-        real: pairs_of(&mut home_count.values().copied()),
-        simulated: pairs_of(&mut sim_count.values().copied()),
-        both: pairs_of(&mut cell_count.values().copied()),
-    };
-    let mut unmatched: Vec<(String, usize)> = Vec::new();
-    for t in &later.townships {
-        if county_of_later[t.county_code.as_str()].is_none() {
-            match unmatched.last_mut() {
-                Some((code, count)) if *code == t.county_code => *count += 1,
-                _ => unmatched.push((t.county_code.clone(), 1)),
+
+    /// Compares `plan`, made on the dataset this reference was matched to.
+    pub fn check(&self, dataset: &Dataset, plan: &MergePlan) -> Validation {
+        let mut checks = self.counties.clone();
+        for unit in plan.townships.units.iter() {
+            let seat = &dataset.townships[unit.seat];
+            let check = &mut checks[seat.county.index()];
+            check.townships_simulated += 1;
+            if let Some(slot) = kind_slot(seat.kind) {
+                check.kinds_simulated[slot] += 1;
             }
         }
-    }
-    debug_assert_eq!(checks.len(), n);
-    Validation {
-        counties: checks,
-        unmatched,
-        pairs,
+        for unit in plan.villages.units.iter() {
+            checks[dataset.county_of_village(unit.seat).index()].villages_simulated += 1;
+        }
+
+        // Partners: each old township's later township, then the groups compared.
+        let mut home_count: HashMap<usize, usize> = HashMap::new();
+        let mut sim_count: HashMap<usize, usize> = HashMap::new();
+        let mut cell_count: HashMap<(usize, usize), usize> = HashMap::new();
+        let placed: Vec<(TownshipId, usize, usize)> = dataset
+            .townships
+            .keys()
+            .filter_map(|t| {
+                let home = self.homes[t.index()]?;
+                Some((t, home, plan.townships.new_of[t].index()))
+            })
+            .collect();
+        for &(_, home, sim) in &placed {
+            *home_count.entry(home).or_default() += 1;
+            *sim_count.entry(sim).or_default() += 1;
+            *cell_count.entry((home, sim)).or_default() += 1;
+        }
+        for &(t, home, sim) in &placed {
+            let check = &mut checks[dataset.townships[t].county.index()];
+            check.placed += 1;
+            let together = cell_count[&(home, sim)];
+            if together == home_count[&home] && together == sim_count[&sim] {
+                check.same_partners += 1;
+            }
+        }
+        let pairs_of = |counts: &mut dyn Iterator<Item = usize>| -> u64 {
+            counts.map(|k| (k * k.saturating_sub(1) / 2) as u64).sum()
+        };
+        let pairs = Pairs {
+            real: pairs_of(&mut home_count.values().copied()),
+            simulated: pairs_of(&mut sim_count.values().copied()),
+            both: pairs_of(&mut cell_count.values().copied()),
+        };
+        Validation {
+            counties: checks,
+            unmatched: self.unmatched.clone(),
+            pairs,
+        }
     }
 }
 

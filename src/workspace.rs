@@ -18,6 +18,7 @@ use crate::progress::{Cancelled, Progress, Step};
 use crate::report::run::RunReport;
 use crate::scenario::{self, PlanError, Scenario};
 use crate::summary::{self, CountyFigures, DatasetSummary};
+use crate::validate::Reference;
 
 /// Which loaded dataset a workspace holds: unique within a process. A plan carries it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -50,6 +51,8 @@ pub struct Workspace {
     /// Codes to ids, built when a scenario first names a unit.
     township_codes: OnceLock<HashMap<String, TownshipId>>,
     village_codes: OnceLock<HashMap<String, VillageId>>,
+    /// A later edition of the codes to check each plan against, if the data came with one.
+    reference: Option<Reference>,
 }
 
 /// Everything a scenario run produces: the plan and every figure of the charts and reports,
@@ -102,6 +105,7 @@ impl Workspace {
             before,
             township_codes: OnceLock::new(),
             village_codes: OnceLock::new(),
+            reference: None,
         })
     }
 
@@ -112,6 +116,16 @@ impl Workspace {
 
     pub fn dataset(&self) -> &Dataset {
         &self.dataset
+    }
+
+    /// The workspace, checking each plan against `reference` (matched to this dataset).
+    pub fn with_reference(self, reference: Option<Reference>) -> Self {
+        Self { reference, ..self }
+    }
+
+    /// The later edition each plan is checked against, if any.
+    pub fn reference(&self) -> Option<&Reference> {
+        self.reference.as_ref()
     }
 
     /// Adjacency and terrain classes.
@@ -160,6 +174,14 @@ impl Workspace {
     /// The plan of a scenario alone (no figures).
     pub fn plan(&self, scenario: &Scenario) -> Result<MergePlan, PlanError> {
         engine::plan(self, &scenario::resolve(&self.applicable(scenario), self)?)
+    }
+
+    /// The number of township-level units after the scenario's township plan alone (no
+    /// village plan, no figures): what `run --timing` times beside the whole scenario.
+    pub fn township_units_after(&self, scenario: &Scenario) -> Result<usize, PlanError> {
+        let applied = self.applicable(scenario);
+        let resolved = scenario::resolve(&applied, self)?;
+        Ok(engine::township_plan(self, &resolved).units.len())
     }
 
     /// The scenario as it applies to this dataset: without locations no distance can be

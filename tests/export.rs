@@ -75,6 +75,32 @@ fn csv_rows(bytes: &[u8]) -> (Vec<String>, Vec<Vec<String>>) {
     (header, rows)
 }
 
+/// The townships report says each township's terrain class, which the scenario's limits by
+/// terrain and the peers' floors read: 石渠 on the Tibetan plateau (over 4,000 m), 广汉 in the
+/// middle of the Chengdu plain (about 500 m, flat for 30 km around).
+#[test]
+fn the_townships_report_names_each_townships_terrain() {
+    let (keys, rows) = csv_rows(&analysis().report().csv(ReportTable::Townships));
+    let column = |key: &str| keys.iter().position(|k| k == key).unwrap();
+    let (county, terrain) = (column("county_code"), column("terrain"));
+    let terrains_of = |code: &str| -> Vec<&str> {
+        rows.iter()
+            .filter(|r| r[county] == code)
+            .map(|r| r[terrain].as_str())
+            .collect()
+    };
+    let shiqu = terrains_of("513332");
+    assert!(
+        !shiqu.is_empty() && shiqu.iter().all(|t| *t == "plateau"),
+        "{shiqu:?}"
+    );
+    let guanghan = terrains_of("510681");
+    assert!(
+        !guanghan.is_empty() && guanghan.iter().all(|t| *t == "plain"),
+        "{guanghan:?}"
+    );
+}
+
 #[test]
 fn the_workbook_matches_the_csv_reports_cell_by_cell_with_codes_as_text() {
     let a = analysis();
@@ -96,7 +122,8 @@ fn the_workbook_matches_the_csv_reports_cell_by_cell_with_codes_as_text() {
         assert_eq!(header.len(), keys.len(), "{}", which.name());
         if which == ReportTable::Townships {
             assert_eq!(header[0], "代码");
-            assert_eq!(header[5], "新单位名称");
+            assert_eq!(header[4], "地形");
+            assert_eq!(header[6], "新单位名称");
         }
         let sheet_rows: Vec<&[Data]> = sheet_rows.collect();
         assert_eq!(sheet_rows.len(), rows.len(), "{} rows", which.name());

@@ -224,3 +224,48 @@ fn the_demo_is_validated_against_sichuans_2023_codes() {
     );
     assert!(v.township_mae() < v.township_mae_before());
 }
+
+#[test]
+fn the_apps_validation_chart_checks_each_plan_against_the_edition_beside_the_data() {
+    let dir = tempfile::tempdir().unwrap();
+    before(dir.path());
+    let editions = dir.path().join("validation");
+    std::fs::create_dir(&editions).unwrap();
+    std::fs::write(editions.join("townships_2024.csv"), LATER_TOWNSHIPS).unwrap();
+    std::fs::write(editions.join("villages_2024.csv"), LATER_VILLAGES).unwrap();
+    let dataset = jianzhi::import::load_dataset(dir.path()).unwrap().dataset;
+    let reference = validate::reference_in(dir.path(), &dataset).unwrap();
+    let ws = std::sync::Arc::new(Workspace::new(dataset).with_reference(reference));
+
+    let chart = |scenario: &Scenario| {
+        let analysis = ws.analyse(scenario).unwrap();
+        jianzhi::figures::FiguresView::new(&analysis)
+            .charts
+            .unwrap()
+            .validation
+            .unwrap()
+    };
+    let planned = chart(&scenario());
+    assert_eq!(planned.label, "2024");
+    // (county, real, before, simulated), as worked out above.
+    assert_eq!(
+        planned.counties,
+        vec![
+            ("甲县".to_string(), 2.0, 4.0, 2.0),
+            ("乙县".to_string(), 1.0, 2.0, 1.0)
+        ]
+    );
+    assert_eq!((planned.mae, planned.mae_before), (0.0, 1.5));
+    assert!((planned.partner_share - 2.0 / 6.0).abs() < 1e-12);
+
+    // Another plan on the same reference: nothing merged, so simulated is before.
+    let unmerged = chart(&Scenario::empty("none"));
+    assert_eq!(unmerged.counties[0].3, 4.0);
+    assert_eq!(unmerged.mae, unmerged.mae_before);
+
+    // Without a later edition beside the data there is no chart.
+    let plain = std::sync::Arc::new(Workspace::new(ws.dataset().clone()));
+    let analysis = plain.analyse(&scenario()).unwrap();
+    let figures = jianzhi::figures::FiguresView::new(&analysis);
+    assert!(figures.charts.unwrap().validation.is_none());
+}

@@ -9,7 +9,7 @@ use egui_plot::{
 
 use super::i18n::Lang;
 use super::style::{AFTER, BEFORE, CHART_HEIGHT, PUBLISHED, STATIONS};
-use super::view::{ChartsView, FiguresView, Histogram, Marker};
+use super::view::{ChartsView, FiguresView, Histogram, Marker, ValidationView};
 use crate::metrics::change_pct;
 
 /// Draws the key figures, and the charts once the analysis is there.
@@ -34,6 +34,16 @@ pub fn show(ui: &mut egui::Ui, l: Lang, figures: &FiguresView) {
         );
         if figures.populations_modelled {
             ui.weak(format!("* {}", l.t("modelled_hint")));
+        }
+        // Against what the province did, when the data came with a later edition of its codes.
+        if let Some(v) = &charts.validation {
+            ui.separator();
+            pair(
+                ui,
+                two,
+                |ui| validation_chart(ui, l, v),
+                |ui| validation_figures(ui, l, v),
+            );
         }
         ui.separator();
         pair(
@@ -324,4 +334,86 @@ fn city_chart(ui: &mut egui::Ui, l: Lang, charts: &ChartsView) {
                 BarChart::new(l.t("villages"), bars(0.18, |c| c.villages_pct)).color(BEFORE),
             );
         });
+}
+
+/// Townships per county, simulated against a later edition's real count: the plan's points
+/// near the diagonal, no reform's above it.
+fn validation_chart(ui: &mut egui::Ui, l: Lang, v: &ValidationView) {
+    let edition = if v.label.is_empty() {
+        String::new()
+    } else {
+        format!(" ({})", v.label)
+    };
+    title(ui, &format!("{}{edition}", l.t("chart_validation")));
+    let points = |y: fn(&(String, f64, f64, f64)) -> f64| -> Vec<[f64; 2]> {
+        v.counties.iter().map(|c| [c.1, y(c)]).collect()
+    };
+    let top = v
+        .counties
+        .iter()
+        .map(|c| c.1.max(c.2).max(c.3))
+        .fold(1.0, f64::max);
+    let (before_name, after_name) = (l.t("no_reform"), l.t("after"));
+    let counties = &v.counties;
+    Plot::new("validation")
+        .height(CHART_HEIGHT)
+        .legend(Legend::default().position(Corner::LeftTop))
+        .allow_scroll(false)
+        .include_x(0.0)
+        .include_y(0.0)
+        .include_x(top)
+        .include_y(top)
+        .x_axis_label(l.t("real"))
+        .y_axis_label(l.t("simulated"))
+        .label_formatter(move |hover| match hover {
+            egui_plot::HoverPosition::NearDataPoint {
+                plot_name, index, ..
+            } if *plot_name == before_name || *plot_name == after_name => {
+                let (name, real, before, simulated) = counties.get(*index)?;
+                Some(format!(
+                    "{name}\n{}: {real:.0}\n{before_name}: {before:.0}\n{after_name}: {simulated:.0}",
+                    l.t("real")
+                ))
+            }
+            _ => None,
+        })
+        .show(ui, |plot| {
+            plot.line(
+                Line::new(l.t("equal"), vec![[0.0, 0.0], [top, top]])
+                    .color(PUBLISHED)
+                    .width(1.0),
+            );
+            plot.points(
+                Points::new(before_name, points(|c| c.2))
+                    .color(BEFORE)
+                    .radius(2.5),
+            );
+            plot.points(
+                Points::new(after_name, points(|c| c.3))
+                    .color(AFTER)
+                    .shape(MarkerShape::Diamond)
+                    .radius(3.0),
+            );
+        });
+}
+
+fn validation_figures(ui: &mut egui::Ui, l: Lang, v: &ValidationView) {
+    egui::Grid::new("validation_figures")
+        .num_columns(2)
+        .striped(true)
+        .show(ui, |ui| {
+            ui.label(l.t("validation_mae"));
+            ui.label("");
+            ui.end_row();
+            ui.label(format!("  {}", l.t("no_reform")));
+            ui.monospace(format!("{:.2}", v.mae_before));
+            ui.end_row();
+            ui.label(format!("  {}", l.t("after")));
+            ui.monospace(format!("{:.2}", v.mae));
+            ui.end_row();
+            ui.label(l.t("validation_partners"));
+            ui.monospace(format!("{:.1}%", 100.0 * v.partner_share));
+            ui.end_row();
+        });
+    ui.weak(l.t("validation_note"));
 }

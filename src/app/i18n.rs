@@ -193,6 +193,30 @@ const TEXT: &[(&str, &str, &str)] = &[
         "各市州乡镇与建制村减少比例（%）",
         "Cut by city: townships and villages (%)",
     ),
+    (
+        "chart_validation",
+        "对照实际：各县乡镇数，模拟（纵轴）与实际（横轴）",
+        "Against the real outcome: townships per county, simulated (up) against real (across)",
+    ),
+    ("real", "实际", "Real"),
+    ("simulated", "模拟", "Simulated"),
+    ("no_reform", "不调整", "No reform"),
+    ("equal", "模拟 = 实际", "simulated = real"),
+    (
+        "validation_mae",
+        "每县平均绝对误差",
+        "Mean absolute error per county",
+    ),
+    (
+        "validation_partners",
+        "与实际合并伙伴完全相同的原乡镇",
+        "Old townships placed with exactly their real partners",
+    ),
+    (
+        "validation_note",
+        "实际为后来版本的区划代码（代码与名称为真实数据）；人口与位置为模拟值。命令行：jianzhi validate",
+        "Real: a later edition of the division codes (codes and names are real); populations and places are modelled. CLI: jianzhi validate",
+    ),
     ("before", "调整前", "Before"),
     ("after", "调整后", "After"),
     (

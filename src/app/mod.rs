@@ -926,8 +926,10 @@ pub enum StartError {
 /// Opens the window on the demo data; a `data` folder is then loaded in the background like one
 /// opened from the window (progress, Cancel, and its problems in the panel if it has any).
 pub fn run(data: Option<&Path>, launch: Launch) -> Result<(), StartError> {
-    let demo = crate::import::load_dataset(&crate::builtin::demo_dir())?;
-    let workspace = Arc::new(Workspace::new(demo.dataset));
+    let demo_dir = crate::builtin::demo_dir();
+    let demo = crate::import::load_dataset(&demo_dir)?;
+    let reference = crate::validate::reference_in(&demo_dir, &demo.dataset)?;
+    let workspace = Arc::new(Workspace::new(demo.dataset).with_reference(reference));
     let data = data.map(Path::to_path_buf);
     let options = eframe::NativeOptions {
         viewport: egui::ViewportBuilder::default()

@@ -289,10 +289,19 @@ fn load(
     if more > 0 {
         warnings.push(crate::tr!("… and {more} more", "……另有 {more} 条"));
     }
+    // A later edition of the codes beside the data (validation/) is read for the validation
+    // chart; one that cannot be read is a warning, not a reason to refuse the data.
+    let reference = match crate::validate::reference_in(dir, &loaded.dataset) {
+        Ok(reference) => reference,
+        Err(e) => {
+            warnings.extend(e.problems.iter().map(Problem::message));
+            None
+        }
+    };
     match Workspace::new_with(loaded.dataset, progress) {
         Ok(workspace) => LoadResult::Loaded {
             geometry: Arc::new(crate::map::MapGeometry::new(workspace.dataset())),
-            workspace: Arc::new(workspace),
+            workspace: Arc::new(workspace.with_reference(reference)),
             warnings,
         },
         Err(_) => LoadResult::Cancelled,

@@ -183,6 +183,11 @@ pub fn plan_reusing(
     ))
 }
 
+/// The township level of the plan of a scenario resolved against `ws`'s dataset, alone.
+pub fn township_plan(ws: &Workspace, resolved: &Resolved) -> Stage<TownshipId> {
+    township_stage(ws, resolved, &Reuse::default()).0
+}
+
 /// The partition runs of a plan (counties for townships, new townships for villages), kept
 /// so that the next plan of the same rules on the same dataset runs again only the
 /// partitions whose inputs changed.

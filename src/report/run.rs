@@ -8,7 +8,7 @@ use std::path::Path;
 use crate::coverage::{CURVE_MAX_KM, ServiceReport};
 use crate::lang::Lang;
 use crate::metrics::{Metric, change_pct};
-use crate::model::Dataset;
+use crate::model::{Dataset, Terrain};
 use crate::plan::{Constraint, EditStatus, MergePlan, Outcome};
 use crate::report::meta::Metadata;
 use crate::report::xlsx::{Xlsx, parameter_lines};
@@ -161,6 +161,7 @@ const TOWNSHIPS: &[Column] = &[
     Column::new("name", "名称", "name"),
     Column::new("county_code", "区县代码", "county code"),
     Column::new("kind", "类型", "kind"),
+    Column::new("terrain", "地形", "terrain"),
     Column::new("new_code", "新单位代码", "new code"),
     Column::new("new_name", "新单位名称", "new name"),
     Column::new("is_seat", "是否驻地", "is seat"),
@@ -400,6 +401,7 @@ impl<'a> RunReport<'a> {
     fn townships_table(&self, out: &mut dyn TableWriter) -> std::io::Result<()> {
         out.header(TOWNSHIPS)?;
         let ds = self.dataset;
+        let terrain = crate::terrain::township_terrain(ds);
         for (i, t) in ds.townships.iter_enumerated() {
             let unit = self.plan.townships.unit_of(i);
             let seat = &ds.townships[unit.seat];
@@ -408,6 +410,7 @@ impl<'a> RunReport<'a> {
                 Cell::text(&t.name),
                 Cell::code(&ds.counties[t.county].code),
                 Cell::text(t.kind.as_str()),
+                Cell::text(terrain[i].map_or("", Terrain::as_str)),
                 Cell::code(&seat.code),
                 Cell::text(unit.name.as_deref().unwrap_or(&seat.name)),
                 Cell::Flag(unit.seat == i),
