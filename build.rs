@@ -21,6 +21,16 @@ const DEMO_FILES: &[&str] = &[
     "validation/villages_2023.csv",
 ];
 
+/// The national sources (every province but Sichuan), modelled on first use.
+const NATIONAL_FILES: &[&str] = &[
+    "counties_2023.csv",
+    "counties_2023.geojson.gz",
+    "townships_2023.csv.gz",
+    "villages_2023.csv.gz",
+    "dem.asc.gz",
+    "province_population_2020.csv",
+];
+
 fn main() {
     println!("cargo::rustc-check-cfg=cfg(no_xvfb)");
     println!("cargo::rerun-if-env-changed=PATH");
@@ -43,6 +53,10 @@ fn embed_builtin() {
         .iter()
         .map(|f| (format!("sichuan/{f}"), Path::new("data/sichuan").join(f)))
         .collect();
+    // The national sources, as they are (the bundle gzips them once more, unpacking undoes it).
+    for f in NATIONAL_FILES {
+        files.push((format!("china/{f}"), Path::new("data/china").join(f)));
+    }
     println!("cargo::rerun-if-changed=data/presets");
     let mut presets: Vec<PathBuf> = std::fs::read_dir("data/presets")
         .expect("data/presets is there")

@@ -22,6 +22,8 @@ use jianzhi::summary::{Summary, summarize};
 pub struct Input<'a> {
     pub data: Option<&'a Path>,
     pub columns: Option<&'a Path>,
+    /// `--province`: provinces instead of the demo (not with `--data`).
+    pub province: Option<&'a str>,
 }
 
 /// Loads `--data` (or the demo dataset), printing warnings to stderr, and progress too when
@@ -39,21 +41,18 @@ pub fn load(input: Input) -> anyhow::Result<Dataset> {
         None => None,
     };
     let options = LoadOptions { columns };
+    let provinces = match (input.province, input.data) {
+        (Some(_), Some(_)) => anyhow::bail!("give --data or --province, not both"),
+        (Some(arg), None) => Some(jianzhi::national::resolve(arg).map_err(anyhow::Error::msg)?),
+        (None, _) => None,
+    };
     let progress = Progress::new();
     let loaded = std::thread::scope(|scope| {
-        let loading = scope.spawn(|| load_dataset_opts(&dir, &options, &progress));
-        if std::io::stderr().is_terminal() {
-            while !loading.is_finished() {
-                std::thread::sleep(std::time::Duration::from_millis(200));
-                let shown = progress.snapshot();
-                let percent = shown
-                    .fraction
-                    .map(|f| format!(" {:.0}%", f * 100.0))
-                    .unwrap_or_default();
-                eprint!("\r\x1b[Kloading: {}{percent}", step_name(shown.step));
-            }
-            eprint!("\r\x1b[K");
-        }
+        let loading = scope.spawn(|| match &provinces {
+            Some(provinces) => jianzhi::national::load(provinces, &options, &progress),
+            None => load_dataset_opts(&dir, &options, &progress),
+        });
+        watch(&loading, &progress);
         loading.join()
     })
     .map_err(|_| anyhow::anyhow!("the load stopped unexpectedly"))?
@@ -69,10 +68,28 @@ pub fn load(input: Input) -> anyhow::Result<Dataset> {
     Ok(loaded.dataset)
 }
 
+/// Shows `progress` on a terminal until `work` finishes.
+fn watch<T>(work: &std::thread::ScopedJoinHandle<'_, T>, progress: &Progress) {
+    if !std::io::stderr().is_terminal() {
+        return;
+    }
+    while !work.is_finished() {
+        std::thread::sleep(std::time::Duration::from_millis(200));
+        let shown = progress.snapshot();
+        let percent = shown
+            .fraction
+            .map(|f| format!(" {:.0}%", f * 100.0))
+            .unwrap_or_default();
+        eprint!("\r\x1b[Kloading: {}{percent}", step_name(shown.step));
+    }
+    eprint!("\r\x1b[K");
+}
+
 /// A step of loading, as the terminal shows it.
 pub fn step_name(step: Step) -> &'static str {
     match step {
         Step::Starting => "starting",
+        Step::Modelling => "modelling the national data (first use)",
         Step::Boundaries => "boundaries",
         Step::Counties => "counties.csv",
         Step::Townships => "townships.csv",
@@ -626,4 +643,70 @@ pub fn validate(
         println!("wrote {}", out.display());
     }
     Ok(())
+}
+
+/// `national-data`: models every province but Sichuan into `out/<code>/`.
+pub fn national_data(sources: &Path, out: &Path) -> anyhow::Result<()> {
+    let t0 = std::time::Instant::now();
+    let progress = Progress::new();
+    let report = std::thread::scope(|scope| {
+        let work = scope.spawn(|| jianzhi::demo::national::write_national(sources, out, &progress));
+        watch(&work, &progress);
+        work.join().expect("the generator does not panic")
+    })?;
+    for p in &report.provinces {
+        println!(
+            "{} {}: {} counties, {} townships, {} villages, {} residents (modelled)",
+            p.code, p.name, p.counties, p.townships, p.villages, p.residents
+        );
+    }
+    let total = |f: fn(&jianzhi::demo::national::ProvinceModelled) -> u64| -> u64 {
+        report.provinces.iter().map(f).sum()
+    };
+    println!(
+        "wrote {} provinces to {}: {} counties, {} townships, {} villages, {} residents in {:.1} s",
+        report.provinces.len(),
+        out.display(),
+        total(|p| p.counties as u64),
+        total(|p| p.townships as u64),
+        total(|p| p.villages as u64),
+        total(|p| p.residents),
+        t0.elapsed().as_secs_f64()
+    );
+    println!(
+        "{} development zones without an outline were given a modelled one: {}",
+        report.modelled_outlines.len(),
+        report
+            .modelled_outlines
+            .iter()
+            .map(|(c, n)| format!("{c} {n}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    Ok(())
+}
+
+/// The folder the app opens: `--data`, or the one province `--province` names (modelled first
+/// if needed, with progress on the terminal). The app opens one province at a time.
+pub fn app_data(data: Option<PathBuf>, province: Option<&str>) -> anyhow::Result<Option<PathBuf>> {
+    let Some(arg) = province else {
+        return Ok(data);
+    };
+    if data.is_some() {
+        anyhow::bail!("give --data or --province, not both");
+    }
+    let provinces = jianzhi::national::resolve(arg).map_err(anyhow::Error::msg)?;
+    let [province] = provinces[..] else {
+        anyhow::bail!(
+            "the app opens one province at a time; the command line takes several or all (jianzhi summary --province {arg})"
+        );
+    };
+    let progress = Progress::new();
+    let dirs = std::thread::scope(|scope| {
+        let work = scope.spawn(|| jianzhi::national::dataset_dirs(&[province], &progress));
+        watch(&work, &progress);
+        work.join().expect("modelling does not panic")
+    })
+    .map_err(|e| e.into_import(Path::new(province.code)))?;
+    Ok(dirs.into_iter().next())
 }

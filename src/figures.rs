@@ -265,6 +265,12 @@ fn counts(s: &Summary) -> [usize; 2] {
 fn charts(a: &Analysis) -> ChartsView {
     let ds = a.dataset();
     let (before, after) = (&a.before().province, &a.after.province);
+    // Sichuan's published changes are a yardstick for Sichuan only.
+    let in_sichuan = !ds.counties.is_empty()
+        && ds.counties.iter().all(|c| {
+            c.province()
+                .is_some_and(|p| p.code == crate::national::SICHUAN)
+        });
     let change = Metric::REFORM
         .iter()
         .map(|&m| {
@@ -272,7 +278,7 @@ fn charts(a: &Analysis) -> ChartsView {
             (
                 m,
                 change_pct(value(before), value(after)),
-                sichuan_published(m).map(|p| p.2),
+                sichuan_published(m).filter(|_| in_sichuan).map(|p| p.2),
             )
         })
         .collect();

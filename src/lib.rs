@@ -22,6 +22,7 @@ pub mod lang;
 pub mod map;
 pub mod metrics;
 pub mod model;
+pub mod national;
 pub mod optimum;
 pub mod plan;
 pub mod progress;

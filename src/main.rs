@@ -37,6 +37,11 @@ struct Cli {
     /// headers alone do not say; else the dataset folder's own columns.toml.
     #[arg(long, global = true)]
     columns: Option<PathBuf>,
+    /// Open a province instead of the demo: a code (13), a name (河北, Hebei), several with
+    /// commas, or all. Sichuan is the built-in demo (2016); the others are modelled from their
+    /// real 2023 codes on first use, then cached.
+    #[arg(long, global = true)]
+    province: Option<String>,
 }
 
 #[derive(Subcommand)]
@@ -156,11 +161,22 @@ enum Command {
         #[arg(long, default_value = "data/sichuan")]
         out: PathBuf,
     },
+    /// Model the national dataset (every province but Sichuan, 2023 codes) into one folder per
+    /// province; the CLI and the app do this on first use of --province, into the cache
+    NationalData {
+        /// Folder with the real national sources.
+        #[arg(long, default_value = "data/china")]
+        sources: PathBuf,
+        /// Where to write the province folders.
+        #[arg(long)]
+        out: PathBuf,
+    },
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let columns = cli.columns.as_deref();
+    let province = cli.province.as_deref();
     let result = match cli.command {
         Some(Command::Summary {
             data,
@@ -171,6 +187,7 @@ fn main() -> ExitCode {
             let input = cli::Input {
                 data: data.as_deref(),
                 columns,
+                province,
             };
             cli::summary(input, out.as_deref(), lang, timing)
         }
@@ -185,6 +202,7 @@ fn main() -> ExitCode {
             let input = cli::Input {
                 data: data.as_deref(),
                 columns,
+                province,
             };
             cli::run(&scenario, input, &out, &formats, lang, timing)
         }
@@ -198,6 +216,7 @@ fn main() -> ExitCode {
             let input = cli::Input {
                 data: data.as_deref(),
                 columns,
+                province,
             };
             cli::compare(&scenarios, input, &out, &formats, lang)
         }
@@ -211,6 +230,7 @@ fn main() -> ExitCode {
             let input = cli::Input {
                 data: data.as_deref(),
                 columns,
+                province,
             };
             let options = jianzhi::optimum::Options {
                 max_units,
@@ -229,6 +249,7 @@ fn main() -> ExitCode {
             let input = cli::Input {
                 data: data.as_deref(),
                 columns,
+                province,
             };
             let later = cli::Later {
                 townships: against.as_deref(),
@@ -237,11 +258,14 @@ fn main() -> ExitCode {
             cli::validate(&scenario, input, later, out.as_deref())
         }
         Some(Command::DemoData { sources, out }) => demo_data(&sources, &out),
+        Some(Command::NationalData { sources, out }) => cli::national_data(&sources, &out),
         Some(Command::ScaleData { villages, out }) => cli::scale_data(villages, &out),
-        None => desktop(
-            cli.data,
-            jianzhi_launch(cli.screenshot, cli.focus, cli.present, cli.compare),
-        ),
+        None => cli::app_data(cli.data, province).and_then(|data| {
+            desktop(
+                data,
+                jianzhi_launch(cli.screenshot, cli.focus, cli.present, cli.compare),
+            )
+        }),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

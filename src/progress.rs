@@ -12,6 +12,8 @@ use std::sync::atomic::{AtomicBool, AtomicU8, AtomicU64, Ordering};
 #[repr(u8)]
 pub enum Step {
     Starting,
+    /// Modelling a dataset's seats, territories and populations (the national data, first use).
+    Modelling,
     Boundaries,
     Counties,
     Townships,
@@ -26,8 +28,9 @@ pub enum Step {
 }
 
 impl Step {
-    const ALL: [Step; 11] = [
+    const ALL: [Step; 12] = [
         Step::Starting,
+        Step::Modelling,
         Step::Boundaries,
         Step::Counties,
         Step::Townships,

@@ -159,7 +159,15 @@ fn key_figures(ui: &mut egui::Ui, l: Lang, figures: &FiguresView) {
 /// The change of each reform figure as a horizontal bar (names fit on the side however narrow
 /// the panel), first at the top, with Sichuan's published change as a diamond.
 fn change_chart(ui: &mut egui::Ui, l: Lang, charts: &ChartsView) {
-    title(ui, l.t("chart_change"));
+    let with_published = charts.change.iter().any(|c| c.2.is_some());
+    title(
+        ui,
+        l.t(if with_published {
+            "chart_change"
+        } else {
+            "chart_change_only"
+        }),
+    );
     let n = charts.change.len();
     // The first figure at the top: category k sits at y = n - 1 - k.
     let y = |k: usize| (n - 1 - k) as f64;

@@ -43,6 +43,11 @@ const TEXT: &[(&str, &str, &str)] = &[
         "Load cancelled; the data in use is kept",
     ),
     ("step_starting", "准备", "starting"),
+    (
+        "step_modelling",
+        "首次使用：生成全国模拟数据",
+        "first use: modelling the national data",
+    ),
     ("step_boundaries", "读取边界", "reading boundaries"),
     ("step_counties", "读取区县表", "reading counties"),
     ("step_townships", "读取乡镇表", "reading townships"),
@@ -168,6 +173,11 @@ const TEXT: &[(&str, &str, &str)] = &[
         "Delete this edit (undoable)",
     ),
     // Charts
+    (
+        "chart_change_only",
+        "调整前后变化（%）",
+        "Change before → after (%)",
+    ),
     (
         "chart_change",
         "调整前后变化（%）与四川公布数（◆）",

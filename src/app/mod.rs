@@ -901,6 +901,7 @@ fn default_scenario(presets: &[(String, PathBuf)]) -> Scenario {
 fn step_key(step: Step) -> &'static str {
     match step {
         Step::Starting => "step_starting",
+        Step::Modelling => "step_modelling",
         Step::Boundaries => "step_boundaries",
         Step::Counties => "step_counties",
         Step::Townships => "step_townships",

@@ -2,7 +2,7 @@
 
 use std::collections::HashMap;
 use std::fmt::Write as _;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use geo::{
     BooleanOps, BoundingRect, Contains, Coord, Distance, Euclidean, GeodesicArea, LineString,
@@ -12,7 +12,7 @@ use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use rayon::prelude::*;
 
-use super::population::{self, PopulationInput, UnitPopulation};
+use super::population::{self, Calibration, Population, PopulationInput, UnitPopulation};
 use super::{SEED, voronoi};
 use crate::dem::Dem;
 use crate::error::{Message, Problem, Problems};
@@ -21,6 +21,7 @@ use crate::import::boundaries::read_boundaries;
 use crate::import::header::TableKind;
 use crate::import::table::Column;
 use crate::model::{LonLat, TownshipKind, VillageKind};
+use crate::progress::{Progress, Step};
 use crate::report::write_atomic;
 
 /// The generator failed: a source file is missing or malformed, or output could not be written.
@@ -56,42 +57,44 @@ pub struct DemoReport {
 }
 
 #[derive(Debug, Clone)]
-struct SourceCounty {
-    code: String,
-    name: String,
-    city_code: String,
-    city_name: String,
-    shape: MultiPolygon<f64>,
+pub(super) struct SourceCounty {
+    pub(super) code: String,
+    pub(super) name: String,
+    pub(super) city_code: String,
+    pub(super) city_name: String,
+    /// The code whose census total its townships share (its city's, or its province's).
+    pub(super) region: String,
+    pub(super) shape: MultiPolygon<f64>,
 }
 
 #[derive(Debug, Clone)]
-struct SourceTownship {
-    code: String,
-    name: String,
-    county_code: String,
-    kind: TownshipKind,
+pub(super) struct SourceTownship {
+    pub(super) code: String,
+    pub(super) name: String,
+    pub(super) county_code: String,
+    pub(super) kind: TownshipKind,
 }
 
 #[derive(Debug, Clone)]
-struct SourceVillage {
-    code: String,
-    name: String,
-    township_code: String,
-    kind: VillageKind,
+pub(super) struct SourceVillage {
+    pub(super) code: String,
+    pub(super) name: String,
+    pub(super) township_code: String,
+    pub(super) kind: VillageKind,
 }
 
 /// A township as placed by the generator.
 #[derive(Debug, Clone)]
-struct PlacedTownship {
-    seat: LonLat,
-    territory: MultiPolygon<f64>,
-    area_km2: f64,
+pub(super) struct PlacedTownship {
+    pub(super) seat: LonLat,
+    pub(super) territory: MultiPolygon<f64>,
+    pub(super) area_km2: f64,
     elevation: f64,
 }
 
 /// A village as placed by the generator.
 #[derive(Debug, Clone)]
-struct PlacedVillage {
+pub(super) struct PlacedVillage {
     centre: LonLat,
     area_km2: f64,
 }
@@ -105,135 +108,64 @@ pub struct DemoFiles {
     pub report: DemoReport,
 }
 
+/// The real sources of one generation, read.
+pub(super) struct Sources {
+    pub(super) counties: Vec<SourceCounty>,
+    pub(super) townships: Vec<SourceTownship>,
+    pub(super) villages: Vec<SourceVillage>,
+    /// Census residents by region code (each county's [`SourceCounty::region`]).
+    pub(super) totals: HashMap<String, u64>,
+    pub(super) dem: Dem,
+    pub(super) calibration: Calibration,
+    /// The files named in errors.
+    pub(super) townships_file: PathBuf,
+    pub(super) villages_file: PathBuf,
+    pub(super) totals_file: PathBuf,
+}
+
+/// Everything modelled for the sources' units, in their order.
+pub(super) struct Modelled {
+    pub(super) townships: Vec<PlacedTownship>,
+    pub(super) villages: Vec<PlacedVillage>,
+    pub(super) people: Population,
+}
+
 /// Generates the demo dataset from the sources folder, in memory.
 pub fn generate(sources: &Path) -> Result<DemoFiles, DemoError> {
-    let dem = Dem::read(&sources.join("dem.asc"))?;
-    let counties = read_counties(&sources.join("counties.geojson"))?;
-    let townships = read_townships(&sources.join("townships_2016.csv"))?;
-    let villages = read_villages(&sources.join("villages_2016.csv"))?;
-    let city_population = read_city_population(&sources.join("city_population_2020.csv"))?;
-
-    let county_index: HashMap<&str, usize> = counties
-        .iter()
-        .enumerate()
-        .map(|(i, c)| (c.code.as_str(), i))
-        .collect();
-    let mut townships_of: Vec<Vec<usize>> = vec![Vec::new(); counties.len()];
-    for (i, t) in townships.iter().enumerate() {
-        let c = county_index.get(t.county_code.as_str()).ok_or_else(|| {
-            Problem::file(
-                &sources.join("townships_2016.csv"),
-                Message::untranslated(format!(
-                    "township {} names county {} which has no outline",
-                    t.code, t.county_code
-                )),
-            )
-        })?;
-        townships_of[*c].push(i);
-    }
-    let township_index: HashMap<&str, usize> = townships
-        .iter()
-        .enumerate()
-        .map(|(i, t)| (t.code.as_str(), i))
-        .collect();
-    let mut villages_of: Vec<Vec<usize>> = vec![Vec::new(); townships.len()];
-    for (i, v) in villages.iter().enumerate() {
-        let t = township_index
-            .get(v.township_code.as_str())
-            .ok_or_else(|| {
-                Problem::file(
-                    &sources.join("villages_2016.csv"),
-                    Message::untranslated(format!(
-                        "village {} names township {} which is not in the list",
-                        v.code, v.township_code
-                    )),
-                )
-            })?;
-        villages_of[*t].push(i);
-    }
-
-    // Each county is placed independently with its own seeded generator, so the result does
-    // not depend on thread scheduling.
-    let placed: Vec<CountyPlacement> = counties
-        .par_iter()
-        .enumerate()
-        .map(|(ci, county)| {
-            let members: Vec<(usize, TownshipKind)> = townships_of[ci]
-                .iter()
-                .map(|&t| (t, townships[t].kind))
-                .collect();
-            place_county(county, &members, &villages_of, &villages, &dem)
-        })
-        .collect();
-    let mut placed_townships: Vec<Option<PlacedTownship>> = vec![None; townships.len()];
-    let mut placed_villages: Vec<Option<PlacedVillage>> = vec![None; villages.len()];
-    for (ts, vs) in placed {
-        for (i, t) in ts {
-            placed_townships[i] = Some(t);
-        }
-        for (i, v) in vs {
-            placed_villages[i] = Some(v);
-        }
-    }
-    let placed_townships: Vec<PlacedTownship> = placed_townships.into_iter().flatten().collect();
-    let placed_villages: Vec<PlacedVillage> = placed_villages.into_iter().flatten().collect();
-    debug_assert_eq!(placed_townships.len(), townships.len());
-    debug_assert_eq!(placed_villages.len(), villages.len());
-
-    let city_of_township: Vec<String> = townships
-        .iter()
-        .map(|t| {
-            counties[county_index[t.county_code.as_str()]]
-                .city_code
-                .clone()
-        })
-        .collect();
-    let input = PopulationInput {
-        city_totals: &city_population,
-        township_city: &city_of_township,
-        township_kind: &townships.iter().map(|t| t.kind).collect::<Vec<_>>(),
-        township_area: &placed_townships
-            .iter()
-            .map(|t| t.area_km2)
-            .collect::<Vec<_>>(),
-        township_elevation: &placed_townships
-            .iter()
-            .map(|t| t.elevation)
-            .collect::<Vec<_>>(),
-        village_township: &villages
-            .iter()
-            .map(|v| township_index[v.township_code.as_str()])
-            .collect::<Vec<_>>(),
-        village_kind: &villages.iter().map(|v| v.kind).collect::<Vec<_>>(),
+    let read = Sources {
+        dem: Dem::read(&sources.join("dem.asc"))?,
+        counties: read_counties(&sources.join("counties.geojson"))?,
+        townships: read_townships(&sources.join("townships_2016.csv"))?,
+        villages: read_villages(&sources.join("villages_2016.csv"))?,
+        totals: read_totals(&sources.join("city_population_2020.csv"))?,
+        calibration: Calibration::Sichuan,
+        townships_file: sources.join("townships_2016.csv"),
+        villages_file: sources.join("villages_2016.csv"),
+        totals_file: sources.join("city_population_2020.csv"),
     };
-    let people = population::allocate(&input, SEED).map_err(|m| {
-        Problem::file(
-            &sources.join("city_population_2020.csv"),
-            Message::untranslated(m),
-        )
-    })?;
-
+    let modelled = model(&read, &Progress::new())?;
+    let (counties, townships, villages) = (&read.counties, &read.townships, &read.villages);
     let report = DemoReport {
         counties: counties.len(),
         townships: townships.len(),
         villages: villages.len(),
-        total_area_km2: placed_townships.iter().map(|t| t.area_km2).sum(),
-        total_resident_pop: people.townships.iter().map(|p| p.resident).sum(),
-        community_weight: people.community_weight,
+        total_area_km2: modelled.townships.iter().map(|t| t.area_km2).sum(),
+        total_resident_pop: modelled.people.townships.iter().map(|p| p.resident).sum(),
+        community_weight: modelled.people.community_weight,
     };
     let files = vec![
-        ("counties.csv", counties_csv(&counties)),
+        ("counties.csv", counties_csv(counties)),
         (
             "townships.csv",
-            townships_csv(&townships, &placed_townships, &people.townships),
+            townships_csv(townships, &modelled.townships, &modelled.people.townships),
         ),
         (
             "villages.csv",
-            villages_csv(&villages, &placed_villages, &people.villages),
+            villages_csv(villages, &modelled.villages, &modelled.people.villages),
         ),
         (
             "townships.geojson",
-            townships_geojson(&townships, &placed_townships),
+            townships_geojson(townships, &modelled.townships),
         ),
         ("dataset.toml", DATASET_TOML.as_bytes().to_vec()),
         (
@@ -256,6 +188,122 @@ pub fn generate(sources: &Path) -> Result<DemoFiles, DemoError> {
         ),
     ];
     Ok(DemoFiles { files, report })
+}
+
+/// Places every county's seats, territories and villages and shares out the census totals.
+/// Deterministic: each county has its own seeded generator, and the population model one.
+pub(super) fn model(sources: &Sources, progress: &Progress) -> Result<Modelled, DemoError> {
+    let Sources {
+        counties,
+        townships,
+        villages,
+        ..
+    } = sources;
+    let county_index: HashMap<&str, usize> = counties
+        .iter()
+        .enumerate()
+        .map(|(i, c)| (c.code.as_str(), i))
+        .collect();
+    let mut townships_of: Vec<Vec<usize>> = vec![Vec::new(); counties.len()];
+    for (i, t) in townships.iter().enumerate() {
+        let c = county_index.get(t.county_code.as_str()).ok_or_else(|| {
+            Problem::file(
+                &sources.townships_file,
+                Message::untranslated(format!(
+                    "township {} names county {} which has no outline",
+                    t.code, t.county_code
+                )),
+            )
+        })?;
+        townships_of[*c].push(i);
+    }
+    let township_index: HashMap<&str, usize> = townships
+        .iter()
+        .enumerate()
+        .map(|(i, t)| (t.code.as_str(), i))
+        .collect();
+    let mut villages_of: Vec<Vec<usize>> = vec![Vec::new(); townships.len()];
+    for (i, v) in villages.iter().enumerate() {
+        let t = township_index
+            .get(v.township_code.as_str())
+            .ok_or_else(|| {
+                Problem::file(
+                    &sources.villages_file,
+                    Message::untranslated(format!(
+                        "village {} names township {} which is not in the list",
+                        v.code, v.township_code
+                    )),
+                )
+            })?;
+        villages_of[*t].push(i);
+    }
+
+    // Each county is placed independently with its own seeded generator, so the result does
+    // not depend on thread scheduling.
+    let done = std::sync::atomic::AtomicU64::new(0);
+    progress.begin(Step::Modelling, counties.len() as u64);
+    let placed: Vec<CountyPlacement> = counties
+        .par_iter()
+        .enumerate()
+        .map(|(ci, county)| {
+            let members: Vec<(usize, TownshipKind)> = townships_of[ci]
+                .iter()
+                .map(|&t| (t, townships[t].kind))
+                .collect();
+            let placed = place_county(county, &members, &villages_of, villages, &sources.dem);
+            progress.advance(done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1);
+            placed
+        })
+        .collect();
+    let mut placed_townships: Vec<Option<PlacedTownship>> = vec![None; townships.len()];
+    let mut placed_villages: Vec<Option<PlacedVillage>> = vec![None; villages.len()];
+    for (ts, vs) in placed {
+        for (i, t) in ts {
+            placed_townships[i] = Some(t);
+        }
+        for (i, v) in vs {
+            placed_villages[i] = Some(v);
+        }
+    }
+    let placed_townships: Vec<PlacedTownship> = placed_townships.into_iter().flatten().collect();
+    let placed_villages: Vec<PlacedVillage> = placed_villages.into_iter().flatten().collect();
+    debug_assert_eq!(placed_townships.len(), townships.len());
+    debug_assert_eq!(placed_villages.len(), villages.len());
+
+    let region_of_township: Vec<String> = townships
+        .iter()
+        .map(|t| {
+            counties[county_index[t.county_code.as_str()]]
+                .region
+                .clone()
+        })
+        .collect();
+    let input = PopulationInput {
+        city_totals: &sources.totals,
+        township_city: &region_of_township,
+        township_kind: &townships.iter().map(|t| t.kind).collect::<Vec<_>>(),
+        township_area: &placed_townships
+            .iter()
+            .map(|t| t.area_km2)
+            .collect::<Vec<_>>(),
+        township_elevation: &placed_townships
+            .iter()
+            .map(|t| t.elevation)
+            .collect::<Vec<_>>(),
+        village_township: &villages
+            .iter()
+            .map(|v| township_index[v.township_code.as_str()])
+            .collect::<Vec<_>>(),
+        village_kind: &villages.iter().map(|v| v.kind).collect::<Vec<_>>(),
+        calibration: sources.calibration,
+    };
+    let people = population::allocate(&input, SEED)
+        .map_err(|m| Problem::file(&sources.totals_file, Message::untranslated(m)))?;
+    Ok(Modelled {
+        townships: placed_townships,
+        villages: placed_villages,
+        people,
+    })
 }
 
 /// Generates the demo dataset and writes it into `out` (each file atomically).
@@ -299,14 +347,22 @@ fn read_counties(path: &Path) -> Result<Vec<SourceCounty>, DemoError> {
             name: text(f, Column::Name),
             city_code: text(f, Column::CityCode),
             city_name: text(f, Column::CityName),
+            region: text(f, Column::CityCode),
             shape: f.shape.clone(),
         })
         .collect())
 }
 
-fn csv_rows(path: &Path) -> Result<Vec<csv::StringRecord>, DemoError> {
-    let mut reader = csv::Reader::from_path(path)
+/// The rows of a CSV source, gzip-compressed if its name ends in `.gz`.
+pub(super) fn csv_rows(path: &Path) -> Result<Vec<csv::StringRecord>, DemoError> {
+    let file = std::fs::File::open(path)
         .map_err(|e| Problem::file(path, Message::untranslated(format!("cannot read: {e}"))))?;
+    let input: Box<dyn std::io::Read> = if path.extension().is_some_and(|e| e == "gz") {
+        Box::new(flate2::read::GzDecoder::new(std::io::BufReader::new(file)))
+    } else {
+        Box::new(std::io::BufReader::new(file))
+    };
+    let mut reader = csv::Reader::from_reader(input);
     reader
         .records()
         .map(|r| {
@@ -317,7 +373,11 @@ fn csv_rows(path: &Path) -> Result<Vec<csv::StringRecord>, DemoError> {
         .collect()
 }
 
-fn field<'a>(path: &Path, r: &'a csv::StringRecord, i: usize) -> Result<&'a str, DemoError> {
+pub(super) fn field<'a>(
+    path: &Path,
+    r: &'a csv::StringRecord,
+    i: usize,
+) -> Result<&'a str, DemoError> {
     r.get(i).ok_or_else(|| {
         let line = r.position().map(|p| p.line()).unwrap_or(0);
         Problem::row(
@@ -329,7 +389,7 @@ fn field<'a>(path: &Path, r: &'a csv::StringRecord, i: usize) -> Result<&'a str,
     })
 }
 
-fn read_townships(path: &Path) -> Result<Vec<SourceTownship>, DemoError> {
+pub(super) fn read_townships(path: &Path) -> Result<Vec<SourceTownship>, DemoError> {
     csv_rows(path)?
         .iter()
         .map(|r| {
@@ -352,7 +412,7 @@ fn read_townships(path: &Path) -> Result<Vec<SourceTownship>, DemoError> {
         .collect()
 }
 
-fn read_villages(path: &Path) -> Result<Vec<SourceVillage>, DemoError> {
+pub(super) fn read_villages(path: &Path) -> Result<Vec<SourceVillage>, DemoError> {
     csv_rows(path)?
         .iter()
         .map(|r| {
@@ -373,7 +433,7 @@ fn read_villages(path: &Path) -> Result<Vec<SourceVillage>, DemoError> {
         .collect()
 }
 
-fn read_city_population(path: &Path) -> Result<HashMap<String, u64>, DemoError> {
+pub(super) fn read_totals(path: &Path) -> Result<HashMap<String, u64>, DemoError> {
     csv_rows(path)?
         .iter()
         .map(|r| {
@@ -668,7 +728,8 @@ fn place_villages(
         .iter()
         .zip(placed.into_iter().skip(1))
         .zip(weights)
-        .map(|((&v, c), w)| (v, c, area_km2 * w / total))
+        // At least a thousandth of a km², the precision the files keep.
+        .map(|((&v, c), w)| (v, c, (area_km2 * w / total).max(0.001)))
         .collect()
 }
 
@@ -716,7 +777,7 @@ fn csv_bytes(header: &[&str], rows: impl Iterator<Item = Vec<String>>) -> Vec<u8
     w.into_inner().unwrap_or_default()
 }
 
-fn counties_csv(counties: &[SourceCounty]) -> Vec<u8> {
+pub(super) fn counties_csv(counties: &[SourceCounty]) -> Vec<u8> {
     csv_bytes(
         &["code", "name", "city_code", "city_name"],
         counties.iter().map(|c| {
@@ -730,7 +791,7 @@ fn counties_csv(counties: &[SourceCounty]) -> Vec<u8> {
     )
 }
 
-fn townships_csv(
+pub(super) fn townships_csv(
     townships: &[SourceTownship],
     placed: &[PlacedTownship],
     people: &[UnitPopulation],
@@ -763,7 +824,7 @@ fn townships_csv(
     )
 }
 
-fn villages_csv(
+pub(super) fn villages_csv(
     villages: &[SourceVillage],
     placed: &[PlacedVillage],
     people: &[UnitPopulation],
@@ -787,21 +848,32 @@ fn villages_csv(
 }
 
 /// Township territories as GeoJSON, one feature a line (readable diffs).
-fn townships_geojson(townships: &[SourceTownship], placed: &[PlacedTownship]) -> Vec<u8> {
+pub(super) fn townships_geojson(
+    townships: &[SourceTownship],
+    placed: &[PlacedTownship],
+) -> Vec<u8> {
+    shapes_geojson(
+        townships
+            .iter()
+            .zip(placed)
+            .map(|(t, p)| (t.code.as_str(), t.name.as_str(), &p.territory)),
+    )
+}
+
+/// Shapes with a code and a name as GeoJSON, one feature a line.
+pub(super) fn shapes_geojson<'a>(
+    shapes: impl ExactSizeIterator<Item = (&'a str, &'a str, &'a MultiPolygon<f64>)>,
+) -> Vec<u8> {
+    let n = shapes.len();
     let mut out = String::from("{\"type\":\"FeatureCollection\",\"features\":[\n");
-    for (i, (t, p)) in townships.iter().zip(placed).enumerate() {
-        let geometry = geojson::Geometry::new(geojson::GeometryValue::from(&p.territory));
+    for (i, (code, name, shape)) in shapes.enumerate() {
+        let geometry = geojson::Geometry::new(geojson::GeometryValue::from(shape));
         let feature = serde_json::json!({
             "type": "Feature",
-            "properties": {"code": t.code, "name": t.name},
+            "properties": {"code": code, "name": name},
             "geometry": geometry,
         });
-        let _ = write!(
-            out,
-            "{}{}",
-            feature,
-            if i + 1 < townships.len() { ",\n" } else { "\n" }
-        );
+        let _ = write!(out, "{}{}", feature, if i + 1 < n { ",\n" } else { "\n" });
     }
     out.push_str("]}\n");
     out.into_bytes()

@@ -21,6 +21,7 @@
 //! committed files are exactly what the generator makes.
 
 mod generate;
+pub mod national;
 mod population;
 pub mod scaled;
 mod voronoi;

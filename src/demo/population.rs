@@ -18,6 +18,19 @@ pub struct PopulationInput<'a> {
     pub township_elevation: &'a [f64],
     pub village_township: &'a [usize],
     pub village_kind: &'a [VillageKind],
+    pub calibration: Calibration,
+}
+
+/// What the model is calibrated to.
+#[derive(Debug, Clone, Copy)]
+pub enum Calibration {
+    /// Sichuan's published averages: administrative villages average 877 residents (the
+    /// weight of a community is found to match), regular townships 18,000 registered people.
+    Sichuan,
+    /// No published average to meet (the other provinces): a community weighs what Sichuan's
+    /// calibration found, and registered population is residents times the migration factor
+    /// by kind, scaled to the same total.
+    Fixed { community_weight: f64 },
 }
 
 /// Whole people, resident and registered.
@@ -170,37 +183,49 @@ pub fn allocate(input: &PopulationInput, seed: u64) -> Result<Population, String
             })
             .sum()
     };
-    let n_villages = input
-        .village_kind
-        .iter()
-        .filter(|k| **k == VillageKind::Village)
-        .count() as f64;
-    let target = targets::VILLAGE_RESIDENT_POP * n_villages;
-    // village_residents falls as alpha grows; bisect on log(alpha).
-    let (mut lo, mut hi) = (-8.0f64, 12.0f64);
-    if village_residents(lo.exp()) < target || village_residents(hi.exp()) > target {
-        return Err(format!(
-            "cannot calibrate: villages can hold between {:.0} and {:.0} residents, the target is {target:.0}",
-            village_residents(hi.exp()),
-            village_residents(lo.exp())
-        ));
-    }
-    for _ in 0..80 {
-        let mid = (lo + hi) / 2.0;
-        if village_residents(mid.exp()) > target {
-            lo = mid;
-        } else {
-            hi = mid;
+    let alpha = match input.calibration {
+        Calibration::Fixed { community_weight } => community_weight,
+        Calibration::Sichuan => {
+            let n_villages = input
+                .village_kind
+                .iter()
+                .filter(|k| **k == VillageKind::Village)
+                .count() as f64;
+            let target = targets::VILLAGE_RESIDENT_POP * n_villages;
+            // village_residents falls as alpha grows; bisect on log(alpha).
+            let (mut lo, mut hi) = (-8.0f64, 12.0f64);
+            if village_residents(lo.exp()) < target || village_residents(hi.exp()) > target {
+                return Err(format!(
+                    "cannot calibrate: villages can hold between {:.0} and {:.0} residents, the target is {target:.0}",
+                    village_residents(hi.exp()),
+                    village_residents(lo.exp())
+                ));
+            }
+            for _ in 0..80 {
+                let mid = (lo + hi) / 2.0;
+                if village_residents(mid.exp()) > target {
+                    lo = mid;
+                } else {
+                    hi = mid;
+                }
+            }
+            ((lo + hi) / 2.0).exp()
         }
-    }
-    let alpha = ((lo + hi) / 2.0).exp();
+    };
     let w = weights_for(alpha);
     let mut villages = vec![UnitPopulation::default(); n_v];
     for t in 0..n_t {
         let members = &villages_of[t];
         let shares: Vec<f64> = members.iter().map(|&v| w[v]).collect();
-        for (&v, n) in members.iter().zip(apportion(resident[t], &shares)) {
-            villages[v].resident = n;
+        // Without Sichuan's calibration (the other provinces), no village is left empty
+        // where the township has a resident for each.
+        let floor = match input.calibration {
+            Calibration::Fixed { .. } if resident[t] >= members.len() as u64 => 1,
+            _ => 0,
+        };
+        let rest = resident[t] - floor * members.len() as u64;
+        for (&v, n) in members.iter().zip(apportion(rest, &shares)) {
+            villages[v].resident = floor + n;
         }
     }
 
@@ -216,7 +241,19 @@ pub fn allocate(input: &PopulationInput, seed: u64) -> Result<Population, String
         .filter(|&t| input.township_kind[t].is_regular())
         .collect();
     let raw_regular: f64 = regular.iter().map(|&t| raw_registered[t]).sum();
-    let scale = targets::TOWNSHIP_REGISTERED_POP * regular.len() as f64 / raw_regular;
+    let scale = match input.calibration {
+        Calibration::Sichuan => {
+            targets::TOWNSHIP_REGISTERED_POP * regular.len() as f64 / raw_regular
+        }
+        Calibration::Fixed { .. } => {
+            let raw: f64 = raw_registered.iter().sum();
+            if raw > 0.0 {
+                resident.iter().sum::<u64>() as f64 / raw
+            } else {
+                1.0
+            }
+        }
+    };
     let townships: Vec<UnitPopulation> = (0..n_t)
         .map(|t| UnitPopulation {
             resident: resident[t],

@@ -404,11 +404,14 @@ fn change(page: &mut Page, c: &ChartsView, lang: Lang) {
         r#"<line x1="{zero}" x2="{zero}" y1="{}" y2="{}" stroke="{INK}"/>"#,
         page.plot[1], page.plot[3]
     );
-    page.legend(&[
+    let mut legend = vec![
         (pick(lang, "减少（模拟）", "Down (modelled)"), AFTER),
         (pick(lang, "增加（模拟）", "Up (modelled)"), STATIONS),
-        (pick(lang, "四川公布", "Sichuan published"), PUBLISHED),
-    ]);
+    ];
+    if c.change.iter().any(|(_, _, p)| p.is_some()) {
+        legend.push((pick(lang, "四川公布", "Sichuan published"), PUBLISHED));
+    }
+    page.legend(&legend);
 }
 
 /// Before and after counts per bin, side by side, with the scenario's thresholds and caps.

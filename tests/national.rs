@@ -1,0 +1,222 @@
+//! Every province from the real 2023 codes: each opens and runs a preset, the country adds up
+//! to the code tables unit for unit, and a run gives the same reports on one thread as on many.
+#![allow(clippy::unwrap_used)]
+
+mod common;
+
+use std::collections::HashMap;
+use std::io::Read;
+use std::path::Path;
+
+use jianzhi::import::LoadOptions;
+use jianzhi::national::{self, PROVINCES};
+use jianzhi::progress::Progress;
+use jianzhi::report::run::ReportTable;
+use jianzhi::workspace::Workspace;
+
+fn load(arg: &str) -> jianzhi::Dataset {
+    let provinces = national::resolve(arg).unwrap();
+    national::load(&provinces, &LoadOptions::default(), &Progress::new())
+        .unwrap()
+        .dataset
+}
+
+/// Rows per province code (first two digits of the first column) of a code table in
+/// `data/china/`, read here rather than through the generator.
+fn rows_by_province(file: &str) -> HashMap<String, usize> {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("data/china")
+        .join(file);
+    let mut text = String::new();
+    flate2::read::GzDecoder::new(std::fs::File::open(path).unwrap())
+        .read_to_string(&mut text)
+        .unwrap();
+    let mut out = HashMap::new();
+    for line in text.lines().skip(1) {
+        *out.entry(line[..2].to_string()).or_default() += 1;
+    }
+    out
+}
+
+#[test]
+fn provinces_are_named_by_code_name_or_english_and_all_is_the_country() {
+    let codes = |arg: &str| -> Vec<&str> {
+        national::resolve(arg)
+            .unwrap()
+            .iter()
+            .map(|p| p.code)
+            .collect()
+    };
+    for arg in ["13", "河北", "河北省", "Hebei", "hebei", "130000"] {
+        assert_eq!(codes(arg), ["13"], "{arg}");
+    }
+    assert_eq!(codes("四川,11"), ["11", "51"]);
+    assert_eq!(codes("all").len(), 31);
+    assert_eq!(codes("全国").len(), 31);
+    let err = national::resolve("火星").unwrap_err();
+    assert!(err.contains("火星"), "{err}");
+    assert!(national::resolve(" ,").is_err());
+}
+
+#[test]
+fn every_province_opens_and_runs_a_preset() {
+    let scenario = common::preset("uniform-cut");
+    let census: HashMap<String, u64> = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("data/china/province_population_2020.csv"),
+    )
+    .unwrap()
+    .lines()
+    .skip(1)
+    .map(|l| {
+        let f: Vec<&str> = l.split(',').collect();
+        (f[0].to_string(), f[2].parse().unwrap())
+    })
+    .collect();
+    for p in &PROVINCES {
+        let dataset = load(p.code);
+        assert!(
+            dataset
+                .counties
+                .iter()
+                .all(|c| c.province().map(|q| q.code) == Some(p.code)),
+            "{}: a county of another province",
+            p.name
+        );
+        assert!(
+            dataset
+                .provenance
+                .is_modelled(jianzhi::model::Figure::Populations),
+            "{}: populations are labelled modelled",
+            p.name
+        );
+        // Residents add up to the province's census total (Sichuan's demo: to its cities').
+        let residents: f64 = dataset.townships.iter().map(|t| t.resident_pop).sum();
+        assert_eq!(residents as u64, census[p.code], "{}", p.name);
+        let before = dataset.townships.len();
+        let ws = common::workspace(dataset);
+        let analysis = ws.analyse(&scenario).unwrap();
+        let after = analysis.plan.townships.units.len();
+        assert!(
+            after < before,
+            "{}: {before} townships, {after} after the preset",
+            p.name
+        );
+    }
+}
+
+#[test]
+fn the_country_adds_up_to_the_code_tables() {
+    let country = load("all");
+    let sichuan = common::demo();
+    let townships = rows_by_province("townships_2023.csv.gz");
+    let villages = rows_by_province("villages_2023.csv.gz");
+    assert_eq!(
+        country.townships.len(),
+        townships.values().sum::<usize>() + sichuan.townships.len()
+    );
+    assert_eq!(
+        country.villages.len(),
+        villages.values().sum::<usize>() + sichuan.villages.len()
+    );
+    // 2,795 counties in the code table (143 without an outline, given a modelled one) and
+    // Sichuan's 183: none dropped.
+    assert_eq!(country.counties.len(), 2795 + sichuan.counties.len());
+    let mut by_province: HashMap<&str, (usize, usize)> = HashMap::new();
+    for t in &country.townships {
+        by_province.entry(&t.code[..2]).or_default().0 += 1;
+    }
+    for v in &country.villages {
+        by_province.entry(&v.code[..2]).or_default().1 += 1;
+    }
+    for p in PROVINCES.iter().filter(|p| p.code != national::SICHUAN) {
+        assert_eq!(
+            by_province[p.code],
+            (townships[p.code], villages[p.code]),
+            "{}",
+            p.name
+        );
+    }
+    // Units point at their own province's parents after the join.
+    for v in country.villages.iter().step_by(97) {
+        let t = &country.townships[v.township];
+        assert!(v.code.starts_with(&t.code), "{} under {}", v.code, t.code);
+        assert!(t.code.starts_with(&country.counties[t.county].code));
+    }
+}
+
+#[test]
+fn development_zones_without_an_outline_are_modelled_and_said_so() {
+    let hebei = load("13");
+    let zone = hebei.counties.iter().find(|c| c.code == "130171").unwrap();
+    assert!(zone.boundary.is_some(), "given a modelled outline");
+    assert!(
+        hebei
+            .provenance
+            .sources
+            .iter()
+            .any(|s| s.contains("130171 石家庄高新技术产业开发区")),
+        "{:?}",
+        hebei.provenance.sources
+    );
+}
+
+#[test]
+fn a_run_on_one_thread_and_on_many_gives_the_same_reports() {
+    let dataset = load("64");
+    let scenario = common::preset("sichuan-2019");
+    let reports = |threads: usize| -> Vec<Vec<u8>> {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .unwrap();
+        pool.install(|| {
+            let ws = std::sync::Arc::new(Workspace::new(dataset.clone()));
+            let analysis = ws.analyse(&scenario).unwrap();
+            let report = analysis.report();
+            ReportTable::ALL.iter().map(|&t| report.csv(t)).collect()
+        })
+    };
+    let serial = reports(1);
+    assert!(serial.iter().all(|r| !r.is_empty()));
+    assert_eq!(serial, reports(4));
+}
+
+#[test]
+fn sichuans_published_marks_appear_on_sichuan_only() {
+    let scenario = common::preset("sichuan-2019");
+    let marks = |dataset: jianzhi::Dataset| -> usize {
+        let analysis = common::workspace(dataset).analyse(&scenario).unwrap();
+        let view = jianzhi::figures::FiguresView::new(&analysis);
+        view.charts
+            .unwrap()
+            .change
+            .iter()
+            .filter(|c| c.2.is_some())
+            .count()
+    };
+    assert_eq!(marks(load("13")), 0, "Hebei");
+    assert!(marks(common::demo().clone()) > 0, "Sichuan");
+}
+
+#[test]
+fn the_command_line_opens_a_province_by_name_and_names_a_wrong_one() {
+    let run = |args: &[&str]| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_jianzhi"))
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    let out = run(&["summary", "--province", "宁夏"]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{stdout}");
+    assert!(
+        stdout.contains("宁夏回族自治区 2023（模拟数据）"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("Modelled (synthetic) figures: locations, territories, areas, populations")
+    );
+    let out = run(&["summary", "--province", "火星"]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no province '火星'"));
+}
