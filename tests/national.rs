@@ -220,3 +220,49 @@ fn the_command_line_opens_a_province_by_name_and_names_a_wrong_one() {
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("no province '火星'"));
 }
+
+#[test]
+fn a_province_wide_target_is_met_in_each_province_on_its_own() {
+    use jianzhi::scenario::{Rules, Scenario, TargetPer};
+    // 北京 and 天津 together: a 20% target per province is 20% of each, not 20% of both
+    // taken wherever the weakest merges happen to be.
+    let dataset = load("11,12");
+    for per in [TargetPer::Province, TargetPer::City] {
+        let mut scenario = Scenario::empty("20% each");
+        scenario.townships = Rules {
+            target_reduction_pct: Some(20.0),
+            target_per: per,
+            ..Rules::default()
+        };
+        scenario.villages.enabled = false;
+        let ws = common::workspace(dataset.clone());
+        let analysis = ws.analyse(&scenario).unwrap();
+        assert!(analysis.plan.townships.outcome.target_met(), "{per:?}");
+        for province in ["11", "12"] {
+            let of = |code: &str| code.starts_with(province);
+            let regular = dataset
+                .townships
+                .iter()
+                .filter(|t| of(&t.code) && t.kind.is_regular())
+                .count();
+            let before = dataset.townships.iter().filter(|t| of(&t.code)).count();
+            let after = analysis
+                .plan
+                .townships
+                .units
+                .iter()
+                .filter(|u| of(&dataset.townships[u.seat].code))
+                .count();
+            let target = (regular as f64 * 0.2).round() as usize;
+            match per {
+                TargetPer::Province => assert_eq!(before - after, target, "{province}"),
+                // Each city's own 20%, rounded city by city: within a unit per city.
+                _ => assert!(
+                    (before - after).abs_diff(target) <= 20,
+                    "{province}: {} merges, {target} wanted",
+                    before - after
+                ),
+            }
+        }
+    }
+}

@@ -82,11 +82,24 @@ pub(super) fn merge_level<K: Sync, L: Level>(
         members_of[u.partition].push(i as u32);
     }
 
-    // Targets, province-wide or by partition.
+    // Targets, by province or city (each region's own, met after the runs), or by partition.
     let units_in_scope = units.iter().filter(|u| u.regular).count();
-    let target_merges = rules
-        .target_reduction_pct
-        .map(|pct| (units_in_scope as f64 * pct / 100.0).round() as usize);
+    let regions = units
+        .iter()
+        .map(|u| u.region as usize + 1)
+        .max()
+        .unwrap_or(0);
+    let mut in_scope_of = vec![0usize; regions];
+    for u in units.iter().filter(|u| u.regular) {
+        in_scope_of[u.region as usize] += 1;
+    }
+    let region_targets: Option<Vec<usize>> = rules.target_reduction_pct.map(|pct| {
+        in_scope_of
+            .iter()
+            .map(|&n| (n as f64 * pct / 100.0).round() as usize)
+            .collect()
+    });
+    let target_merges = region_targets.as_ref().map(|t| t.iter().sum::<usize>());
     let quota: Vec<Option<usize>> = match (rules.target_reduction_pct, rules.target_per) {
         (Some(pct), TargetPer::County) => members_of
             .iter()
@@ -172,14 +185,32 @@ pub(super) fn merge_level<K: Sync, L: Level>(
 
     // How much of each run holds.
     let fixed_merges: usize = runs.iter().map(|r| r.fixed_merges).sum();
-    let prefixes = match (rules.target_per, target_merges) {
-        (TargetPer::Province, Some(target)) => province_prefixes(&runs, target, fixed_merges),
+    let prefixes = match (rules.target_per, &region_targets) {
+        (TargetPer::Province | TargetPer::City, Some(targets)) => {
+            let mut runs_of: Vec<Vec<usize>> = vec![Vec::new(); targets.len()];
+            for (r, run) in runs.iter().enumerate() {
+                runs_of[units[run.input.members[0] as usize].region as usize].push(r);
+            }
+            let mut prefixes = vec![0; runs.len()];
+            for (mine, &target) in runs_of.iter().zip(targets) {
+                let of_region: Vec<Arc<PartitionRun>> =
+                    mine.iter().map(|&r| runs[r].clone()).collect();
+                let fixed: usize = of_region.iter().map(|r| r.fixed_merges).sum();
+                for (r, prefix) in mine
+                    .iter()
+                    .zip(province_prefixes(&of_region, target, fixed))
+                {
+                    prefixes[*r] = prefix;
+                }
+            }
+            prefixes
+        }
         _ => runs.iter().map(|r| r.events.len()).collect(),
     };
     let mut outcome = Outcome {
         units_in_scope,
         target_merges: match rules.target_per {
-            TargetPer::Province => target_merges,
+            TargetPer::Province | TargetPer::City => target_merges,
             TargetPer::County => {
                 target_merges.map(|_| runs.iter().filter_map(|r| r.input.quota).sum::<usize>())
             }

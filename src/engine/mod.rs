@@ -53,6 +53,8 @@ mod seat;
 
 pub use seat::min_distance_seat;
 
+use std::collections::HashMap;
+
 use typed_index_collections::TiVec;
 
 use crate::adjacency::{self, Adjacency};
@@ -62,7 +64,7 @@ use crate::model::{
 };
 use crate::plan::{EditReport, MergePlan, Stage};
 use crate::progress::Step;
-use crate::scenario::{LevelInput, PlanError, Resolved, Rules, SeatRule};
+use crate::scenario::{LevelInput, PlanError, Resolved, Rules, SeatRule, TargetPer};
 use crate::summary::{CountyFigures, DatasetSummary, TownshipFigures, VillageFigures};
 use crate::workspace::DatasetId;
 use crate::workspace::Workspace;
@@ -127,6 +129,8 @@ struct Unit {
     resident: f64,
     /// County (townships) or new township (villages): merges stay inside it.
     partition: usize,
+    /// The province or city whose target counts this unit's merges (`target_per`).
+    region: u32,
     /// Units merge only within a class (streets apart when `separate_streets`).
     class: u8,
     /// For the town-first seat rule: lower ranks win.
@@ -148,6 +152,26 @@ struct Unit {
 /// Where the people are: points with their resident population.
 struct Demand {
     points: Vec<(SpherePoint, f64)>,
+}
+
+/// Each county's target region: its province, its city, or itself, numbered from 0 in the
+/// order first met. A province- or city-wide target is met within each region on its own.
+fn target_regions(dataset: &crate::model::Dataset, per: TargetPer) -> TiVec<CountyId, u32> {
+    let mut index: HashMap<&str, u32> = HashMap::new();
+    dataset
+        .counties
+        .iter()
+        .map(|c| {
+            let key = match per {
+                TargetPer::Province => c.code.get(..2).unwrap_or(&c.code),
+                TargetPer::City if !c.city_code.is_empty() => c.city_code.as_str(),
+                TargetPer::City => c.code.get(..4).unwrap_or(&c.code),
+                TargetPer::County => c.code.as_str(),
+            };
+            let next = index.len() as u32;
+            *index.entry(key).or_insert(next)
+        })
+        .collect()
 }
 
 /// Computes the plan of a scenario resolved against `ws`'s dataset.
@@ -299,6 +323,7 @@ fn township_units(
 ) -> (Vec<Unit>, Demand) {
     let (dataset, prepared) = (ws.dataset(), ws.prepared());
     let exempt = rules.exempt();
+    let regions = target_regions(dataset, rules.target_per);
     let mut units: Vec<Unit> = dataset
         .townships
         .iter_enumerated()
@@ -308,6 +333,7 @@ fn township_units(
             registered: t.registered_pop,
             resident: t.resident_pop,
             partition: t.county.index(),
+            region: regions[t.county],
             class: u8::from(rules.separate_streets && t.kind == TownshipKind::Street),
             seat_rank: match t.kind {
                 TownshipKind::Street => 0,
@@ -380,6 +406,7 @@ fn village_stage(
     let rules = &resolved.scenario.villages;
     let in_scope = &resolved.in_scope;
     let exempt = rules.exempt();
+    let regions = target_regions(dataset, rules.target_per);
     let mut units: Vec<Unit> = dataset
         .villages
         .iter()
@@ -392,6 +419,7 @@ fn village_stage(
                 registered: v.registered_pop.unwrap_or(0.0),
                 resident: v.resident_pop,
                 partition: townships.new_of[v.township].index(),
+                region: regions[county],
                 class: 0,
                 seat_rank: match v.kind {
                     VillageKind::Community => 0,

@@ -159,12 +159,14 @@ impl Scope {
     }
 }
 
-/// Whether a target applies to the province as a whole or to each county.
+/// Where a target applies: to each province as a whole (the weakest merges of the province
+/// first, wherever they are), to each city (地级市) as a whole, or to each county.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum TargetPer {
     #[default]
     Province,
+    City,
     County,
 }
 
