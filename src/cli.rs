@@ -24,6 +24,20 @@ pub struct Input<'a> {
     pub columns: Option<&'a Path>,
     /// `--province`: provinces instead of the demo (not with `--data`).
     pub province: Option<&'a str>,
+    /// `--quotas`: a quota table written into every scenario read.
+    pub quotas: Option<&'a Path>,
+}
+
+/// Reads a scenario (a file or a preset's name), with the quota table's quotas written in.
+fn read_scenario(
+    path: &Path,
+    quotas: Option<&Path>,
+) -> anyhow::Result<jianzhi::scenario::Scenario> {
+    let scenario = jianzhi::scenario::Scenario::read(&builtin::scenario_path(path))?;
+    Ok(match quotas {
+        Some(table) => scenario.with_quotas(&jianzhi::scenario::quota::read_quotas(table)?),
+        None => scenario,
+    })
 }
 
 /// Loads `--data` (or the demo dataset), printing warnings to stderr, and progress too when
@@ -221,7 +235,7 @@ pub fn run(
     use std::time::Instant;
 
     let t0 = Instant::now();
-    let scenario = jianzhi::scenario::Scenario::read(&builtin::scenario_path(scenario))?;
+    let scenario = read_scenario(scenario, input.quotas)?;
     let dataset = load(input)?;
     let t_load = t0.elapsed();
     let t1 = Instant::now();
@@ -270,7 +284,7 @@ pub fn compare(
 ) -> anyhow::Result<()> {
     let scenarios = scenarios
         .iter()
-        .map(|p| jianzhi::scenario::Scenario::read(&builtin::scenario_path(p)))
+        .map(|p| read_scenario(p, input.quotas))
         .collect::<Result<Vec<_>, _>>()?;
     let workspace = std::sync::Arc::new(jianzhi::workspace::Workspace::new(load(input)?));
     let analyses = scenarios
@@ -429,7 +443,7 @@ pub fn optimum(
 ) -> anyhow::Result<()> {
     use jianzhi::optimum::{CountyOptimum, Solved};
 
-    let scenario = jianzhi::scenario::Scenario::read(&builtin::scenario_path(scenario))?;
+    let scenario = read_scenario(scenario, input.quotas)?;
     let dataset = load(input)?;
     let workspace = jianzhi::workspace::Workspace::new(dataset);
     let started = std::time::Instant::now();
@@ -585,7 +599,7 @@ pub fn validate(
     );
     let mut first = true;
     for path in scenarios {
-        let scenario = jianzhi::scenario::Scenario::read(&builtin::scenario_path(path))?;
+        let scenario = read_scenario(path, input.quotas)?;
         let plan = workspace.plan(&scenario)?;
         let v = validate::validate(ds, &plan, &codes);
         let sum =

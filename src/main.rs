@@ -42,6 +42,10 @@ struct Cli {
     /// real 2023 codes on first use, then cached.
     #[arg(long, global = true)]
     province: Option<String>,
+    /// A quota table (code, township target, village target; 30% or a number of units after)
+    /// written into the scenarios read: targets handed down by province, city or county.
+    #[arg(long, global = true)]
+    quotas: Option<PathBuf>,
 }
 
 #[derive(Subcommand)]
@@ -177,6 +181,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let columns = cli.columns.as_deref();
     let province = cli.province.as_deref();
+    let quotas = cli.quotas.as_deref();
     let result = match cli.command {
         Some(Command::Summary {
             data,
@@ -188,6 +193,7 @@ fn main() -> ExitCode {
                 data: data.as_deref(),
                 columns,
                 province,
+                quotas,
             };
             cli::summary(input, out.as_deref(), lang, timing)
         }
@@ -203,6 +209,7 @@ fn main() -> ExitCode {
                 data: data.as_deref(),
                 columns,
                 province,
+                quotas,
             };
             cli::run(&scenario, input, &out, &formats, lang, timing)
         }
@@ -217,6 +224,7 @@ fn main() -> ExitCode {
                 data: data.as_deref(),
                 columns,
                 province,
+                quotas,
             };
             cli::compare(&scenarios, input, &out, &formats, lang)
         }
@@ -231,6 +239,7 @@ fn main() -> ExitCode {
                 data: data.as_deref(),
                 columns,
                 province,
+                quotas,
             };
             let options = jianzhi::optimum::Options {
                 max_units,
@@ -250,6 +259,7 @@ fn main() -> ExitCode {
                 data: data.as_deref(),
                 columns,
                 province,
+                quotas,
             };
             let later = cli::Later {
                 townships: against.as_deref(),

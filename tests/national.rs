@@ -266,3 +266,78 @@ fn a_province_wide_target_is_met_in_each_province_on_its_own() {
         }
     }
 }
+
+#[test]
+fn quotas_hand_targets_down_to_provinces_and_counties() {
+    use jianzhi::scenario::Scenario;
+    use jianzhi::scenario::quota::{Quota, read_quotas};
+    let dataset = load("11,12");
+    let regular_of = |keep: &dyn Fn(&str) -> bool| {
+        dataset
+            .townships
+            .iter()
+            .filter(|t| keep(&t.code) && t.kind.is_regular())
+            .count()
+    };
+    // Tianjin's county with the most townships gets a quota of its own.
+    let county = dataset
+        .counties
+        .iter()
+        .filter(|c| c.code.starts_with("12"))
+        .max_by_key(|c| regular_of(&|t: &str| t.starts_with(&c.code)))
+        .unwrap()
+        .code
+        .clone();
+    let dir = tempfile::tempdir().unwrap();
+    let table = dir.path().join("quotas.csv");
+    // As a planner's Excel saves it: GBK, Chinese headers, a province by its 6-digit code.
+    let text = format!("代码,乡镇目标,村目标\r\n110000,10%,\r\n12,200,\r\n{county},50%,\r\n");
+    let (gbk, _, _) = encoding_rs::GBK.encode(&text);
+    std::fs::write(&table, &gbk).unwrap();
+    let rows = read_quotas(&table).unwrap();
+    assert_eq!(rows.len(), 3);
+    let mut scenario = Scenario::empty("quotas").with_quotas(&rows);
+    scenario.townships.enabled = true;
+    assert_eq!(scenario.townships.quotas["11"], Quota::CutPct(10.0));
+    assert_eq!(scenario.townships.quotas["12"], Quota::UnitsAfter(200));
+
+    let analysis = common::workspace(dataset.clone())
+        .analyse(&scenario)
+        .unwrap();
+    let merges_in = |keep: &dyn Fn(&str) -> bool| {
+        let before = dataset.townships.iter().filter(|t| keep(&t.code)).count();
+        let after = analysis
+            .plan
+            .townships
+            .units
+            .iter()
+            .filter(|u| keep(&dataset.townships[u.seat].code))
+            .count();
+        before - after
+    };
+    let beijing = |c: &str| c.starts_with("11");
+    let own = |c: &str| c.starts_with(&county);
+    let rest = |c: &str| c.starts_with("12") && !c.starts_with(&county);
+    assert_eq!(
+        merges_in(&beijing),
+        (regular_of(&beijing) as f64 * 0.1).round() as usize
+    );
+    assert_eq!(
+        merges_in(&own),
+        (regular_of(&own) as f64 * 0.5).round() as usize
+    );
+    assert_eq!(
+        regular_of(&rest) - merges_in(&rest),
+        200,
+        "Tianjin's other counties keep 200"
+    );
+    assert!(analysis.plan.townships.outcome.target_met());
+
+    // A bad quota names its file, row and column.
+    std::fs::write(&table, "code,township_target\n13,三成\n").unwrap();
+    let err = read_quotas(&table).unwrap_err().to_string();
+    assert!(
+        err.contains("quotas.csv") && err.contains("row 2") && err.contains("township_target"),
+        "{err}"
+    );
+}

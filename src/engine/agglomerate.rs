@@ -82,7 +82,8 @@ pub(super) fn merge_level<K: Sync, L: Level>(
         members_of[u.partition].push(i as u32);
     }
 
-    // Targets, by province or city (each region's own, met after the runs), or by partition.
+    // Targets: each region's (a quota, or the level's target per province or city), met
+    // after the runs; or each county's own, met inside its run.
     let units_in_scope = units.iter().filter(|u| u.regular).count();
     let regions = units
         .iter()
@@ -90,20 +91,26 @@ pub(super) fn merge_level<K: Sync, L: Level>(
         .max()
         .unwrap_or(0);
     let mut in_scope_of = vec![0usize; regions];
-    for u in units.iter().filter(|u| u.regular) {
-        in_scope_of[u.region as usize] += 1;
+    let mut quota_of: Vec<Option<crate::scenario::quota::Quota>> = vec![None; regions];
+    for u in units {
+        quota_of[u.region as usize] = u.region_quota;
+        if u.regular {
+            in_scope_of[u.region as usize] += 1;
+        }
     }
-    let region_targets: Option<Vec<usize>> = rules.target_reduction_pct.map(|pct| {
-        in_scope_of
-            .iter()
-            .map(|&n| (n as f64 * pct / 100.0).round() as usize)
-            .collect()
-    });
-    let target_merges = region_targets.as_ref().map(|t| t.iter().sum::<usize>());
+    let region_targets: Vec<Option<usize>> = quota_of
+        .iter()
+        .zip(&in_scope_of)
+        .map(|(q, &n)| q.map(|q| q.merges(n)))
+        .collect();
     let quota: Vec<Option<usize>> = match (rules.target_reduction_pct, rules.target_per) {
         (Some(pct), TargetPer::County) => members_of
             .iter()
             .map(|members| {
+                let first = &units[*members.first()? as usize];
+                if first.region_quota.is_some() {
+                    return None;
+                }
                 let base = members
                     .iter()
                     .filter(|&&m| units[m as usize].regular)
@@ -165,7 +172,7 @@ pub(super) fn merge_level<K: Sync, L: Level>(
         neighbours: context.neighbours,
         local_of: &local_of,
         rules,
-        has_target: rules.target_reduction_pct.is_some(),
+        has_target: rules.target_reduction_pct.is_some() || !rules.quotas.is_empty(),
         mean_resident: context.mean_resident,
         refine: context.refine,
     };
@@ -185,36 +192,30 @@ pub(super) fn merge_level<K: Sync, L: Level>(
 
     // How much of each run holds.
     let fixed_merges: usize = runs.iter().map(|r| r.fixed_merges).sum();
-    let prefixes = match (rules.target_per, &region_targets) {
-        (TargetPer::Province | TargetPer::City, Some(targets)) => {
-            let mut runs_of: Vec<Vec<usize>> = vec![Vec::new(); targets.len()];
-            for (r, run) in runs.iter().enumerate() {
-                runs_of[units[run.input.members[0] as usize].region as usize].push(r);
-            }
-            let mut prefixes = vec![0; runs.len()];
-            for (mine, &target) in runs_of.iter().zip(targets) {
-                let of_region: Vec<Arc<PartitionRun>> =
-                    mine.iter().map(|&r| runs[r].clone()).collect();
-                let fixed: usize = of_region.iter().map(|r| r.fixed_merges).sum();
-                for (r, prefix) in mine
-                    .iter()
-                    .zip(province_prefixes(&of_region, target, fixed))
-                {
-                    prefixes[*r] = prefix;
-                }
-            }
-            prefixes
+    let mut runs_of: Vec<Vec<usize>> = vec![Vec::new(); regions];
+    for (r, run) in runs.iter().enumerate() {
+        runs_of[units[run.input.members[0] as usize].region as usize].push(r);
+    }
+    let mut prefixes: Vec<usize> = runs.iter().map(|r| r.events.len()).collect();
+    for (mine, target) in runs_of.iter().zip(&region_targets) {
+        let Some(target) = *target else { continue };
+        let of_region: Vec<Arc<PartitionRun>> = mine.iter().map(|&r| runs[r].clone()).collect();
+        let fixed: usize = of_region.iter().map(|r| r.fixed_merges).sum();
+        for (r, prefix) in mine
+            .iter()
+            .zip(province_prefixes(&of_region, target, fixed))
+        {
+            prefixes[*r] = prefix;
         }
-        _ => runs.iter().map(|r| r.events.len()).collect(),
-    };
+    }
+    let has_target =
+        region_targets.iter().any(Option::is_some) || runs.iter().any(|r| r.input.quota.is_some());
     let mut outcome = Outcome {
         units_in_scope,
-        target_merges: match rules.target_per {
-            TargetPer::Province | TargetPer::City => target_merges,
-            TargetPer::County => {
-                target_merges.map(|_| runs.iter().filter_map(|r| r.input.quota).sum::<usize>())
-            }
-        },
+        target_merges: has_target.then(|| {
+            region_targets.iter().flatten().sum::<usize>()
+                + runs.iter().filter_map(|r| r.input.quota).sum::<usize>()
+        }),
         merges: fixed_merges,
         manual_merges: fixed_merges,
         ..Outcome::default()

@@ -64,6 +64,7 @@ use crate::model::{
 };
 use crate::plan::{EditReport, MergePlan, Stage};
 use crate::progress::Step;
+use crate::scenario::quota::Quota;
 use crate::scenario::{LevelInput, PlanError, Resolved, Rules, SeatRule, TargetPer};
 use crate::summary::{CountyFigures, DatasetSummary, TownshipFigures, VillageFigures};
 use crate::workspace::DatasetId;
@@ -129,8 +130,10 @@ struct Unit {
     resident: f64,
     /// County (townships) or new township (villages): merges stay inside it.
     partition: usize,
-    /// The province or city whose target counts this unit's merges (`target_per`).
+    /// The province, city or county whose target counts this unit's merges, and that
+    /// target (a quota, or the level's own), met after the runs; `None`: the run's own.
     region: u32,
+    region_quota: Option<Quota>,
     /// Units merge only within a class (streets apart when `separate_streets`).
     class: u8,
     /// For the town-first seat rule: lower ranks win.
@@ -154,22 +157,48 @@ struct Demand {
     points: Vec<(SpherePoint, f64)>,
 }
 
-/// Each county's target region: its province, its city, or itself, numbered from 0 in the
-/// order first met. A province- or city-wide target is met within each region on its own.
-fn target_regions(dataset: &crate::model::Dataset, per: TargetPer) -> TiVec<CountyId, u32> {
-    let mut index: HashMap<&str, u32> = HashMap::new();
+/// Each county's target region, numbered from 0 in the order first met, with the region's
+/// quota: the quota of the county's own code, else its city's, else its province's (see
+/// [`crate::scenario::quota`]); else the level's target, per province, city or county
+/// (`target_per`; a county's own target is met inside its run, so its region has none).
+fn target_regions<K>(
+    dataset: &crate::model::Dataset,
+    rules: &Rules<K>,
+) -> TiVec<CountyId, (u32, Option<Quota>)> {
+    let mut index: HashMap<String, u32> = HashMap::new();
     dataset
         .counties
         .iter()
         .map(|c| {
-            let key = match per {
-                TargetPer::Province => c.code.get(..2).unwrap_or(&c.code),
-                TargetPer::City if !c.city_code.is_empty() => c.city_code.as_str(),
-                TargetPer::City => c.code.get(..4).unwrap_or(&c.code),
-                TargetPer::County => c.code.as_str(),
+            let code = c.code.as_str();
+            let city = if c.city_code.is_empty() {
+                code.get(..4).unwrap_or(code)
+            } else {
+                c.city_code.as_str()
+            };
+            let province = code.get(..2).unwrap_or(code);
+            let quota = [
+                code.to_string(),
+                city.to_string(),
+                format!("{city:0<6}"),
+                province.to_string(),
+                format!("{province:0<6}"),
+            ]
+            .into_iter()
+            .find_map(|key| rules.quotas.get(&key).map(|q| (key, *q)));
+            let (key, quota) = match quota {
+                Some((key, q)) => (format!("quota {key}"), Some(q)),
+                None => {
+                    let target = rules.target_reduction_pct.map(Quota::CutPct);
+                    match rules.target_per {
+                        TargetPer::Province => (format!("province {province}"), target),
+                        TargetPer::City => (format!("city {city}"), target),
+                        TargetPer::County => (format!("county {code}"), None),
+                    }
+                }
             };
             let next = index.len() as u32;
-            *index.entry(key).or_insert(next)
+            (*index.entry(key).or_insert(next), quota)
         })
         .collect()
 }
@@ -238,6 +267,13 @@ impl<K: Clone + PartialEq> Kept<K> {
     fn context(rules: &Rules<K>) -> Rules<K> {
         Rules {
             target_reduction_pct: rules.target_reduction_pct.map(|_| 0.0),
+            // Whether there are quotas matters to the runs (they then merge past the
+            // thresholds, weakest first), not their values.
+            quotas: if rules.quotas.is_empty() {
+                Default::default()
+            } else {
+                [(String::new(), Quota::CutPct(0.0))].into()
+            },
             locked: Vec::new(),
             manual: Vec::new(),
             seats: Vec::new(),
@@ -323,7 +359,7 @@ fn township_units(
 ) -> (Vec<Unit>, Demand) {
     let (dataset, prepared) = (ws.dataset(), ws.prepared());
     let exempt = rules.exempt();
-    let regions = target_regions(dataset, rules.target_per);
+    let regions = target_regions(dataset, rules);
     let mut units: Vec<Unit> = dataset
         .townships
         .iter_enumerated()
@@ -333,7 +369,8 @@ fn township_units(
             registered: t.registered_pop,
             resident: t.resident_pop,
             partition: t.county.index(),
-            region: regions[t.county],
+            region: regions[t.county].0,
+            region_quota: regions[t.county].1,
             class: u8::from(rules.separate_streets && t.kind == TownshipKind::Street),
             seat_rank: match t.kind {
                 TownshipKind::Street => 0,
@@ -406,7 +443,7 @@ fn village_stage(
     let rules = &resolved.scenario.villages;
     let in_scope = &resolved.in_scope;
     let exempt = rules.exempt();
-    let regions = target_regions(dataset, rules.target_per);
+    let regions = target_regions(dataset, rules);
     let mut units: Vec<Unit> = dataset
         .villages
         .iter()
@@ -419,7 +456,8 @@ fn village_stage(
                 registered: v.registered_pop.unwrap_or(0.0),
                 resident: v.resident_pop,
                 partition: townships.new_of[v.township].index(),
-                region: regions[county],
+                region: regions[county].0,
+                region_quota: regions[county].1,
                 class: 0,
                 seat_rank: match v.kind {
                     VillageKind::Community => 0,

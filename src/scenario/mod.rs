@@ -6,6 +6,7 @@
 //! string.
 
 mod edit;
+pub mod quota;
 mod resolve;
 
 use std::collections::BTreeMap;
@@ -290,6 +291,11 @@ pub struct Rules<K> {
     pub target_reduction_pct: Option<f64>,
     #[serde(default)]
     pub target_per: TargetPer,
+    /// Quotas by province, city or county code (`"51" = "30%"`, `"510100" = 120`): each
+    /// county takes its own code's, else its city's, else its province's, else the target
+    /// above. See [`quota`].
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub quotas: BTreeMap<String, quota::Quota>,
     #[serde(default)]
     pub limits: Limits,
     /// Limits by terrain class (`plain`, `hill`, `mountain`, `plateau`), overriding `limits`.
@@ -336,6 +342,7 @@ impl<K> Default for Rules<K> {
             enabled: true,
             target_reduction_pct: None,
             target_per: TargetPer::Province,
+            quotas: BTreeMap::new(),
             limits: Limits::default(),
             terrain: BTreeMap::new(),
             kind_scale: BTreeMap::new(),
@@ -571,6 +578,17 @@ impl<K> Rules<K> {
                     "{pct} 超出范围（0 到 95）"
                 ),
             ));
+        }
+        for code in self.quotas.keys() {
+            if !(matches!(code.len(), 2 | 4 | 6) && code.chars().all(|c| c.is_ascii_digit())) {
+                return Err(invalid(
+                    format!("{level}.quotas.{code}"),
+                    tr!(
+                        "'{code}' is not the code of a province, city or county (2, 4 or 6 digits)",
+                        "「{code}」不是省、市或县的代码（2、4 或 6 位数字）"
+                    ),
+                ));
+            }
         }
         let terrain_limits = self
             .terrain
