@@ -132,50 +132,61 @@ pub fn dataset_dirs(
     provinces: &[&Province],
     progress: &Progress,
 ) -> Result<Vec<PathBuf>, LoadError> {
-    let need_national = provinces.iter().any(|p| p.code != SICHUAN);
-    let national = if need_national {
-        Some(national_dir(progress)?)
-    } else {
-        None
-    };
-    Ok(provinces
+    provinces
         .iter()
-        .map(|p| match (&national, p.code) {
-            (Some(dir), code) if code != SICHUAN => dir.join(code),
-            _ => crate::builtin::demo_dir(),
+        .map(|p| {
+            let dir = province_dir(p)?;
+            ensure_modelled(&dir, progress)?;
+            Ok(dir)
         })
-        .collect())
+        .collect()
 }
 
-/// The modelled national folders in the cache, made on first use from the bundle's sources.
-fn national_dir(progress: &Progress) -> Result<PathBuf, LoadError> {
+/// Where a province's dataset folder is (Sichuan's: the demo), modelled yet or not.
+pub fn province_dir(province: &Province) -> Result<PathBuf, LoadError> {
+    if province.code == SICHUAN {
+        return Ok(crate::builtin::demo_dir());
+    }
+    Ok(national_dir()?.join(province.code))
+}
+
+/// Models the national data if `dir` is one of its province folders and this build has not
+/// modelled it yet; any other folder is left alone. The app's loader calls this first, so a
+/// province chosen in the window is modelled on the loading thread, with its progress.
+pub fn ensure_modelled(dir: &Path, progress: &Progress) -> Result<(), LoadError> {
+    let national = national_dir()?;
+    if dir.parent() != Some(national.as_path()) || dir.join(".complete").is_file() {
+        return Ok(());
+    }
+    // One modelling at a time in this process (the app's loader and a test may ask at once).
+    static MODELLING: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    let _one = MODELLING
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    if dir.join(".complete").is_file() {
+        return Ok(());
+    }
+    let bundle = national.parent().unwrap_or(Path::new("."));
+    crate::demo::national::write_national(&bundle.join("china"), &national, progress).map_err(
+        |e| {
+            Problem::file(
+                &national,
+                Message::untranslated(format!("cannot model the national data: {e}")),
+            )
+        },
+    )?;
+    Ok(())
+}
+
+/// The cache folder of the modelled national data (inside the unpacked bundle).
+fn national_dir() -> Result<PathBuf, LoadError> {
     let bundle = crate::builtin::bundle_dir().map_err(|e| {
         Problem::file(
             Path::new("(bundle)"),
             Message::untranslated(format!("cannot unpack the built-in data: {e}")),
         )
     })?;
-    let dir = bundle.join(format!("national-m{MODEL_VERSION}"));
-    // One modelling at a time in this process (the app's loader and a test may ask at once).
-    static MODELLING: std::sync::Mutex<()> = std::sync::Mutex::new(());
-    let _one = MODELLING
-        .lock()
-        .unwrap_or_else(std::sync::PoisonError::into_inner);
-    let complete = PROVINCES
-        .iter()
-        .filter(|p| p.code != SICHUAN)
-        .all(|p| dir.join(p.code).join(".complete").is_file());
-    if !complete {
-        crate::demo::national::write_national(&bundle.join("china"), &dir, progress).map_err(
-            |e| {
-                Problem::file(
-                    &dir,
-                    Message::untranslated(format!("cannot model the national data: {e}")),
-                )
-            },
-        )?;
-    }
-    Ok(dir)
+    Ok(bundle.join(format!("national-m{MODEL_VERSION}")))
 }
 
 /// Loads the provinces as one dataset: each province's folder in parallel, then joined in

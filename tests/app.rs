@@ -779,3 +779,31 @@ fn a_dataset_without_locations_opens_on_its_neighbour_table_and_says_what_is_mis
         assert!(row.numbers[0] >= 1.0);
     }
 }
+
+#[test]
+fn a_province_chosen_in_the_window_opens_with_its_modelled_figures() {
+    let state = tempfile::tempdir().unwrap();
+    let mut harness = harness(state.path());
+    settle(&mut harness);
+    harness.state_mut().apply(Command::OpenProvince("64"));
+    assert!(harness.state_mut().wait_for_load(Duration::from_secs(120)));
+    settle(&mut harness);
+    let app = &harness.state().state;
+    let counties = &app.workspace.dataset().counties;
+    assert!(!counties.is_empty());
+    assert!(counties.iter().all(|c| c.code.starts_with("64")));
+    // The picker names the province now open, and the figures are the new data's.
+    harness.get_by_value("宁夏");
+    assert_eq!(
+        before_count(&harness.state().state),
+        harness
+            .state()
+            .state
+            .workspace
+            .dataset()
+            .villages
+            .iter()
+            .filter(|v| v.kind == jianzhi::model::VillageKind::Village)
+            .count()
+    );
+}

@@ -21,6 +21,9 @@ pub enum Command {
     LoadPreset(String),
     /// A dataset folder (or a file in one) to load, or a scenario file to open in a new tab.
     OpenPath(PathBuf),
+    /// Open a province (its code): Sichuan's demo, or another province modelled from its
+    /// real codes (on first use, on the loading thread).
+    OpenProvince(&'static str),
     /// Stop the dataset load under way; the data in use stays.
     CancelLoad,
     SaveScenario(PathBuf),

@@ -32,6 +32,13 @@ const TEXT: &[(&str, &str, &str)] = &[
         "dataset folder, scenario .toml or export folder",
     ),
     ("dark", "深色", "Dark"),
+    ("province_other", "省份…", "Province…"),
+    ("province_demo", "2016 演示", "2016 demo"),
+    (
+        "province_hint",
+        "打开一个省份：四川为 2016 年演示数据；其他省份由 2023 年真实代码生成模拟数据（首次使用时生成，约数秒）",
+        "Open a province: Sichuan is the 2016 demo; the others are modelled from their real 2023 codes (on first use, a few seconds)",
+    ),
     ("language", "界面语言", "Language"),
     ("light", "浅色", "Light"),
     ("computing", "计算中…", "Computing…"),

@@ -442,6 +442,16 @@ impl JianzhiApp {
                 }
             }
             Command::OpenPath(path) => self.open_path(&path),
+            Command::OpenProvince(code) => {
+                let province = crate::national::PROVINCES.iter().find(|p| p.code == code);
+                match province.map(crate::national::province_dir) {
+                    Some(Ok(dir)) => self.start_load(dir, crate::import::LoadOptions::default()),
+                    Some(Err(e)) => {
+                        self.state.status = e.into_import(Path::new(code)).to_string();
+                    }
+                    None => {}
+                }
+            }
             Command::CancelLoad => self.cancel_load(),
             Command::SaveScenario(path) => {
                 let text = self.state.scenario().to_toml();

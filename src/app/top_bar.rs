@@ -62,6 +62,7 @@ pub fn show(ui: &mut egui::Ui, state: &AppState, path_input: &mut String) -> Vec
         {
             out.push(Command::SetDark(!dark));
         }
+        out.extend(province_picker(ui, state));
         if ui.button(l.t("about")).clicked() {
             out.push(Command::SetAbout(!state.about));
         }
@@ -207,4 +208,37 @@ fn path_row(ui: &mut egui::Ui, state: &AppState, path_input: &mut String) -> Vec
         ui.label(&state.status);
     }
     out
+}
+
+/// The province the data is of (if all its counties share one), and a list to open another.
+fn province_picker(ui: &mut egui::Ui, state: &AppState) -> Option<Command> {
+    let l = state.lang();
+    let counties = &state.workspace.dataset().counties;
+    let first = counties.iter().next().and_then(|c| c.province());
+    let current = first.filter(|p| counties.iter().all(|c| c.province() == Some(p)));
+    let name = |p: &crate::national::Province| match l {
+        crate::Lang::Zh => p.short,
+        crate::Lang::En => p.english,
+    };
+    let mut chosen = None;
+    egui::ComboBox::from_id_salt("province")
+        .selected_text(current.map_or_else(
+            || l.t("province_other").to_string(),
+            |p| name(p).to_string(),
+        ))
+        .show_ui(ui, |ui| {
+            for p in &crate::national::PROVINCES {
+                let label = if p.code == crate::national::SICHUAN {
+                    format!("{} ({})", name(p), l.t("province_demo"))
+                } else {
+                    name(p).to_string()
+                };
+                if ui.selectable_label(current == Some(p), label).clicked() && current != Some(p) {
+                    chosen = Some(Command::OpenProvince(p.code));
+                }
+            }
+        })
+        .response
+        .on_hover_text(l.t("province_hint"));
+    chosen
 }

@@ -274,7 +274,10 @@ fn load(
     options: &crate::import::LoadOptions,
     progress: &Progress,
 ) -> LoadResult {
-    let loaded = match crate::import::load_dataset_opts(dir, options, progress) {
+    // A province of the national data is modelled here on first use (with its progress).
+    let loaded = crate::national::ensure_modelled(dir, progress)
+        .and_then(|()| crate::import::load_dataset_opts(dir, options, progress));
+    let loaded = match loaded {
         Ok(loaded) => loaded,
         Err(LoadError::Cancelled) => return LoadResult::Cancelled,
         Err(LoadError::Invalid(e)) => {
