@@ -167,7 +167,7 @@ fn a_killed_export_leaves_whole_files() {
         assert!(run_cli(scenario, to).wait().unwrap().success());
     }
     let (old, new) = (reports(&old_dir), reports(&new_dir));
-    assert_eq!(old.len(), 8);
+    assert_eq!(old.len(), 10);
     assert!(old_dir.join("about.txt").exists());
 
     // Export the new scenario over the old reports, killing the process as soon as a

@@ -214,15 +214,15 @@ fn workbook_columns_are_wide_enough_for_codes_and_chinese_names() {
         .unwrap()
         .to_bytes()
         .unwrap();
-    // Villages (sheet 4): a 12-digit code, and names of up to 10 or more Chinese characters.
-    assert!(column_width(&bytes, 4, 1) >= 12.0);
+    // Villages (sheet 6): a 12-digit code, and names of up to 10 or more Chinese characters.
+    assert!(column_width(&bytes, 6, 1) >= 12.0);
     assert!(
-        column_width(&bytes, 4, 2) >= 16.0,
+        column_width(&bytes, 6, 2) >= 16.0,
         "{}",
-        column_width(&bytes, 4, 2)
+        column_width(&bytes, 6, 2)
     );
-    // Counties (sheet 2): county names.
-    assert!(column_width(&bytes, 2, 2) >= 8.0);
+    // Counties (sheet 4): county names.
+    assert!(column_width(&bytes, 4, 2) >= 8.0);
 }
 
 #[test]

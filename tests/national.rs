@@ -341,3 +341,72 @@ fn quotas_hand_targets_down_to_provinces_and_counties() {
         "{err}"
     );
 }
+
+/// Rows of a CSV report as maps from header to cell.
+fn report_rows(bytes: &[u8]) -> Vec<HashMap<String, String>> {
+    let text = String::from_utf8(bytes.to_vec()).unwrap();
+    let mut reader = csv::Reader::from_reader(text.trim_start_matches('\u{feff}').as_bytes());
+    let headers = reader.headers().unwrap().clone();
+    reader
+        .records()
+        .map(|r| {
+            let r = r.unwrap();
+            headers
+                .iter()
+                .zip(r.iter())
+                .map(|(h, v)| (h.to_string(), v.to_string()))
+                .collect()
+        })
+        .collect()
+}
+
+#[test]
+fn the_reports_sum_counties_to_provinces_and_cities() {
+    let dataset = load("11,12");
+    let analysis = common::workspace(dataset.clone())
+        .analyse(&common::preset("uniform-cut"))
+        .unwrap();
+    let report = analysis.report();
+    let provinces = report_rows(&report.csv(ReportTable::Provinces));
+    assert_eq!(provinces.len(), 2);
+    for row in &provinces {
+        let code = row["code"].as_str();
+        let regular = dataset
+            .townships
+            .iter()
+            .filter(|t| t.code.starts_with(code) && t.kind.is_regular())
+            .count();
+        assert_eq!(row["townships_before"], regular.to_string(), "{code}");
+        let counties = dataset
+            .counties
+            .iter()
+            .filter(|c| c.code.starts_with(code))
+            .count();
+        assert_eq!(row["counties"], counties.to_string());
+    }
+    assert_eq!(provinces[0]["name"], "北京市");
+    let cities = report_rows(&report.csv(ReportTable::Cities));
+    let sum = |rows: &[HashMap<String, String>], key: &str| -> u64 {
+        rows.iter().map(|r| r[key].parse::<u64>().unwrap()).sum()
+    };
+    assert_eq!(
+        sum(&cities, "townships_after"),
+        sum(&provinces, "townships_after")
+    );
+    assert_eq!(
+        sum(&provinces, "townships_after") as usize,
+        analysis.after.province.townships.count
+    );
+
+    // One province: its row's distance, summed from the counties, is the province's own.
+    let sichuan = common::demo_workspace()
+        .analyse(&common::preset("sichuan-2019"))
+        .unwrap();
+    let rows = report_rows(&sichuan.report().csv(ReportTable::Provinces));
+    assert_eq!(rows.len(), 1);
+    let km: f64 = rows[0]["mean_seat_distance_km_after"].parse().unwrap();
+    assert!(
+        (km - sichuan.service.after.province.mean_km).abs() < 5e-4,
+        "{km}"
+    );
+}

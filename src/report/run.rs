@@ -51,6 +51,8 @@ impl SummaryRow {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ReportTable {
     Summary,
+    Provinces,
+    Cities,
     Counties,
     Townships,
     Villages,
@@ -60,8 +62,10 @@ pub enum ReportTable {
 }
 
 impl ReportTable {
-    pub const ALL: [ReportTable; 7] = [
+    pub const ALL: [ReportTable; 9] = [
         ReportTable::Summary,
+        ReportTable::Provinces,
+        ReportTable::Cities,
         ReportTable::Counties,
         ReportTable::Townships,
         ReportTable::Villages,
@@ -74,6 +78,8 @@ impl ReportTable {
     pub fn title(self, lang: Lang) -> &'static str {
         let (zh, en) = match self {
             ReportTable::Summary => ("摘要", "Summary"),
+            ReportTable::Provinces => ("省份", "Provinces"),
+            ReportTable::Cities => ("市州", "Cities"),
             ReportTable::Counties => ("区县", "Counties"),
             ReportTable::Townships => ("乡镇", "Townships"),
             ReportTable::Villages => ("村", "Villages"),
@@ -91,6 +97,8 @@ impl ReportTable {
     pub fn name(self) -> &'static str {
         match self {
             ReportTable::Summary => "summary",
+            ReportTable::Provinces => "provinces",
+            ReportTable::Cities => "cities",
             ReportTable::Counties => "counties",
             ReportTable::Townships => "townships",
             ReportTable::Villages => "villages",
@@ -108,6 +116,44 @@ const SUMMARY: &[Column] = &[
     Column::new("change_pct", "变化（%）", "change (%)"),
     Column::new("basis", "依据", "basis"),
 ];
+
+const REGIONS: &[Column] = &[
+    Column::new("code", "代码", "code"),
+    Column::new("name", "名称", "name"),
+    Column::new("province_name", "省份", "province"),
+    Column::new("counties", "区县数", "counties"),
+    Column::new("townships_before", "乡镇数（前）", "townships before"),
+    Column::new("townships_after", "乡镇数（后）", "townships after"),
+    Column::new(
+        "townships_change_pct",
+        "乡镇数变化（%）",
+        "townships change (%)",
+    ),
+    Column::new("villages_before", "建制村数（前）", "villages before"),
+    Column::new("villages_after", "建制村数（后）", "villages after"),
+    Column::new(
+        "villages_change_pct",
+        "建制村数变化（%）",
+        "villages change (%)",
+    ),
+    Column::new(
+        "mean_seat_distance_km_before",
+        "平均到驻地距离（前，公里）",
+        "mean distance to seat before (km)",
+    ),
+    Column::new(
+        "mean_seat_distance_km_after",
+        "平均到驻地距离（后，公里）",
+        "mean distance to seat after (km)",
+    ),
+];
+
+/// The levels above the county a report sums to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Region {
+    Province,
+    City,
+}
 
 const COUNTIES: &[Column] = &[
     Column::new("county_code", "区县代码", "county code"),
@@ -279,6 +325,8 @@ impl<'a> RunReport<'a> {
     pub fn table(&self, which: ReportTable, out: &mut dyn TableWriter) -> std::io::Result<()> {
         match which {
             ReportTable::Summary => self.summary_table(out),
+            ReportTable::Provinces => self.regions_table(Region::Province, out),
+            ReportTable::Cities => self.regions_table(Region::City, out),
             ReportTable::Counties => self.counties_table(out),
             ReportTable::Townships => self.townships_table(out),
             ReportTable::Villages => self.villages_table(out),
@@ -392,6 +440,82 @@ impl<'a> RunReport<'a> {
                 Cell::Number(service.before.counties[k].mean_km),
                 Cell::Number(service.after.counties[k].mean_km),
                 Cell::Number(service.after_with_stations.counties[k].mean_km),
+            ])?;
+        }
+        Ok(())
+    }
+
+    /// `provinces.csv` and `cities.csv`: the counties' figures summed by province or by city
+    /// (distances weighted by residents), in code order.
+    fn regions_table(&self, level: Region, out: &mut dyn TableWriter) -> std::io::Result<()> {
+        #[derive(Default)]
+        struct Sums {
+            name: String,
+            province: String,
+            counties: usize,
+            counts: [usize; 4],
+            /// Residents × km before and after, and the residents measured.
+            km: [f64; 2],
+            people: [f64; 2],
+        }
+        out.header(REGIONS)?;
+        let service = self.service;
+        let mut regions: std::collections::BTreeMap<String, Sums> = Default::default();
+        for (k, c) in self.dataset.counties.iter_enumerated() {
+            let province = crate::national::province_of(&c.code);
+            let (code, name) = match level {
+                Region::Province => (
+                    c.code.get(..2).unwrap_or(&c.code).to_string(),
+                    province.map_or("", |p| p.name).to_string(),
+                ),
+                Region::City if c.city_code.is_empty() => (
+                    c.code.get(..4).unwrap_or(&c.code).to_string(),
+                    String::new(),
+                ),
+                Region::City => (c.city_code.clone(), c.city_name.clone()),
+            };
+            let sums = regions.entry(code).or_default();
+            sums.name = name;
+            sums.province = province.map_or("", |p| p.name).to_string();
+            sums.counties += 1;
+            let (b, a) = (&self.before.counties[k], &self.after.counties[k]);
+            for (slot, n) in [
+                b.townships.count,
+                a.townships.count,
+                b.villages.count,
+                a.villages.count,
+            ]
+            .into_iter()
+            .enumerate()
+            {
+                sums.counts[slot] += n;
+            }
+            for (slot, coverage) in [&service.before.counties[k], &service.after.counties[k]]
+                .into_iter()
+                .enumerate()
+            {
+                if coverage.people > 0.0 && coverage.mean_km.is_finite() {
+                    sums.km[slot] += coverage.mean_km * coverage.people;
+                    sums.people[slot] += coverage.people;
+                }
+            }
+        }
+        for (code, s) in &regions {
+            let count = |n: usize| Cell::Count(n as u64);
+            let mean = |slot: usize| Cell::Number(s.km[slot] / s.people[slot]);
+            out.row(&[
+                Cell::code(code),
+                Cell::text(&s.name),
+                Cell::text(&s.province),
+                count(s.counties),
+                count(s.counts[0]),
+                count(s.counts[1]),
+                Cell::Number(change_pct(s.counts[0] as f64, s.counts[1] as f64)),
+                count(s.counts[2]),
+                count(s.counts[3]),
+                Cell::Number(change_pct(s.counts[2] as f64, s.counts[3] as f64)),
+                mean(0),
+                mean(1),
             ])?;
         }
         Ok(())
