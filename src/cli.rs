@@ -664,7 +664,8 @@ pub fn national_data(sources: &Path, out: &Path) -> anyhow::Result<()> {
     let t0 = std::time::Instant::now();
     let progress = Progress::new();
     let report = std::thread::scope(|scope| {
-        let work = scope.spawn(|| jianzhi::demo::national::write_national(sources, out, &progress));
+        let work =
+            scope.spawn(|| jianzhi::demo::national::write_national(sources, out, true, &progress));
         watch(&work, &progress);
         work.join().expect("the generator does not panic")
     })?;

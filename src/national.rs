@@ -167,14 +167,13 @@ pub fn ensure_modelled(dir: &Path, progress: &Progress) -> Result<(), LoadError>
         return Ok(());
     }
     let bundle = national.parent().unwrap_or(Path::new("."));
-    crate::demo::national::write_national(&bundle.join("china"), &national, progress).map_err(
-        |e| {
+    crate::demo::national::write_national(&bundle.join("china"), &national, false, progress)
+        .map_err(|e| {
             Problem::file(
                 &national,
                 Message::untranslated(format!("cannot model the national data: {e}")),
             )
-        },
-    )?;
+        })?;
     Ok(())
 }
 

@@ -410,3 +410,29 @@ fn the_reports_sum_counties_to_provinces_and_cities() {
         "{km}"
     );
 }
+
+#[test]
+fn the_national_model_is_the_same_every_time() {
+    // The cache the other tests load, and a second modelling from the committed sources.
+    let cached = national::province_dir(&PROVINCES[2]).unwrap();
+    national::ensure_modelled(&cached, &Progress::new()).unwrap();
+    let again = tempfile::tempdir().unwrap();
+    let sources = Path::new(env!("CARGO_MANIFEST_DIR")).join("data/china");
+    let report =
+        jianzhi::demo::national::write_national(&sources, again.path(), true, &Progress::new())
+            .unwrap();
+    assert_eq!(report.provinces.len(), 30);
+    assert_eq!(report.modelled_outlines.len(), 143);
+    for p in PROVINCES.iter().filter(|p| p.code != national::SICHUAN) {
+        for file in [
+            "townships.csv",
+            "villages.csv",
+            "townships.geojson",
+            "counties.csv",
+        ] {
+            let a = std::fs::read(cached.parent().unwrap().join(p.code).join(file)).unwrap();
+            let b = std::fs::read(again.path().join(p.code).join(file)).unwrap();
+            assert!(a == b, "{} {file} differs between two modellings", p.name);
+        }
+    }
+}

@@ -97,9 +97,12 @@ struct CountyRow {
 
 /// Models every province in `sources` and writes each into `out/<province code>/` (each
 /// folder written aside and renamed into place, so an interrupted run leaves none half-made).
+/// With `replace` false, a province folder already complete is kept as it is (the cache:
+/// another run may be reading it).
 pub fn write_national(
     sources: &Path,
     out: &Path,
+    replace: bool,
     progress: &Progress,
 ) -> Result<NationalReport, DemoError> {
     let files = Files::in_dir(sources);
@@ -202,7 +205,7 @@ pub fn write_national(
             ("dem.asc", dem_text.as_bytes().to_vec()),
             ("dataset.toml", dataset_toml(name, &zones).into_bytes()),
         ];
-        write_folder(&out.join(province), &files)?;
+        write_folder(&out.join(province), &files, replace)?;
         report.provinces.push(ProvinceModelled {
             code: province.clone(),
             name: name.clone(),
@@ -339,7 +342,7 @@ fn toml_string(s: &str) -> String {
 }
 
 /// Writes `files` into a new folder beside `dir` and renames it into place, marked complete.
-fn write_folder(dir: &Path, files: &[(&str, Vec<u8>)]) -> Result<(), DemoError> {
+fn write_folder(dir: &Path, files: &[(&str, Vec<u8>)], replace: bool) -> Result<(), DemoError> {
     let err = |path: &Path| {
         let path = path.display().to_string();
         move |source| DemoError::Write { path, source }
@@ -355,6 +358,12 @@ fn write_folder(dir: &Path, files: &[(&str, Vec<u8>)]) -> Result<(), DemoError> 
     }
     write_atomic(&staging.path().join(".complete"), b"").map_err(err(staging.path()))?;
     let staging = staging.keep();
+    // Another run (a second window, a script) finished the same folder first: keep theirs,
+    // which someone may be reading; a folder left half-made by a killed run is replaced.
+    if !replace && dir.join(".complete").is_file() {
+        let _ = std::fs::remove_dir_all(&staging);
+        return Ok(());
+    }
     if dir.exists() {
         let _ = std::fs::remove_dir_all(dir);
     }
