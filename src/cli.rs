@@ -54,7 +54,10 @@ pub fn load(input: Input) -> anyhow::Result<Dataset> {
         Some(path) => Some(ColumnMap::read(path)?),
         None => None,
     };
-    let options = LoadOptions { columns };
+    let options = LoadOptions {
+        columns,
+        ..LoadOptions::default()
+    };
     let provinces = match (input.province, input.data) {
         (Some(_), Some(_)) => anyhow::bail!("give --data or --province, not both"),
         (Some(arg), None) => Some(jianzhi::national::resolve(arg).map_err(anyhow::Error::msg)?),
@@ -711,9 +714,15 @@ pub fn app_data(data: Option<PathBuf>, province: Option<&str>) -> anyhow::Result
         anyhow::bail!("give --data or --province, not both");
     }
     let provinces = jianzhi::national::resolve(arg).map_err(anyhow::Error::msg)?;
+    if provinces.len() == jianzhi::national::PROVINCES.len() {
+        // The whole country: the app loads every province in the background.
+        return Ok(Some(
+            jianzhi::national::national_dir().map_err(|e| e.into_import(Path::new(arg)))?,
+        ));
+    }
     let [province] = provinces[..] else {
         anyhow::bail!(
-            "the app opens one province at a time; the command line takes several or all (jianzhi summary --province {arg})"
+            "the app opens one province or the whole country (all); the command line takes any list (jianzhi summary --province {arg})"
         );
     };
     let progress = Progress::new();

@@ -177,8 +177,14 @@ pub fn ensure_modelled(dir: &Path, progress: &Progress) -> Result<(), LoadError>
     Ok(())
 }
 
+/// Whether `dir` is the folder of the modelled national data (all provinces but Sichuan,
+/// one folder each): what `--province all` hands the app to open the whole country.
+pub fn is_country_dir(dir: &Path) -> bool {
+    national_dir().is_ok_and(|d| d == dir)
+}
+
 /// The cache folder of the modelled national data (inside the unpacked bundle).
-fn national_dir() -> Result<PathBuf, LoadError> {
+pub fn national_dir() -> Result<PathBuf, LoadError> {
     let bundle = crate::builtin::bundle_dir().map_err(|e| {
         Problem::file(
             Path::new("(bundle)"),
@@ -196,6 +202,10 @@ pub fn load(
     progress: &Progress,
 ) -> Result<Loaded, LoadError> {
     let dirs = dataset_dirs(provinces, progress)?;
+    let options = &LoadOptions {
+        columns: options.columns.clone(),
+        provinces: Vec::new(),
+    };
     if let [dir] = &dirs[..] {
         return load_dataset_opts(dir, options, progress);
     }

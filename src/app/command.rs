@@ -24,6 +24,8 @@ pub enum Command {
     /// Open a province (its code): Sichuan's demo, or another province modelled from its
     /// real codes (on first use, on the loading thread).
     OpenProvince(&'static str),
+    /// Open the whole country: every province loaded together.
+    OpenCountry,
     /// Stop the dataset load under way; the data in use stays.
     CancelLoad,
     SaveScenario(PathBuf),

@@ -33,6 +33,8 @@ const TEXT: &[(&str, &str, &str)] = &[
     ),
     ("dark", "深色", "Dark"),
     ("province_other", "省份…", "Province…"),
+    ("province_all", "全国", "Whole country"),
+    ("province_several", "多省", "Several provinces"),
     ("province_demo", "2016 演示", "2016 demo"),
     (
         "province_hint",

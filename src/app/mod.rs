@@ -452,6 +452,16 @@ impl JianzhiApp {
                     None => {}
                 }
             }
+            Command::OpenCountry => match crate::national::national_dir() {
+                Ok(dir) => self.start_load(
+                    dir,
+                    crate::import::LoadOptions {
+                        provinces: crate::national::PROVINCES.iter().collect(),
+                        ..Default::default()
+                    },
+                ),
+                Err(e) => self.state.status = e.to_string(),
+            },
             Command::CancelLoad => self.cancel_load(),
             Command::SaveScenario(path) => {
                 let text = self.state.scenario().to_toml();
@@ -586,6 +596,7 @@ impl JianzhiApp {
                 }
                 let options = crate::import::LoadOptions {
                     columns: Some(columns),
+                    ..Default::default()
                 };
                 self.start_load(dialog.dir, options);
             }
@@ -954,8 +965,12 @@ pub fn run(data: Option<&Path>, launch: Launch) -> Result<(), StartError> {
         options,
         Box::new(move |cc| {
             let mut app = JianzhiApp::new(Some(cc.egui_ctx.clone()), workspace, launch);
-            if let Some(data) = data {
-                app.apply(Command::OpenPath(data));
+            match data {
+                Some(dir) if crate::national::is_country_dir(&dir) => {
+                    app.apply(Command::OpenCountry);
+                }
+                Some(data) => app.apply(Command::OpenPath(data)),
+                None => {}
             }
             Ok(Box::new(app))
         }),

@@ -216,17 +216,28 @@ fn province_picker(ui: &mut egui::Ui, state: &AppState) -> Option<Command> {
     let counties = &state.workspace.dataset().counties;
     let first = counties.iter().next().and_then(|c| c.province());
     let current = first.filter(|p| counties.iter().all(|c| c.province() == Some(p)));
+    // Counties of more than one province: several provinces, or the whole country, are open.
+    let several = first.is_some() && current.is_none();
+    let whole = several
+        && crate::national::PROVINCES
+            .iter()
+            .all(|p| counties.iter().any(|c| c.province() == Some(p)));
     let name = |p: &crate::national::Province| match l {
         crate::Lang::Zh => p.short,
         crate::Lang::En => p.english,
     };
     let mut chosen = None;
     egui::ComboBox::from_id_salt("province")
-        .selected_text(current.map_or_else(
-            || l.t("province_other").to_string(),
-            |p| name(p).to_string(),
-        ))
+        .selected_text(match (current, whole) {
+            (Some(p), _) => name(p).to_string(),
+            (None, true) => l.t("province_all").to_string(),
+            (None, false) if several => l.t("province_several").to_string(),
+            (None, false) => l.t("province_other").to_string(),
+        })
         .show_ui(ui, |ui| {
+            if ui.selectable_label(whole, l.t("province_all")).clicked() && !whole {
+                chosen = Some(Command::OpenCountry);
+            }
             for p in &crate::national::PROVINCES {
                 let label = if p.code == crate::national::SICHUAN {
                     format!("{} ({})", name(p), l.t("province_demo"))

@@ -274,9 +274,14 @@ fn load(
     options: &crate::import::LoadOptions,
     progress: &Progress,
 ) -> LoadResult {
-    // A province of the national data is modelled here on first use (with its progress).
-    let loaded = crate::national::ensure_modelled(dir, progress)
-        .and_then(|()| crate::import::load_dataset_opts(dir, options, progress));
+    // A province of the national data is modelled here on first use (with its progress);
+    // several provinces are loaded together.
+    let loaded = if options.provinces.is_empty() {
+        crate::national::ensure_modelled(dir, progress)
+            .and_then(|()| crate::import::load_dataset_opts(dir, options, progress))
+    } else {
+        crate::national::load(&options.provinces, options, progress)
+    };
     let loaded = match loaded {
         Ok(loaded) => loaded,
         Err(LoadError::Cancelled) => return LoadResult::Cancelled,

@@ -61,6 +61,9 @@ pub struct LoadOptions {
     /// A column mapping (`--columns FILE`, or the app's dialog); else the folder's
     /// `columns.toml` if it has one.
     pub columns: Option<ColumnMap>,
+    /// Load these provinces together instead of the folder (the app's "whole country"; see
+    /// [`crate::national::load`]); empty: the folder.
+    pub provinces: Vec<&'static crate::national::Province>,
 }
 
 /// Loads and validates the dataset in `dir`, reporting progress to `progress` and stopping
