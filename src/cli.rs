@@ -670,8 +670,9 @@ pub fn national_data(sources: &Path, out: &Path) -> anyhow::Result<()> {
         let work =
             scope.spawn(|| jianzhi::demo::national::write_national(sources, out, true, &progress));
         watch(&work, &progress);
-        work.join().expect("the generator does not panic")
-    })?;
+        work.join()
+    })
+    .map_err(|_| anyhow::anyhow!("the modelling stopped unexpectedly"))??;
     for p in &report.provinces {
         println!(
             "{} {}: {} counties, {} townships, {} villages, {} residents (modelled)",
@@ -729,8 +730,9 @@ pub fn app_data(data: Option<PathBuf>, province: Option<&str>) -> anyhow::Result
     let dirs = std::thread::scope(|scope| {
         let work = scope.spawn(|| jianzhi::national::dataset_dirs(&[province], &progress));
         watch(&work, &progress);
-        work.join().expect("modelling does not panic")
+        work.join()
     })
+    .map_err(|_| anyhow::anyhow!("the modelling stopped unexpectedly"))?
     .map_err(|e| e.into_import(Path::new(province.code)))?;
     Ok(dirs.into_iter().next())
 }

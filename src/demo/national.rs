@@ -7,9 +7,10 @@
 //!   each city's);
 //! - no published averages to calibrate to: a community weighs what Sichuan's calibration found
 //!   ([`COMMUNITY_WEIGHT`]) and registered population adds up to the residents;
-//! - development zones without an outline (143 of 2,795 counties) get a modelled one: a disk at
-//!   the middle of their city's first outlined county (else their province's), of 25 km² per
-//!   township. They are listed in the report and in each dataset's sources, not dropped.
+//! - counties without an outline (143 of 2,795: development zones, counties recoded since the
+//!   outlines were drawn, the South China Sea islands) get a modelled one: a disk at the middle
+//!   of their city's first outlined county (else their province's), of 25 km² per township.
+//!   They are listed in the report and in each dataset's sources, not dropped.
 //!
 //! All provinces are modelled in one pass (the population model is one seeded sequence), so a
 //! province's figures do not depend on which was asked for first.
@@ -322,7 +323,7 @@ fn dataset_toml(province: &str, zones: &[&(String, String)]) -> String {
     if !zones.is_empty() {
         let list: Vec<String> = zones.iter().map(|(c, n)| format!("{c} {n}")).collect();
         sources.push(format!(
-            "Modelled outlines (development zones without a real one: a disk of 25 km² per township in their city): {}",
+            "Modelled outlines (counties without a real one, mostly development zones: a disk of 25 km² per township in their city): {}",
             list.join(", ")
         ));
     }
