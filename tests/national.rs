@@ -333,6 +333,31 @@ fn quotas_hand_targets_down_to_provinces_and_counties() {
     );
     assert!(analysis.plan.townships.outcome.target_met());
 
+    // A quota for Beijing alone: Tianjin, with no target and no thresholds, stays as it is.
+    let mut beijing_only = Scenario::empty("Beijing only");
+    beijing_only.townships.enabled = true;
+    beijing_only
+        .townships
+        .quotas
+        .insert("11".into(), Quota::CutPct(10.0));
+    let analysis = common::workspace(dataset.clone())
+        .analyse(&beijing_only)
+        .unwrap();
+    let tianjin = |c: &str| c.starts_with("12");
+    let before = dataset
+        .townships
+        .iter()
+        .filter(|t| tianjin(&t.code))
+        .count();
+    let after = analysis
+        .plan
+        .townships
+        .units
+        .iter()
+        .filter(|u| tianjin(&dataset.townships[u.seat].code))
+        .count();
+    assert_eq!(before, after, "Tianjin merged without a target");
+
     // A bad quota names its file, row and column.
     std::fs::write(&table, "code,township_target\n13,三成\n").unwrap();
     let err = read_quotas(&table).unwrap_err().to_string();

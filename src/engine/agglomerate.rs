@@ -156,7 +156,9 @@ pub(super) fn merge_level<K: Sync, L: Level>(
                     .fold(0, |flags, (_, flag)| flags | flag)
                 })
                 .collect();
+            let region = units[members[0] as usize].region as usize;
             PartitionInput {
+                targeted: quota.is_some() || region_targets[region].is_some(),
                 members,
                 flags,
                 groups,
@@ -172,7 +174,6 @@ pub(super) fn merge_level<K: Sync, L: Level>(
         neighbours: context.neighbours,
         local_of: &local_of,
         rules,
-        has_target: rules.target_reduction_pct.is_some() || !rules.quotas.is_empty(),
         mean_resident: context.mean_resident,
         refine: context.refine,
     };

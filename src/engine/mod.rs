@@ -267,13 +267,8 @@ impl<K: Clone + PartialEq> Kept<K> {
     fn context(rules: &Rules<K>) -> Rules<K> {
         Rules {
             target_reduction_pct: rules.target_reduction_pct.map(|_| 0.0),
-            // Whether there are quotas matters to the runs (they then merge past the
-            // thresholds, weakest first), not their values.
-            quotas: if rules.quotas.is_empty() {
-                Default::default()
-            } else {
-                [(String::new(), Quota::CutPct(0.0))].into()
-            },
+            // Quotas reach a run through its input (`targeted`), like per-county targets.
+            quotas: Default::default(),
             locked: Vec::new(),
             manual: Vec::new(),
             seats: Vec::new(),

@@ -30,6 +30,9 @@ pub(super) struct PartitionInput {
     pub groups: Vec<Vec<u32>>,
     /// Merges allowed in this partition (targets per county); `None`: as the rules go.
     pub quota: Option<usize>,
+    /// Whether a target counts this partition's merges (its own quota, or its province's,
+    /// city's or quota region's): without thresholds, every unit is then a candidate.
+    pub targeted: bool,
 }
 
 /// Never merged by the rules (exempt kind, out of scope, locked).
@@ -49,8 +52,6 @@ pub(super) struct Level<'a, 'n, K> {
     /// Each unit's local index in its partition.
     pub local_of: &'a [u32],
     pub rules: &'a Rules<K>,
-    /// Whether a target is set: without thresholds, every unit is then a candidate.
-    pub has_target: bool,
     /// Mean resident population of the units the rules may merge: the yardstick of
     /// candidates when no threshold applies.
     pub mean_resident: f64,
@@ -211,7 +212,7 @@ impl<K> Level<'_, '_, K> {
         match shortfall_ratio(g, &limits).map(|r| r / seat.scale) {
             Some(r) if r < 1.0 => Some(r),
             Some(_) => None,
-            None if self.has_target => Some(g.resident / self.mean_resident.max(1e-9) / seat.scale),
+            None if input.targeted => Some(g.resident / self.mean_resident.max(1e-9) / seat.scale),
             None => None,
         }
     }
