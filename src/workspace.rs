@@ -274,6 +274,7 @@ impl Analysis {
             before: self.before(),
             after: &self.after,
             service: &self.service,
+            terrain: &self.workspace.prepared().terrain,
         }
     }
 }

@@ -146,7 +146,6 @@ pub fn write_national(
     let modelled = model(&read, progress)?;
 
     // Split by province, keeping the sources' order within each.
-    let province_of = |code: &str| code.get(..2).unwrap_or_default().to_string();
     let names: BTreeMap<String, String> = rows
         .iter()
         .map(|r| (r.province_code.clone(), r.province_name.clone()))
@@ -159,16 +158,24 @@ pub fn write_national(
         path: out.display().to_string(),
         source,
     })?;
+    // Each list's indices by province, in one pass each.
+    fn by_province<'c>(codes: impl Iterator<Item = &'c str>) -> HashMap<&'c str, Vec<usize>> {
+        let mut out: HashMap<&str, Vec<usize>> = HashMap::new();
+        for (i, code) in codes.enumerate() {
+            out.entry(code.get(..2).unwrap_or_default())
+                .or_default()
+                .push(i);
+        }
+        out
+    }
+    let counties_of = by_province(read.counties.iter().map(|c| c.code.as_str()));
+    let townships_of = by_province(read.townships.iter().map(|t| t.code.as_str()));
+    let villages_of = by_province(read.villages.iter().map(|v| v.code.as_str()));
+    let none = Vec::new();
     for (province, name) in &names {
-        let counties: Vec<usize> = (0..read.counties.len())
-            .filter(|&c| province_of(&read.counties[c].code) == *province)
-            .collect();
-        let ts: Vec<usize> = (0..read.townships.len())
-            .filter(|&t| province_of(&read.townships[t].code) == *province)
-            .collect();
-        let vs: Vec<usize> = (0..read.villages.len())
-            .filter(|&v| province_of(&read.villages[v].code) == *province)
-            .collect();
+        let counties = counties_of.get(province.as_str()).unwrap_or(&none);
+        let ts = townships_of.get(province.as_str()).unwrap_or(&none);
+        let vs = villages_of.get(province.as_str()).unwrap_or(&none);
         let province_counties: Vec<SourceCounty> =
             counties.iter().map(|&c| read.counties[c].clone()).collect();
         let province_townships: Vec<_> = ts.iter().map(|&t| read.townships[t].clone()).collect();
@@ -179,7 +186,7 @@ pub fn write_national(
         let people_villages: Vec<_> = vs.iter().map(|&v| modelled.people.villages[v]).collect();
         let zones: Vec<&(String, String)> = modelled_outlines
             .iter()
-            .filter(|(code, _)| province_of(code) == *province)
+            .filter(|(code, _)| code.get(..2) == Some(province.as_str()))
             .collect();
         let files: Vec<(&str, Vec<u8>)> = vec![
             ("counties.csv", counties_csv(&province_counties)),

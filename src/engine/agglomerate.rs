@@ -17,6 +17,7 @@ use super::partition::{
 use super::{Demand, Unit};
 use crate::model::{Level, NewId};
 use crate::plan::{Constraint, NewUnit, Outcome, Stage};
+use crate::scenario::quota::Quota;
 use crate::scenario::{Rules, TargetPer};
 
 /// The partition runs of one level, by the first unit of each partition, with the groups
@@ -91,7 +92,7 @@ pub(super) fn merge_level<K: Sync, L: Level>(
         .max()
         .unwrap_or(0);
     let mut in_scope_of = vec![0usize; regions];
-    let mut quota_of: Vec<Option<crate::scenario::quota::Quota>> = vec![None; regions];
+    let mut quota_of: Vec<Option<Quota>> = vec![None; regions];
     for u in units {
         quota_of[u.region as usize] = u.region_quota;
         if u.regular {
@@ -115,7 +116,7 @@ pub(super) fn merge_level<K: Sync, L: Level>(
                     .iter()
                     .filter(|&&m| units[m as usize].regular)
                     .count();
-                Some((base as f64 * pct / 100.0).round() as usize)
+                Some(Quota::CutPct(pct).merges(base))
             })
             .collect(),
         _ => vec![None; partitions],

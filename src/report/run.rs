@@ -26,6 +26,9 @@ pub struct RunReport<'a> {
     pub(crate) before: &'a DatasetSummary,
     pub(crate) after: &'a DatasetSummary,
     pub(crate) service: &'a ServiceReport,
+    /// Each township's terrain class, as the plan used it.
+    pub(crate) terrain:
+        &'a typed_index_collections::TiVec<crate::model::TownshipId, Option<Terrain>>,
 }
 
 /// One before/after figure of a run, with its basis (`observed`, `modelled`, `illustrative`).
@@ -525,7 +528,7 @@ impl<'a> RunReport<'a> {
     fn townships_table(&self, out: &mut dyn TableWriter) -> std::io::Result<()> {
         out.header(TOWNSHIPS)?;
         let ds = self.dataset;
-        let terrain = crate::terrain::township_terrain(ds);
+        let terrain = self.terrain;
         for (i, t) in ds.townships.iter_enumerated() {
             let unit = self.plan.townships.unit_of(i);
             let seat = &ds.townships[unit.seat];
