@@ -10,7 +10,6 @@
 //! `terrain_km = km + (5 / 0.6) × ascent_km`, with the ascent summed over samples every
 //! kilometre (at most 64) along the line. Without a DEM it equals the great-circle distance.
 
-use itertools::Itertools;
 use rayon::prelude::*;
 use typed_index_collections::TiVec;
 
@@ -78,16 +77,26 @@ pub struct Coverage {
 }
 
 impl Coverage {
+    /// The statistics of `trips` in a few passes, without sorting them: people are summed in
+    /// 1-km bins (a trip of `km` counts within `d` km from the bin `ceil(km)` on), which give
+    /// the curve and the shares at once; a quantile is read in the one bin it falls in, whose
+    /// trips alone are sorted.
     pub fn from_trips(trips: &[Trip], radius_km: f64) -> Self {
-        let mut sorted: Vec<Trip> = trips.to_vec();
-        sorted.sort_unstable_by(by_distance);
-        Self::from_sorted(trips, &sorted, radius_km)
-    }
-
-    /// As [`Coverage::from_trips`], given the same trips also sorted [`by_distance`]. Sums are
-    /// taken in the order of `trips`.
-    fn from_sorted(trips: &[Trip], sorted: &[Trip], radius_km: f64) -> Self {
-        let people: f64 = trips.iter().map(|t| t.people).sum();
+        // One pass; each sum is taken in the order of `trips`.
+        let mut bins = [0.0; BINS];
+        let (mut people, mut max_km, mut km_people, mut terrain_people) = (0.0, f64::NAN, 0.0, 0.0);
+        let (mut beyond_villages, mut beyond_people) = (0, 0.0);
+        for t in trips {
+            people += t.people;
+            max_km = f64::max(max_km, t.km);
+            bins[bin(t.km)] += t.people;
+            km_people += t.km * t.people;
+            terrain_people += t.terrain_km * t.people;
+            if t.km > radius_km {
+                beyond_villages += 1;
+                beyond_people += t.people;
+            }
+        }
         if trips.is_empty() || people <= 0.0 {
             return Coverage {
                 villages: trips.len(),
@@ -95,64 +104,121 @@ impl Coverage {
                 mean_km: f64::NAN,
                 median_km: f64::NAN,
                 p90_km: f64::NAN,
-                max_km: trips.iter().map(|t| t.km).fold(f64::NAN, f64::max),
+                max_km,
                 mean_terrain_km: f64::NAN,
                 share_within: [f64::NAN; 5],
                 ..Default::default()
             };
         }
-        // One pass over the sorted trips gives every "share within d" at once.
-        let mut thresholds: Vec<f64> = (0..=CURVE_MAX_KM).map(|d| d as f64).collect();
-        thresholds.extend(SHARE_RADII_KM);
-        thresholds.push(radius_km);
-        let mut order: Vec<usize> = (0..thresholds.len()).collect();
-        order.sort_by(|&a, &b| thresholds[a].total_cmp(&thresholds[b]));
-        let mut within = vec![0.0; thresholds.len()];
-        let (mut next, mut cumulative) = (0, 0.0);
-        for &k in &order {
-            while next < sorted.len() && sorted[next].km <= thresholds[k] {
-                cumulative += sorted[next].people;
-                next += 1;
-            }
-            within[k] = cumulative;
-        }
-        let share = |k: usize| within[k] / people;
-        let curve: Vec<f64> = (0..=CURVE_MAX_KM).map(share).collect();
-        let radius_index = thresholds.len() - 1;
+        let mut cumulative = 0.0;
+        let curve: Vec<f64> = bins[..=CURVE_MAX_KM]
+            .iter()
+            .map(|b| {
+                cumulative += b;
+                cumulative / people
+            })
+            .collect();
         Coverage {
             villages: trips.len(),
             people,
-            mean_km: trips.iter().map(|t| t.km * t.people).sum::<f64>() / people,
-            median_km: weighted_quantile(sorted, people, 0.5),
-            p90_km: weighted_quantile(sorted, people, 0.9),
-            max_km: sorted.last().map_or(f64::NAN, |t| t.km),
-            mean_terrain_km: trips.iter().map(|t| t.terrain_km * t.people).sum::<f64>() / people,
-            share_within: std::array::from_fn(|r| share(CURVE_MAX_KM + 1 + r)),
-            beyond_villages: sorted.iter().filter(|t| t.km > radius_km).count(),
-            beyond_people: people - within[radius_index],
+            mean_km: km_people / people,
+            median_km: weighted_quantile(trips, &bins, people, 0.5),
+            p90_km: weighted_quantile(trips, &bins, people, 0.9),
+            max_km,
+            mean_terrain_km: terrain_people / people,
+            share_within: SHARE_RADII_KM.map(|r| curve[r as usize]),
+            beyond_villages,
+            beyond_people,
             curve,
         }
     }
 }
 
-/// The smallest distance within which at least `q` of the people live (trips sorted by km).
-/// Trips by distance, then people, then terrain distance: a total order, so equal trips are
-/// summed in the same order whatever order they came in.
-fn by_distance(a: &Trip, b: &Trip) -> std::cmp::Ordering {
-    (a.km.total_cmp(&b.km))
-        .then(a.people.total_cmp(&b.people))
-        .then(a.terrain_km.total_cmp(&b.terrain_km))
+/// Bins of whole km: 0 (a trip of 0 km), 1 (up to 1 km), … [`CURVE_MAX_KM`], and one beyond.
+const BINS: usize = CURVE_MAX_KM + 2;
+
+// The shares are read on the curve, at whole km.
+const _: () = {
+    let mut r = 0;
+    while r < SHARE_RADII_KM.len() {
+        assert!(SHARE_RADII_KM[r] as usize as f64 == SHARE_RADII_KM[r]);
+        assert!(SHARE_RADII_KM[r] as usize <= CURVE_MAX_KM);
+        r += 1;
+    }
+};
+
+/// The bin of a trip of `km`: the smallest whole `d` with `km <= d`, or the last bin.
+fn bin(km: f64) -> usize {
+    let d = km.max(0.0).ceil();
+    if d <= CURVE_MAX_KM as f64 {
+        d as usize
+    } else {
+        BINS - 1
+    }
 }
 
-fn weighted_quantile(sorted: &[Trip], people: f64, q: f64) -> f64 {
+/// The smallest distance within which at least `q` of the people live: the bins are summed
+/// up to the one where the share is reached, whose trips are then narrowed down the same way.
+fn weighted_quantile(trips: &[Trip], bins: &[f64; BINS], people: f64, q: f64) -> f64 {
+    let goal = q * people - 1e-9;
     let mut cumulative = 0.0;
-    for t in sorted {
-        cumulative += t.people;
-        if cumulative >= q * people - 1e-9 {
-            return t.km;
+    for (b, &in_bin) in bins.iter().enumerate() {
+        if cumulative + in_bin < goal && b + 1 < BINS {
+            cumulative += in_bin;
+            continue;
         }
+        if b == 0 {
+            // Every trip of the first bin is 0 km.
+            return 0.0;
+        }
+        let within: Vec<(f64, f64)> = trips
+            .iter()
+            .filter(|t| bin(t.km) == b)
+            .map(|t| (t.km, t.people))
+            .collect();
+        return quantile_among(within, cumulative, goal);
     }
-    sorted.last().map_or(f64::NAN, |t| t.km)
+    f64::NAN
+}
+
+/// The distance at which `cumulative` plus the people of `trips` (km, people), taken by
+/// distance, first reaches `goal` (the farthest if never): a few trips are sorted, more are
+/// first narrowed to the one of 256 equal slices of their range where the goal is reached.
+fn quantile_among(mut trips: Vec<(f64, f64)>, mut cumulative: f64, goal: f64) -> f64 {
+    const SLICES: usize = 256;
+    loop {
+        let (lo, hi) = trips
+            .iter()
+            .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &(km, _)| {
+                (lo.min(km), hi.max(km))
+            });
+        if trips.len() <= 64 || lo >= hi {
+            // Trips of equal km give the same answer whatever their order.
+            trips.sort_unstable_by(|a, b| a.0.total_cmp(&b.0));
+            for &(km, people) in &trips {
+                cumulative += people;
+                if cumulative >= goal {
+                    return km;
+                }
+            }
+            return hi;
+        }
+        let slice = |km: f64| (((km - lo) / (hi - lo) * SLICES as f64) as usize).min(SLICES - 1);
+        let mut slices = [0.0; SLICES];
+        for &(km, people) in &trips {
+            slices[slice(km)] += people;
+        }
+        let mut at = None;
+        for (k, &in_slice) in slices.iter().enumerate() {
+            if cumulative + in_slice >= goal {
+                at = Some(k);
+                break;
+            }
+            cumulative += in_slice;
+        }
+        let Some(at) = at else { return hi };
+        trips.retain(|&(km, _)| slice(km) == at);
+    }
 }
 
 /// Coverage province-wide and per county.
@@ -162,68 +228,31 @@ pub struct CoverageSet {
     pub counties: TiVec<CountyId, Coverage>,
 }
 
-/// The trips of a coverage set sorted [`by_distance`], with the county of each: the next
-/// set merges the changed counties' trips into them rather than sorting every trip again.
-#[derive(Debug, Clone, Default)]
-pub(crate) struct Sorted {
-    trips: Vec<Trip>,
-    counties: Vec<CountyId>,
-}
-
 impl CoverageSet {
     /// The coverage of `trips`, province-wide and per county. Given the `previous` set of the
-    /// same radius with its sorted trips, a county not `changed` since keeps its coverage
-    /// and its place in the sorted trips.
+    /// same radius, a county not `changed` since keeps its coverage.
     fn new(
-        dataset: &Dataset,
+        baseline: &Baseline,
         trips: &TiVec<VillageId, Option<Trip>>,
         radius_km: f64,
-        previous: Option<(&CoverageSet, &Sorted, &TiVec<CountyId, bool>)>,
-    ) -> (Self, Sorted) {
-        let keep = |c: CountyId| previous.is_some_and(|(_, _, changed)| !changed[c]);
-        let mut by_county: TiVec<CountyId, Vec<Trip>> =
-            vec![Vec::new(); dataset.counties.len()].into();
-        let mut all = Vec::with_capacity(trips.len());
-        for (v, trip) in trips.iter_enumerated() {
-            if let Some(t) = trip {
-                let c = dataset.county_of_village(v);
-                if !keep(c) {
-                    by_county[c].push(*t);
-                }
-                all.push(*t);
-            }
-        }
-        let mut fresh: Vec<(Trip, CountyId)> = by_county
+        previous: Option<(&CoverageSet, &TiVec<CountyId, bool>)>,
+    ) -> Self {
+        let all: Vec<Trip> = trips.iter().flatten().copied().collect();
+        let mut gathered = Vec::new();
+        let counties = baseline
+            .by_county
             .iter_enumerated()
-            .flat_map(|(c, trips)| trips.iter().map(move |&t| (t, c)))
+            .map(|(c, villages)| match previous {
+                Some((set, changed)) if !changed[c] => set.counties[c].clone(),
+                _ => {
+                    gathered.clear();
+                    gathered.extend(villages.iter().filter_map(|&v| trips[v]));
+                    Coverage::from_trips(&gathered, radius_km)
+                }
+            })
             .collect();
-        fresh.sort_unstable_by(|a, b| by_distance(&a.0, &b.0));
-        let mut sorted = Sorted {
-            trips: Vec::with_capacity(all.len()),
-            counties: Vec::with_capacity(all.len()),
-        };
-        let kept = previous.into_iter().flat_map(|(_, then, _)| {
-            then.trips
-                .iter()
-                .zip(&then.counties)
-                .filter(|&(_, &c)| keep(c))
-                .map(|(&t, &c)| (t, c))
-        });
-        for (t, c) in kept.merge_by(fresh, |a, b| by_distance(&a.0, &b.0).is_le()) {
-            sorted.trips.push(t);
-            sorted.counties.push(c);
-        }
-        let set = Self {
-            province: Coverage::from_sorted(&all, &sorted.trips, radius_km),
-            counties: by_county
-                .iter_enumerated()
-                .map(|(c, t)| match previous {
-                    Some((set, _, _)) if keep(c) => set.counties[c].clone(),
-                    _ => Coverage::from_trips(t, radius_km),
-                })
-                .collect(),
-        };
-        (set, sorted)
+        let province = Coverage::from_trips(&all, radius_km);
+        Self { province, counties }
     }
 }
 
@@ -231,6 +260,8 @@ impl CoverageSet {
 pub struct Baseline {
     /// Each village's trip to its own township's seat (`None` for special units).
     pub trips: TiVec<VillageId, Option<Trip>>,
+    /// The villages of each county, in order.
+    by_county: TiVec<CountyId, Vec<VillageId>>,
 }
 
 impl Baseline {
@@ -254,8 +285,14 @@ impl Baseline {
                 })
             })
             .collect();
+        let mut by_county: TiVec<CountyId, Vec<VillageId>> =
+            vec![Vec::new(); dataset.counties.len()].into();
+        for v in dataset.villages.keys() {
+            by_county[dataset.county_of_village(v)].push(v);
+        }
         Self {
             trips: trips.into(),
+            by_county,
         }
     }
 }
@@ -344,8 +381,6 @@ pub(crate) struct Kept {
     after: TiVec<VillageId, Option<TripsAfter>>,
     village_seats: TiVec<VillageId, VillageId>,
     village_trips: TiVec<VillageId, Option<Trip>>,
-    /// The trips of the after, after with stations and village seat sets, sorted.
-    sorted: [Sorted; 3],
 }
 
 /// Evaluates a plan's service coverage and cost, taking from `previous` (an evaluation on
@@ -569,27 +604,20 @@ pub(crate) fn evaluate(
     });
     let changed_villages = previous.map(|p| changed(&village_trips, &|v| p.village_trips[v]));
     let set = |trips: &TiVec<VillageId, Option<Trip>>,
-               k: usize,
                then: Option<&CoverageSet>,
                changed: Option<&TiVec<CountyId, bool>>| {
-        let sorted = previous.map(|p| &p.sorted[k]);
-        let previous = then.zip(sorted).zip(changed).map(|((a, b), c)| (a, b, c));
-        CoverageSet::new(dataset, trips, service.radius_km, previous)
+        CoverageSet::new(baseline, trips, service.radius_km, then.zip(changed))
     };
-    let (
-        (before, (after_set, after_sorted)),
-        ((after_with_stations, nearest_sorted), (village_seat_set, village_sorted)),
-    ) = rayon::join(
+    let ((before, after_set), (after_with_stations, village_seat_set)) = rayon::join(
         || {
             rayon::join(
                 || match kept_report {
                     Some(r) => r.before.clone(),
-                    None => set(&baseline.trips, 0, None, None).0,
+                    None => set(&baseline.trips, None, None),
                 },
                 || {
                     set(
                         &to_seat,
-                        0,
                         kept_report.map(|r| &r.after),
                         changed_after.as_ref(),
                     )
@@ -601,7 +629,6 @@ pub(crate) fn evaluate(
                 || {
                     set(
                         &to_nearest,
-                        1,
                         kept_report.map(|r| &r.after_with_stations),
                         changed_after.as_ref(),
                     )
@@ -609,7 +636,6 @@ pub(crate) fn evaluate(
                 || {
                     set(
                         &village_trips,
-                        2,
                         kept_report.map(|r| &r.village_seats),
                         changed_villages.as_ref(),
                     )
@@ -641,7 +667,6 @@ pub(crate) fn evaluate(
         after,
         village_seats,
         village_trips,
-        sorted: [after_sorted, nearest_sorted, village_sorted],
     };
     (report, kept)
 }

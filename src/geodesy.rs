@@ -26,15 +26,27 @@ impl SpherePoint {
 
     /// Great-circle distance in km.
     pub fn distance_km(&self, other: &SpherePoint) -> f64 {
+        chord_km(self.chord(other))
+    }
+
+    /// The straight-line distance through the unit sphere: it grows with the great-circle
+    /// distance, so the farthest of several points is found without an arcsine each.
+    pub fn chord(&self, other: &SpherePoint) -> f64 {
         let d = [
             self.0[0] - other.0[0],
             self.0[1] - other.0[1],
             self.0[2] - other.0[2],
         ];
-        let chord = (d[0] * d[0] + d[1] * d[1] + d[2] * d[2]).sqrt();
-        2.0 * EARTH_RADIUS_KM * (chord / 2.0).min(1.0).asin()
+        (d[0] * d[0] + d[1] * d[1] + d[2] * d[2]).sqrt()
     }
 }
+
+/// The great-circle distance in km of a [`SpherePoint::chord`].
+pub fn chord_km(chord: f64) -> f64 {
+    2.0 * EARTH_RADIUS_KM * (chord / 2.0).min(1.0).asin()
+}
+
+impl SpherePoint {}
 
 /// An equirectangular projection around a reference latitude, in kilometres: accurate to a
 /// fraction of a percent across a county, which is all planar steps (Voronoi cells, sampling)

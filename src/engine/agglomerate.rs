@@ -175,6 +175,7 @@ pub(super) fn merge_level<K: Sync, L: Level>(
         neighbours: context.neighbours,
         local_of: &local_of,
         rules,
+        limits: partition::TerrainLimits::new(rules),
         mean_resident: context.mean_resident,
         refine: context.refine,
     };
@@ -186,10 +187,13 @@ pub(super) fn merge_level<K: Sync, L: Level>(
     };
     let runs: Vec<Arc<PartitionRun>> = inputs
         .into_par_iter()
-        .map(|input| match previous_slot(&input) {
-            Some(slot) => slot.run.clone(),
-            None => Arc::new(level.run(input)),
-        })
+        .map_init(
+            partition::Scratch::default,
+            |scratch, input| match previous_slot(&input) {
+                Some(slot) => slot.run.clone(),
+                None => Arc::new(level.run(input, scratch)),
+            },
+        )
         .collect();
 
     // How much of each run holds.
@@ -243,8 +247,9 @@ pub(super) fn merge_level<K: Sync, L: Level>(
             let kept = previous_slot(&run.input)
                 .filter(|slot| Arc::ptr_eq(&slot.run, &run) && slot.prefix == prefix)
                 .map(|slot| slot.groups.clone());
-            let groups = kept
-                .unwrap_or_else(|| Arc::new(level.refine(&run.input, run.groups_after(prefix))));
+            let groups = kept.unwrap_or_else(|| {
+                Arc::new(level.refine(&run.input, run.groups_after(prefix, units)))
+            });
             Slot {
                 run,
                 prefix,

@@ -83,6 +83,10 @@ pub struct Prepared {
     /// Township seats and village centres as points on the sphere.
     pub township_points: TiVec<TownshipId, SpherePoint>,
     pub village_points: TiVec<VillageId, SpherePoint>,
+    /// Where the people of each township and each village are, for the seats chosen by
+    /// distance and the local search.
+    township_demand: Demand,
+    village_demand: Demand,
 }
 
 impl Prepared {
@@ -103,20 +107,35 @@ impl Prepared {
         at(Step::Adjacency)?;
         let village_adjacency = adjacency::village_adjacency_within_counties(dataset);
         at(Step::Terrain)?;
+        let terrain = crate::terrain::township_terrain(dataset);
+        let township_points: TiVec<TownshipId, SpherePoint> = dataset
+            .townships
+            .iter()
+            .map(|t| SpherePoint::new(t.seat))
+            .collect();
+        let village_points: TiVec<VillageId, SpherePoint> = dataset
+            .villages
+            .iter()
+            .map(|v| SpherePoint::new(v.centre))
+            .collect();
+        let township_demand = Demand::of_townships(dataset, &township_points, &village_points);
+        let village_demand = Demand {
+            points: village_points
+                .iter()
+                .zip(&dataset.villages)
+                .map(|(&p, v)| (p, v.resident_pop))
+                .collect(),
+            of: (0..dataset.villages.len()).map(|i| i..i + 1).collect(),
+            seat_costs: None,
+        };
         Ok(Self {
-            terrain: crate::terrain::township_terrain(dataset),
+            terrain,
             township_adjacency,
             village_adjacency,
-            township_points: dataset
-                .townships
-                .iter()
-                .map(|t| SpherePoint::new(t.seat))
-                .collect(),
-            village_points: dataset
-                .villages
-                .iter()
-                .map(|v| SpherePoint::new(v.centre))
-                .collect(),
+            township_points,
+            village_points,
+            township_demand,
+            village_demand,
         })
     }
 }
@@ -147,14 +166,123 @@ struct Unit {
     terrain: Option<Terrain>,
     /// Listed in the scenario's `seats` or made the seat by a hand edit.
     listed_seat: bool,
-    /// The people this unit's seat serves, as a range of [`Demand::points`]: its villages
-    /// (townships) or itself (villages). The distance seat rule minimises their distance.
-    demand: std::ops::Range<usize>,
 }
 
-/// Where the people are: points with their resident population.
+/// Where the people are: points with their resident population, and the range of them each
+/// unit of a level holds.
+#[derive(Debug, Clone)]
 struct Demand {
     points: Vec<(SpherePoint, f64)>,
+    of: Vec<std::ops::Range<usize>>,
+    /// For townships, whose people are many villages: the cost of every seat of a county for
+    /// every member, computed once, so that choosing seats and moving units add numbers
+    /// rather than measure distances.
+    seat_costs: Option<SeatCosts>,
+}
+
+impl Demand {
+    /// Each township's villages, or, without villages, its own seat; with the seat costs
+    /// within each county.
+    fn of_townships(
+        dataset: &Dataset,
+        township_points: &TiVec<TownshipId, SpherePoint>,
+        village_points: &TiVec<VillageId, SpherePoint>,
+    ) -> Self {
+        let mut points = Vec::with_capacity(dataset.villages.len());
+        let mut of = Vec::with_capacity(dataset.townships.len());
+        for (t, villages) in dataset.villages_by_township().iter_enumerated() {
+            let start = points.len();
+            if villages.is_empty() {
+                points.push((township_points[t], dataset.townships[t].resident_pop));
+            }
+            for &v in villages {
+                points.push((village_points[v], dataset.villages[v].resident_pop));
+            }
+            of.push(start..points.len());
+        }
+        let mut demand = Self {
+            points,
+            of,
+            seat_costs: None,
+        };
+        let by_county = dataset.townships_by_county();
+        let costs = SeatCosts::new(
+            by_county
+                .raw
+                .iter()
+                .map(|ts| ts.iter().map(|t| t.index()).collect()),
+            |seat, member| demand.measured(township_points[TownshipId::from(seat)], member),
+        );
+        demand.seat_costs = Some(costs);
+        demand
+    }
+
+    /// People × km from the people of unit `member` to `seat`.
+    fn measured(&self, seat: SpherePoint, member: usize) -> f64 {
+        self.points[self.of[member].clone()]
+            .iter()
+            .map(|(p, people)| people * p.distance_km(&seat))
+            .sum()
+    }
+
+    /// People × km from the people of unit `member` to the seat of unit `seat`, in the same
+    /// partition.
+    fn cost(&self, units: &[Unit], seat: usize, member: usize) -> f64 {
+        match &self.seat_costs {
+            Some(costs) => costs.cost(seat, member),
+            None => self.measured(units[seat].sphere, member),
+        }
+    }
+}
+
+/// People × km from each unit's people to each seat of its partition, as one square matrix a
+/// partition (a few hundred kB for a province, 10 MB for the country).
+#[derive(Debug, Clone)]
+struct SeatCosts {
+    /// Per unit: where its row starts in `costs`, and its place in its partition.
+    row: Vec<usize>,
+    column: Vec<u32>,
+    costs: Vec<f64>,
+}
+
+impl SeatCosts {
+    /// The matrices of `partitions` (each a list of unit indices), with `cost(seat, member)`.
+    fn new(
+        partitions: impl Iterator<Item = Vec<usize>>,
+        cost: impl Fn(usize, usize) -> f64 + Sync,
+    ) -> Self {
+        use rayon::prelude::*;
+        let partitions: Vec<Vec<usize>> = partitions.collect();
+        let units = partitions.iter().map(Vec::len).sum::<usize>();
+        let (mut row, mut column) = (vec![0; units], vec![0; units]);
+        let mut offset = 0;
+        for members in &partitions {
+            for (k, &m) in members.iter().enumerate() {
+                row[m] = offset + k * members.len();
+                column[m] = k as u32;
+            }
+            offset += members.len() * members.len();
+        }
+        let blocks: Vec<Vec<f64>> = partitions
+            .par_iter()
+            .map(|members| {
+                members
+                    .iter()
+                    .flat_map(|&seat| members.iter().map(move |&m| (seat, m)))
+                    .map(|(seat, m)| cost(seat, m))
+                    .collect()
+            })
+            .collect();
+        Self {
+            row,
+            column,
+            costs: blocks.concat(),
+        }
+    }
+
+    fn cost(&self, seat: usize, member: usize) -> f64 {
+        self.costs[self.row[seat] + self.column[member] as usize]
+    }
 }
 
 /// Each county's target region, numbered from 0 in the order first met, with the region's
@@ -328,12 +456,12 @@ fn township_stage(
 ) -> LevelResult<TownshipId, TownshipKind> {
     let (dataset, prepared) = (ws.dataset(), ws.prepared());
     let rules = &resolved.scenario.townships;
-    let (units, demand) = township_units(ws, rules, &resolved.in_scope);
+    let units = township_units(ws, rules, &resolved.in_scope);
     let code_of = |i: usize| dataset.townships[TownshipId::from(i)].code.clone();
     let previous = Kept::runs_for(previous.townships.as_ref(), ws, rules, resolved);
     let (stage, edits, runs) = run_level(
         units,
-        &demand,
+        &prepared.township_demand,
         rules,
         &resolved.townships,
         &prepared.township_adjacency,
@@ -345,17 +473,17 @@ fn township_stage(
     (stage, edits, Kept::new(ws, rules, resolved, runs))
 }
 
-/// The townships as the engine sees them, and their people: each township's villages (or,
-/// without villages, its own seat), which the distance seat rule and the local search read.
+/// The townships as the engine sees them (their people are the workspace's
+/// `township_demand`).
 fn township_units(
     ws: &Workspace,
     rules: &Rules<TownshipKind>,
     in_scope: &TiVec<CountyId, bool>,
-) -> (Vec<Unit>, Demand) {
+) -> Vec<Unit> {
     let (dataset, prepared) = (ws.dataset(), ws.prepared());
     let exempt = rules.exempt();
     let regions = target_regions(dataset, rules);
-    let mut units: Vec<Unit> = dataset
+    dataset
         .townships
         .iter_enumerated()
         .map(|(i, t)| Unit {
@@ -379,23 +507,8 @@ fn township_units(
             regular: t.kind.is_regular() && in_scope[t.county],
             terrain: prepared.terrain[i],
             listed_seat: false,
-            demand: 0..0,
         })
-        .collect();
-    let mut demand = Demand { points: Vec::new() };
-    for (i, villages) in dataset.villages_by_township().iter().enumerate() {
-        let start = demand.points.len();
-        if villages.is_empty() {
-            demand.points.push((units[i].sphere, units[i].resident));
-        }
-        for &v in villages {
-            demand
-                .points
-                .push((prepared.village_points[v], dataset.villages[v].resident_pop));
-        }
-        units[i].demand = start..demand.points.len();
-    }
-    (units, demand)
+        .collect()
 }
 
 /// The seat each group of townships gets under `rule` (no seat listed by a scenario), and the
@@ -409,20 +522,16 @@ pub fn township_seats(
     rule: SeatRule,
 ) -> Vec<(TownshipId, f64)> {
     let in_scope = TiVec::from(vec![true; ws.dataset().counties.len()]);
-    let (units, demand) = township_units(ws, &Rules::default(), &in_scope);
+    let units = township_units(ws, &Rules::default(), &in_scope);
+    let demand = &ws.prepared().township_demand;
     let mut members = Vec::new();
     groups
         .iter()
         .map(|group| {
             members.clear();
             members.extend(group.iter().map(|t| t.index()));
-            let seat = seat::choose_seat(&units, &demand, &members, rule);
-            let at = units[seat].sphere;
-            let cost = members
-                .iter()
-                .flat_map(|&m| &demand.points[units[m].demand.clone()])
-                .map(|(p, people)| people * p.distance_km(&at))
-                .sum();
+            let seat = seat::choose_seat(&units, demand, &members, rule);
+            let cost = members.iter().map(|&m| demand.cost(&units, seat, m)).sum();
             (TownshipId::from(seat), cost)
         })
         .collect()
@@ -439,7 +548,7 @@ fn village_stage(
     let in_scope = &resolved.in_scope;
     let exempt = rules.exempt();
     let regions = target_regions(dataset, rules);
-    let mut units: Vec<Unit> = dataset
+    let units: Vec<Unit> = dataset
         .villages
         .iter()
         .zip(&prepared.village_points)
@@ -464,16 +573,10 @@ fn village_stage(
                 regular: v.kind == VillageKind::Village && in_scope[county],
                 terrain: prepared.terrain[v.township],
                 listed_seat: false,
-                demand: 0..0,
             }
         })
         .collect();
-    let demand = Demand {
-        points: units.iter().map(|u| (u.sphere, u.resident)).collect(),
-    };
-    for (i, u) in units.iter_mut().enumerate() {
-        u.demand = i..i + 1;
-    }
+    let demand = &prepared.village_demand;
     // The scenario's manual village groups stay inside a new township.
     let code_of = |i: usize| dataset.villages[VillageId::from(i)].code.clone();
     for (g, group) in resolved.villages.manual.iter().enumerate() {
@@ -490,7 +593,7 @@ fn village_stage(
     let previous = Kept::runs_for(previous.villages.as_ref(), ws, rules, resolved);
     let (stage, edits, runs) = run_level(
         units,
-        &demand,
+        demand,
         rules,
         &resolved.villages,
         &prepared.village_adjacency,

@@ -13,6 +13,8 @@ use std::collections::BinaryHeap;
 
 use super::seat::choose_seat;
 use super::{Demand, Unit};
+use crate::geodesy::chord_km;
+use crate::model::Terrain;
 use crate::plan::Constraint;
 use crate::scenario::{Limits, Rules, SeatRule};
 
@@ -52,6 +54,8 @@ pub(super) struct Level<'a, 'n, K> {
     /// Each unit's local index in its partition.
     pub local_of: &'a [u32],
     pub rules: &'a Rules<K>,
+    /// The rules' limits for each terrain.
+    pub limits: TerrainLimits,
     /// Mean resident population of the units the rules may merge: the yardstick of
     /// candidates when no threshold applies.
     pub mean_resident: f64,
@@ -84,14 +88,27 @@ pub(super) struct PartitionRun {
     pub input: PartitionInput,
     /// Merges made joining the fixed groups.
     pub fixed_merges: usize,
-    pub start: Groups,
+    /// The groups once the fixed ones are joined, if there are any.
+    start: Option<Groups>,
     pub events: Vec<Event>,
+}
+
+/// What a run needs for a while and drops: kept by each thread from one run to the next.
+#[derive(Default)]
+pub(super) struct Scratch {
+    members: Vec<usize>,
+    buffer: Vec<usize>,
+    candidates: Vec<usize>,
+    heap: BinaryHeap<Reverse<(Key, u32)>>,
 }
 
 impl PartitionRun {
     /// The groups after the first `prefix` events.
-    pub fn groups_after(&self, prefix: usize) -> Groups {
-        let mut groups = self.start.clone();
+    pub fn groups_after(&self, prefix: usize, units: &[Unit]) -> Groups {
+        let mut groups = match &self.start {
+            Some(start) => start.clone(),
+            None => Groups::new(&self.input, units),
+        };
         for event in &self.events[..prefix] {
             if let What::Merge { keep, gone, seat } = event.what {
                 groups.join(keep as usize, gone as usize, seat as usize);
@@ -208,8 +225,8 @@ impl<K> Level<'_, '_, K> {
     /// How far below its thresholds a group is, if it is a candidate.
     fn shortfall(&self, input: &PartitionInput, g: &Group) -> Option<f64> {
         let seat = &self.units[input.members[g.seat as usize] as usize];
-        let limits = self.rules.limits_for(seat.terrain);
-        match shortfall_ratio(g, &limits).map(|r| r / seat.scale) {
+        let limits = self.limits.of(seat.terrain);
+        match shortfall_ratio(g, limits).map(|r| r / seat.scale) {
             Some(r) if r < 1.0 => Some(r),
             Some(_) => None,
             None if input.targeted => Some(g.resident / self.mean_resident.max(1e-9) / seat.scale),
@@ -219,12 +236,18 @@ impl<K> Level<'_, '_, K> {
 
     /// Runs the partition: the fixed groups, then the rules until no candidate is left or
     /// its quota is used.
-    pub fn run(&self, input: PartitionInput) -> PartitionRun {
+    pub fn run(&self, input: PartitionInput, scratch: &mut Scratch) -> PartitionRun {
         let units = self.units;
         let global = |local: usize| input.members[local] as usize;
         let flag = |local: usize, f: u8| input.flags[local] & f != 0;
         let mut state = Groups::new(&input, units);
-        let (mut members, mut buffer) = (Vec::new(), Vec::new());
+        let Scratch {
+            members,
+            buffer,
+            candidates,
+            heap,
+        } = scratch;
+        heap.clear();
 
         // 1. The fixed groups, each joined one member at a time.
         let mut fixed_merges = 0;
@@ -242,18 +265,18 @@ impl<K> Level<'_, '_, K> {
                 }
                 members.clear();
                 members.extend(state.members(a).chain(state.members(b)));
-                let seat = self.seat(&input, &members, &mut buffer);
+                let seat = self.seat(&input, members, buffer);
                 state.join(a.min(b), a.max(b), seat);
                 fixed_merges += 1;
             }
         }
-        let start = state.clone();
+        // Without fixed groups the start is the partition's units alone, made again on demand.
+        let start = (!input.groups.is_empty()).then(|| state.clone());
 
         // 2. Candidates, weakest first.
         let key = |ratio: f64, id: usize, version: u32| -> Key {
             (ratio.max(0.0).to_bits(), global(id) as u32, version)
         };
-        let mut heap: BinaryHeap<Reverse<(Key, u32)>> = BinaryHeap::new();
         for id in 0..input.members.len() {
             let Some(g) = state.get(id) else { continue };
             if (g.size == 1 && flag(id, FROZEN)) || flag(id, FIXED) {
@@ -265,7 +288,6 @@ impl<K> Level<'_, '_, K> {
         }
         let mut merges = fixed_merges;
         let mut events = Vec::new();
-        let mut candidates: Vec<usize> = Vec::new();
         while let Some(Reverse((k, id))) = heap.pop() {
             let id = id as usize;
             let Some(&g) = state.get(id) else { continue };
@@ -312,30 +334,32 @@ impl<K> Level<'_, '_, K> {
             }
             let mut best: Option<(f64, usize, usize)> = None;
             let mut reasons = 0u8;
-            for &h in &candidates {
+            for &h in candidates.iter() {
                 let Some(&other) = state.get(h) else { continue };
                 let seat = match self.rules.seat_rule {
                     SeatRule::MinDistance => {
                         members.clear();
                         members.extend(state.members(id).chain(state.members(h)));
-                        self.seat(&input, &members, &mut buffer)
+                        self.seat(&input, members, buffer)
                     }
                     // The best of the union is the better of the two seats (a listed seat is
                     // already its group's seat).
                     _ => {
                         members.clear();
                         members.extend([g.seat as usize, other.seat as usize]);
-                        self.seat(&input, &members, &mut buffer)
+                        self.seat(&input, members, buffer)
                     }
                 };
-                let limits = self.rules.limits_for(units[global(seat)].terrain);
+                let limits = self.limits.of(units[global(seat)].terrain);
                 let area = g.area + other.area;
                 let seat_point = units[global(seat)].sphere;
-                let reach = state
-                    .members(id)
-                    .chain(state.members(h))
-                    .map(|m| units[global(m)].sphere.distance_km(&seat_point))
-                    .fold(0.0, f64::max);
+                let reach = chord_km(
+                    state
+                        .members(id)
+                        .chain(state.members(h))
+                        .map(|m| units[global(m)].sphere.chord(&seat_point))
+                        .fold(0.0, f64::max),
+                );
                 let mut ok = true;
                 if limits.max_area_km2.is_some_and(|cap| area > cap) {
                     reasons |= Constraint::MaxArea.bit();
@@ -380,6 +404,23 @@ impl<K> Level<'_, '_, K> {
             start,
             events,
         }
+    }
+}
+
+/// A level's limits for each terrain class, looked up once.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct TerrainLimits([Limits; 5]);
+
+impl TerrainLimits {
+    pub fn new<K>(rules: &Rules<K>) -> Self {
+        Self(std::array::from_fn(|k| {
+            rules.limits_for(Terrain::ALL.get(k).copied())
+        }))
+    }
+
+    pub fn of(&self, terrain: Option<Terrain>) -> &Limits {
+        let k = terrain.and_then(|t| Terrain::ALL.iter().position(|&x| x == t));
+        &self.0[k.unwrap_or(Terrain::ALL.len())]
     }
 }
 

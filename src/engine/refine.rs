@@ -18,6 +18,8 @@
 //! partition's run and prefix, so a partition taken from the previous analysis keeps its
 //! refined groups.
 
+use crate::geodesy::chord_km;
+
 use super::partition::{
     FIXED, FROZEN, Groups, LISTED_SEAT, Level, NAMED, PartitionInput, size_ratio,
 };
@@ -107,12 +109,14 @@ impl<'l, 'a, 'n, K> Search<'l, 'a, 'n, K> {
 
     /// People × km from the members' people to unit `seat`'s seat.
     fn group_cost(&self, members: &[usize], seat: usize) -> f64 {
-        let units = self.level.units;
-        let seat = units[self.global(seat)].sphere;
+        let seat = self.global(seat);
         members
             .iter()
-            .flat_map(|&m| &self.level.demand.points[units[self.global(m)].demand.clone()])
-            .map(|(p, people)| people * p.distance_km(&seat))
+            .map(|&m| {
+                self.level
+                    .demand
+                    .cost(self.level.units, seat, self.global(m))
+            })
             .sum()
     }
 
@@ -128,12 +132,14 @@ impl<'l, 'a, 'n, K> Search<'l, 'a, 'n, K> {
         }
         let units = self.level.units;
         let seat_unit = &units[self.global(seat)];
-        let limits = self.level.rules.limits_for(seat_unit.terrain);
+        let limits = self.level.limits.of(seat_unit.terrain);
         let area: f64 = members.iter().map(|&m| units[self.global(m)].area).sum();
-        let reach = members
-            .iter()
-            .map(|&m| units[self.global(m)].sphere.distance_km(&seat_unit.sphere))
-            .fold(0.0, f64::max);
+        let reach = chord_km(
+            members
+                .iter()
+                .map(|&m| units[self.global(m)].sphere.chord(&seat_unit.sphere))
+                .fold(0.0, f64::max),
+        );
         limits.max_area_km2.is_none_or(|cap| area <= cap)
             && limits.max_seat_distance_km.is_none_or(|cap| reach <= cap)
     }
@@ -142,10 +148,7 @@ impl<'l, 'a, 'n, K> Search<'l, 'a, 'n, K> {
     /// (true when none is set).
     fn meets_thresholds(&self, members: &[usize], seat: usize) -> bool {
         let units = self.level.units;
-        let limits = self
-            .level
-            .rules
-            .limits_for(units[self.global(seat)].terrain);
+        let limits = self.level.limits.of(units[self.global(seat)].terrain);
         let sum = |f: fn(&super::Unit) -> f64| -> f64 {
             members.iter().map(|&m| f(&units[self.global(m)])).sum()
         };
@@ -154,7 +157,7 @@ impl<'l, 'a, 'n, K> Search<'l, 'a, 'n, K> {
             sum(|u| u.area),
             sum(|u| u.registered),
             sum(|u| u.resident),
-            &limits,
+            limits,
         )
         .is_none_or(|r| r / scale >= 1.0)
     }

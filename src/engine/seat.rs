@@ -35,12 +35,7 @@ pub(super) fn choose_seat(
                 .then(units[a].resident.total_cmp(&units[b].resident))
         }),
         SeatRule::MinDistance => min_distance_seat(members, |s| {
-            let seat = units[s].sphere;
-            members
-                .iter()
-                .flat_map(|&m| &demand.points[units[m].demand.clone()])
-                .map(|(p, people)| people * p.distance_km(&seat))
-                .sum()
+            members.iter().map(|&m| demand.cost(units, s, m)).sum()
         }),
     }
 }
