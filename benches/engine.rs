@@ -6,7 +6,8 @@ use std::sync::Arc;
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use jianzhi::engine::Prepared;
-use jianzhi::scenario::Scenario;
+use jianzhi::model::TownshipId;
+use jianzhi::scenario::{Edit, EditAction, LevelName, Scenario};
 use jianzhi::summary::summarize;
 use jianzhi::workspace::Workspace;
 
@@ -31,6 +32,36 @@ fn engine(c: &mut Criterion) {
         b.iter(|| {
             workspace
                 .analyse_after(&slider, Some(&previous))
+                .expect("applies")
+        })
+    });
+    // One hand edit: two neighbouring townships of one county, in different units, merged.
+    let ds = workspace.dataset();
+    let (a, b) = ds
+        .townships
+        .keys()
+        .find_map(|t: TownshipId| {
+            workspace
+                .prepared()
+                .township_adjacency
+                .neighbours(t)
+                .find(|&n| {
+                    ds.townships[n].county == ds.townships[t].county
+                        && previous.plan.townships.new_of[n] != previous.plan.townships.new_of[t]
+                })
+                .map(|n| (t, n))
+        })
+        .expect("two neighbours apart");
+    let mut edited = scenario.clone();
+    edited.edits.push(Edit::new(
+        LevelName::Townships,
+        EditAction::Merge,
+        vec![ds.townships[a].code.clone(), ds.townships[b].code.clone()],
+    ));
+    group.bench_function("hand_edit_every_figure", |b| {
+        b.iter(|| {
+            workspace
+                .analyse_after(&edited, Some(&previous))
                 .expect("applies")
         })
     });

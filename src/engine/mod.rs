@@ -55,6 +55,7 @@ pub use seat::min_distance_seat;
 
 use std::collections::HashMap;
 
+use rayon::prelude::*;
 use typed_index_collections::TiVec;
 
 use crate::adjacency::{self, Adjacency};
@@ -251,7 +252,6 @@ impl SeatCosts {
         partitions: impl Iterator<Item = Vec<usize>>,
         cost: impl Fn(usize, usize) -> f64 + Sync,
     ) -> Self {
-        use rayon::prelude::*;
         let partitions: Vec<Vec<usize>> = partitions.collect();
         let units = partitions.iter().map(Vec::len).sum::<usize>();
         let (mut row, mut column) = (vec![0; units], vec![0; units]);
@@ -550,8 +550,9 @@ fn village_stage(
     let regions = target_regions(dataset, rules);
     let units: Vec<Unit> = dataset
         .villages
-        .iter()
-        .zip(&prepared.village_points)
+        .raw
+        .par_iter()
+        .zip(&prepared.village_points.raw)
         .map(|(v, &sphere)| {
             let county = dataset.townships[v.township].county;
             Unit {
