@@ -33,7 +33,7 @@ fn map(c: &mut Criterion) {
     group.bench_function("colours_and_mesh_once_per_plan", |b| {
         b.iter(|| {
             let colouring = colour(&analysis, ColourMode::Group, true, false);
-            jianzhi::app::map::fill_mesh(&geometry, &colouring)
+            jianzhi::app::map::Fill::new(&geometry, &colouring)
         })
     });
 
@@ -105,7 +105,7 @@ fn map(c: &mut Criterion) {
                 .analyse_after(&edited, Some(&analysis))
                 .expect("applies");
             let colouring = colour(&analysis, ColourMode::Group, true, false);
-            let mesh = jianzhi::app::map::fill_mesh(&geometry, &colouring);
+            let mesh = jianzhi::app::map::Fill::new(&geometry, &colouring);
             (jianzhi::figures::FiguresView::new(&analysis), mesh)
         })
     });
@@ -113,12 +113,81 @@ fn map(c: &mut Criterion) {
         b.iter(|| {
             let analysis = workspace.analyse(&edited).expect("applies");
             let colouring = colour(&analysis, ColourMode::Group, true, false);
-            let mesh = jianzhi::app::map::fill_mesh(&geometry, &colouring);
+            let mesh = jianzhi::app::map::Fill::new(&geometry, &colouring);
             (jianzhi::figures::FiguresView::new(&analysis), mesh)
         })
     });
     group.finish();
 }
 
-criterion_group!(benches, map);
+/// The whole country (2,980 counties, 42,900 townships): one frame zoomed out to the country,
+/// and one zoomed in to a county, as the GPU receives them.
+fn country(c: &mut Criterion) {
+    let progress = jianzhi::progress::Progress::new();
+    let provinces: Vec<_> = jianzhi::national::PROVINCES.iter().collect();
+    let dataset = jianzhi::national::load(&provinces, &Default::default(), &progress)
+        .expect("the country loads")
+        .dataset;
+    let workspace = Arc::new(Workspace::new(dataset));
+    let state = tempfile::tempdir().expect("a temporary folder");
+    let launch = Launch {
+        state_dir: Some(state.path().to_path_buf()),
+        ..Launch::default()
+    };
+    let mut app = JianzhiApp::new(None, workspace.clone(), launch);
+    assert!(app.wait_for_analysis(Duration::from_secs(120)));
+    let ctx = egui::Context::default();
+    jianzhi::app::style::install_fonts(&ctx);
+    let frame = |app: &mut JianzhiApp| {
+        let input = egui::RawInput {
+            screen_rect: Some(egui::Rect::from_min_size(
+                egui::Pos2::ZERO,
+                egui::vec2(1600.0, 1000.0),
+            )),
+            ..Default::default()
+        };
+        let output = ctx.run_ui(input, |ui| app.frame(ui));
+        ctx.tessellate(output.shapes, output.pixels_per_point)
+    };
+    for _ in 0..3 {
+        frame(&mut app);
+    }
+    let vertices = |prims: &[egui::ClippedPrimitive]| -> usize {
+        prims
+            .iter()
+            .map(|p| match &p.primitive {
+                egui::epaint::Primitive::Mesh(m) => m.vertices.len(),
+                _ => 0,
+            })
+            .sum()
+    };
+    eprintln!(
+        "the whole country: {} vertices a frame (townships' fill {}, counties' {})",
+        vertices(&frame(&mut app)),
+        app.map.geometry.fill.positions.len(),
+        app.map.geometry.overview.positions.len()
+    );
+    let mut group = c.benchmark_group("country");
+    group.sample_size(10);
+    group.bench_function("app_frame_whole_country", |b| b.iter(|| frame(&mut app)));
+    let county = workspace
+        .dataset()
+        .counties
+        .iter_enumerated()
+        .find(|(_, c)| c.name == "金堂县")
+        .map(|(k, _)| k)
+        .expect("金堂县");
+    app.apply(Command::FocusCounty(county));
+    for _ in 0..3 {
+        frame(&mut app);
+    }
+    eprintln!(
+        "one county: {} vertices a frame",
+        vertices(&frame(&mut app))
+    );
+    group.bench_function("app_frame_one_county", |b| b.iter(|| frame(&mut app)));
+    group.finish();
+}
+
+criterion_group!(benches, map, country);
 criterion_main!(benches);

@@ -360,3 +360,99 @@ fn the_selection_follows_between_the_table_and_the_map() {
         Some(ws.dataset().townships[other].county)
     );
 }
+
+#[test]
+fn zoomed_out_each_county_is_filled_in_the_colour_of_most_of_its_area() {
+    use jianzhi::map::{MapGeometry, colour::Colouring};
+    let ws = common::demo_workspace();
+    let geometry = MapGeometry::new(ws.dataset());
+    let area = |positions: &[[f32; 2]], indices: &[u32]| -> f64 {
+        indices
+            .chunks(3)
+            .map(|t| {
+                let [a, b, c] = [0, 1, 2].map(|k| positions[t[k] as usize]);
+                f64::from(((b[0] - a[0]) * (c[1] - a[1]) - (c[0] - a[0]) * (b[1] - a[1])).abs())
+                    / 2.0
+            })
+            .sum()
+    };
+    // The simplified county territories cover what the county's townships tile: a
+    // simplification within OVERVIEW_KM moves the outline by at most that, so the area by at
+    // most the perimeter times it.
+    for (c, shape) in geometry.counties.iter_enumerated() {
+        let perimeter: f64 = shape
+            .rings
+            .iter()
+            .flat_map(|ring| ring.windows(2))
+            .map(|w| f64::from(((w[1][0] - w[0][0]).powi(2) + (w[1][1] - w[0][1]).powi(2)).sqrt()))
+            .sum();
+        let allowed = perimeter * f64::from(jianzhi::map::geometry::OVERVIEW_KM) + 1.0;
+        let overview = area(
+            &geometry.overview.positions,
+            geometry.overview.triangles(shape.overview.clone()),
+        );
+        let townships: f64 = geometry.by_county[c]
+            .iter()
+            .map(|&t| f64::from(geometry.townships[t].area))
+            .sum();
+        assert!(
+            (overview - townships).abs() <= allowed,
+            "{}: {overview} km² drawn, {townships} km² of townships",
+            ws.dataset().counties[c].name
+        );
+    }
+
+    // Townships black and white by the parity of their index: each county takes the colour
+    // with the larger area.
+    let (black, white) = ([0, 0, 0], [255, 255, 255]);
+    let colouring = Colouring {
+        townships: ws
+            .dataset()
+            .townships
+            .keys()
+            .map(|t: TownshipId| {
+                if usize::from(t) % 2 == 0 {
+                    black
+                } else {
+                    white
+                }
+            })
+            .collect(),
+        villages: Default::default(),
+        legend: Vec::new(),
+    };
+    let fill = jianzhi::app::map::Fill::new(&geometry, &colouring);
+    let mut whites = 0;
+    for (c, shape) in geometry.counties.iter_enumerated() {
+        let [b, w] = [0, 1].map(|parity| -> f64 {
+            geometry.by_county[c]
+                .iter()
+                .filter(|&&t| usize::from(t) % 2 == parity)
+                .map(|&t| f64::from(geometry.townships[t].area))
+                .sum()
+        });
+        let expected = if w > b { white } else { black };
+        whites += usize::from(w > b);
+        let vertices =
+            &fill.overview.vertices[shape.overview.start as usize..shape.overview.end as usize];
+        assert!(!vertices.is_empty());
+        for v in vertices {
+            assert_eq!(
+                v.color,
+                egui::Color32::from_rgb(expected[0], expected[1], expected[2])
+            );
+        }
+        // Zoomed in, the county's own mesh has each of its townships in its colour.
+        assert_eq!(
+            fill.townships[c].vertices.len(),
+            geometry.by_county[c]
+                .iter()
+                .map(|&t| geometry.townships[t].fill.len())
+                .sum::<usize>()
+        );
+    }
+    assert!(
+        whites > 10 && whites < geometry.counties.len() - 10,
+        "{whites}"
+    );
+}

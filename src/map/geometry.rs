@@ -1,7 +1,7 @@
 //! A dataset's shapes projected once onto a plane (kilometres east and north of the dataset's
 //! centre), triangulated for filling, with bounding boxes for culling and hit tests.
 
-use geo::{BoundingRect, Contains, InteriorPoint, MultiPolygon, TriangulateEarcut};
+use geo::{Area, BoundingRect, Contains, InteriorPoint, MultiPolygon, TriangulateEarcut};
 use rstar::primitives::{GeomWithData, Rectangle};
 use rstar::{AABB, RTree};
 use typed_index_collections::TiVec;
@@ -79,7 +79,10 @@ pub struct TownshipShape {
     /// Where its name goes: inside the territory, else the seat.
     pub label_at: Point,
     pub seat: Point,
-    /// The fill triangles' vertices in [`FillMesh::positions`].
+    pub county: CountyId,
+    /// Area on the map plane (km²; 0 without a boundary).
+    pub area: f32,
+    /// The fill triangles' vertices in [`MapGeometry::fill`].
     pub fill: std::ops::Range<u32>,
 }
 
@@ -92,7 +95,14 @@ pub struct CountyShape {
     /// The rings simplified (Douglas–Peucker) for coarser views: (tolerance km, rings), from
     /// fine to coarse.
     pub simplified: Vec<(f32, Vec<Vec<Point>>)>,
+    /// Its territory at [`OVERVIEW_KM`] (or its townships' without an outline), as triangles'
+    /// vertices in [`MapGeometry::overview`].
+    pub overview: std::ops::Range<u32>,
 }
+
+/// The tolerance (km) of the county territories drawn when zoomed out: under a pixel while
+/// townships would be too small to fill (see `app::map::draw`).
+pub const OVERVIEW_KM: f32 = 2.0;
 
 /// Tolerances (km) of the simplified county outlines.
 const SIMPLIFY_KM: [f32; 4] = [0.1, 0.4, 1.6, 6.4];
@@ -131,11 +141,45 @@ pub(crate) fn simplify(rings: &[Vec<Point>], tolerance: f32) -> Vec<Vec<Point>> 
         .collect()
 }
 
-/// Every township's territory as triangles: one vertex list, township by township.
+/// Territories as triangles: one vertex list, unit by unit; a unit's triangles index its own
+/// vertices only.
 #[derive(Debug, Clone, Default)]
 pub struct FillMesh {
     pub positions: Vec<Point>,
     pub indices: Vec<u32>,
+}
+
+impl FillMesh {
+    /// Adds the triangles of `shape`.
+    fn add(&mut self, shape: &MultiPolygon<f32>) {
+        for polygon in &shape.0 {
+            let raw = polygon.earcut_triangles_raw();
+            let base = self.positions.len() as u32;
+            self.positions.extend(raw.vertices.iter().copied());
+            self.indices
+                .extend(raw.triangle_indices.iter().map(|&i| base + i as u32));
+        }
+    }
+
+    /// Adds the triangles whose vertices are `range` of `other`.
+    fn add_from(&mut self, other: &FillMesh, range: std::ops::Range<u32>) {
+        let base = self.positions.len() as u32;
+        self.positions
+            .extend_from_slice(&other.positions[range.start as usize..range.end as usize]);
+        self.indices.extend(
+            other
+                .triangles(range.clone())
+                .iter()
+                .map(|&i| base + i - range.start),
+        );
+    }
+
+    /// The indices of the triangles on the vertices `range` (units are stored in order).
+    pub fn triangles(&self, range: std::ops::Range<u32>) -> &[u32] {
+        let from = self.indices.partition_point(|&i| i < range.start);
+        let to = self.indices.partition_point(|&i| i < range.end);
+        &self.indices[from..to]
+    }
 }
 
 /// A dataset on the map plane.
@@ -146,7 +190,12 @@ pub struct MapGeometry {
     pub townships: TiVec<TownshipId, TownshipShape>,
     pub counties: TiVec<CountyId, CountyShape>,
     pub villages: TiVec<VillageId, Point>,
+    /// Every township's territory, township by township.
     pub fill: FillMesh,
+    /// Every county's simplified territory, county by county.
+    pub overview: FillMesh,
+    /// The townships of each county.
+    pub by_county: TiVec<CountyId, Vec<TownshipId>>,
     /// Territories for exact hit tests (townships with a boundary).
     territories: TiVec<TownshipId, Option<MultiPolygon<f32>>>,
     index: RTree<GeomWithData<Rectangle<Point>, TownshipId>>,
@@ -192,13 +241,7 @@ impl MapGeometry {
                 let start = fill.positions.len() as u32;
                 let (rings, bounds, label_at) = match &shape {
                     Some(shape) => {
-                        for polygon in &shape.0 {
-                            let raw = polygon.earcut_triangles_raw();
-                            let base = fill.positions.len() as u32;
-                            fill.positions.extend(raw.vertices.iter().copied());
-                            fill.indices
-                                .extend(raw.triangle_indices.iter().map(|&i| base + i as u32));
-                        }
+                        fill.add(shape);
                         let bounds = shape
                             .bounding_rect()
                             .map(|r| Bounds {
@@ -221,17 +264,21 @@ impl MapGeometry {
                         (Vec::new(), bounds, seat)
                     }
                 };
+                let area = shape.as_ref().map_or(0.0, |s| s.unsigned_area());
                 territories.push(shape);
                 TownshipShape {
                     rings,
                     bounds,
                     label_at,
                     seat,
+                    county: t.county,
+                    area,
                     fill: start..fill.positions.len() as u32,
                 }
             })
             .collect();
         let by_county = dataset.townships_by_county();
+        let mut overview = FillMesh::default();
         let counties: TiVec<CountyId, CountyShape> = dataset
             .counties
             .iter_enumerated()
@@ -241,8 +288,11 @@ impl MapGeometry {
                     .iter()
                     .map(|&t| townships[t].bounds)
                     .reduce(Bounds::union);
+                let start = overview.positions.len() as u32;
                 match c.boundary.as_ref().map(project) {
                     Some(shape) => {
+                        use geo::Simplify;
+                        overview.add(&shape.simplify(OVERVIEW_KM));
                         let rings = rings_of(&shape);
                         let bounds = Bounds::of(rings.iter().flatten().copied())
                             .or(member_bounds)
@@ -261,6 +311,7 @@ impl MapGeometry {
                             rings,
                             bounds,
                             label_at,
+                            overview: start..overview.positions.len() as u32,
                         }
                     }
                     None => {
@@ -268,11 +319,15 @@ impl MapGeometry {
                             min: [0.0, 0.0],
                             max: [0.0, 0.0],
                         });
+                        for &t in members {
+                            overview.add_from(&fill, townships[t].fill.clone());
+                        }
                         CountyShape {
                             rings: Vec::new(),
                             bounds,
                             label_at: bounds.centre(),
                             simplified: Vec::new(),
+                            overview: start..overview.positions.len() as u32,
                         }
                     }
                 }
@@ -303,6 +358,8 @@ impl MapGeometry {
             counties,
             villages,
             fill,
+            overview,
+            by_county,
             territories,
             index,
         }

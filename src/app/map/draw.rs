@@ -7,8 +7,11 @@ use std::sync::Arc;
 
 use eframe::egui::{self, Color32, Pos2, Rect, Shape, Stroke, emath::TSTransform};
 
+use typed_index_collections::TiVec;
+
+use crate::map::geometry::FillMesh;
 use crate::map::{Bounds, ColourMode, Colouring, MapGeometry, Point, labels};
-use crate::model::{TownshipId, VillageId};
+use crate::model::{CountyId, TownshipId, VillageId};
 use crate::workspace::Analysis;
 
 use super::{Level, View};
@@ -85,23 +88,99 @@ fn rgb(c: [u8; 3]) -> Color32 {
     Color32::from_rgb(c[0], c[1], c[2])
 }
 
-/// Every township's triangles in one mesh, coloured, in world km with y pointing south (so a
-/// translate-and-scale puts it on screen). Built once per colouring.
-pub fn fill_mesh(geometry: &MapGeometry, colours: &Colouring) -> egui::Mesh {
-    let mut mesh = egui::Mesh::default();
-    mesh.vertices.reserve(geometry.fill.positions.len());
-    for (t, shape) in geometry.townships.iter_enumerated() {
-        let colour = rgb(colours.townships[t]);
-        for p in &geometry.fill.positions[shape.fill.start as usize..shape.fill.end as usize] {
-            mesh.vertices.push(egui::epaint::Vertex {
-                pos: Pos2::new(p[0], -p[1]),
-                uv: egui::epaint::WHITE_UV,
-                color: colour,
-            });
+/// The coloured territories of one colouring, built once: each county's townships as a mesh
+/// of their own (drawn when zoomed in, only the counties in view), and every county in one
+/// mesh, each in the colour most of its area has (drawn zoomed out, where townships would be a
+/// few pixels each). Meshes are in world km with y pointing south, so a translate-and-scale
+/// puts them on screen.
+pub struct Fill {
+    pub townships: TiVec<CountyId, Arc<egui::Mesh>>,
+    pub overview: Arc<egui::Mesh>,
+}
+
+impl Fill {
+    pub fn new(geometry: &MapGeometry, colours: &Colouring) -> Self {
+        let mesh = |source: &FillMesh,
+                    range: std::ops::Range<u32>,
+                    colour: Color32,
+                    mesh: &mut egui::Mesh| {
+            let base = mesh.vertices.len() as u32;
+            mesh.vertices.extend(
+                source.positions[range.start as usize..range.end as usize]
+                    .iter()
+                    .map(|p| egui::epaint::Vertex {
+                        pos: Pos2::new(p[0], -p[1]),
+                        uv: egui::epaint::WHITE_UV,
+                        color: colour,
+                    }),
+            );
+            mesh.indices.extend(
+                source
+                    .triangles(range.clone())
+                    .iter()
+                    .map(|&i| base + i - range.start),
+            );
+        };
+        let townships = geometry
+            .by_county
+            .iter()
+            .map(|members| {
+                let mut county = egui::Mesh::default();
+                for &t in members {
+                    let colour = rgb(colours.townships[t]);
+                    mesh(
+                        &geometry.fill,
+                        geometry.townships[t].fill.clone(),
+                        colour,
+                        &mut county,
+                    );
+                }
+                Arc::new(county)
+            })
+            .collect();
+        let mut overview = egui::Mesh::default();
+        for (c, shape) in geometry.counties.iter_enumerated() {
+            let colour = rgb(main_colour(geometry, colours, c));
+            mesh(
+                &geometry.overview,
+                shape.overview.clone(),
+                colour,
+                &mut overview,
+            );
+        }
+        Self {
+            townships,
+            overview: Arc::new(overview),
         }
     }
-    mesh.indices = geometry.fill.indices.clone();
-    mesh
+}
+
+/// The colour of most of a county's area (of most of its townships, without territories).
+fn main_colour(geometry: &MapGeometry, colours: &Colouring, county: CountyId) -> [u8; 3] {
+    let mut areas: Vec<([u8; 3], f32)> = Vec::new();
+    for &t in &geometry.by_county[county] {
+        let colour = colours.townships[t];
+        let area = geometry.townships[t].area.max(1e-3);
+        match areas.iter_mut().find(|(c, _)| *c == colour) {
+            Some((_, a)) => *a += area,
+            None => areas.push((colour, area)),
+        }
+    }
+    areas
+        .into_iter()
+        .max_by(|a, b| a.1.total_cmp(&b.1))
+        .map_or([200, 200, 200], |(c, _)| c)
+}
+
+/// Whether the townships are filled one by one (else each county in one colour): once a
+/// typical township is several pixels across.
+pub fn townships_filled(geometry: &MapGeometry, t: &Transform) -> bool {
+    typical_township_km(geometry) * t.scale > 8.0
+}
+
+fn typical_township_km(geometry: &MapGeometry) -> f32 {
+    (geometry.bounds.width() * geometry.bounds.height() / geometry.townships.len().max(1) as f32)
+        .sqrt()
 }
 
 /// What one map side shows.
@@ -109,7 +188,7 @@ pub struct Side<'a> {
     pub analysis: &'a Analysis,
     /// After the plan, or the units as they were.
     pub after: bool,
-    pub fill: &'a Arc<egui::Mesh>,
+    pub fill: &'a Fill,
     pub colouring: &'a Colouring,
 }
 
@@ -126,11 +205,23 @@ pub fn paint(painter: &egui::Painter, t: &Transform, view: &View, side: &Side, d
             ink::BACKGROUND
         },
     );
-    let mut fill = Shape::Mesh(side.fill.clone());
-    fill.transform(t.mesh_transform());
-    painter.add(fill);
-
     let visible = t.visible();
+    let meshes: Vec<&Arc<egui::Mesh>> = if townships_filled(geometry, t) {
+        side.fill
+            .townships
+            .iter_enumerated()
+            .filter(|(c, _)| geometry.counties[*c].bounds.intersects(&visible))
+            .map(|(_, mesh)| mesh)
+            .collect()
+    } else {
+        vec![&side.fill.overview]
+    };
+    for mesh in meshes.into_iter().filter(|m| !m.is_empty()) {
+        let mut fill = Shape::Mesh(mesh.clone());
+        fill.transform(t.mesh_transform());
+        painter.add(fill);
+    }
+
     let stage = &side.analysis.plan.townships;
     let townships_visible = townships_visible(geometry, t);
     if townships_visible {
@@ -242,10 +333,7 @@ pub fn paint(painter: &egui::Painter, t: &Transform, view: &View, side: &Side, d
 
 /// Whether township outlines and seats are drawn: once a township is tens of pixels across.
 pub fn townships_visible(geometry: &MapGeometry, t: &Transform) -> bool {
-    let typical_km = (geometry.bounds.width() * geometry.bounds.height()
-        / geometry.townships.len().max(1) as f32)
-        .sqrt();
-    typical_km * t.scale > 24.0
+    typical_township_km(geometry) * t.scale > 24.0
 }
 
 /// The outer edge of `units` (every ring of each), or a ring round the seat without one.

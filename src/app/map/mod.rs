@@ -22,7 +22,7 @@ use crate::model::{CountyId, TownshipId, VillageId};
 use crate::scenario::{Edit, EditAction, LevelName};
 use crate::workspace::Analysis;
 
-pub use draw::{Transform, fill_mesh, mode_label};
+pub use draw::{Fill, Transform, mode_label};
 
 /// Which units the map shows and edits.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -55,10 +55,10 @@ pub enum Layout {
     Compare,
 }
 
-/// A coloured mesh, and what it was built for.
+/// Coloured meshes, and what they were built for.
 struct CachedFill {
     key: (usize, ColourMode, bool, Level),
-    mesh: Arc<egui::Mesh>,
+    mesh: Arc<Fill>,
     colouring: Colouring,
 }
 
@@ -201,12 +201,7 @@ impl View {
 
     /// The cached coloured mesh for an analysis side (built when the analysis, the mode or
     /// the side change).
-    fn fill(
-        &mut self,
-        slot: u8,
-        analysis: &Arc<Analysis>,
-        after: bool,
-    ) -> (Arc<egui::Mesh>, Colouring) {
+    fn fill(&mut self, slot: u8, analysis: &Arc<Analysis>, after: bool) -> (Arc<Fill>, Colouring) {
         let key = (Arc::as_ptr(analysis) as usize, self.mode, after, self.level);
         if let Some(c) = self.cache.get(&slot)
             && c.key == key
@@ -215,7 +210,7 @@ impl View {
         }
         let colouring =
             crate::map::colour::colour(analysis, self.mode, after, self.level == Level::Villages);
-        let mesh = Arc::new(draw::fill_mesh(&self.geometry, &colouring));
+        let mesh = Arc::new(Fill::new(&self.geometry, &colouring));
         self.cache.insert(
             slot,
             CachedFill {
@@ -379,6 +374,7 @@ pub fn show(ui: &mut egui::Ui, state: &AppState, view: &mut View) -> Vec<Command
         seats: view.level == Level::Townships
             && draw::townships_visible(&view.geometry, &transforms[0]),
         after: first_after,
+        overview: !draw::townships_filled(&view.geometry, &transforms[0]),
     };
     legend(&painter, full, l, &colouring, view.mode, markers);
     hover_card(response.clone(), view, &analysis, l);
@@ -765,6 +761,8 @@ struct Markers {
     seats: bool,
     /// The plan is shown (seats merged away, stations and hand edits exist only after).
     after: bool,
+    /// Zoomed out: each county is filled in one colour (see [`draw::Fill`]).
+    overview: bool,
 }
 
 /// What a legend row shows before its text.
@@ -812,6 +810,15 @@ fn legend(
     }
     if markers.after {
         rows.push((Swatch::Hand, text("手动调整的单位", "unit fixed by hand")));
+    }
+    if markers.overview {
+        rows.push((
+            Swatch::None,
+            text(
+                "县级概览：每县取其大部分面积的颜色，放大显示乡镇",
+                "counties in the colour of most of their area; zoom in for townships",
+            ),
+        ));
     }
     let width = rows
         .iter()
