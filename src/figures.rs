@@ -59,10 +59,11 @@ impl Histogram {
     }
 }
 
-/// The cut in one city, in percent.
+/// The cut in one city (or province), in percent.
 #[derive(Debug, Clone, PartialEq)]
 pub struct CityCut {
-    /// The city's name, shortened to two characters for the axis.
+    /// The city's name shortened to two characters for the axis, or the province's short
+    /// name.
     pub name: String,
     pub townships_pct: f64,
     pub villages_pct: f64,
@@ -101,7 +102,9 @@ pub struct ChartsView {
     /// Share of residents (%) within each km: before, after, after with stations.
     pub coverage: [Vec<[f64; 2]>; 3],
     pub radius_km: f64,
+    /// The cut in each city, or in each province (`by_province`) when there are several.
     pub cities: Vec<CityCut>,
+    pub by_province: bool,
     /// The plan against a later edition of the codes, if the data came with one.
     pub validation: Option<ValidationView>,
 }
@@ -332,12 +335,29 @@ fn charts(a: &Analysis) -> ChartsView {
             .collect()
     };
 
-    // (townships before, after, villages before, after) by city.
+    // (townships before, after, villages before, after) by city, or by province when the
+    // dataset holds several.
+    let province = |c: &crate::model::County| {
+        c.province()
+            .map_or((c.code.chars().take(2).collect(), String::new()), |p| {
+                (p.code.to_string(), p.short.to_string())
+            })
+    };
+    let by_province = ds
+        .counties
+        .iter()
+        .map(|c| province(c).0)
+        .collect::<std::collections::BTreeSet<_>>()
+        .len()
+        > 1;
     let mut by_city: BTreeMap<(String, String), [usize; 4]> = BTreeMap::new();
     for (c, county) in ds.counties.iter_enumerated() {
-        let e = by_city
-            .entry((county.city_code.clone(), county.city_name.clone()))
-            .or_default();
+        let key = if by_province {
+            province(county)
+        } else {
+            (county.city_code.clone(), county.city_name.clone())
+        };
+        let e = by_city.entry(key).or_default();
         let (b, af) = (&a.before().counties[c], &a.after.counties[c]);
         e[0] += b.townships.count;
         e[1] += af.townships.count;
@@ -356,6 +376,8 @@ fn charts(a: &Analysis) -> ChartsView {
         .map(|((code, name), v)| CityCut {
             name: if name.is_empty() {
                 code.clone()
+            } else if by_province {
+                name.clone()
             } else {
                 name.chars().take(2).collect()
             },
@@ -375,6 +397,7 @@ fn charts(a: &Analysis) -> ChartsView {
         ],
         radius_km: a.scenario.service.radius_km,
         cities,
+        by_province,
         validation: a.workspace().reference().map(|r| ValidationView::new(a, r)),
     }
 }

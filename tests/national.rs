@@ -452,3 +452,43 @@ fn the_national_model_is_the_same_every_time() {
         }
     }
 }
+
+#[test]
+fn the_cut_chart_is_by_province_when_there_are_several_and_by_city_in_one() {
+    let scenario = common::preset("uniform-cut");
+    let dataset = load("11,12");
+    let analysis = common::workspace(dataset.clone())
+        .analyse(&scenario)
+        .unwrap();
+    let charts = jianzhi::figures::FiguresView::new(&analysis)
+        .charts
+        .unwrap();
+    assert!(charts.by_province);
+    let names: Vec<&str> = charts.cities.iter().map(|c| c.name.as_str()).collect();
+    assert_eq!(names, ["北京", "天津"]);
+    for (cut, province) in charts.cities.iter().zip(["11", "12"]) {
+        // Regular township-level units of the province before, and new units with a regular
+        // seat in it after (special units are not counted as townships).
+        let regular =
+            |t: &jianzhi::model::Township| t.code.starts_with(province) && t.kind.is_regular();
+        let before = dataset.townships.iter().filter(|t| regular(t)).count();
+        let after = analysis
+            .plan
+            .townships
+            .units
+            .iter()
+            .filter(|u| regular(&dataset.townships[u.seat]))
+            .count();
+        assert!(after < before, "{province}: {before} -> {after}");
+        let pct = 100.0 * (before - after) as f64 / before as f64;
+        assert!((cut.townships_pct - pct).abs() < 1e-9, "{province}");
+    }
+
+    // One province: its cities (河北 has 11).
+    let analysis = common::workspace(load("13")).analyse(&scenario).unwrap();
+    let charts = jianzhi::figures::FiguresView::new(&analysis)
+        .charts
+        .unwrap();
+    assert!(!charts.by_province);
+    assert_eq!(charts.cities.len(), 11, "{:?}", charts.cities);
+}

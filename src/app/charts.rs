@@ -101,6 +101,19 @@ pub fn fmt_in(unit: crate::metrics::Unit, x: f64) -> String {
     }
 }
 
+/// A figure in a narrow column: as [`fmt_in`], millions and more in 万 (Chinese) or M.
+pub fn fmt_compact(l: Lang, unit: crate::metrics::Unit, x: f64) -> String {
+    let shown = unit.shown(x);
+    if !(shown.is_finite() && shown.abs() >= 1e6) {
+        return fmt_in(unit, x);
+    }
+    let x = shown;
+    match l {
+        Lang::Zh => format!("{:.0}万", x / 1e4),
+        Lang::En => format!("{:.2}M", x / 1e6),
+    }
+}
+
 /// A figure on screen: whole from 1,000, one decimal from 10, else two.
 pub fn fmt(x: f64) -> String {
     if !x.is_finite() {
@@ -134,7 +147,8 @@ fn key_figures(ui: &mut egui::Ui, l: Lang, figures: &FiguresView) {
                 };
                 let mark = if row.modelled { " *" } else { "" };
                 ui.label(format!("{label}{mark}"));
-                let shown = |x: Option<f64>| x.map_or("—".to_string(), |x| fmt_in(unit, x));
+                let shown =
+                    |x: Option<f64>| x.map_or("—".to_string(), |x| fmt_compact(l, unit, x));
                 ui.label(shown(row.before));
                 if computing {
                     ui.label("…");
@@ -314,7 +328,14 @@ fn coverage_chart(ui: &mut egui::Ui, l: Lang, charts: &ChartsView) {
 }
 
 fn city_chart(ui: &mut egui::Ui, l: Lang, charts: &ChartsView) {
-    title(ui, l.t("chart_cities"));
+    title(
+        ui,
+        l.t(if charts.by_province {
+            "chart_provinces"
+        } else {
+            "chart_cities"
+        }),
+    );
     let names: Vec<String> = charts.cities.iter().map(|c| c.name.clone()).collect();
     let bars = |offset: f64, value: fn(&super::view::CityCut) -> f64| -> Vec<Bar> {
         charts

@@ -180,10 +180,18 @@ fn coverage_chart(ui: &mut egui::Ui, state: &AppState, views: &[&FiguresView], n
 /// Townships cut by city, one bar per scenario.
 fn cities_chart(ui: &mut egui::Ui, state: &AppState, views: &[&FiguresView], names: &[String]) {
     let l = state.lang();
-    title(ui, l.t("chart_cities_townships"));
     let Some(first) = views[0].charts.as_ref() else {
+        title(ui, l.t("chart_cities_townships"));
         return;
     };
+    title(
+        ui,
+        l.t(if first.by_province {
+            "chart_provinces_townships"
+        } else {
+            "chart_cities_townships"
+        }),
+    );
     let cities: Vec<String> = first.cities.iter().map(|c| c.name.clone()).collect();
     let width = 0.8 / views.len() as f64;
     Plot::new("compare-cities")

@@ -91,6 +91,11 @@ const TEXT: &[(&str, &str, &str)] = &[
         "Townships cut by city (%), by scenario",
     ),
     (
+        "chart_provinces_townships",
+        "各省乡镇减少比例（%），按方案",
+        "Townships cut by province (%), by scenario",
+    ),
+    (
         "compare_need_two",
         "打开两个以上方案后可对比",
         "Open two or more scenarios to compare them",
@@ -211,6 +216,11 @@ const TEXT: &[(&str, &str, &str)] = &[
         "chart_cities",
         "各市州乡镇与建制村减少比例（%）",
         "Cut by city: townships and villages (%)",
+    ),
+    (
+        "chart_provinces",
+        "各省乡镇与建制村减少比例（%）",
+        "Cut by province: townships and villages (%)",
     ),
     (
         "chart_validation",

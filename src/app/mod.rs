@@ -365,7 +365,8 @@ impl JianzhiApp {
 
     /// Shows the county asked for at launch, once the scenario in front has its figures.
     fn focus_when_ready(&mut self) {
-        if self.focus.is_none() || self.state.analysis().is_none() {
+        // A dataset asked for at launch (a province, the country) is still loading.
+        if self.focus.is_none() || self.state.analysis().is_none() || self.state.loading.is_some() {
             return;
         }
         let Some(wanted) = self.focus.take() else {

@@ -118,7 +118,15 @@ pub fn svg(
     lang: Lang,
 ) -> String {
     let charts = figures.charts.as_ref();
-    let mut page = Page::new(picture.title(lang), meta, lang);
+    let title = match picture {
+        Picture::Cities if charts.is_some_and(|c| c.by_province) => pick(
+            lang,
+            "各省乡镇与建制村减少比例（%）",
+            "Cut by province: townships and villages (%)",
+        ),
+        _ => picture.title(lang),
+    };
+    let mut page = Page::new(title, meta, lang);
     match (picture, charts) {
         (Picture::Map, _) => map(&mut page, analysis, geometry, lang),
         (Picture::Change, Some(c)) => change(&mut page, c, lang),
@@ -717,8 +725,16 @@ pub fn overlay(
     meta: &Metadata,
     lang: Lang,
 ) -> String {
-    let mut page = Page::new(chart.title(lang), meta, lang);
     let charts: Vec<&ChartsView> = views.iter().filter_map(|v| v.charts.as_ref()).collect();
+    let title = match chart {
+        Overlay::Cities if charts.first().is_some_and(|c| c.by_province) => pick(
+            lang,
+            "各省乡镇减少比例（%），按方案",
+            "Townships cut by province (%), by scenario",
+        ),
+        _ => chart.title(lang),
+    };
+    let mut page = Page::new(title, meta, lang);
     if charts.len() != views.len() || charts.is_empty() {
         return page.finish();
     }
