@@ -169,6 +169,13 @@ fn country(c: &mut Criterion) {
     );
     let mut group = c.benchmark_group("country");
     group.sample_size(10);
+    let analysis = app.state.analysis().expect("analysed");
+    group.bench_function("colours_and_meshes_once_per_plan", |b| {
+        b.iter(|| {
+            let colouring = colour(analysis, ColourMode::Group, true, false);
+            jianzhi::app::map::Fill::new(&app.map.geometry, &colouring)
+        })
+    });
     group.bench_function("app_frame_whole_country", |b| b.iter(|| frame(&mut app)));
     let county = workspace
         .dataset()

@@ -49,13 +49,15 @@ pub fn show(
         })
         .collect();
     rows.sort_by(|a, b| {
-        let text = |r: &CountyRow, k: usize| match k {
-            0 => r.code.clone(),
-            1 => r.name.clone(),
-            _ => r.city.clone(),
-        };
+        fn text(r: &CountyRow, k: usize) -> &str {
+            match k {
+                0 => &r.code,
+                1 => &r.name,
+                _ => &r.city,
+            }
+        }
         let o = if sort.column < 3 {
-            text(a, sort.column).cmp(&text(b, sort.column))
+            text(a, sort.column).cmp(text(b, sort.column))
         } else {
             a.numbers[sort.column - 3].total_cmp(&b.numbers[sort.column - 3])
         };
