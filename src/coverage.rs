@@ -260,8 +260,14 @@ impl CoverageSet {
 pub struct Baseline {
     /// Each village's trip to its own township's seat (`None` for special units).
     pub trips: TiVec<VillageId, Option<Trip>>,
-    /// The villages of each county, in order.
+    /// The villages of each county, in order, and the county of each village.
     by_county: TiVec<CountyId, Vec<VillageId>>,
+    county_of: TiVec<VillageId, CountyId>,
+    /// Regular township-level units, administrative villages, and the residents of the
+    /// regular townships, before any plan.
+    regular_townships: usize,
+    regular_villages: usize,
+    regular_people: f64,
 }
 
 impl Baseline {
@@ -285,14 +291,28 @@ impl Baseline {
                 })
             })
             .collect();
+        let county_of: TiVec<VillageId, CountyId> = dataset
+            .villages
+            .keys()
+            .map(|v| dataset.county_of_village(v))
+            .collect();
         let mut by_county: TiVec<CountyId, Vec<VillageId>> =
             vec![Vec::new(); dataset.counties.len()].into();
-        for v in dataset.villages.keys() {
-            by_county[dataset.county_of_village(v)].push(v);
+        for (v, &c) in county_of.iter_enumerated() {
+            by_county[c].push(v);
         }
+        let regular = dataset.townships.iter().filter(|t| t.kind.is_regular());
         Self {
             trips: trips.into(),
             by_county,
+            county_of,
+            regular_townships: regular.clone().count(),
+            regular_villages: dataset
+                .villages
+                .iter()
+                .filter(|v| v.kind == VillageKind::Village)
+                .count(),
+            regular_people: regular.map(|t| t.resident_pop).sum(),
         }
     }
 }
@@ -554,33 +574,20 @@ pub(crate) fn evaluate(
         .collect::<Vec<_>>()
         .into();
 
-    let regular_before = dataset
-        .townships
-        .iter()
-        .filter(|t| t.kind.is_regular())
-        .count();
+    let regular_before = baseline.regular_townships;
     let regular_after = towns
         .units
         .iter()
         .filter(|u| dataset.townships[u.seat].kind.is_regular())
         .count();
-    let villages_before = dataset
-        .villages
-        .iter()
-        .filter(|v| v.kind == VillageKind::Village)
-        .count();
+    let villages_before = baseline.regular_villages;
     let villages_after = plan
         .villages
         .units
         .iter()
         .filter(|u| dataset.villages[u.seat].kind == VillageKind::Village)
         .count();
-    let people: f64 = dataset
-        .townships
-        .iter()
-        .filter(|t| t.kind.is_regular())
-        .map(|t| t.resident_pop)
-        .sum();
+    let people = baseline.regular_people;
     let township_mean_km = township_means(dataset, &baseline.trips, &to_seat);
     let stations: Vec<TownshipId> = stations_of.into_iter().flatten().collect();
 
@@ -590,7 +597,7 @@ pub(crate) fn evaluate(
         let mut changed: TiVec<CountyId, bool> = vec![false; dataset.counties.len()].into();
         for (v, trip) in now.iter_enumerated() {
             if *trip != then(v) {
-                changed[dataset.county_of_village(v)] = true;
+                changed[baseline.county_of[v]] = true;
             }
         }
         changed
