@@ -100,10 +100,11 @@ pub struct Fill {
 
 impl Fill {
     pub fn new(geometry: &MapGeometry, colours: &Colouring) -> Self {
-        let mesh = |source: &FillMesh,
-                    range: std::ops::Range<u32>,
-                    colour: Color32,
-                    mesh: &mut egui::Mesh| {
+        // Adds the triangles on `range` of `source`'s vertices to `mesh`, in one colour.
+        let add = |source: &FillMesh,
+                   range: std::ops::Range<u32>,
+                   colour: Color32,
+                   mesh: &mut egui::Mesh| {
             let base = mesh.vertices.len() as u32;
             mesh.vertices.extend(
                 source.positions[range.start as usize..range.end as usize]
@@ -128,7 +129,7 @@ impl Fill {
                 let mut county = egui::Mesh::default();
                 for &t in members {
                     let colour = rgb(colours.townships[t]);
-                    mesh(
+                    add(
                         &geometry.fill,
                         geometry.townships[t].fill.clone(),
                         colour,
@@ -141,7 +142,7 @@ impl Fill {
         let mut overview = egui::Mesh::default();
         for (c, shape) in geometry.counties.iter_enumerated() {
             let colour = rgb(main_colour(geometry, colours, c));
-            mesh(
+            add(
                 &geometry.overview,
                 shape.overview.clone(),
                 colour,
