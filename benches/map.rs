@@ -64,17 +64,7 @@ fn map(c: &mut Criterion) {
         frame(&mut app);
     }
     group.bench_function("app_frame_whole_province", |b| b.iter(|| frame(&mut app)));
-    let county = workspace
-        .dataset()
-        .counties
-        .iter_enumerated()
-        .find(|(_, c)| c.name == "金堂县")
-        .map(|(k, _)| k)
-        .expect("金堂县");
-    app.apply(Command::FocusCounty(county));
-    for _ in 0..3 {
-        frame(&mut app);
-    }
+    focus_jintang(&mut app, &frame);
     group.bench_function("app_frame_one_county", |b| b.iter(|| frame(&mut app)));
 
     // One hand edit: the plan and every figure again after the previous analysis (only the
@@ -177,7 +167,20 @@ fn country(c: &mut Criterion) {
         })
     });
     group.bench_function("app_frame_whole_country", |b| b.iter(|| frame(&mut app)));
-    let county = workspace
+    focus_jintang(&mut app, &frame);
+    eprintln!(
+        "one county: {} vertices a frame",
+        vertices(&frame(&mut app))
+    );
+    group.bench_function("app_frame_one_county", |b| b.iter(|| frame(&mut app)));
+    group.finish();
+}
+
+/// Opens the map on 金堂县 and draws a few frames so the view settles.
+fn focus_jintang<T>(app: &mut JianzhiApp, frame: &impl Fn(&mut JianzhiApp) -> T) {
+    let county = app
+        .state
+        .workspace
         .dataset()
         .counties
         .iter_enumerated()
@@ -186,14 +189,8 @@ fn country(c: &mut Criterion) {
         .expect("金堂县");
     app.apply(Command::FocusCounty(county));
     for _ in 0..3 {
-        frame(&mut app);
+        frame(app);
     }
-    eprintln!(
-        "one county: {} vertices a frame",
-        vertices(&frame(&mut app))
-    );
-    group.bench_function("app_frame_one_county", |b| b.iter(|| frame(&mut app)));
-    group.finish();
 }
 
 criterion_group!(benches, map, country);
