@@ -88,6 +88,21 @@ impl County {
     pub fn province(&self) -> Option<&'static Province> {
         province_of(&self.code)
     }
+
+    /// The code of the county's province: the first two digits of its own.
+    pub fn province_code(&self) -> &str {
+        self.code.get(..2).unwrap_or(&self.code)
+    }
+
+    /// The code of the county's city: as the data gives it, else the first four digits of
+    /// the county's own.
+    pub fn city_key(&self) -> &str {
+        if self.city_code.is_empty() {
+            self.code.get(..4).unwrap_or(&self.code)
+        } else {
+            &self.city_code
+        }
+    }
 }
 
 /// The provinces an argument names: `all` (or 全国), codes and names (`13`, `河北`, `河北省`,

@@ -304,13 +304,7 @@ fn target_regions<K>(
         .counties
         .iter()
         .map(|c| {
-            let code = c.code.as_str();
-            let city = if c.city_code.is_empty() {
-                code.get(..4).unwrap_or(code)
-            } else {
-                c.city_code.as_str()
-            };
-            let province = code.get(..2).unwrap_or(code);
+            let (code, city, province) = (c.code.as_str(), c.city_key(), c.province_code());
             let quota = [
                 code.to_string(),
                 city.to_string(),

@@ -465,17 +465,15 @@ impl<'a> RunReport<'a> {
         let service = self.service;
         let mut regions: std::collections::BTreeMap<String, Sums> = Default::default();
         for (k, c) in self.dataset.counties.iter_enumerated() {
-            let province = crate::national::province_of(&c.code);
+            let province = c.province();
             let (code, name) = match level {
                 Region::Province => (
-                    c.code.get(..2).unwrap_or(&c.code).to_string(),
+                    c.province_code().to_string(),
                     province.map_or("", |p| p.name).to_string(),
                 ),
-                Region::City if c.city_code.is_empty() => (
-                    c.code.get(..4).unwrap_or(&c.code).to_string(),
-                    String::new(),
-                ),
-                Region::City => (c.city_code.clone(), c.city_name.clone()),
+                // A city known by its code's digits alone has no name to give.
+                Region::City if c.city_code.is_empty() => (c.city_key().to_string(), String::new()),
+                Region::City => (c.city_key().to_string(), c.city_name.clone()),
             };
             let sums = regions.entry(code).or_default();
             sums.name = name;
