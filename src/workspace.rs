@@ -13,6 +13,7 @@ use std::sync::{Arc, OnceLock};
 use crate::coverage::{self, Baseline, ServiceReport};
 use crate::engine::{self, Prepared};
 use crate::model::{Dataset, TownshipId, VillageId};
+use crate::national::Province;
 use crate::plan::MergePlan;
 use crate::progress::{Cancelled, Progress, Step};
 use crate::report::run::RunReport;
@@ -51,6 +52,9 @@ pub struct Workspace {
     /// Codes to ids, built when a scenario first names a unit.
     township_codes: OnceLock<HashMap<String, TownshipId>>,
     village_codes: OnceLock<HashMap<String, VillageId>>,
+    /// The provinces of the counties (`None` for a code of no province), each once, in the
+    /// order first met.
+    provinces: OnceLock<Vec<Option<&'static Province>>>,
     /// A later edition of the codes to check each plan against, if the data came with one.
     reference: Option<Reference>,
 }
@@ -105,6 +109,7 @@ impl Workspace {
             before,
             township_codes: OnceLock::new(),
             village_codes: OnceLock::new(),
+            provinces: OnceLock::new(),
             reference: None,
         })
     }
@@ -169,6 +174,21 @@ impl Workspace {
             })
             .get(code)
             .copied()
+    }
+
+    /// The provinces the dataset's counties are in (`None` for a code of no province), each
+    /// once, in the order first met.
+    pub fn provinces(&self) -> &[Option<&'static Province>] {
+        self.provinces.get_or_init(|| {
+            let mut seen = Vec::new();
+            for c in &self.dataset.counties {
+                let p = c.province();
+                if !seen.contains(&p) {
+                    seen.push(p);
+                }
+            }
+            seen
+        })
     }
 
     /// The plan of a scenario alone (no figures).

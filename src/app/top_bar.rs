@@ -213,15 +213,16 @@ fn path_row(ui: &mut egui::Ui, state: &AppState, path_input: &mut String) -> Vec
 /// The province the data is of (if all its counties share one), and a list to open another.
 fn province_picker(ui: &mut egui::Ui, state: &AppState) -> Option<Command> {
     let l = state.lang();
-    let counties = &state.workspace.dataset().counties;
-    let first = counties.iter().next().and_then(|c| c.province());
-    let current = first.filter(|p| counties.iter().all(|c| c.province() == Some(p)));
+    // The provinces of the counties, in the order first met (worked out once per dataset).
+    let provinces = state.workspace.provinces();
+    let first = provinces.first().copied().flatten();
+    let current = first.filter(|_| provinces.len() == 1);
     // Counties of more than one province: several provinces, or the whole country, are open.
     let several = first.is_some() && current.is_none();
     let whole = several
         && crate::national::PROVINCES
             .iter()
-            .all(|p| counties.iter().any(|c| c.province() == Some(p)));
+            .all(|p| provinces.contains(&Some(p)));
     let name = |p: &crate::national::Province| match l {
         crate::Lang::Zh => p.short,
         crate::Lang::En => p.english,
