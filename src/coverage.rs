@@ -10,12 +10,14 @@
 //! `terrain_km = km + (5 / 0.6) × ascent_km`, with the ascent summed over samples every
 //! kilometre (at most 64) along the line. Without a DEM it equals the great-circle distance.
 
+use std::sync::{Arc, Mutex, PoisonError};
+
 use rayon::prelude::*;
 use typed_index_collections::TiVec;
 
 use crate::dem::Dem;
 use crate::geodesy::distance_km;
-use crate::model::{CountyId, Dataset, LonLat, NewTownshipId, TownshipId, VillageId, VillageKind};
+use crate::model::{CountyId, Dataset, LonLat, TownshipId, VillageId, VillageKind};
 use crate::plan::MergePlan;
 use crate::scenario::{Costs, Scenario, Stations};
 use crate::workspace::Workspace;
@@ -82,36 +84,91 @@ impl Coverage {
     /// the curve and the shares at once; a quantile is read in the one bin it falls in, whose
     /// trips alone are sorted.
     pub fn from_trips(trips: &[Trip], radius_km: f64) -> Self {
-        // One pass; each sum is taken in the order of `trips`.
-        let mut bins = [0.0; BINS];
-        let (mut people, mut max_km, mut km_people, mut terrain_people) = (0.0, f64::NAN, 0.0, 0.0);
-        let (mut beyond_villages, mut beyond_people) = (0, 0.0);
+        Tally::of(trips, radius_km).coverage(|b| in_bin(trips, b))
+    }
+}
+
+/// The sums a coverage is read from, which add up: a province's are its counties'.
+#[derive(Debug, Clone, Copy)]
+struct Tally {
+    villages: usize,
+    /// People in each 1-km bin (see [`bin`]).
+    bins: [f64; BINS],
+    people: f64,
+    max_km: f64,
+    km_people: f64,
+    terrain_people: f64,
+    beyond_villages: usize,
+    beyond_people: f64,
+}
+
+impl Default for Tally {
+    fn default() -> Self {
+        Self {
+            villages: 0,
+            bins: [0.0; BINS],
+            people: 0.0,
+            max_km: f64::NAN,
+            km_people: 0.0,
+            terrain_people: 0.0,
+            beyond_villages: 0,
+            beyond_people: 0.0,
+        }
+    }
+}
+
+impl Tally {
+    /// The sums of `trips`, each taken in their order.
+    fn of<'t>(trips: impl IntoIterator<Item = &'t Trip>, radius_km: f64) -> Self {
+        let mut tally = Self::default();
         for t in trips {
-            people += t.people;
-            max_km = f64::max(max_km, t.km);
-            bins[bin(t.km)] += t.people;
-            km_people += t.km * t.people;
-            terrain_people += t.terrain_km * t.people;
+            tally.villages += 1;
+            tally.people += t.people;
+            tally.max_km = f64::max(tally.max_km, t.km);
+            tally.bins[bin(t.km)] += t.people;
+            tally.km_people += t.km * t.people;
+            tally.terrain_people += t.terrain_km * t.people;
             if t.km > radius_km {
-                beyond_villages += 1;
-                beyond_people += t.people;
+                tally.beyond_villages += 1;
+                tally.beyond_people += t.people;
             }
         }
-        if trips.is_empty() || people <= 0.0 {
+        tally
+    }
+
+    /// Adds `other`'s sums to these.
+    fn add(&mut self, other: &Tally) {
+        self.villages += other.villages;
+        for (b, o) in self.bins.iter_mut().zip(&other.bins) {
+            *b += o;
+        }
+        self.people += other.people;
+        self.max_km = f64::max(self.max_km, other.max_km);
+        self.km_people += other.km_people;
+        self.terrain_people += other.terrain_people;
+        self.beyond_villages += other.beyond_villages;
+        self.beyond_people += other.beyond_people;
+    }
+
+    /// The coverage of the trips summed, with `in_bin(b)` giving the (km, people) of their
+    /// trips in bin `b`, for the quantiles.
+    fn coverage(&self, in_bin: impl Fn(usize) -> Vec<(f64, f64)>) -> Coverage {
+        let people = self.people;
+        if self.villages == 0 || people <= 0.0 {
             return Coverage {
-                villages: trips.len(),
+                villages: self.villages,
                 curve: vec![f64::NAN; CURVE_MAX_KM + 1],
                 mean_km: f64::NAN,
                 median_km: f64::NAN,
                 p90_km: f64::NAN,
-                max_km,
+                max_km: self.max_km,
                 mean_terrain_km: f64::NAN,
                 share_within: [f64::NAN; 5],
                 ..Default::default()
             };
         }
         let mut cumulative = 0.0;
-        let curve: Vec<f64> = bins[..=CURVE_MAX_KM]
+        let curve: Vec<f64> = self.bins[..=CURVE_MAX_KM]
             .iter()
             .map(|b| {
                 cumulative += b;
@@ -119,19 +176,28 @@ impl Coverage {
             })
             .collect();
         Coverage {
-            villages: trips.len(),
+            villages: self.villages,
             people,
-            mean_km: km_people / people,
-            median_km: weighted_quantile(trips, &bins, people, 0.5),
-            p90_km: weighted_quantile(trips, &bins, people, 0.9),
-            max_km,
-            mean_terrain_km: terrain_people / people,
+            mean_km: self.km_people / people,
+            median_km: weighted_quantile(&self.bins, people, 0.5, &in_bin),
+            p90_km: weighted_quantile(&self.bins, people, 0.9, &in_bin),
+            max_km: self.max_km,
+            mean_terrain_km: self.terrain_people / people,
             share_within: SHARE_RADII_KM.map(|r| curve[r as usize]),
-            beyond_villages,
-            beyond_people,
+            beyond_villages: self.beyond_villages,
+            beyond_people: self.beyond_people,
             curve,
         }
     }
+}
+
+/// The (km, people) of the trips of `trips` in bin `b`.
+fn in_bin<'t>(trips: impl IntoIterator<Item = &'t Trip>, b: usize) -> Vec<(f64, f64)> {
+    trips
+        .into_iter()
+        .filter(|t| bin(t.km) == b)
+        .map(|t| (t.km, t.people))
+        .collect()
 }
 
 /// Bins of whole km: 0 (a trip of 0 km), 1 (up to 1 km), … [`CURVE_MAX_KM`], and one beyond.
@@ -158,25 +224,26 @@ fn bin(km: f64) -> usize {
 }
 
 /// The smallest distance within which at least `q` of the people live: the bins are summed
-/// up to the one where the share is reached, whose trips are then narrowed down the same way.
-fn weighted_quantile(trips: &[Trip], bins: &[f64; BINS], people: f64, q: f64) -> f64 {
+/// up to the one where the share is reached, whose trips (`in_bin`) are then narrowed down
+/// the same way.
+fn weighted_quantile(
+    bins: &[f64; BINS],
+    people: f64,
+    q: f64,
+    in_bin: &dyn Fn(usize) -> Vec<(f64, f64)>,
+) -> f64 {
     let goal = q * people - 1e-9;
     let mut cumulative = 0.0;
-    for (b, &in_bin) in bins.iter().enumerate() {
-        if cumulative + in_bin < goal && b + 1 < BINS {
-            cumulative += in_bin;
+    for (b, &people_in_bin) in bins.iter().enumerate() {
+        if cumulative + people_in_bin < goal && b + 1 < BINS {
+            cumulative += people_in_bin;
             continue;
         }
         if b == 0 {
             // Every trip of the first bin is 0 km.
             return 0.0;
         }
-        let within: Vec<(f64, f64)> = trips
-            .iter()
-            .filter(|t| bin(t.km) == b)
-            .map(|t| (t.km, t.people))
-            .collect();
-        return quantile_among(within, cumulative, goal);
+        return quantile_among(in_bin(b), cumulative, goal);
     }
     f64::NAN
 }
@@ -229,45 +296,74 @@ pub struct CoverageSet {
 }
 
 impl CoverageSet {
-    /// The coverage of `trips`, province-wide and per county. Given the `previous` set of the
-    /// same radius, a county not `changed` since keeps its coverage.
-    fn new(
-        baseline: &Baseline,
-        trips: &TiVec<VillageId, Option<Trip>>,
-        radius_km: f64,
-        previous: Option<(&CoverageSet, &TiVec<CountyId, bool>)>,
-    ) -> Self {
-        let all: Vec<Trip> = trips.iter().flatten().copied().collect();
-        let mut gathered = Vec::new();
-        let counties = baseline
-            .by_county
-            .iter_enumerated()
-            .map(|(c, villages)| match previous {
-                Some((set, changed)) if !changed[c] => set.counties[c].clone(),
-                _ => {
-                    gathered.clear();
-                    gathered.extend(villages.iter().filter_map(|&v| trips[v]));
-                    Coverage::from_trips(&gathered, radius_km)
-                }
-            })
-            .collect();
-        let province = Coverage::from_trips(&all, radius_km);
-        Self { province, counties }
+    /// The coverage of each county's trips, and of the province: the counties' tallies added,
+    /// its quantiles read among all their trips.
+    fn of_counties<'c>(counties: impl Iterator<Item = &'c CountySet> + Clone) -> Self {
+        let mut tally = Tally::default();
+        for county in counties.clone() {
+            tally.add(&county.tally);
+        }
+        let province = tally.coverage(|b| {
+            counties
+                .clone()
+                .flat_map(|c| c.in_bin(b))
+                .copied()
+                .collect()
+        });
+        Self {
+            province,
+            counties: counties.map(|c| c.coverage.clone()).collect(),
+        }
     }
 }
 
-#[derive(Debug, Clone)]
+/// One county's trips of one kind: their sums, their coverage, and their distances and
+/// people by distance, for the province's quantiles.
+#[derive(Debug)]
+struct CountySet {
+    tally: Tally,
+    coverage: Coverage,
+    by_km: Vec<(f64, f64)>,
+}
+
+impl CountySet {
+    fn new(trips: &[Trip], radius_km: f64) -> Self {
+        let tally = Tally::of(trips, radius_km);
+        let mut by_km: Vec<(f64, f64)> = trips.iter().map(|t| (t.km, t.people)).collect();
+        by_km.sort_unstable_by(|a, b| a.0.total_cmp(&b.0));
+        let set = Self {
+            tally,
+            coverage: Coverage::default(),
+            by_km,
+        };
+        Self {
+            coverage: tally.coverage(|b| set.in_bin(b).to_vec()),
+            ..set
+        }
+    }
+
+    /// The (km, people) of the trips in bin `b`.
+    fn in_bin(&self, b: usize) -> &[(f64, f64)] {
+        let start = self.by_km.partition_point(|&(km, _)| bin(km) < b);
+        let end = self.by_km.partition_point(|&(km, _)| bin(km) <= b);
+        &self.by_km[start..end]
+    }
+}
+
+#[derive(Debug)]
 pub struct Baseline {
     /// Each village's trip to its own township's seat (`None` for special units).
     pub trips: TiVec<VillageId, Option<Trip>>,
-    /// The villages of each county, in order, and the county of each village.
+    /// The townships and villages of each county, in order.
+    townships_by_county: TiVec<CountyId, Vec<TownshipId>>,
     by_county: TiVec<CountyId, Vec<VillageId>>,
-    county_of: TiVec<VillageId, CountyId>,
     /// Regular township-level units, administrative villages, and the residents of the
     /// regular townships, before any plan.
     regular_townships: usize,
     regular_villages: usize,
     regular_people: f64,
+    /// The coverage before any plan, for each service radius asked for so far.
+    coverage: Mutex<Vec<(f64, Arc<CoverageSet>)>>,
 }
 
 impl Baseline {
@@ -291,21 +387,16 @@ impl Baseline {
                 })
             })
             .collect();
-        let county_of: TiVec<VillageId, CountyId> = dataset
-            .villages
-            .keys()
-            .map(|v| dataset.county_of_village(v))
-            .collect();
         let mut by_county: TiVec<CountyId, Vec<VillageId>> =
             vec![Vec::new(); dataset.counties.len()].into();
-        for (v, &c) in county_of.iter_enumerated() {
-            by_county[c].push(v);
+        for v in dataset.villages.keys() {
+            by_county[dataset.county_of_village(v)].push(v);
         }
         let regular = dataset.townships.iter().filter(|t| t.kind.is_regular());
         Self {
             trips: trips.into(),
+            townships_by_county: dataset.townships_by_county(),
             by_county,
-            county_of,
             regular_townships: regular.clone().count(),
             regular_villages: dataset
                 .villages
@@ -313,7 +404,37 @@ impl Baseline {
                 .filter(|v| v.kind == VillageKind::Village)
                 .count(),
             regular_people: regular.map(|t| t.resident_pop).sum(),
+            coverage: Mutex::new(Vec::new()),
         }
+    }
+
+    /// The townships of county `c`, in order.
+    pub(crate) fn townships_of(&self, c: CountyId) -> &[TownshipId] {
+        &self.townships_by_county[c]
+    }
+
+    /// The villages of county `c`, in order.
+    pub(crate) fn villages_of(&self, c: CountyId) -> &[VillageId] {
+        &self.by_county[c]
+    }
+
+    /// The coverage before any plan within `radius_km`, computed once for each radius.
+    fn coverage(&self, radius_km: f64) -> Arc<CoverageSet> {
+        let mut kept = self.coverage.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some((_, set)) = kept.iter().find(|(r, _)| *r == radius_km) {
+            return set.clone();
+        }
+        let counties: Vec<CountySet> = self
+            .by_county
+            .iter()
+            .map(|villages| {
+                let trips: Vec<Trip> = villages.iter().filter_map(|&v| self.trips[v]).collect();
+                CountySet::new(&trips, radius_km)
+            })
+            .collect();
+        let set = Arc::new(CoverageSet::of_counties(counties.iter()));
+        kept.push((radius_km, set.clone()));
+        set
     }
 }
 
@@ -379,37 +500,36 @@ impl ServiceReport {
     }
 }
 
-/// A village's trips after a plan.
-#[derive(Debug, Clone, Copy)]
-struct TripsAfter {
-    to_seat: Trip,
-    /// To the nearest of the new seat and the new township's stations.
-    nearest: Trip,
-    by_station: bool,
+/// One county's trips after a plan: they depend on nothing of the plan but the new seats
+/// of the county's townships and villages.
+#[derive(Debug)]
+struct CountyTrips {
+    /// Villages to their new township's seat, to the nearest of that seat and its stations,
+    /// and former villages to their new village's seat.
+    to_seat: CountySet,
+    to_nearest: CountySet,
+    to_village_seat: CountySet,
+    people_served_by_stations: f64,
+    /// Each of the county's townships' villages' mean trip, before and after.
+    township_means: Vec<[f64; 2]>,
 }
 
-/// Where a village's trips after a plan go: the seat of its new township and the station
-/// nearer than that seat, if any. Equal destinations give equal trips.
-type Destination = (TownshipId, Option<TownshipId>);
-
-/// What an evaluation keeps so the next one (after a hand edit, say) computes only the trips
-/// whose destination changed and the counties whose trips changed.
+/// What an evaluation keeps so the next one (after a hand edit, say) computes again only the
+/// counties whose seats changed.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Kept {
     service: Option<crate::scenario::Service>,
-    destinations: TiVec<VillageId, Option<Destination>>,
-    after: TiVec<VillageId, Option<TripsAfter>>,
-    village_seats: TiVec<VillageId, VillageId>,
-    village_trips: TiVec<VillageId, Option<Trip>>,
+    counties: TiVec<CountyId, Arc<CountyTrips>>,
 }
 
-/// Evaluates a plan's service coverage and cost, taking from `previous` (an evaluation on
-/// the same workspace: what it kept, its plan and its report) what the plan did not change.
+/// Evaluates a plan's service coverage and cost, taking from `previous` (what an evaluation
+/// on the same workspace kept, and which counties' seats changed since) every county whose
+/// seats did not.
 pub(crate) fn evaluate(
     ws: &Workspace,
     plan: &MergePlan,
     scenario: &Scenario,
-    previous: Option<(&Kept, &MergePlan, &ServiceReport)>,
+    previous: Option<(&Kept, &TiVec<CountyId, bool>)>,
 ) -> (ServiceReport, Kept) {
     debug_assert_eq!(
         plan.dataset(),
@@ -418,161 +538,76 @@ pub(crate) fn evaluate(
     );
     let (dataset, baseline) = (ws.dataset(), ws.baseline());
     let service = &scenario.service;
-    let (previous, previous_plan, kept_report) = match previous {
-        Some((kept, plan, report)) if kept.service.as_ref() == Some(service) => {
-            (Some(kept), Some(plan), Some(report))
-        }
-        _ => (None, None, None),
-    };
-    let dem = dataset.dem.as_ref();
+    let previous = previous.filter(|(kept, _)| kept.service.as_ref() == Some(service));
     let towns = &plan.townships;
-
-    // Townships whose new township is what it was (same seat, same members): their
-    // villages' destinations are too.
-    let mut unchanged: TiVec<TownshipId, bool> = vec![false; dataset.townships.len()].into();
-    if let Some(then) = previous_plan {
-        for unit in &towns.units {
-            let old = then.townships.unit_of(unit.seat);
-            let same = old.seat == unit.seat && old.members == unit.members;
-            for &m in &unit.members {
-                unchanged[m] = same;
-            }
-        }
-    }
+    let seat_of: TiVec<TownshipId, TownshipId> =
+        dataset.townships.keys().map(|t| towns.seat_of(t)).collect();
 
     // Stations: former seats of merged townships, by the scenario's policy.
-    let mut stations_of: TiVec<NewTownshipId, Vec<TownshipId>> =
-        vec![Vec::new(); towns.units.len()].into();
-    for (k, unit) in towns.units.iter_enumerated() {
-        let seat = dataset.townships[unit.seat].seat;
-        for &m in unit.members.iter().filter(|&&m| m != unit.seat) {
-            let keep = match service.stations {
-                Stations::None => false,
-                Stations::All => true,
-                Stations::Beyond => {
-                    distance_km(dataset.townships[m].seat, seat) >= service.station_min_distance_km
+    let is_station: TiVec<TownshipId, bool> = seat_of
+        .iter_enumerated()
+        .map(|(m, &seat)| {
+            m != seat
+                && match service.stations {
+                    Stations::None => false,
+                    Stations::All => true,
+                    Stations::Beyond => {
+                        distance_km(dataset.townships[m].seat, dataset.townships[seat].seat)
+                            >= service.station_min_distance_km
+                    }
                 }
-            };
-            if keep {
-                stations_of[k].push(m);
+        })
+        .collect();
+    let stations: Vec<TownshipId> = towns
+        .units
+        .iter()
+        .flat_map(|u| u.members.iter().copied().filter(|&m| is_station[m]))
+        .collect();
+
+    // Each county's trips: kept if its seats are as they were.
+    let counties: TiVec<CountyId, Arc<CountyTrips>> = baseline
+        .by_county
+        .raw
+        .par_iter()
+        .enumerate()
+        .map(|(c, _)| {
+            let c = CountyId::from(c);
+            let same = previous
+                .filter(|(_, changed)| !changed[c])
+                .map(|(kept, _)| &kept.counties[c]);
+            match same {
+                Some(then) => then.clone(),
+                None => Arc::new(county_trips(
+                    ws,
+                    c,
+                    plan,
+                    &seat_of,
+                    &is_station,
+                    service.radius_km,
+                )),
             }
+        })
+        .collect::<Vec<_>>()
+        .into();
+
+    let mut township_mean_km: TiVec<TownshipId, [f64; 2]> =
+        vec![[f64::NAN; 2]; dataset.townships.len()].into();
+    for (c, county) in counties.iter_enumerated() {
+        for (&t, &means) in baseline.townships_by_county[c]
+            .iter()
+            .zip(&county.township_means)
+        {
+            township_mean_km[t] = means;
         }
     }
-
-    // Each village's destination: the new seat, or the nearest station if nearer.
-    let destinations: TiVec<VillageId, Option<Destination>> = dataset
-        .villages
-        .raw
-        .par_iter()
-        .zip(baseline.trips.raw.par_iter())
-        .enumerate()
-        .map(|(i, (v, before))| {
-            let before = (*before)?;
-            if let Some(p) = previous.filter(|_| unchanged[v.township]) {
-                return p.destinations[VillageId::from(i)];
-            }
-            let k = towns.new_of[v.township];
-            let seat = towns.units[k].seat;
-            let seat_km = if seat == v.township {
-                before.km
-            } else {
-                distance_km(v.centre, dataset.townships[seat].seat)
-            };
-            let station = stations_of[k]
-                .iter()
-                .map(|&s| (s, distance_km(v.centre, dataset.townships[s].seat)))
-                .min_by(|a, b| a.1.total_cmp(&b.1).then(a.0.cmp(&b.0)))
-                .filter(|&(_, km)| km < seat_km)
-                .map(|(s, _)| s);
-            Some((seat, station))
-        })
-        .collect::<Vec<_>>()
-        .into();
-
-    // Trips after: to the new seat, and to the nearest of the seat and the stations.
-    let after: TiVec<VillageId, Option<TripsAfter>> = dataset
-        .villages
-        .raw
-        .par_iter()
-        .enumerate()
-        .map(|(i, v)| {
-            let i = VillageId::from(i);
-            let before = baseline.trips[i]?;
-            let (seat, station) = destinations[i]?;
-            if let Some(p) = previous.filter(|p| p.destinations[i] == destinations[i]) {
-                return p.after[i];
-            }
-            // A trip to a former township's seat; the village's own one is the baseline trip.
-            let trip_to = |township: TownshipId| {
-                if township == v.township {
-                    return before;
-                }
-                let (km, terrain_km) = trip_km(dem, v.centre, dataset.townships[township].seat);
-                Trip {
-                    km,
-                    terrain_km,
-                    people: v.resident_pop,
-                }
-            };
-            let to_seat = trip_to(seat);
-            Some(match station {
-                Some(s) => TripsAfter {
-                    to_seat,
-                    nearest: trip_to(s),
-                    by_station: true,
-                },
-                None => TripsAfter {
-                    to_seat,
-                    nearest: to_seat,
-                    by_station: false,
-                },
-            })
-        })
-        .collect::<Vec<_>>()
-        .into();
-    let to_seat: TiVec<VillageId, Option<Trip>> =
-        after.iter().map(|t| t.map(|t| t.to_seat)).collect();
-    let to_nearest: TiVec<VillageId, Option<Trip>> =
-        after.iter().map(|t| t.map(|t| t.nearest)).collect();
-    let people_served_by_stations = after
-        .iter()
-        .flatten()
-        .filter(|t| t.by_station)
-        .map(|t| t.nearest.people)
-        .sum();
-
-    // Former villages to their new village's seat.
-    let village_seats: TiVec<VillageId, VillageId> = dataset
-        .villages
-        .keys()
-        .map(|i| plan.villages.seat_of(i))
-        .collect();
-    let village_trips: TiVec<VillageId, Option<Trip>> = dataset
-        .villages
-        .raw
-        .par_iter()
-        .enumerate()
-        .map(|(i, v)| {
-            let i = VillageId::from(i);
-            let seat = village_seats[i];
-            if let Some(p) = previous.filter(|p| p.village_seats[i] == seat) {
-                return p.village_trips[i];
-            }
-            (v.kind != VillageKind::Special).then(|| {
-                let (km, terrain_km) = if seat == i {
-                    (0.0, 0.0)
-                } else {
-                    trip_km(dem, v.centre, dataset.villages[seat].centre)
-                };
-                Trip {
-                    km,
-                    terrain_km,
-                    people: v.resident_pop,
-                }
-            })
-        })
-        .collect::<Vec<_>>()
-        .into();
+    let people_served_by_stations = counties.iter().map(|c| c.people_served_by_stations).sum();
+    let set = |of: fn(&CountyTrips) -> &CountySet| {
+        CoverageSet::of_counties(counties.iter().map(|c| of(c)))
+    };
+    let (after, (after_with_stations, village_seats)) = rayon::join(
+        || set(|c| &c.to_seat),
+        || rayon::join(|| set(|c| &c.to_nearest), || set(|c| &c.to_village_seat)),
+    );
 
     let regular_before = baseline.regular_townships;
     let regular_after = towns
@@ -588,73 +623,11 @@ pub(crate) fn evaluate(
         .filter(|u| dataset.villages[u.seat].kind == VillageKind::Village)
         .count();
     let people = baseline.regular_people;
-    let township_mean_km = township_means(dataset, &baseline.trips, &to_seat);
-    let stations: Vec<TownshipId> = stations_of.into_iter().flatten().collect();
-
-    // Counties whose trips changed since the previous evaluation.
-    let changed = |now: &TiVec<VillageId, Option<Trip>>,
-                   then: &dyn Fn(VillageId) -> Option<Trip>| {
-        let mut changed: TiVec<CountyId, bool> = vec![false; dataset.counties.len()].into();
-        for (v, trip) in now.iter_enumerated() {
-            if *trip != then(v) {
-                changed[baseline.county_of[v]] = true;
-            }
-        }
-        changed
-    };
-    let changed_after = previous.map(|p| {
-        changed(&to_nearest, &|v| p.after[v].map(|t| t.nearest))
-            .into_iter()
-            .zip(changed(&to_seat, &|v| p.after[v].map(|t| t.to_seat)))
-            .map(|(a, b)| a || b)
-            .collect::<TiVec<CountyId, bool>>()
-    });
-    let changed_villages = previous.map(|p| changed(&village_trips, &|v| p.village_trips[v]));
-    let set = |trips: &TiVec<VillageId, Option<Trip>>,
-               then: Option<&CoverageSet>,
-               changed: Option<&TiVec<CountyId, bool>>| {
-        CoverageSet::new(baseline, trips, service.radius_km, then.zip(changed))
-    };
-    let ((before, after_set), (after_with_stations, village_seat_set)) = rayon::join(
-        || {
-            rayon::join(
-                || match kept_report {
-                    Some(r) => r.before.clone(),
-                    None => set(&baseline.trips, None, None),
-                },
-                || {
-                    set(
-                        &to_seat,
-                        kept_report.map(|r| &r.after),
-                        changed_after.as_ref(),
-                    )
-                },
-            )
-        },
-        || {
-            rayon::join(
-                || {
-                    set(
-                        &to_nearest,
-                        kept_report.map(|r| &r.after_with_stations),
-                        changed_after.as_ref(),
-                    )
-                },
-                || {
-                    set(
-                        &village_trips,
-                        kept_report.map(|r| &r.village_seats),
-                        changed_villages.as_ref(),
-                    )
-                },
-            )
-        },
-    );
     let report = ServiceReport {
-        before,
-        after: after_set,
+        before: CoverageSet::clone(&baseline.coverage(service.radius_km)),
+        after,
         after_with_stations,
-        village_seats: village_seat_set,
+        village_seats,
         people_served_by_stations,
         people_per_seat_before: people / regular_before.max(1) as f64,
         people_per_seat_after: people / regular_after.max(1) as f64,
@@ -670,38 +643,113 @@ pub(crate) fn evaluate(
     };
     let kept = Kept {
         service: Some(*service),
-        destinations,
-        after,
-        village_seats,
-        village_trips,
+        counties,
     };
     (report, kept)
 }
 
-/// Each township's villages' people-weighted mean trip, before and after.
-fn township_means(
-    dataset: &Dataset,
-    before: &TiVec<VillageId, Option<Trip>>,
-    after: &TiVec<VillageId, Option<Trip>>,
-) -> TiVec<TownshipId, [f64; 2]> {
-    let mut sums: TiVec<TownshipId, [f64; 3]> = vec![[0.0; 3]; dataset.townships.len()].into();
-    for (v, village) in dataset.villages.iter_enumerated() {
-        if let (Some(b), Some(a)) = (before[v], after[v]) {
-            let s = &mut sums[village.township];
-            s[0] += b.km * b.people;
-            s[1] += a.km * a.people;
-            s[2] += b.people;
-        }
-    }
-    sums.into_iter()
-        .map(|[b, a, people]| {
-            if people > 0.0 {
-                [b / people, a / people]
+/// The trips of county `c`'s villages after `plan`, whose townships have the seats
+/// `seat_of` and whose former seats `is_station` are kept as stations.
+fn county_trips(
+    ws: &Workspace,
+    c: CountyId,
+    plan: &MergePlan,
+    seat_of: &TiVec<TownshipId, TownshipId>,
+    is_station: &TiVec<TownshipId, bool>,
+    radius_km: f64,
+) -> CountyTrips {
+    let (dataset, baseline) = (ws.dataset(), ws.baseline());
+    let dem = dataset.dem.as_ref();
+    let townships = &baseline.townships_by_county[c];
+    let villages = &baseline.by_county[c];
+    // The county's stations, each with the seat it serves beside.
+    let stations: Vec<(TownshipId, TownshipId)> = townships
+        .iter()
+        .filter(|&&t| is_station[t])
+        .map(|&t| (seat_of[t], t))
+        .collect();
+    let (mut to_seat, mut to_nearest, mut to_village_seat) = (Vec::new(), Vec::new(), Vec::new());
+    let mut people_served_by_stations = 0.0;
+    // Per township of the county: residents × km before, after, and residents.
+    let mut sums = vec![[0.0; 3]; townships.len()];
+    for &i in villages {
+        let v = &dataset.villages[i];
+        let village_seat = plan.villages.seat_of(i);
+        if v.kind != VillageKind::Special {
+            let (km, terrain_km) = if village_seat == i {
+                (0.0, 0.0)
             } else {
-                [f64::NAN; 2]
+                trip_km(dem, v.centre, dataset.villages[village_seat].centre)
+            };
+            to_village_seat.push(Trip {
+                km,
+                terrain_km,
+                people: v.resident_pop,
+            });
+        }
+        let Some(before) = baseline.trips[i] else {
+            continue;
+        };
+        // A trip to a former township's seat; the village's own one is the baseline trip.
+        let trip_to = |township: TownshipId| {
+            if township == v.township {
+                return before;
             }
-        })
-        .collect()
+            let (km, terrain_km) = trip_km(dem, v.centre, dataset.townships[township].seat);
+            Trip {
+                km,
+                terrain_km,
+                people: v.resident_pop,
+            }
+        };
+        let seat = seat_of[v.township];
+        let seat_km = if seat == v.township {
+            before.km
+        } else {
+            distance_km(v.centre, dataset.townships[seat].seat)
+        };
+        // The nearest station, if nearer than the seat.
+        let station = stations
+            .iter()
+            .filter(|&&(served, _)| served == seat)
+            .map(|&(_, s)| (s, distance_km(v.centre, dataset.townships[s].seat)))
+            .min_by(|a, b| a.1.total_cmp(&b.1).then(a.0.cmp(&b.0)))
+            .filter(|&(_, km)| km < seat_km)
+            .map(|(s, _)| s);
+        let after = trip_to(seat);
+        to_seat.push(after);
+        match station {
+            Some(s) => {
+                let nearest = trip_to(s);
+                people_served_by_stations += nearest.people;
+                to_nearest.push(nearest);
+            }
+            None => to_nearest.push(after),
+        }
+        let local = townships
+            .binary_search(&v.township)
+            .expect("a village's township is in its county");
+        let s = &mut sums[local];
+        s[0] += before.km * before.people;
+        s[1] += after.km * after.people;
+        s[2] += before.people;
+    }
+    CountyTrips {
+        to_seat: CountySet::new(&to_seat, radius_km),
+        to_nearest: CountySet::new(&to_nearest, radius_km),
+        to_village_seat: CountySet::new(&to_village_seat, radius_km),
+        people_served_by_stations,
+        township_means: sums
+            .into_iter()
+            .map(|[b, a, people]| {
+                if people > 0.0 {
+                    [b / people, a / people]
+                } else {
+                    [f64::NAN; 2]
+                }
+            })
+            .collect(),
+    }
 }
 
 #[cfg(test)]

@@ -5,7 +5,9 @@
 //! are computed from plain per-unit figures ([`TownshipFigures`], [`VillageFigures`]).
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
+use rayon::prelude::*;
 use typed_index_collections::TiVec;
 
 use crate::model::{CountyId, Dataset, TownshipKind, VillageKind};
@@ -161,53 +163,50 @@ impl DatasetSummary {
         townships: impl IntoIterator<Item = (CountyId, TownshipFigures)>,
         villages: impl IntoIterator<Item = (CountyId, VillageFigures)>,
     ) -> Self {
-        Self::from_units_reusing(dataset, townships, villages, None).0
-    }
-
-    /// As [`DatasetSummary::from_units`], taking over the summary of every county whose
-    /// figures are those `previous` was made from; returns the figures, for the next time.
-    pub(crate) fn from_units_reusing(
-        dataset: &Dataset,
-        townships: impl IntoIterator<Item = (CountyId, TownshipFigures)>,
-        villages: impl IntoIterator<Item = (CountyId, VillageFigures)>,
-        previous: Option<(&DatasetSummary, &CountyFigures)>,
-    ) -> (Self, CountyFigures) {
         let n = dataset.counties.len();
         let (townships, all_t) = by_county(n, townships);
         let (villages, all_v) = by_county(n, villages);
-        let figures = CountyFigures {
-            townships,
-            villages,
-        };
-        let counties = dataset
-            .counties
-            .keys()
-            .map(|c| match previous {
-                Some((summary, then))
-                    if then.townships.get(c) == Some(&figures.townships[c])
-                        && then.villages.get(c) == Some(&figures.villages[c]) =>
-                {
-                    summary.counties[c].clone()
-                }
-                _ => Summary::from_units(
-                    figures.townships[c].iter().copied(),
-                    figures.villages[c].iter().copied(),
-                ),
+        Self {
+            province: Summary::from_units(all_t, all_v),
+            counties: townships
+                .into_iter()
+                .zip(villages)
+                .map(|(t, v)| Summary::from_units(t, v))
+                .collect(),
+        }
+    }
+
+    /// Statistics of each county's units (`figures`), taking the summary of each county
+    /// `previous` has one for; the province's are of all the units, county after county.
+    pub(crate) fn of_counties(
+        figures: &TiVec<CountyId, Arc<UnitFigures>>,
+        previous: impl Fn(CountyId) -> Option<Summary> + Sync,
+    ) -> Self {
+        let counties: Vec<Summary> = figures
+            .raw
+            .par_iter()
+            .enumerate()
+            .map(|(c, f)| {
+                previous(CountyId::from(c)).unwrap_or_else(|| {
+                    Summary::from_units(f.townships.iter().copied(), f.villages.iter().copied())
+                })
             })
             .collect();
-        let summary = Self {
-            province: Summary::from_units(all_t, all_v),
-            counties,
-        };
-        (summary, figures)
+        Self {
+            province: Summary::from_units(
+                figures.iter().flat_map(|f| f.townships.iter().copied()),
+                figures.iter().flat_map(|f| f.villages.iter().copied()),
+            ),
+            counties: counties.into(),
+        }
     }
 }
 
-/// The figures of each county's units a summary was made from.
+/// The figures of one county's units a summary is made from.
 #[derive(Debug, Clone, Default)]
-pub(crate) struct CountyFigures {
-    townships: TiVec<CountyId, Vec<TownshipFigures>>,
-    villages: TiVec<CountyId, Vec<VillageFigures>>,
+pub(crate) struct UnitFigures {
+    pub townships: Vec<TownshipFigures>,
+    pub villages: Vec<VillageFigures>,
 }
 
 /// Figures grouped by county, and all of them in order.

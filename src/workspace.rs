@@ -10,15 +10,18 @@ use std::convert::Infallible;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, OnceLock};
 
+use rayon::prelude::*;
+use typed_index_collections::TiVec;
+
 use crate::coverage::{self, Baseline, ServiceReport};
-use crate::engine::{self, Prepared};
-use crate::model::{Dataset, TownshipId, VillageId};
+use crate::engine::{self, CountyFigures, Prepared};
+use crate::model::{CountyId, Dataset, TownshipId, VillageId};
 use crate::national::Province;
 use crate::plan::MergePlan;
 use crate::progress::{Cancelled, Progress, Step};
 use crate::report::run::RunReport;
 use crate::scenario::{self, PlanError, Scenario};
-use crate::summary::{self, CountyFigures, DatasetSummary};
+use crate::summary::{self, DatasetSummary};
 use crate::validate::Reference;
 
 /// Which loaded dataset a workspace holds: unique within a process. A plan carries it.
@@ -220,9 +223,10 @@ impl Workspace {
     }
 
     /// As [`Workspace::analyse`], recomputing only what differs from `previous` (an analysis
-    /// of this workspace, of the same scenario before an edit, say): the counties whose
-    /// inputs changed, the trips whose seat changed, then the province-wide figures. The
-    /// result is the same as without `previous`.
+    /// of this workspace, of the same scenario before an edit, say): the runs of the counties
+    /// whose inputs changed, the figures and trips of the counties whose new seats changed,
+    /// then the province-wide figures from the counties'. The result is the same as without
+    /// `previous`.
     pub fn analyse_after(
         self: &Arc<Self>,
         scenario: &Scenario,
@@ -235,13 +239,19 @@ impl Workspace {
         let no_runs = engine::Reuse::default();
         let (plan, runs) =
             engine::plan_reusing(self, &resolved, reuse.map_or(&no_runs, |p| &p.engine))?;
-        let (after, figures) =
-            engine::after_summary(self, &plan, previous.map(|p| (&p.after, &p.reuse.summary)));
+        // The counties whose new seats changed: the others keep their figures.
+        let changed = previous.map(|p| self.changed_counties(&p.plan, &plan));
+        let kept = previous.zip(changed.as_ref());
+        let (after, figures) = engine::after_summary(
+            self,
+            &plan,
+            kept.map(|(p, changed)| (&p.after, &p.reuse.summary, changed)),
+        );
         let (service, trips) = coverage::evaluate(
             self,
             &plan,
             scenario,
-            previous.map(|p| (&p.reuse.coverage, &p.plan, &p.service)),
+            kept.map(|(p, changed)| (&p.reuse.coverage, changed)),
         );
         Ok(Analysis {
             workspace: self.clone(),
@@ -255,6 +265,30 @@ impl Workspace {
                 coverage: trips,
             }),
         })
+    }
+}
+
+impl Workspace {
+    /// Whether each county has a township or village whose new seat differs between two
+    /// plans of this workspace.
+    fn changed_counties(&self, then: &MergePlan, now: &MergePlan) -> TiVec<CountyId, bool> {
+        let baseline = &self.baseline;
+        self.dataset
+            .counties
+            .keys()
+            .collect::<Vec<CountyId>>()
+            .into_par_iter()
+            .map(|c| {
+                let moved =
+                    |t: &TownshipId| then.townships.seat_of(*t) != now.townships.seat_of(*t);
+                baseline.townships_of(c).iter().any(moved)
+                    || baseline
+                        .villages_of(c)
+                        .iter()
+                        .any(|&v| then.villages.seat_of(v) != now.villages.seat_of(v))
+            })
+            .collect::<Vec<bool>>()
+            .into()
     }
 }
 

@@ -54,6 +54,7 @@ mod seat;
 pub use seat::min_distance_seat;
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use rayon::prelude::*;
 use typed_index_collections::TiVec;
@@ -67,9 +68,12 @@ use crate::plan::{EditReport, MergePlan, Stage};
 use crate::progress::Step;
 use crate::scenario::quota::Quota;
 use crate::scenario::{LevelInput, PlanError, Resolved, Rules, SeatRule, TargetPer};
-use crate::summary::{CountyFigures, DatasetSummary, TownshipFigures, VillageFigures};
+use crate::summary::{DatasetSummary, TownshipFigures, UnitFigures, VillageFigures};
 use crate::workspace::DatasetId;
 use crate::workspace::Workspace;
+
+/// The figures of each county's new units, kept for the next analysis.
+pub(crate) type CountyFigures = TiVec<CountyId, Arc<UnitFigures>>;
 
 /// What a dataset needs for any number of scenario runs, computed once.
 #[derive(Debug, Clone)]
@@ -673,61 +677,85 @@ fn run_level<K: Sync, L: Level>(
     (stage, reports, runs)
 }
 
-/// Statistics of the plan's new units, province-wide and per county; a county whose units
-/// have the figures `previous` was made from keeps its summary.
+/// Statistics of the plan's new units, province-wide and per county, with the figures of each
+/// county's units for the next time; a county `previous` has and that has not `changed`
+/// keeps its figures and summary.
 pub(crate) fn after_summary(
     ws: &Workspace,
     plan: &MergePlan,
-    previous: Option<(&DatasetSummary, &CountyFigures)>,
+    previous: Option<(&DatasetSummary, &CountyFigures, &TiVec<CountyId, bool>)>,
 ) -> (DatasetSummary, CountyFigures) {
     debug_assert_eq!(
         plan.dataset(),
         ws.id(),
         "a plan read against another dataset"
     );
-    let dataset = ws.dataset();
-    let township_figures: Vec<(CountyId, TownshipFigures)> = plan
-        .townships
-        .units
+    let kept = |c: CountyId| previous.filter(|(_, _, changed)| !changed[c]);
+    let figures: CountyFigures = ws
+        .dataset()
+        .counties
+        .keys()
+        .collect::<Vec<CountyId>>()
+        .into_par_iter()
+        .map(|c| match kept(c) {
+            Some((_, figures, _)) => figures[c].clone(),
+            None => Arc::new(county_figures(ws, plan, c)),
+        })
+        .collect::<Vec<_>>()
+        .into();
+    let summary = DatasetSummary::of_counties(&figures, |c| {
+        kept(c).map(|(summary, _, _)| summary.counties[c].clone())
+    });
+    (summary, figures)
+}
+
+/// The figures of the new units seated in county `c`.
+fn county_figures(ws: &Workspace, plan: &MergePlan, c: CountyId) -> UnitFigures {
+    let (dataset, baseline) = (ws.dataset(), ws.baseline());
+    let townships = baseline
+        .townships_of(c)
         .iter()
-        .map(|u| {
-            let seat = &dataset.townships[u.seat];
-            let sum = |f: fn(&crate::model::Township) -> f64| {
-                u.members
+        .filter(|&&t| plan.townships.seat_of(t) == t)
+        .map(|&t| {
+            let members = || {
+                plan.townships
+                    .unit_of(t)
+                    .members
                     .iter()
-                    .map(|&m| f(&dataset.townships[m]))
-                    .sum::<f64>()
+                    .map(|&m| &dataset.townships[m])
             };
-            (
-                seat.county,
-                TownshipFigures {
-                    kind: seat.kind,
-                    area_km2: sum(|t| t.area_km2),
-                    registered_pop: sum(|t| t.registered_pop),
-                    resident_pop: sum(|t| t.resident_pop),
-                },
-            )
+            TownshipFigures {
+                kind: dataset.townships[t].kind,
+                area_km2: members().map(|m| m.area_km2).sum(),
+                registered_pop: members().map(|m| m.registered_pop).sum(),
+                resident_pop: members().map(|m| m.resident_pop).sum(),
+            }
         })
         .collect();
-    let village_figures: Vec<(CountyId, VillageFigures)> = plan
-        .villages
-        .units
+    let villages = baseline
+        .villages_of(c)
         .iter()
-        .map(|u| {
-            let seat = &dataset.villages[u.seat];
-            let members = || u.members.iter().map(|&m| &dataset.villages[m]);
-            (
-                dataset.county_of_village(u.seat),
-                VillageFigures {
-                    kind: seat.kind,
-                    area_km2: members().map(|v| v.area_km2).sum(),
-                    resident_pop: members().map(|v| v.resident_pop).sum(),
-                    registered_pop: members().map(|v| v.registered_pop).sum(),
-                },
-            )
+        .filter(|&&v| plan.villages.seat_of(v) == v)
+        .map(|&v| {
+            let members = || {
+                plan.villages
+                    .unit_of(v)
+                    .members
+                    .iter()
+                    .map(|&m| &dataset.villages[m])
+            };
+            VillageFigures {
+                kind: dataset.villages[v].kind,
+                area_km2: members().map(|m| m.area_km2).sum(),
+                resident_pop: members().map(|m| m.resident_pop).sum(),
+                registered_pop: members().map(|m| m.registered_pop).sum(),
+            }
         })
         .collect();
-    DatasetSummary::from_units_reusing(dataset, township_figures, village_figures, previous)
+    UnitFigures {
+        townships,
+        villages,
+    }
 }
 
 #[cfg(test)]
