@@ -30,9 +30,31 @@ pub(super) struct Runs {
 #[derive(Debug, Clone)]
 struct Slot {
     run: Arc<PartitionRun>,
-    /// How many of the run's events held, and the groups they give.
+    /// How many of the run's events held, the groups they give, and those groups as new
+    /// units.
     prefix: usize,
     groups: Arc<Groups>,
+    lineage: Arc<Lineage>,
+}
+
+/// A partition's groups as new units, in order of their first member: each one's seat and
+/// members, as unit indices of the level, ascending.
+type Lineage = Vec<(u32, Vec<u32>)>;
+
+/// The new units of `groups` of a partition of `members`.
+fn new_units_of(members: &[u32], groups: &Groups) -> Lineage {
+    let mut index_of: Vec<u32> = vec![u32::MAX; members.len()];
+    let mut lineage: Lineage = Vec::new();
+    for (local, &unit) in members.iter().enumerate() {
+        let group = groups.group_of[local] as usize;
+        if index_of[group] == u32::MAX {
+            index_of[group] = lineage.len() as u32;
+            let seat = groups.get(group).map_or(local, |g| g.seat as usize);
+            lineage.push((members[seat], Vec::new()));
+        }
+        lineage[index_of[group] as usize].1.push(unit);
+    }
+    lineage
 }
 
 impl Runs {
@@ -245,55 +267,52 @@ pub(super) fn merge_level<K: Sync, L: Level>(
         .zip(prefixes)
         .map(|(run, prefix)| {
             let kept = previous_slot(&run.input)
-                .filter(|slot| Arc::ptr_eq(&slot.run, &run) && slot.prefix == prefix)
-                .map(|slot| slot.groups.clone());
-            let groups = kept.unwrap_or_else(|| {
-                Arc::new(level.refine(&run.input, run.groups_after(prefix, units)))
-            });
+                .filter(|slot| Arc::ptr_eq(&slot.run, &run) && slot.prefix == prefix);
+            let (groups, lineage) = match kept {
+                Some(slot) => (slot.groups.clone(), slot.lineage.clone()),
+                None => {
+                    let groups = level.refine(&run.input, run.groups_after(prefix, units));
+                    let lineage = new_units_of(&run.input.members, &groups);
+                    (Arc::new(groups), Arc::new(lineage))
+                }
+            };
             Slot {
                 run,
                 prefix,
                 groups,
+                lineage,
             }
         })
         .collect();
 
     // Lineage: new units in order of their first former unit.
-    let slot_of: Vec<usize> = {
-        let mut slot_of = vec![usize::MAX; partitions];
-        for (s, slot) in slots.iter().enumerate() {
-            slot_of[units[slot.run.input.members[0] as usize].partition] = s;
+    let mut first_of: Vec<(u32, u32)> = vec![(u32::MAX, 0); n];
+    for (s, slot) in slots.iter().enumerate() {
+        for (k, (_, members)) in slot.lineage.iter().enumerate() {
+            first_of[members[0] as usize] = (s as u32, k as u32);
         }
-        slot_of
-    };
-    let mut new_index: Vec<usize> = vec![usize::MAX; n];
-    let mut new_units: TiVec<NewId<L>, NewUnit<L>> = TiVec::new();
-    let mut new_of: TiVec<L, NewId<L>> = TiVec::with_capacity(n);
-    for (i, u) in units.iter().enumerate() {
-        let slot = &slots[slot_of[u.partition]];
-        let members = &slot.run.input.members;
-        let group = slot.groups.group_of[local_of[i] as usize] as usize;
-        let rep = members[group] as usize;
-        if new_index[rep] == usize::MAX {
-            new_index[rep] = new_units.len();
-            let seat = slot
-                .groups
-                .get(group)
-                .map_or(i, |g| members[g.seat as usize] as usize);
-            new_units.push(NewUnit {
-                seat: L::from(seat),
-                members: Vec::new(),
-                name: None,
-                by_hand: hand.is_fixed(i),
-            });
+    }
+    let mut new_units: TiVec<NewId<L>, NewUnit<L>> = TiVec::with_capacity(n);
+    let mut new_of: TiVec<L, NewId<L>> = vec![NewId::from(0); n].into();
+    for (first, &(s, k)) in first_of.iter().enumerate() {
+        if s == u32::MAX {
+            continue;
         }
-        let k = NewId::from(new_index[rep]);
-        new_of.push(k);
-        let unit = &mut new_units[k];
-        unit.members.push(L::from(i));
-        if let Some(name) = hand.name_of(i) {
-            unit.name = Some(name.to_string());
+        let (seat, members) = &slots[s as usize].lineage[k as usize];
+        let id = new_units.next_key();
+        let mut name = None;
+        for &m in members {
+            new_of[L::from(m as usize)] = id;
+            if let Some(given) = hand.name_of(m as usize) {
+                name = Some(given);
+            }
         }
+        new_units.push(NewUnit {
+            seat: L::from(*seat as usize),
+            members: members.iter().map(|&m| L::from(m as usize)).collect(),
+            name: name.map(str::to_string),
+            by_hand: hand.is_fixed(first),
+        });
     }
     let runs = Runs {
         slots: slots
