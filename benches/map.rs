@@ -14,6 +14,10 @@ use jianzhi::map::{ColourMode, MapGeometry, colour::colour};
 use jianzhi::scenario::{Edit, EditAction, LevelName, Scenario};
 use jianzhi::workspace::Workspace;
 
+/// The allocator of the app and the command line (src/main.rs).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn map(c: &mut Criterion) {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let dataset = jianzhi::import::load_dataset(&root.join("data/sichuan"))

@@ -242,8 +242,11 @@ impl JianzhiApp {
                                 .cloned()
                         });
                         // The plan is the same with or without a refused edit: show it while
-                        // the edit is undone.
-                        tab.analysis = Some(analysis);
+                        // the edit is undone. The analysis it replaces (tens of thousands of
+                        // small lists) is dropped off the UI thread.
+                        if let Some(old) = tab.analysis.replace(analysis) {
+                            rayon::spawn(move || drop(old));
+                        }
                         if let Some(report) = refused {
                             self.undo_refused_edit(k, &report);
                         }
