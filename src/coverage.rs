@@ -13,6 +13,7 @@
 use std::sync::{Arc, Mutex, PoisonError};
 
 use rayon::prelude::*;
+use rustc_hash::FxHashMap;
 use typed_index_collections::TiVec;
 
 use crate::dem::Dem;
@@ -324,6 +325,8 @@ struct CountySet {
     tally: Tally,
     coverage: Coverage,
     by_km: Vec<(f64, f64)>,
+    /// Where each bin's trips start in `by_km` (and where the last one ends).
+    bin_starts: [u32; BINS + 1],
 }
 
 impl CountySet {
@@ -331,10 +334,18 @@ impl CountySet {
         let tally = Tally::of(trips, radius_km);
         let mut by_km: Vec<(f64, f64)> = trips.iter().map(|t| (t.km, t.people)).collect();
         by_km.sort_unstable_by(|a, b| a.0.total_cmp(&b.0));
+        let mut bin_starts = [0u32; BINS + 1];
+        for &(km, _) in &by_km {
+            bin_starts[bin(km) + 1] += 1;
+        }
+        for b in 1..=BINS {
+            bin_starts[b] += bin_starts[b - 1];
+        }
         let set = Self {
             tally,
             coverage: Coverage::default(),
             by_km,
+            bin_starts,
         };
         Self {
             coverage: tally.coverage(|b| set.in_bin(b).to_vec()),
@@ -344,9 +355,7 @@ impl CountySet {
 
     /// The (km, people) of the trips in bin `b`.
     fn in_bin(&self, b: usize) -> &[(f64, f64)] {
-        let start = self.by_km.partition_point(|&(km, _)| bin(km) < b);
-        let end = self.by_km.partition_point(|&(km, _)| bin(km) <= b);
-        &self.by_km[start..end]
+        &self.by_km[self.bin_starts[b] as usize..self.bin_starts[b + 1] as usize]
     }
 }
 
@@ -364,6 +373,43 @@ pub struct Baseline {
     regular_people: f64,
     /// The coverage before any plan, for each service radius asked for so far.
     coverage: Mutex<Vec<(f64, Arc<CoverageSet>)>>,
+    /// Each county's trips measured so far, for any plan: the terrain along a trip is read
+    /// once, not at every plan that sends a village the same way.
+    measured: TiVec<CountyId, Mutex<Measured>>,
+}
+
+/// Where a trip goes: a former township's seat, or a village's centre.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+enum Destination {
+    Township(TownshipId),
+    Village(VillageId),
+}
+
+/// The trips measured from the villages of one county: km and terrain km by village and
+/// destination.
+#[derive(Debug, Default)]
+struct Measured(FxHashMap<(VillageId, Destination), (f64, f64)>);
+
+impl Measured {
+    /// Trips kept per village of the county, at most: beyond, the oldest are let go.
+    const PER_VILLAGE: usize = 32;
+
+    /// The trip from `village` to `to`, measured by `measure` the first time.
+    fn trip(
+        &mut self,
+        village: VillageId,
+        to: Destination,
+        measure: impl FnOnce() -> (f64, f64),
+    ) -> (f64, f64) {
+        *self.0.entry((village, to)).or_insert_with(measure)
+    }
+
+    /// Lets the trips go if they are more than a county of `villages` keeps.
+    fn make_room(&mut self, villages: usize) {
+        if self.0.len() > villages.max(1) * Self::PER_VILLAGE {
+            self.0.clear();
+        }
+    }
 }
 
 impl Baseline {
@@ -405,6 +451,7 @@ impl Baseline {
                 .count(),
             regular_people: regular.map(|t| t.resident_pop).sum(),
             coverage: Mutex::new(Vec::new()),
+            measured: dataset.counties.iter().map(|_| Mutex::default()).collect(),
         }
     }
 
@@ -670,6 +717,10 @@ fn county_trips(
         .collect();
     let (mut to_seat, mut to_nearest, mut to_village_seat) = (Vec::new(), Vec::new(), Vec::new());
     let mut people_served_by_stations = 0.0;
+    let mut measured = baseline.measured[c]
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner);
+    measured.make_room(villages.len());
     // Per township of the county: residents × km before, after, and residents.
     let mut sums = vec![[0.0; 3]; townships.len()];
     for &i in villages {
@@ -679,7 +730,9 @@ fn county_trips(
             let (km, terrain_km) = if village_seat == i {
                 (0.0, 0.0)
             } else {
-                trip_km(dem, v.centre, dataset.villages[village_seat].centre)
+                measured.trip(i, Destination::Village(village_seat), || {
+                    trip_km(dem, v.centre, dataset.villages[village_seat].centre)
+                })
             };
             to_village_seat.push(Trip {
                 km,
@@ -691,11 +744,13 @@ fn county_trips(
             continue;
         };
         // A trip to a former township's seat; the village's own one is the baseline trip.
-        let trip_to = |township: TownshipId| {
+        let mut trip_to = |township: TownshipId| {
             if township == v.township {
                 return before;
             }
-            let (km, terrain_km) = trip_km(dem, v.centre, dataset.townships[township].seat);
+            let (km, terrain_km) = measured.trip(i, Destination::Township(township), || {
+                trip_km(dem, v.centre, dataset.townships[township].seat)
+            });
             Trip {
                 km,
                 terrain_km,
@@ -782,6 +837,69 @@ mod tests {
         assert_eq!(c.curve[2], 0.2);
         assert_eq!(c.curve[8], 0.8);
         assert_eq!(c.curve[CURVE_MAX_KM], 1.0);
+    }
+
+    #[test]
+    fn a_province_of_counties_has_the_coverage_of_all_their_trips() {
+        // Three counties; the median and the 90th percentile fall in bins that several of
+        // them share, and one trip lies beyond the curve.
+        let counties = [
+            vec![trip(0.0, 50.0), trip(3.2, 100.0), trip(7.5, 40.0)],
+            vec![trip(3.7, 80.0), trip(12.0, 60.0), trip(75.0, 10.0)],
+            vec![trip(3.4, 70.0), trip(7.9, 30.0), trip(12.5, 90.0)],
+        ];
+        let sets: Vec<CountySet> = counties.iter().map(|t| CountySet::new(t, 10.0)).collect();
+        let set = CoverageSet::of_counties(sets.iter());
+        let all: Vec<Trip> = counties.concat();
+        let whole = Coverage::from_trips(&all, 10.0);
+        // 530 people: half (265) are within 3.7 km, 90 % (477) within 12.5 km.
+        assert_eq!(set.province.median_km, 3.7);
+        assert_eq!(set.province.p90_km, 12.5);
+        assert_eq!(set.province.max_km, 75.0);
+        assert_eq!(set.province.villages, 9);
+        assert_eq!(
+            (set.province.beyond_villages, set.province.beyond_people),
+            (3, 160.0)
+        );
+        for (a, b) in set.province.curve.iter().zip(&whole.curve) {
+            assert!((a - b).abs() < 1e-12, "{a} {b}");
+        }
+        assert!((set.province.mean_km - whole.mean_km).abs() < 1e-12);
+        for (county, trips) in set.counties.iter().zip(&counties) {
+            assert_eq!(county, &Coverage::from_trips(trips, 10.0));
+        }
+    }
+
+    #[test]
+    fn a_trip_is_measured_once_and_let_go_when_a_county_keeps_too_many() {
+        let mut measured = Measured::default();
+        let (v, to) = (
+            VillageId::from(3),
+            Destination::Township(TownshipId::from(1)),
+        );
+        let mut measures = 0;
+        for _ in 0..3 {
+            let trip = measured.trip(v, to, || {
+                measures += 1;
+                (2.0, 2.5)
+            });
+            assert_eq!(trip, (2.0, 2.5));
+        }
+        assert_eq!(measures, 1);
+        // Another destination is another trip.
+        measured.trip(v, Destination::Village(VillageId::from(4)), || (1.0, 1.0));
+        assert_eq!(measured.0.len(), 2);
+        measured.make_room(1);
+        assert_eq!(
+            measured.0.len(),
+            2,
+            "a county of one village keeps 32 trips"
+        );
+        for k in 0..Measured::PER_VILLAGE {
+            measured.trip(VillageId::from(k), to, || (0.0, 0.0));
+        }
+        measured.make_room(1);
+        assert!(measured.0.is_empty());
     }
 
     #[test]

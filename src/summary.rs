@@ -114,16 +114,14 @@ impl Summary {
     ) -> Self {
         let townships: Vec<TownshipFigures> = townships.into_iter().collect();
         let villages: Vec<VillageFigures> = villages.into_iter().collect();
-        let mut township_kinds: BTreeMap<TownshipKind, usize> =
-            TownshipKind::ALL.iter().map(|&k| (k, 0)).collect();
-        for t in &townships {
-            *township_kinds.entry(t.kind).or_default() += 1;
-        }
-        let mut village_kinds: BTreeMap<VillageKind, usize> =
-            VillageKind::ALL.iter().map(|&k| (k, 0)).collect();
-        for v in &villages {
-            *village_kinds.entry(v.kind).or_default() += 1;
-        }
+        let township_kinds = TownshipKind::ALL
+            .iter()
+            .map(|&k| (k, townships.iter().filter(|t| t.kind == k).count()))
+            .collect();
+        let village_kinds = VillageKind::ALL
+            .iter()
+            .map(|&k| (k, villages.iter().filter(|v| v.kind == k).count()))
+            .collect();
         let village_group = |kind: VillageKind| {
             GroupStats::from_units(
                 villages
@@ -182,21 +180,31 @@ impl DatasetSummary {
         figures: &TiVec<CountyId, Arc<UnitFigures>>,
         previous: impl Fn(CountyId) -> Option<Summary> + Sync,
     ) -> Self {
-        let counties: Vec<Summary> = figures
-            .raw
-            .par_iter()
-            .enumerate()
-            .map(|(c, f)| {
-                previous(CountyId::from(c)).unwrap_or_else(|| {
-                    Summary::from_units(f.townships.iter().copied(), f.villages.iter().copied())
-                })
-            })
-            .collect();
+        let (province, counties) = rayon::join(
+            || {
+                Summary::from_units(
+                    figures.iter().flat_map(|f| f.townships.iter().copied()),
+                    figures.iter().flat_map(|f| f.villages.iter().copied()),
+                )
+            },
+            || {
+                figures
+                    .raw
+                    .par_iter()
+                    .enumerate()
+                    .map(|(c, f)| {
+                        previous(CountyId::from(c)).unwrap_or_else(|| {
+                            Summary::from_units(
+                                f.townships.iter().copied(),
+                                f.villages.iter().copied(),
+                            )
+                        })
+                    })
+                    .collect::<Vec<Summary>>()
+            },
+        );
         Self {
-            province: Summary::from_units(
-                figures.iter().flat_map(|f| f.townships.iter().copied()),
-                figures.iter().flat_map(|f| f.villages.iter().copied()),
-            ),
+            province,
             counties: counties.into(),
         }
     }

@@ -4,10 +4,11 @@
 //! target decides how much of each partition's run holds.
 
 use std::cmp::Reverse;
-use std::collections::{BinaryHeap, HashMap};
+use std::collections::BinaryHeap;
 use std::sync::Arc;
 
 use rayon::prelude::*;
+use rustc_hash::FxHashMap;
 use typed_index_collections::TiVec;
 
 use super::hand::Hand;
@@ -24,7 +25,7 @@ use crate::scenario::{Rules, TargetPer};
 /// the last analysis took from them.
 #[derive(Debug, Clone, Default)]
 pub(super) struct Runs {
-    slots: HashMap<u32, Slot>,
+    slots: FxHashMap<u32, Slot>,
 }
 
 #[derive(Debug, Clone)]
@@ -98,7 +99,11 @@ pub(super) fn merge_level<K: Sync, L: Level>(
     let partitions = units.iter().map(|u| u.partition + 1).max().unwrap_or(0);
 
     // Partitions, each with its units in order.
-    let mut members_of: Vec<Vec<u32>> = vec![Vec::new(); partitions];
+    let mut sizes = vec![0usize; partitions];
+    for u in units {
+        sizes[u.partition] += 1;
+    }
+    let mut members_of: Vec<Vec<u32>> = sizes.into_iter().map(Vec::with_capacity).collect();
     let mut local_of: Vec<u32> = Vec::with_capacity(n);
     for (i, u) in units.iter().enumerate() {
         local_of.push(members_of[u.partition].len() as u32);
@@ -207,16 +212,16 @@ pub(super) fn merge_level<K: Sync, L: Level>(
             .and_then(|runs| runs.slots.get(&input.members[0]))
             .filter(|slot| slot.run.input == *input)
     };
-    let runs: Vec<Arc<PartitionRun>> = inputs
+    let (runs, kept): (Vec<Arc<PartitionRun>>, Vec<Option<&Slot>>) = inputs
         .into_par_iter()
         .map_init(
             partition::Scratch::default,
             |scratch, input| match previous_slot(&input) {
-                Some(slot) => slot.run.clone(),
-                None => Arc::new(level.run(input, scratch)),
+                Some(slot) => (slot.run.clone(), Some(slot)),
+                None => (Arc::new(level.run(input, scratch)), None),
             },
         )
-        .collect();
+        .unzip();
 
     // How much of each run holds.
     let fixed_merges: usize = runs.iter().map(|r| r.fixed_merges).sum();
@@ -265,9 +270,9 @@ pub(super) fn merge_level<K: Sync, L: Level>(
     let slots: Vec<Slot> = runs
         .into_par_iter()
         .zip(prefixes)
-        .map(|(run, prefix)| {
-            let kept = previous_slot(&run.input)
-                .filter(|slot| Arc::ptr_eq(&slot.run, &run) && slot.prefix == prefix);
+        .zip(kept)
+        .map(|((run, prefix), kept)| {
+            let kept = kept.filter(|slot| slot.prefix == prefix);
             let (groups, lineage) = match kept {
                 Some(slot) => (slot.groups.clone(), slot.lineage.clone()),
                 None => {
