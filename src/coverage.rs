@@ -359,6 +359,8 @@ impl CountySet {
     }
 }
 
+/// Each village's trip before any plan, with what every analysis of the workspace reads or
+/// keeps: the units of each county, the coverage before a plan and the trips measured.
 #[derive(Debug)]
 pub struct Baseline {
     /// Each village's trip to its own township's seat (`None` for special units).

@@ -266,9 +266,7 @@ impl Workspace {
             }),
         })
     }
-}
 
-impl Workspace {
     /// Whether each county has a township or village whose new seat differs between two
     /// plans of this workspace.
     fn changed_counties(&self, then: &MergePlan, now: &MergePlan) -> TiVec<CountyId, bool> {
