@@ -76,7 +76,7 @@ pub fn townships(report: &RunReport) -> Vec<Territory> {
             let sum = |f: &dyn Fn(TownshipId) -> f64| unit.members.iter().map(|&t| f(t)).sum();
             let weighted = |i: usize| {
                 let (mut km, mut weight) = (0.0, 0.0);
-                for &t in &unit.members {
+                for &t in unit.members.iter() {
                     let mean = service.township_mean_km[t][i];
                     if mean.is_finite() && people[t] > 0.0 {
                         km += mean * people[t];

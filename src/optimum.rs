@@ -328,7 +328,7 @@ pub fn seat_rules(ws: &Workspace, scenario: &Scenario) -> Result<Vec<SeatRuleCos
             .townships
             .units
             .iter()
-            .map(|u| u.members.clone())
+            .map(|u| u.members.to_vec())
             .collect())
     };
     let people: f64 = ws.dataset().villages.iter().map(|v| v.resident_pop).sum();

@@ -2,6 +2,7 @@
 //! of every hand edit. A plan knows the dataset it was computed on ([`MergePlan::dataset`]).
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use serde::Serialize;
 use typed_index_collections::TiVec;
@@ -17,8 +18,9 @@ use crate::workspace::DatasetId;
 pub struct NewUnit<L> {
     /// The former unit whose seat survives (its code is the new unit's).
     pub seat: L,
-    /// Former units, sorted; a unit that did not merge is its own only member.
-    pub members: Vec<L>,
+    /// Former units, sorted; a unit that did not merge is its own only member. Shared with
+    /// the partition run that made the group, which the next analysis may take as it is.
+    pub members: Arc<[L]>,
     /// A name given by hand; otherwise the new unit takes its seat's name.
     pub name: Option<String>,
     /// Whether the group was made or kept by hand edits (the rules left it alone).
@@ -118,7 +120,7 @@ impl<L: Level> Stage<L> {
             units: (0..n)
                 .map(|i| NewUnit {
                     seat: L::from(i),
-                    members: vec![L::from(i)],
+                    members: Arc::from([L::from(i)]),
                     name: None,
                     by_hand: false,
                 })

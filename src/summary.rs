@@ -45,8 +45,9 @@ pub struct GroupStats {
 }
 
 impl GroupStats {
-    fn from_units(units: impl Iterator<Item = (f64, f64, Option<f64>)>) -> Self {
-        let mut areas = Vec::new();
+    /// Statistics of `count` units.
+    fn from_units(count: usize, units: impl Iterator<Item = (f64, f64, Option<f64>)>) -> Self {
+        let mut areas = Vec::with_capacity(count);
         let mut resident = 0.0;
         let mut registered = 0.0;
         let mut with_registered = 0usize;
@@ -114,33 +115,44 @@ impl Summary {
     ) -> Self {
         let townships: Vec<TownshipFigures> = townships.into_iter().collect();
         let villages: Vec<VillageFigures> = villages.into_iter().collect();
-        let township_kinds = TownshipKind::ALL
+        let township_kinds: BTreeMap<TownshipKind, usize> = TownshipKind::ALL
             .iter()
             .map(|&k| (k, townships.iter().filter(|t| t.kind == k).count()))
             .collect();
-        let village_kinds = VillageKind::ALL
+        let village_kinds: BTreeMap<VillageKind, usize> = VillageKind::ALL
             .iter()
             .map(|&k| (k, villages.iter().filter(|v| v.kind == k).count()))
             .collect();
+        let regular: usize = township_kinds
+            .iter()
+            .filter(|(k, _)| k.is_regular())
+            .map(|(_, n)| n)
+            .sum();
         let village_group = |kind: VillageKind| {
             GroupStats::from_units(
+                village_kinds[&kind],
                 villages
                     .iter()
                     .filter(|v| v.kind == kind)
                     .map(|v| (v.area_km2, v.resident_pop, v.registered_pop)),
             )
         };
+        let (villages, communities) = (
+            village_group(VillageKind::Village),
+            village_group(VillageKind::Community),
+        );
         Self {
             township_kinds,
             village_kinds,
             townships: GroupStats::from_units(
+                regular,
                 townships
                     .iter()
                     .filter(|t| t.kind.is_regular())
                     .map(|t| (t.area_km2, t.resident_pop, Some(t.registered_pop))),
             ),
-            villages: village_group(VillageKind::Village),
-            communities: village_group(VillageKind::Community),
+            villages,
+            communities,
         }
     }
 }
@@ -182,10 +194,15 @@ impl DatasetSummary {
     ) -> Self {
         let (province, counties) = rayon::join(
             || {
-                Summary::from_units(
-                    figures.iter().flat_map(|f| f.townships.iter().copied()),
-                    figures.iter().flat_map(|f| f.villages.iter().copied()),
-                )
+                let (mut townships, mut villages) = (
+                    Vec::with_capacity(figures.iter().map(|f| f.townships.len()).sum()),
+                    Vec::with_capacity(figures.iter().map(|f| f.villages.len()).sum()),
+                );
+                for f in figures {
+                    townships.extend_from_slice(&f.townships);
+                    villages.extend_from_slice(&f.villages);
+                }
+                Summary::from_units(townships, villages)
             },
             || {
                 figures

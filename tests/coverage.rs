@@ -272,7 +272,7 @@ fn on_the_demo_data_min_distance_seats_beat_the_other_rules_on_the_same_groups()
         .townships
         .units
         .iter()
-        .map(|u| u.members.clone())
+        .map(|u| u.members.to_vec())
         .collect();
     let by_rule = |rule| engine::township_seats(&ws, &groups, rule);
     let nearest = by_rule(SeatRule::MinDistance);

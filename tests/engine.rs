@@ -146,7 +146,7 @@ fn sichuan_2019_works_by_rules_not_a_flat_quota() {
     // Streets (reformed separately) and special units are exempt.
     for (i, t) in ds.townships.iter_enumerated() {
         if matches!(t.kind, TownshipKind::Street | TownshipKind::Special) {
-            assert_eq!(plan.townships.unit_of(i).members, vec![i]);
+            assert_eq!(*plan.townships.unit_of(i).members, [i]);
         }
     }
     // 撤乡并镇: rural townships are merged away far more often than towns, and ethnic
@@ -187,7 +187,7 @@ fn scope_leaves_other_counties_untouched() {
     for (i, t) in ds.townships.iter_enumerated() {
         let unit = plan.townships.unit_of(i);
         if !in_scope(t.county) {
-            assert_eq!(unit.members, vec![i], "{} is outside the scope", t.code);
+            assert_eq!(*unit.members, [i], "{} is outside the scope", t.code);
         } else if unit.members.len() > 1 {
             merged_in_scope += 1;
         }
@@ -195,7 +195,7 @@ fn scope_leaves_other_counties_untouched() {
     assert!(merged_in_scope > 0);
     for (i, v) in ds.villages.iter_enumerated() {
         if !in_scope(ds.townships[v.township].county) {
-            assert_eq!(plan.villages.unit_of(i).members, vec![i]);
+            assert_eq!(*plan.villages.unit_of(i).members, [i]);
         }
     }
 }
@@ -295,11 +295,11 @@ proptest! {
         // Locked units untouched.
         for code in &locked_t {
             let i = ws.township_by_code(code).unwrap();
-            prop_assert_eq!(&plan.townships.unit_of(i).members, &vec![i]);
+            prop_assert_eq!(&*plan.townships.unit_of(i).members, &[i][..]);
         }
         for code in &locked_v {
             let i = ws.village_by_code(code).unwrap();
-            prop_assert_eq!(&plan.villages.unit_of(i).members, &vec![i]);
+            prop_assert_eq!(&*plan.villages.unit_of(i).members, &[i][..]);
         }
         // Special units are exempt here, so regular totals are the same before and after.
         let (b, a) = (&analysis.before().province, &analysis.after.province);

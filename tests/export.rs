@@ -290,8 +290,8 @@ fn assert_no_overlaps(shapes: &[&MultiPolygon<f64>], a: &Analysis) {
     let units = &a.plan.townships.units.raw;
     let input_overlap = |i: usize, j: usize| -> f64 {
         let mut area = 0.0;
-        for &m in &units[i].members {
-            for &n in &units[j].members {
+        for &m in units[i].members.iter() {
+            for &n in units[j].members.iter() {
                 let (x, y) = (&ds.townships[m].boundary, &ds.townships[n].boundary);
                 if let (Some(x), Some(y)) = (x, y) {
                     area += x.intersection(y).unsigned_area();

@@ -146,7 +146,7 @@ fn merge_split_move_seat_lock_and_rename_on_the_map_each_undone_and_redone() {
     assert_eq!(merged.townships.new_of[a], merged.townships.new_of[b]);
     let unit = merged.townships.unit_of(a);
     assert!(unit.by_hand);
-    for &m in &before.townships.unit_of(a).members {
+    for &m in before.townships.unit_of(a).members.iter() {
         assert!(unit.members.contains(&m));
     }
     assert!(merged.edits.last().unwrap().held());
@@ -163,8 +163,8 @@ fn merge_split_move_seat_lock_and_rename_on_the_map_each_undone_and_redone() {
     select(&mut harness, &[a]);
     press(&mut harness, "拆分");
     let split = plan(&harness);
-    for &m in &unit.members {
-        assert_eq!(split.townships.unit_of(m).members, vec![m]);
+    for &m in unit.members.iter() {
+        assert_eq!(*split.townships.unit_of(m).members, [m]);
     }
     harness.state_mut().apply(Command::Undo);
     settle(&mut harness);
@@ -241,7 +241,7 @@ fn merge_split_move_seat_lock_and_rename_on_the_map_each_undone_and_redone() {
     select(&mut harness, &[b]);
     press(&mut harness, "锁定");
     let locked = plan(&harness);
-    assert_eq!(locked.townships.unit_of(b).members, vec![b]);
+    assert_eq!(*locked.townships.unit_of(b).members, [b]);
     harness.state_mut().apply(Command::Undo);
     settle(&mut harness);
     assert_eq!(plan(&harness).townships.unit_of(b).members.len(), 2);

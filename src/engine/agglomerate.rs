@@ -23,44 +23,57 @@ use crate::scenario::{Rules, TargetPer};
 
 /// The partition runs of one level, by the first unit of each partition, with the groups
 /// the last analysis took from them.
-#[derive(Debug, Clone, Default)]
-pub(super) struct Runs {
-    slots: FxHashMap<u32, Slot>,
+#[derive(Debug, Clone)]
+pub(super) struct Runs<L> {
+    slots: FxHashMap<u32, Slot<L>>,
+}
+
+impl<L> Default for Runs<L> {
+    fn default() -> Self {
+        Self {
+            slots: FxHashMap::default(),
+        }
+    }
 }
 
 #[derive(Debug, Clone)]
-struct Slot {
+struct Slot<L> {
     run: Arc<PartitionRun>,
     /// How many of the run's events held, the groups they give, and those groups as new
     /// units.
     prefix: usize,
     groups: Arc<Groups>,
-    lineage: Arc<Lineage>,
+    lineage: Arc<Lineage<L>>,
 }
 
 /// A partition's groups as new units, in order of their first member: each one's seat and
-/// members, as unit indices of the level, ascending.
-type Lineage = Vec<(u32, Vec<u32>)>;
+/// members (ascending), which the plan's new units share.
+type Lineage<L> = Vec<(L, Arc<[L]>)>;
 
 /// The new units of `groups` of a partition of `members`.
-fn new_units_of(members: &[u32], groups: &Groups) -> Lineage {
+fn new_units_of<L: Level>(members: &[u32], groups: &Groups) -> Lineage<L> {
     let mut index_of: Vec<u32> = vec![u32::MAX; members.len()];
-    let mut lineage: Lineage = Vec::new();
+    let mut lists: Vec<(u32, Vec<L>)> = Vec::new();
     for (local, &unit) in members.iter().enumerate() {
         let group = groups.group_of[local] as usize;
         if index_of[group] == u32::MAX {
-            index_of[group] = lineage.len() as u32;
+            index_of[group] = lists.len() as u32;
             let seat = groups.get(group).map_or(local, |g| g.seat as usize);
-            lineage.push((members[seat], Vec::new()));
+            lists.push((members[seat], Vec::new()));
         }
-        lineage[index_of[group] as usize].1.push(unit);
+        lists[index_of[group] as usize]
+            .1
+            .push(L::from(unit as usize));
     }
-    lineage
+    lists
+        .into_iter()
+        .map(|(seat, members)| (L::from(seat as usize), Arc::from(members)))
+        .collect()
 }
 
-impl Runs {
+impl<L> Runs<L> {
     /// How many partitions were run, rather than taken from `previous`.
-    pub fn fresh_since(&self, previous: &Runs) -> usize {
+    pub fn fresh_since(&self, previous: &Runs<L>) -> usize {
         self.slots
             .iter()
             .filter(|(first, slot)| {
@@ -74,14 +87,14 @@ impl Runs {
 }
 
 /// What one level's agglomeration needs besides its units.
-pub(super) struct LevelContext<'a, 'n, K> {
+pub(super) struct LevelContext<'a, 'n, K, L> {
     pub demand: &'a Demand,
     pub neighbours: &'a (dyn Fn(usize) -> &'n [u32] + Sync),
     pub rules: &'a Rules<K>,
     /// Mean resident population of the units the rules may merge (see [`partition::Level`]).
     pub mean_resident: f64,
     /// Runs of the previous analysis made with the same rules on the same dataset.
-    pub previous: Option<&'a Runs>,
+    pub previous: Option<&'a Runs<L>>,
     /// Whether the local search follows the greedy (townships: see `refine.rs`).
     pub refine: bool,
 }
@@ -90,19 +103,36 @@ pub(super) struct LevelContext<'a, 'n, K> {
 /// groups, then the rules, greedily.
 pub(super) fn merge_level<K: Sync, L: Level>(
     units: &[Unit],
-    context: &LevelContext<'_, '_, K>,
+    context: &LevelContext<'_, '_, K, L>,
     manual: &[Vec<usize>],
     hand: &Hand,
-) -> (Stage<L>, Runs) {
+) -> (Stage<L>, Runs<L>) {
     let rules = context.rules;
     let n = units.len();
-    let partitions = units.iter().map(|u| u.partition + 1).max().unwrap_or(0);
+
+    // One pass over the units (tens of thousands of villages): each partition's size, and
+    // each region's quota and units in scope.
+    fn at<T: Default>(list: &mut Vec<T>, i: usize) -> &mut T {
+        if i >= list.len() {
+            list.resize_with(i + 1, T::default);
+        }
+        &mut list[i]
+    }
+    let mut sizes: Vec<usize> = Vec::new();
+    let mut regions_of: Vec<(Option<Quota>, usize)> = Vec::new();
+    let mut units_in_scope = 0;
+    for u in units {
+        *at(&mut sizes, u.partition) += 1;
+        let region = at(&mut regions_of, u.region as usize);
+        region.0 = u.region_quota;
+        if u.regular {
+            region.1 += 1;
+            units_in_scope += 1;
+        }
+    }
+    let (partitions, regions) = (sizes.len(), regions_of.len());
 
     // Partitions, each with its units in order.
-    let mut sizes = vec![0usize; partitions];
-    for u in units {
-        sizes[u.partition] += 1;
-    }
     let mut members_of: Vec<Vec<u32>> = sizes.into_iter().map(Vec::with_capacity).collect();
     let mut local_of: Vec<u32> = Vec::with_capacity(n);
     for (i, u) in units.iter().enumerate() {
@@ -112,24 +142,9 @@ pub(super) fn merge_level<K: Sync, L: Level>(
 
     // Targets: each region's (a quota, or the level's target per province or city), met
     // after the runs; or each county's own, met inside its run.
-    let units_in_scope = units.iter().filter(|u| u.regular).count();
-    let regions = units
+    let region_targets: Vec<Option<usize>> = regions_of
         .iter()
-        .map(|u| u.region as usize + 1)
-        .max()
-        .unwrap_or(0);
-    let mut in_scope_of = vec![0usize; regions];
-    let mut quota_of: Vec<Option<Quota>> = vec![None; regions];
-    for u in units {
-        quota_of[u.region as usize] = u.region_quota;
-        if u.regular {
-            in_scope_of[u.region as usize] += 1;
-        }
-    }
-    let region_targets: Vec<Option<usize>> = quota_of
-        .iter()
-        .zip(&in_scope_of)
-        .map(|(q, &n)| q.map(|q| q.merges(n)))
+        .map(|&(quota, in_scope)| quota.map(|q| q.merges(in_scope)))
         .collect();
     let quota: Vec<Option<usize>> = match (rules.target_reduction_pct, rules.target_per) {
         (Some(pct), TargetPer::County) => members_of
@@ -212,7 +227,7 @@ pub(super) fn merge_level<K: Sync, L: Level>(
             .and_then(|runs| runs.slots.get(&input.members[0]))
             .filter(|slot| slot.run.input == *input)
     };
-    let (runs, kept): (Vec<Arc<PartitionRun>>, Vec<Option<&Slot>>) = inputs
+    let (runs, kept): (Vec<Arc<PartitionRun>>, Vec<Option<&Slot<L>>>) = inputs
         .into_par_iter()
         .map_init(
             partition::Scratch::default,
@@ -267,7 +282,7 @@ pub(super) fn merge_level<K: Sync, L: Level>(
     }
 
     // The groups each run gives at its prefix (kept from the previous analysis if the same).
-    let slots: Vec<Slot> = runs
+    let slots: Vec<Slot<L>> = runs
         .into_par_iter()
         .zip(prefixes)
         .zip(kept)
@@ -294,7 +309,7 @@ pub(super) fn merge_level<K: Sync, L: Level>(
     let mut first_of: Vec<(u32, u32)> = vec![(u32::MAX, 0); n];
     for (s, slot) in slots.iter().enumerate() {
         for (k, (_, members)) in slot.lineage.iter().enumerate() {
-            first_of[members[0] as usize] = (s as u32, k as u32);
+            first_of[members[0].into()] = (s as u32, k as u32);
         }
     }
     let mut new_units: TiVec<NewId<L>, NewUnit<L>> = TiVec::with_capacity(n);
@@ -306,15 +321,15 @@ pub(super) fn merge_level<K: Sync, L: Level>(
         let (seat, members) = &slots[s as usize].lineage[k as usize];
         let id = new_units.next_key();
         let mut name = None;
-        for &m in members {
-            new_of[L::from(m as usize)] = id;
-            if let Some(given) = hand.name_of(m as usize) {
+        for &m in members.iter() {
+            new_of[m] = id;
+            if let Some(given) = hand.name_of(m.into()) {
                 name = Some(given);
             }
         }
         new_units.push(NewUnit {
-            seat: L::from(*seat as usize),
-            members: members.iter().map(|&m| L::from(m as usize)).collect(),
+            seat: *seat,
+            members: members.clone(),
             name: name.map(str::to_string),
             by_hand: hand.is_fixed(first),
         });

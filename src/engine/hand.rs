@@ -21,6 +21,8 @@
 
 use std::collections::{HashSet, VecDeque};
 
+use rustc_hash::FxHashMap;
+
 use super::seat::choose_seat;
 use super::{Demand, Unit};
 use crate::model::Level;
@@ -31,12 +33,13 @@ use crate::scenario::{ResolvedEdit, Rules};
 #[derive(Debug, Clone, Default)]
 pub(super) struct Hand {
     /// The fixed group of each unit, if any (an index into `groups`).
-    group_of: Vec<Option<usize>>,
+    group_of: Vec<Option<u32>>,
     /// Fixed groups; emptied when replaced.
     groups: Vec<Vec<usize>>,
     /// Locked by the rules or by a lock edit.
     locked: Vec<bool>,
-    names: Vec<Option<String>>,
+    /// Names by the unit that carries them (few: a map, not a list of every unit).
+    names: FxHashMap<usize, String>,
 }
 
 impl Hand {
@@ -45,7 +48,7 @@ impl Hand {
             group_of: vec![None; n],
             groups: Vec::new(),
             locked: vec![false; n],
-            names: vec![None; n],
+            names: FxHashMap::default(),
         };
         for &u in locked {
             hand.locked[u] = true;
@@ -68,13 +71,16 @@ impl Hand {
 
     /// The name given by hand to the unit's group, if this unit carries it.
     pub(super) fn name_of(&self, unit: usize) -> Option<&str> {
-        self.names.get(unit)?.as_deref()
+        if self.names.is_empty() {
+            return None;
+        }
+        self.names.get(&unit).map(String::as_str)
     }
 
     /// The unit's fixed group, or the unit alone.
     fn members(&self, unit: usize) -> Vec<usize> {
         match self.group_of[unit] {
-            Some(g) => self.groups[g].clone(),
+            Some(g) => self.groups[g as usize].clone(),
             None => vec![unit],
         }
     }
@@ -85,10 +91,10 @@ impl Hand {
         members.dedup();
         for &m in &members {
             if let Some(g) = self.group_of[m] {
-                self.groups[g].clear();
+                self.groups[g as usize].clear();
             }
         }
-        let id = self.groups.len();
+        let id = self.groups.len() as u32;
         for &m in &members {
             self.group_of[m] = Some(id);
         }
@@ -277,9 +283,9 @@ fn apply_one<K, L: Level>(
         ResolvedEdit::Name(unit, name) => {
             let unit = index(unit);
             for m in hand.members(unit) {
-                hand.names[m] = None;
+                hand.names.remove(&m);
             }
-            hand.names[unit] = Some(name.clone());
+            hand.names.insert(unit, name.clone());
             Ok(())
         }
     }

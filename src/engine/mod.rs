@@ -378,21 +378,21 @@ pub fn township_plan(ws: &Workspace, resolved: &Resolved) -> Stage<TownshipId> {
 /// partitions whose inputs changed.
 #[derive(Debug, Clone, Default)]
 pub struct Reuse {
-    townships: Option<Kept<TownshipKind>>,
-    villages: Option<Kept<VillageKind>>,
+    townships: Option<Kept<TownshipKind, TownshipId>>,
+    villages: Option<Kept<VillageKind, VillageId>>,
 }
 
 /// One level's runs with what they were computed under.
 #[derive(Debug, Clone)]
-struct Kept<K> {
+struct Kept<K, L> {
     dataset: DatasetId,
     /// The rules without what each partition's input already holds (see [`Kept::context`]).
     rules: Rules<K>,
     in_scope: TiVec<CountyId, bool>,
-    runs: agglomerate::Runs,
+    runs: agglomerate::Runs<L>,
 }
 
-impl<K: Clone + PartialEq> Kept<K> {
+impl<K: Clone + PartialEq, L> Kept<K, L> {
     /// The part of the rules and scope a partition's run depends on beyond its own input:
     /// the target's value (a province-wide one is applied after the runs, a county one is in
     /// each input), locked codes, manual groups and listed seats are not.
@@ -414,7 +414,7 @@ impl<K: Clone + PartialEq> Kept<K> {
         ws: &Workspace,
         rules: &Rules<K>,
         resolved: &Resolved,
-    ) -> Option<&'k agglomerate::Runs> {
+    ) -> Option<&'k agglomerate::Runs<L>> {
         kept.filter(|k| {
             k.dataset == ws.id()
                 && k.in_scope == resolved.in_scope
@@ -423,7 +423,12 @@ impl<K: Clone + PartialEq> Kept<K> {
         .map(|k| &k.runs)
     }
 
-    fn new(ws: &Workspace, rules: &Rules<K>, resolved: &Resolved, runs: agglomerate::Runs) -> Self {
+    fn new(
+        ws: &Workspace,
+        rules: &Rules<K>,
+        resolved: &Resolved,
+        runs: agglomerate::Runs<L>,
+    ) -> Self {
         Self {
             dataset: ws.id(),
             rules: Self::context(rules),
@@ -437,7 +442,7 @@ impl Reuse {
     /// How many partitions this plan ran rather than took from `previous`: townships
     /// (counties), villages (new townships).
     pub fn runs_since(&self, previous: &Reuse) -> (usize, usize) {
-        fn fresh<K>(now: Option<&Kept<K>>, before: Option<&Kept<K>>) -> usize {
+        fn fresh<K, L>(now: Option<&Kept<K, L>>, before: Option<&Kept<K, L>>) -> usize {
             let empty = agglomerate::Runs::default();
             now.map_or(0, |now| {
                 now.runs.fresh_since(before.map_or(&empty, |b| &b.runs))
@@ -451,7 +456,7 @@ impl Reuse {
 }
 
 /// A level's stage, the reports of its edits, and its runs for the next plan.
-type LevelResult<L, K> = (Stage<L>, Vec<EditReport>, Kept<K>);
+type LevelResult<L, K> = (Stage<L>, Vec<EditReport>, Kept<K, L>);
 
 fn township_stage(
     ws: &Workspace,
@@ -624,9 +629,9 @@ fn run_level<K: Sync, L: Level>(
     adjacency: &Adjacency<L>,
     container: &'static str,
     code_of: &dyn Fn(usize) -> String,
-    previous: Option<&agglomerate::Runs>,
+    previous: Option<&agglomerate::Runs<L>>,
     refine: bool,
-) -> (Stage<L>, Vec<EditReport>, agglomerate::Runs) {
+) -> (Stage<L>, Vec<EditReport>, agglomerate::Runs<L>) {
     // The yardstick of candidates without thresholds: the units the rules may merge by kind
     // and scope, whatever is locked or edited, so an edit in one county leaves the others'
     // runs as they were.

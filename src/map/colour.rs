@@ -117,7 +117,7 @@ pub fn group_colours<L: Level>(stage: &Stage<L>, adjacency: &Adjacency<L>) -> Ti
     // Neighbouring groups, as sets.
     let mut near: Vec<Vec<usize>> = vec![Vec::new(); n];
     for (k, unit) in stage.units.iter_enumerated() {
-        for &m in &unit.members {
+        for &m in unit.members.iter() {
             for other in adjacency.neighbours(m) {
                 let j = stage.new_of[other].index();
                 if j != k.index() {

@@ -32,7 +32,7 @@ pub fn each_unit_in_one_new_unit<L: Level>(
     let mut count = vec![0; n];
     for (k, u) in stage.units.iter_enumerated() {
         prop_assert!(u.members.contains(&u.seat));
-        for &m in &u.members {
+        for &m in u.members.iter() {
             count[m.into()] += 1;
             prop_assert_eq!(stage.new_of[m], k);
         }
@@ -79,7 +79,7 @@ pub fn check_invariants(analysis: &Analysis) -> Result<(), TestCaseError> {
             prop_assert!(area <= cap + 1e-9, "township area {area} over {cap}");
         }
         if let Some(cap) = limits.max_seat_distance_km {
-            for &m in &u.members {
+            for &m in u.members.iter() {
                 let km =
                     jianzhi::geodesy::distance_km(ds.townships[m].seat, ds.townships[u.seat].seat);
                 prop_assert!(km <= cap + 1e-6, "township at {km} km, cap {cap}");
@@ -94,7 +94,7 @@ pub fn check_invariants(analysis: &Analysis) -> Result<(), TestCaseError> {
             prop_assert!(area <= cap + 1e-9, "village area {area} over {cap}");
         }
         if let Some(cap) = limits.max_seat_distance_km {
-            for &m in &u.members {
+            for &m in u.members.iter() {
                 let km = jianzhi::geodesy::distance_km(
                     ds.villages[m].centre,
                     ds.villages[u.seat].centre,
