@@ -39,10 +39,8 @@ impl<L> Default for Runs<L> {
 #[derive(Debug, Clone)]
 struct Slot<L> {
     run: Arc<PartitionRun>,
-    /// How many of the run's events held, the groups they give, and those groups as new
-    /// units.
+    /// How many of the run's events held, and the groups they give as new units.
     prefix: usize,
-    groups: Arc<Groups>,
     lineage: Arc<Lineage<L>>,
 }
 
@@ -50,24 +48,49 @@ struct Slot<L> {
 /// members (ascending), which the plan's new units share.
 type Lineage<L> = Vec<(L, Arc<[L]>)>;
 
+/// Where a partition's run comes from: made now (with its groups after all its events), or
+/// kept from the previous analysis.
+enum Made<'a, L> {
+    Now(Groups),
+    Kept(&'a Slot<L>),
+}
+
 /// The new units of `groups` of a partition of `members`.
 fn new_units_of<L: Level>(members: &[u32], groups: &Groups) -> Lineage<L> {
+    // Each group's place in order of first member, its seat and size; then the members laid
+    // out group after group, each group's slice shared as one new unit's list.
     let mut index_of: Vec<u32> = vec![u32::MAX; members.len()];
-    let mut lists: Vec<(u32, Vec<L>)> = Vec::new();
-    for (local, &unit) in members.iter().enumerate() {
-        let group = groups.group_of[local] as usize;
+    let mut seats: Vec<(u32, u32)> = Vec::new();
+    for (local, &group) in groups.group_of.iter().enumerate() {
+        let group = group as usize;
         if index_of[group] == u32::MAX {
-            index_of[group] = lists.len() as u32;
+            index_of[group] = seats.len() as u32;
             let seat = groups.get(group).map_or(local, |g| g.seat as usize);
-            lists.push((members[seat], Vec::new()));
+            seats.push((members[seat], 0));
         }
-        lists[index_of[group] as usize]
-            .1
-            .push(L::from(unit as usize));
+        seats[index_of[group] as usize].1 += 1;
     }
-    lists
-        .into_iter()
-        .map(|(seat, members)| (L::from(seat as usize), Arc::from(members)))
+    let mut start: Vec<usize> = Vec::with_capacity(seats.len() + 1);
+    start.push(0);
+    for &(_, size) in &seats {
+        start.push(start[start.len() - 1] + size as usize);
+    }
+    let mut laid_out = vec![L::from(0); members.len()];
+    let mut next = start.clone();
+    for (local, &unit) in members.iter().enumerate() {
+        let k = index_of[groups.group_of[local] as usize] as usize;
+        laid_out[next[k]] = L::from(unit as usize);
+        next[k] += 1;
+    }
+    seats
+        .iter()
+        .zip(start.windows(2))
+        .map(|(&(seat, _), range)| {
+            (
+                L::from(seat as usize),
+                Arc::from(&laid_out[range[0]..range[1]]),
+            )
+        })
         .collect()
 }
 
@@ -227,13 +250,17 @@ pub(super) fn merge_level<K: Sync, L: Level>(
             .and_then(|runs| runs.slots.get(&input.members[0]))
             .filter(|slot| slot.run.input == *input)
     };
-    let (runs, kept): (Vec<Arc<PartitionRun>>, Vec<Option<&Slot<L>>>) = inputs
+    // A run made now comes with its groups at the end, a kept one with its slot.
+    let (runs, made): (Vec<Arc<PartitionRun>>, Vec<Made<'_, L>>) = inputs
         .into_par_iter()
         .map_init(
             partition::Scratch::default,
             |scratch, input| match previous_slot(&input) {
-                Some(slot) => (slot.run.clone(), Some(slot)),
-                None => (Arc::new(level.run(input, scratch)), None),
+                Some(slot) => (slot.run.clone(), Made::Kept(slot)),
+                None => {
+                    let (run, end) = level.run(input, scratch);
+                    (Arc::new(run), Made::Now(end))
+                }
             },
         )
         .unzip();
@@ -285,21 +312,22 @@ pub(super) fn merge_level<K: Sync, L: Level>(
     let slots: Vec<Slot<L>> = runs
         .into_par_iter()
         .zip(prefixes)
-        .zip(kept)
-        .map(|((run, prefix), kept)| {
-            let kept = kept.filter(|slot| slot.prefix == prefix);
-            let (groups, lineage) = match kept {
-                Some(slot) => (slot.groups.clone(), slot.lineage.clone()),
-                None => {
-                    let groups = level.refine(&run.input, run.groups_after(prefix, units));
-                    let lineage = new_units_of(&run.input.members, &groups);
-                    (Arc::new(groups), Arc::new(lineage))
+        .zip(made)
+        .map(|((run, prefix), made)| {
+            let lineage = match made {
+                Made::Kept(slot) if slot.prefix == prefix => slot.lineage.clone(),
+                made => {
+                    let groups = match made {
+                        Made::Now(end) if prefix == run.events.len() => end,
+                        _ => run.groups_after(prefix, units),
+                    };
+                    let groups = level.refine(&run.input, groups);
+                    Arc::new(new_units_of(&run.input.members, &groups))
                 }
             };
             Slot {
                 run,
                 prefix,
-                groups,
                 lineage,
             }
         })

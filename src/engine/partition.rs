@@ -235,8 +235,9 @@ impl<K> Level<'_, '_, K> {
     }
 
     /// Runs the partition: the fixed groups, then the rules until no candidate is left or
-    /// its quota is used.
-    pub fn run(&self, input: PartitionInput, scratch: &mut Scratch) -> PartitionRun {
+    /// its quota is used. Returns the run and the groups after all its events (what
+    /// [`PartitionRun::groups_after`] gives again for the whole run).
+    pub fn run(&self, input: PartitionInput, scratch: &mut Scratch) -> (PartitionRun, Groups) {
         let units = self.units;
         let global = |local: usize| input.members[local] as usize;
         let flag = |local: usize, f: u8| input.flags[local] & f != 0;
@@ -398,12 +399,13 @@ impl<K> Level<'_, '_, K> {
                 heap.push(Reverse((key(r, keep, merged.version), keep as u32)));
             }
         }
-        PartitionRun {
+        let run = PartitionRun {
             input,
             fixed_merges,
             start,
             events,
-        }
+        };
+        (run, state)
     }
 }
 
