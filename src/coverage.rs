@@ -13,7 +13,6 @@
 use std::sync::{Arc, Mutex, PoisonError};
 
 use rayon::prelude::*;
-use rustc_hash::FxHashMap;
 use typed_index_collections::TiVec;
 
 use crate::dem::Dem;
@@ -377,31 +376,38 @@ enum Destination {
     Village(VillageId),
 }
 
-/// The trips measured from the villages of one county: km and terrain km by village and
-/// destination.
+/// The trips measured from the villages of one county: km and terrain km by destination, for
+/// each village by its place among the county's villages. A village has few (an analysis
+/// needs up to three), so a short list scanned beats a hash map.
 #[derive(Debug, Default)]
-struct Measured(FxHashMap<(VillageId, Destination), (f64, f64)>);
+struct Measured(Vec<Vec<(Destination, (f64, f64))>>);
 
 impl Measured {
-    /// Trips kept per village of the county, at most (an analysis adds up to three a village;
-    /// 8 a village is 170 MB on the country): beyond, they are all let go.
+    /// Trips kept per village, at most (about 170 MB on the country at worst): a village
+    /// that would keep more lets its earlier ones go.
     const PER_VILLAGE: usize = 8;
 
-    /// The trip from `village` to `to`, measured by `measure` the first time.
+    /// The trip from the county's village `local` to `to`, measured by `measure` the first
+    /// time.
     fn trip(
         &mut self,
-        village: VillageId,
+        local: usize,
         to: Destination,
         measure: impl FnOnce() -> (f64, f64),
     ) -> (f64, f64) {
-        *self.0.entry((village, to)).or_insert_with(measure)
-    }
-
-    /// Lets the trips go if they are more than a county of `villages` keeps.
-    fn make_room(&mut self, villages: usize) {
-        if self.0.len() > villages.max(1) * Self::PER_VILLAGE {
-            self.0.clear();
+        if local >= self.0.len() {
+            self.0.resize_with(local + 1, Vec::new);
         }
+        let kept = &mut self.0[local];
+        if let Some(&(_, trip)) = kept.iter().find(|(d, _)| *d == to) {
+            return trip;
+        }
+        if kept.len() >= Self::PER_VILLAGE {
+            kept.clear();
+        }
+        let trip = measure();
+        kept.push((to, trip));
+        trip
     }
 }
 
@@ -713,17 +719,16 @@ fn county_trips(
     let mut measured = baseline.measured[c]
         .lock()
         .unwrap_or_else(PoisonError::into_inner);
-    measured.make_room(villages.len());
     // Per township of the county: residents × km before, after, and residents.
     let mut sums = vec![[0.0; 3]; townships.len()];
-    for &i in villages {
+    for (local, &i) in villages.iter().enumerate() {
         let v = &dataset.villages[i];
         let village_seat = plan.villages.seat_of(i);
         if v.kind != VillageKind::Special {
             let (km, terrain_km) = if village_seat == i {
                 (0.0, 0.0)
             } else {
-                measured.trip(i, Destination::Village(village_seat), || {
+                measured.trip(local, Destination::Village(village_seat), || {
                     trip_km(dem, v.centre, dataset.villages[village_seat].centre)
                 })
             };
@@ -741,7 +746,7 @@ fn county_trips(
             if township == v.township {
                 return before;
             }
-            let (km, terrain_km) = measured.trip(i, Destination::Township(township), || {
+            let (km, terrain_km) = measured.trip(local, Destination::Township(township), || {
                 trip_km(dem, v.centre, dataset.townships[township].seat)
             });
             Trip {
@@ -751,18 +756,20 @@ fn county_trips(
             }
         };
         let seat = seat_of[v.township];
-        let seat_km = if seat == v.township {
-            before.km
-        } else {
-            distance_km(v.centre, dataset.townships[seat].seat)
-        };
-        // The nearest station, if nearer than the seat.
+        // The nearest station beside the seat, if nearer than the seat.
         let station = stations
             .iter()
             .filter(|&&(served, _)| served == seat)
             .map(|&(_, s)| (s, distance_km(v.centre, dataset.townships[s].seat)))
             .min_by(|a, b| a.1.total_cmp(&b.1).then(a.0.cmp(&b.0)))
-            .filter(|&(_, km)| km < seat_km)
+            .filter(|&(_, km)| {
+                let seat_km = if seat == v.township {
+                    before.km
+                } else {
+                    distance_km(v.centre, dataset.townships[seat].seat)
+                };
+                km < seat_km
+            })
             .map(|(s, _)| s);
         let after = trip_to(seat);
         to_seat.push(after);
@@ -864,31 +871,31 @@ mod tests {
     }
 
     #[test]
-    fn a_trip_is_measured_once_and_let_go_when_a_county_keeps_too_many() {
+    fn a_trip_is_measured_once_and_let_go_when_a_village_keeps_too_many() {
         let mut measured = Measured::default();
-        let (v, to) = (
-            VillageId::from(3),
-            Destination::Township(TownshipId::from(1)),
-        );
+        let (v, to) = (3, Destination::Township(TownshipId::from(1)));
         let mut measures = 0;
-        for _ in 0..3 {
-            let trip = measured.trip(v, to, || {
+        let mut trip_to = |measured: &mut Measured, to| {
+            measured.trip(v, to, || {
                 measures += 1;
                 (2.0, 2.5)
-            });
-            assert_eq!(trip, (2.0, 2.5));
+            })
+        };
+        for _ in 0..3 {
+            assert_eq!(trip_to(&mut measured, to), (2.0, 2.5));
         }
-        assert_eq!(measures, 1);
-        // Another destination is another trip.
-        measured.trip(v, Destination::Village(VillageId::from(4)), || (1.0, 1.0));
-        assert_eq!(measured.0.len(), 2);
-        measured.make_room(1);
-        assert_eq!(measured.0.len(), 2, "a county of one village keeps 8 trips");
-        for k in 0..Measured::PER_VILLAGE {
-            measured.trip(VillageId::from(k), to, || (0.0, 0.0));
+        // Another destination is another trip; another village's are its own.
+        trip_to(&mut measured, Destination::Village(VillageId::from(4)));
+        measured.trip(0, to, || (1.0, 1.0));
+        assert_eq!(measured.trip(0, to, || (9.0, 9.0)), (1.0, 1.0));
+        // Seven more destinations of the village: the ninth lets the first eight go.
+        for k in 0..7 {
+            trip_to(&mut measured, Destination::Village(VillageId::from(10 + k)));
         }
-        measured.make_room(1);
-        assert!(measured.0.is_empty());
+        assert_eq!(measured.0[3].len(), 1);
+        trip_to(&mut measured, to);
+        assert_eq!(measures, 2 + 7 + 1, "the first trip is measured again");
+        assert_eq!(measured.0[0].len(), 1);
     }
 
     #[test]
