@@ -45,7 +45,7 @@ pub struct GroupStats {
 }
 
 impl GroupStats {
-    /// Statistics of `count` units.
+    /// Statistics of the units, `count` of them (the list of their areas is sized once).
     fn from_units(count: usize, units: impl Iterator<Item = (f64, f64, Option<f64>)>) -> Self {
         let mut areas = Vec::with_capacity(count);
         let mut resident = 0.0;

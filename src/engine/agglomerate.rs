@@ -21,7 +21,7 @@ use crate::plan::{Constraint, NewUnit, Outcome, Stage};
 use crate::scenario::quota::Quota;
 use crate::scenario::{Rules, TargetPer};
 
-/// The partition runs of one level, by the first unit of each partition, with the groups
+/// The partition runs of one level, by the first unit of each partition, with the new units
 /// the last analysis took from them.
 #[derive(Debug, Clone)]
 pub(super) struct Runs<L> {
