@@ -308,11 +308,13 @@ impl CoverageSet {
 }
 
 /// One county's trips of one kind: their sums, their coverage, and their distances and
-/// people by distance, for the province's quantiles.
+/// people bin by bin, for the province's quantiles.
 #[derive(Debug)]
 struct CountySet {
     tally: Tally,
     coverage: Coverage,
+    /// (km, people) of the trips, bin after bin; within a bin in no order (a quantile is
+    /// narrowed down among its bin's trips, whatever their order).
     by_km: Vec<(f64, f64)>,
     /// Where each bin's trips start in `by_km` (and where the last one ends).
     bin_starts: [u32; BINS + 1],
@@ -321,14 +323,20 @@ struct CountySet {
 impl CountySet {
     fn new(trips: &[Trip], radius_km: f64) -> Self {
         let tally = Tally::of(trips, radius_km);
-        let mut by_km: Vec<(f64, f64)> = trips.iter().map(|t| (t.km, t.people)).collect();
-        by_km.sort_unstable_by(|a, b| a.0.total_cmp(&b.0));
+        // The trips placed by bin, without sorting them.
         let mut bin_starts = [0u32; BINS + 1];
-        for &(km, _) in &by_km {
-            bin_starts[bin(km) + 1] += 1;
+        for t in trips {
+            bin_starts[bin(t.km) + 1] += 1;
         }
         for b in 1..=BINS {
             bin_starts[b] += bin_starts[b - 1];
+        }
+        let mut next = bin_starts;
+        let mut by_km = vec![(0.0, 0.0); trips.len()];
+        for t in trips {
+            let at = &mut next[bin(t.km)];
+            by_km[*at as usize] = (t.km, t.people);
+            *at += 1;
         }
         let set = Self {
             tally,
