@@ -315,8 +315,8 @@ struct CountySet {
     coverage: Coverage,
     /// (km, people) of the trips, bin after bin; within a bin in no order (a quantile is
     /// narrowed down among its bin's trips, whatever their order).
-    by_km: Vec<(f64, f64)>,
-    /// Where each bin's trips start in `by_km` (and where the last one ends).
+    by_bin: Vec<(f64, f64)>,
+    /// Where each bin's trips start in `by_bin` (and where the last one ends).
     bin_starts: [u32; BINS + 1],
 }
 
@@ -332,16 +332,16 @@ impl CountySet {
             bin_starts[b] += bin_starts[b - 1];
         }
         let mut next = bin_starts;
-        let mut by_km = vec![(0.0, 0.0); trips.len()];
+        let mut by_bin = vec![(0.0, 0.0); trips.len()];
         for t in trips {
             let at = &mut next[bin(t.km)];
-            by_km[*at as usize] = (t.km, t.people);
+            by_bin[*at as usize] = (t.km, t.people);
             *at += 1;
         }
         let set = Self {
             tally,
             coverage: Coverage::default(),
-            by_km,
+            by_bin,
             bin_starts,
         };
         Self {
@@ -352,7 +352,7 @@ impl CountySet {
 
     /// The (km, people) of the trips in bin `b`.
     fn in_bin(&self, b: usize) -> &[(f64, f64)] {
-        &self.by_km[self.bin_starts[b] as usize..self.bin_starts[b + 1] as usize]
+        &self.by_bin[self.bin_starts[b] as usize..self.bin_starts[b + 1] as usize]
     }
 }
 
