@@ -71,9 +71,6 @@ impl Hand {
 
     /// The name given by hand to the unit's group, if this unit carries it.
     pub(super) fn name_of(&self, unit: usize) -> Option<&str> {
-        if self.names.is_empty() {
-            return None;
-        }
         self.names.get(&unit).map(String::as_str)
     }
 
