@@ -11,7 +11,9 @@
 //! - units locked, exempt, out of scope, listed as seats, fixed by hand or in the scenario's
 //!   manual groups do not move, and nothing moves into a group fixed by hand.
 //!
-//! Moves are tried unit by unit in order, the best neighbour first, for a few passes. Then one
+//! Moves are tried unit by unit in order, the best neighbour first, for a few passes; a unit
+//! that could not move is tried again only once its group or a group next to it has changed,
+//! since the same test would give the same answer. Then one
 //! *exchange*: the unit whose leaving saves most stands alone while the lone unit that costs
 //! least joins a neighbouring group (the leaving unit must meet the thresholds alone), and
 //! the moves again. Each step lowers the cost, so the search ends, and it is deterministic. It depends only on the
@@ -60,8 +62,35 @@ struct Search<'l, 'a, 'n, K> {
     /// Groups that may take a unit.
     open: Vec<bool>,
     buffer: Vec<usize>,
-    /// Scratch for the connectivity test: the units reached, by local index.
+    /// Scratch for the connectivity test: the units reached, by local index, and the ones
+    /// still to visit.
     reached: Vec<bool>,
+    stack: Vec<usize>,
+    /// What is known of each group as it stands: the cost of its members to its seat, and
+    /// whether they meet the size thresholds; forgotten when the group changes.
+    cost: Vec<Option<f64>>,
+    met: Vec<Option<bool>>,
+    /// Changes so far, the change at which each group last changed, and the change at which
+    /// each unit was last found unable to move: it cannot move until its group or a group
+    /// next to it changes, so it is not tried again before (the same test would give the
+    /// same answer).
+    changes: u64,
+    changed_at: Vec<u64>,
+    stuck_at: Vec<Option<u64>>,
+    /// Each unit's leaving its group (`without`) as last computed, at which change and from
+    /// which group: read again while that group has not changed.
+    leaving: Vec<Option<Leaving>>,
+}
+
+/// A group less one unit, as [`Search::without`] finds it: the group's cost before and
+/// after, and the seat of the rest; `None` if the rest may not stand.
+type LeaveCosts = Option<(f64, f64, usize)>;
+
+#[derive(Clone, Copy)]
+struct Leaving {
+    at: u64,
+    group: usize,
+    costs: LeaveCosts,
 }
 
 impl<'l, 'a, 'n, K> Search<'l, 'a, 'n, K> {
@@ -100,6 +129,45 @@ impl<'l, 'a, 'n, K> Search<'l, 'a, 'n, K> {
             open,
             buffer: Vec::new(),
             reached: vec![false; n],
+            stack: Vec::new(),
+            cost: vec![None; n],
+            met: vec![None; n],
+            changes: 0,
+            changed_at: vec![0; n],
+            stuck_at: vec![None; n],
+            leaving: vec![None; n],
+        }
+    }
+
+    /// Notes that `group`'s members or seat changed.
+    fn changed(&mut self, group: usize) {
+        self.changes += 1;
+        self.changed_at[group] = self.changes;
+        self.cost[group] = None;
+        self.met[group] = None;
+    }
+
+    /// The cost of `group`'s members to its seat.
+    fn cost_of(&mut self, group: usize) -> f64 {
+        match self.cost[group] {
+            Some(cost) => cost,
+            None => {
+                let cost = self.group_cost(&self.members[group], self.seat[group]);
+                self.cost[group] = Some(cost);
+                cost
+            }
+        }
+    }
+
+    /// Whether `group`'s members meet the thresholds under its seat.
+    fn met(&mut self, group: usize) -> bool {
+        match self.met[group] {
+            Some(met) => met,
+            None => {
+                let met = self.meets_thresholds(&self.members[group], self.seat[group]);
+                self.met[group] = Some(met);
+                met
+            }
         }
     }
 
@@ -173,29 +241,34 @@ impl<'l, 'a, 'n, K> Search<'l, 'a, 'n, K> {
             .map(|u| self.level.local_of[u] as usize)
     }
 
-    /// Whether `members` form one connected piece.
-    fn connected(&mut self, members: &[usize]) -> bool {
-        let Some(&first) = members.first() else {
+    /// Whether `rest`, the members of their group less `left`, form one connected piece.
+    fn connected(&mut self, rest: &[usize], left: usize) -> bool {
+        let Some(&first) = rest.first() else {
             return false;
         };
-        let mut reached = std::mem::take(&mut self.reached);
-        for &m in members {
+        let group = self.group_of[first];
+        let (mut reached, mut stack) = (
+            std::mem::take(&mut self.reached),
+            std::mem::take(&mut self.stack),
+        );
+        for &m in rest {
             reached[m] = false;
         }
         reached[first] = true;
-        let mut stack = vec![first];
+        stack.clear();
+        stack.push(first);
         let mut count = 1;
         while let Some(m) = stack.pop() {
             for k in self.neighbours(m) {
-                if !reached[k] && self.group_of[k] == self.group_of[first] && members.contains(&k) {
+                if !reached[k] && self.group_of[k] == group && k != left {
                     reached[k] = true;
                     count += 1;
                     stack.push(k);
                 }
             }
         }
-        self.reached = reached;
-        count == members.len()
+        (self.reached, self.stack) = (reached, stack);
+        count == rest.len()
     }
 
     /// Passes of moves until none saves anything, then an exchange, and again; whether any
@@ -236,25 +309,44 @@ impl<'l, 'a, 'n, K> Search<'l, 'a, 'n, K> {
         targets
     }
 
-    /// `group` less `u`: its cost before and after, the seat the rule gives the rest, and the
-    /// rest, if it stays connected and within the caps and the thresholds it met.
-    fn without(&mut self, group: usize, u: usize) -> Option<(f64, f64, usize, Vec<usize>)> {
-        let members = std::mem::take(&mut self.members[group]);
-        let rest: Vec<usize> = members.iter().copied().filter(|&m| m != u).collect();
-        let result = (|| {
-            if rest.is_empty() || !self.connected(&rest) {
+    /// `group` less `u`: its cost before and after, and the seat the rule gives the rest, if
+    /// it stays connected and within the caps and the thresholds it met. Computed again only
+    /// once the group has changed.
+    fn without(&mut self, group: usize, u: usize) -> LeaveCosts {
+        if let Some(known) = self.leaving[u]
+            && known.group == group
+            && self.changed_at[group] <= known.at
+        {
+            return known.costs;
+        }
+        let rest = self.rest(group, u);
+        let costs = (|| {
+            if rest.is_empty() || !self.connected(&rest, u) {
                 return None;
             }
             let seat = self.seat_of(&rest);
-            let met = self.meets_thresholds(&members, self.seat[group]);
-            if !self.within_caps(&rest, seat) || (met && !self.meets_thresholds(&rest, seat)) {
+            if !self.within_caps(&rest, seat)
+                || (self.met(group) && !self.meets_thresholds(&rest, seat))
+            {
                 return None;
             }
-            let before = self.group_cost(&members, self.seat[group]);
-            Some((before, self.group_cost(&rest, seat), seat))
+            Some((self.cost_of(group), self.group_cost(&rest, seat), seat))
         })();
-        self.members[group] = members;
-        result.map(|(before, after, seat)| (before, after, seat, rest))
+        self.leaving[u] = Some(Leaving {
+            at: self.changes,
+            group,
+            costs,
+        });
+        costs
+    }
+
+    /// The members of `group` but `u`.
+    fn rest(&self, group: usize, u: usize) -> Vec<usize> {
+        self.members[group]
+            .iter()
+            .copied()
+            .filter(|&m| m != u)
+            .collect()
     }
 
     /// `group` with `u` added: its cost before and after, and the seat the rule gives it, if
@@ -270,13 +362,12 @@ impl<'l, 'a, 'n, K> Search<'l, 'a, 'n, K> {
         joined.push(u);
         joined.sort_unstable();
         let seat = self.seat_of(joined);
-        let before = &self.members[group];
-        let met = self.meets_thresholds(before, self.seat[group]);
-        if !self.within_caps(joined, seat) || (met && !self.meets_thresholds(joined, seat)) {
+        if !self.within_caps(joined, seat)
+            || (self.met(group) && !self.meets_thresholds(joined, seat))
+        {
             return None;
         }
-        let before = self.group_cost(before, self.seat[group]);
-        Some((before, self.group_cost(joined, seat), seat))
+        Some((self.cost_of(group), self.group_cost(joined, seat), seat))
     }
 
     /// Puts `u` into `group`, now seated at `seat`.
@@ -285,6 +376,14 @@ impl<'l, 'a, 'n, K> Search<'l, 'a, 'n, K> {
         self.members[group].sort_unstable();
         self.seat[group] = seat;
         self.group_of[u] = group;
+        self.changed(group);
+    }
+
+    /// Leaves `group` with the members `rest`, seated at `seat`.
+    fn shrink(&mut self, group: usize, rest: Vec<usize>, seat: usize) {
+        self.members[group] = rest;
+        self.seat[group] = seat;
+        self.changed(group);
     }
 
     /// A unit leaves its group to stand alone while a unit standing alone joins a
@@ -293,22 +392,22 @@ impl<'l, 'a, 'n, K> Search<'l, 'a, 'n, K> {
     fn try_exchange(&mut self) -> bool {
         let n = self.input.members.len();
         // Leaving: (saving, unit, group, its cost before, new seat of the rest, the rest).
-        let mut best_leave: Option<(f64, usize, usize, f64, usize, Vec<usize>)> = None;
+        let mut best_leave: Option<(f64, usize, usize, f64, usize)> = None;
         for u in 0..n {
             let group = self.group_of[u];
             if !self.movable[u] || self.members[group].len() < 2 || !self.meets_thresholds(&[u], u)
             {
                 continue;
             }
-            let Some((before, after, seat, rest)) = self.without(group, u) else {
+            let Some((before, after, seat)) = self.without(group, u) else {
                 continue;
             };
             let saving = -(after - before) - self.group_cost(&[u], u);
             if best_leave.as_ref().is_none_or(|b| saving > b.0) {
-                best_leave = Some((saving, u, group, before, seat, rest));
+                best_leave = Some((saving, u, group, before, seat));
             }
         }
-        let Some((leave_saving, u, from, from_before, from_seat, rest)) = best_leave else {
+        let Some((leave_saving, u, from, from_before, from_seat)) = best_leave else {
             return false;
         };
         if leave_saving <= 0.0 {
@@ -338,15 +437,19 @@ impl<'l, 'a, 'n, K> Search<'l, 'a, 'n, K> {
         if leave_saving - join_cost <= MIN_SAVING * from_before.max(1.0) {
             return false;
         }
-        self.members[from] = rest;
-        self.seat[from] = from_seat;
+        let rest = self.rest(from, u);
+        self.shrink(from, rest, from_seat);
         let alone = self.group_of[s];
-        self.members[alone].clear();
+        self.shrink(alone, Vec::new(), self.seat[alone]);
         self.place(s, to, to_seat);
         self.members.push(vec![u]);
         self.seat.push(u);
         self.open.push(true);
+        self.cost.push(None);
+        self.met.push(None);
+        self.changed_at.push(0);
         self.group_of[u] = self.members.len() - 1;
+        self.changed(self.group_of[u]);
         true
     }
 
@@ -360,7 +463,16 @@ impl<'l, 'a, 'n, K> Search<'l, 'a, 'n, K> {
         if targets.is_empty() {
             return false;
         }
-        let Some((from_before, from_after, rest_seat, rest)) = self.without(from, u) else {
+        let unchanged_since = |at: u64| {
+            std::iter::once(from)
+                .chain(targets.iter().copied())
+                .all(|g| self.changed_at[g] <= at)
+        };
+        if self.stuck_at[u].is_some_and(unchanged_since) {
+            return false;
+        }
+        self.stuck_at[u] = Some(self.changes);
+        let Some((from_before, from_after, rest_seat)) = self.without(from, u) else {
             return false;
         };
         let mut best: Option<(f64, usize, usize)> = None;
@@ -378,8 +490,8 @@ impl<'l, 'a, 'n, K> Search<'l, 'a, 'n, K> {
         let Some((_, to, seat)) = best else {
             return false;
         };
-        self.members[from] = rest;
-        self.seat[from] = rest_seat;
+        let rest = self.rest(from, u);
+        self.shrink(from, rest, rest_seat);
         self.place(u, to, seat);
         true
     }
