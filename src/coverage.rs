@@ -205,12 +205,11 @@ const _: () = {
 
 /// The bin of a trip of `km`: the smallest whole `d` with `km <= d`, or the last bin.
 fn bin(km: f64) -> usize {
-    let d = km.max(0.0).ceil();
-    if d <= CURVE_MAX_KM as f64 {
-        d as usize
-    } else {
-        BINS - 1
-    }
+    // `ceil` without the call to the maths library it compiles to on baseline x86-64.
+    let km = km.max(0.0);
+    let whole = km as usize;
+    let d = whole.saturating_add(usize::from((whole as f64) < km));
+    d.min(BINS - 1)
 }
 
 /// The smallest distance within which at least `q` of the people live: the bins are summed
@@ -712,7 +711,7 @@ fn county_trips(
     is_station: &TiVec<TownshipId, bool>,
     radius_km: f64,
 ) -> CountyTrips {
-    let (dataset, baseline) = (ws.dataset(), ws.baseline());
+    let (dataset, baseline, prepared) = (ws.dataset(), ws.baseline(), ws.prepared());
     let dem = dataset.dem.as_ref();
     let townships = &baseline.townships_by_county[c];
     let villages = &baseline.by_county[c];
@@ -764,20 +763,16 @@ fn county_trips(
             }
         };
         let seat = seat_of[v.township];
-        // The nearest station beside the seat, if nearer than the seat.
+        // The nearest station beside the seat, if nearer than the seat, compared by chord
+        // (which grows with the distance).
+        let chord_to =
+            |t: TownshipId| prepared.village_points[i].chord(&prepared.township_points[t]);
         let station = stations
             .iter()
             .filter(|&&(served, _)| served == seat)
-            .map(|&(_, s)| (s, distance_km(v.centre, dataset.townships[s].seat)))
+            .map(|&(_, s)| (s, chord_to(s)))
             .min_by(|a, b| a.1.total_cmp(&b.1).then(a.0.cmp(&b.0)))
-            .filter(|&(_, km)| {
-                let seat_km = if seat == v.township {
-                    before.km
-                } else {
-                    distance_km(v.centre, dataset.townships[seat].seat)
-                };
-                km < seat_km
-            })
+            .filter(|&(_, chord)| chord < chord_to(seat))
             .map(|(s, _)| s);
         let after = trip_to(seat);
         to_seat.push(after);
@@ -904,6 +899,20 @@ mod tests {
         trip_to(&mut measured, to);
         assert_eq!(measures, 2 + 7 + 1, "the first trip is measured again");
         assert_eq!(measured.0[0].len(), 1);
+    }
+
+    #[test]
+    fn a_trip_falls_in_the_bin_of_its_whole_km_rounded_up() {
+        assert_eq!(bin(0.0), 0);
+        assert_eq!(bin(-2.0), 0);
+        assert_eq!(bin(f64::NAN), 0);
+        assert_eq!(bin(0.25), 1);
+        assert_eq!(bin(1.0), 1);
+        assert_eq!(bin(1.0 + 1e-12), 2);
+        assert_eq!(bin(CURVE_MAX_KM as f64), CURVE_MAX_KM);
+        assert_eq!(bin(CURVE_MAX_KM as f64 + 0.5), BINS - 1);
+        assert_eq!(bin(1e300), BINS - 1);
+        assert_eq!(bin(f64::INFINITY), BINS - 1);
     }
 
     #[test]
