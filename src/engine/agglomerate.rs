@@ -39,9 +39,36 @@ impl<L> Default for Runs<L> {
 #[derive(Debug, Clone)]
 struct Slot<L> {
     run: Arc<PartitionRun>,
-    /// How many of the run's events held, and the groups they give as new units.
+    /// How many of the run's events held, what they count, and the groups they give as new
+    /// units.
     prefix: usize,
+    tally: Tally,
     lineage: Arc<Lineage<L>>,
+}
+
+/// The merges and the candidates blocked (by [`Constraint::ALL`]) among a run's events that
+/// held.
+#[derive(Debug, Clone, Copy, Default)]
+struct Tally {
+    merges: usize,
+    blocked: [usize; Constraint::ALL.len()],
+}
+
+impl Tally {
+    fn of(events: &[Event]) -> Self {
+        let mut tally = Self::default();
+        for event in events {
+            match event.what {
+                What::Merge { .. } => tally.merges += 1,
+                What::Blocked(bits) => {
+                    for (count, c) in tally.blocked.iter_mut().zip(Constraint::ALL) {
+                        *count += usize::from(bits & c.bit() != 0);
+                    }
+                }
+            }
+        }
+        tally
+    }
 }
 
 /// A partition's groups as new units, in order of their first member: each one's seat and
@@ -133,19 +160,22 @@ pub(super) fn merge_level<K: Sync, L: Level>(
     let rules = context.rules;
     let n = units.len();
 
-    // One pass over the units (tens of thousands of villages): each partition's size, and
-    // each region's quota and units in scope.
+    // One pass over the units (tens of thousands of villages): each partition's units in
+    // order, each unit's place in its partition, and each region's quota and units in scope.
     fn at<T: Default>(list: &mut Vec<T>, i: usize) -> &mut T {
         if i >= list.len() {
             list.resize_with(i + 1, T::default);
         }
         &mut list[i]
     }
-    let mut sizes: Vec<usize> = Vec::new();
+    let mut members_of: Vec<Vec<u32>> = Vec::new();
+    let mut local_of: Vec<u32> = Vec::with_capacity(n);
     let mut regions_of: Vec<(Option<Quota>, usize)> = Vec::new();
     let mut units_in_scope = 0;
-    for u in units {
-        *at(&mut sizes, u.partition) += 1;
+    for (i, u) in units.iter().enumerate() {
+        let members = at(&mut members_of, u.partition);
+        local_of.push(members.len() as u32);
+        members.push(i as u32);
         let region = at(&mut regions_of, u.region as usize);
         region.0 = u.region_quota;
         if u.regular {
@@ -153,42 +183,15 @@ pub(super) fn merge_level<K: Sync, L: Level>(
             units_in_scope += 1;
         }
     }
-    let (partitions, regions) = (sizes.len(), regions_of.len());
-
-    // Partitions, each with its units in order.
-    let mut members_of: Vec<Vec<u32>> = sizes.into_iter().map(Vec::with_capacity).collect();
-    let mut local_of: Vec<u32> = Vec::with_capacity(n);
-    for (i, u) in units.iter().enumerate() {
-        local_of.push(members_of[u.partition].len() as u32);
-        members_of[u.partition].push(i as u32);
-    }
-
+    let (partitions, regions) = (members_of.len(), regions_of.len());
     // Targets: each region's (a quota, or the level's target per province or city), met
     // after the runs; or each county's own, met inside its run.
     let region_targets: Vec<Option<usize>> = regions_of
         .iter()
         .map(|&(quota, in_scope)| quota.map(|q| q.merges(in_scope)))
         .collect();
-    let quota: Vec<Option<usize>> = match (rules.target_reduction_pct, rules.target_per) {
-        (Some(pct), TargetPer::County) => members_of
-            .iter()
-            .map(|members| {
-                let first = &units[*members.first()? as usize];
-                if first.region_quota.is_some() {
-                    return None;
-                }
-                let base = members
-                    .iter()
-                    .filter(|&&m| units[m as usize].regular)
-                    .count();
-                Some(Quota::CutPct(pct).merges(base))
-            })
-            .collect(),
-        _ => vec![None; partitions],
-    };
-
-    // Each partition's input: its flags, then the groups fixed by hand and the scenario's
-    // manual groups (less units fixed by hand).
+    // Each partition's groups fixed by hand, then the scenario's manual groups (less units
+    // fixed by hand).
     let mut groups_of: Vec<Vec<Vec<u32>>> = vec![Vec::new(); partitions];
     let manual_rest = manual
         .iter()
@@ -201,39 +204,50 @@ pub(super) fn merge_level<K: Sync, L: Level>(
         debug_assert!(group.iter().all(|&m| units[m].partition == partition));
         groups_of[partition].push(group.iter().map(|&m| local_of[m]).collect());
     }
-    let inputs: Vec<PartitionInput> = members_of
-        .into_iter()
-        .zip(groups_of)
-        .zip(quota)
-        .filter(|((members, _), _)| !members.is_empty())
-        .map(|((members, groups), quota)| {
-            let flags = members
-                .iter()
-                .map(|&m| {
-                    let (m, u) = (m as usize, &units[m as usize]);
-                    [
-                        (u.frozen, FROZEN),
-                        (u.listed_seat, LISTED_SEAT),
-                        (hand.is_fixed(m), FIXED),
-                        (hand.name_of(m).is_some(), NAMED),
-                    ]
-                    .into_iter()
-                    .filter(|&(set, _)| set)
-                    .fold(0, |flags, (_, flag)| flags | flag)
-                })
-                .collect();
-            let region = units[members[0] as usize].region as usize;
-            PartitionInput {
-                targeted: quota.is_some() || region_targets[region].is_some(),
-                members,
-                flags,
-                groups,
-                quota,
-            }
-        })
-        .collect();
+    // A partition's own quota, for targets per county (and no quota region).
+    let quota = |members: &[u32]| -> Option<usize> {
+        let pct = match (rules.target_reduction_pct, rules.target_per) {
+            (Some(pct), TargetPer::County) => pct,
+            _ => return None,
+        };
+        if units[*members.first()? as usize].region_quota.is_some() {
+            return None;
+        }
+        let base = members
+            .iter()
+            .filter(|&&m| units[m as usize].regular)
+            .count();
+        Some(Quota::CutPct(pct).merges(base))
+    };
+    // A partition's input: its members, their flags, its groups and quota.
+    let input = |(members, groups): (Vec<u32>, Vec<Vec<u32>>)| {
+        let quota = quota(&members);
+        let flags = members
+            .iter()
+            .map(|&m| {
+                let (m, u) = (m as usize, &units[m as usize]);
+                [
+                    (u.frozen, FROZEN),
+                    (u.listed_seat, LISTED_SEAT),
+                    (hand.is_fixed(m), FIXED),
+                    (hand.name_of(m).is_some(), NAMED),
+                ]
+                .into_iter()
+                .filter(|&(set, _)| set)
+                .fold(0, |flags, (_, flag)| flags | flag)
+            })
+            .collect();
+        let region = units[members[0] as usize].region as usize;
+        PartitionInput {
+            targeted: quota.is_some() || region_targets[region].is_some(),
+            members,
+            flags,
+            groups,
+            quota,
+        }
+    };
 
-    // Run the partitions whose input changed.
+    // Each partition's input, and its run if the input changed.
     let level = partition::Level {
         units,
         demand: context.demand,
@@ -251,8 +265,11 @@ pub(super) fn merge_level<K: Sync, L: Level>(
             .filter(|slot| slot.run.input == *input)
     };
     // A run made now comes with its groups at the end, a kept one with its slot.
-    let (runs, made): (Vec<Arc<PartitionRun>>, Vec<Made<'_, L>>) = inputs
+    let (runs, made): (Vec<Arc<PartitionRun>>, Vec<Made<'_, L>>) = members_of
         .into_par_iter()
+        .zip(groups_of)
+        .filter(|(members, _)| !members.is_empty())
+        .map(input)
         .map_init(
             partition::Scratch::default,
             |scratch, input| match previous_slot(&input) {
@@ -283,54 +300,57 @@ pub(super) fn merge_level<K: Sync, L: Level>(
             prefixes[*r] = prefix;
         }
     }
-    let has_target =
-        region_targets.iter().any(Option::is_some) || runs.iter().any(|r| r.input.quota.is_some());
-    let mut outcome = Outcome {
-        units_in_scope,
-        target_merges: has_target.then(|| {
-            region_targets.iter().flatten().sum::<usize>()
-                + runs.iter().filter_map(|r| r.input.quota).sum::<usize>()
-        }),
-        merges: fixed_merges,
-        manual_merges: fixed_merges,
-        ..Outcome::default()
-    };
-    for (run, &prefix) in runs.iter().zip(&prefixes) {
-        for event in &run.events[..prefix] {
-            match event.what {
-                What::Merge { .. } => outcome.merges += 1,
-                What::Blocked(bits) => {
-                    for c in Constraint::ALL.into_iter().filter(|c| bits & c.bit() != 0) {
-                        *outcome.blocked.entry(c).or_default() += 1;
-                    }
-                }
-            }
-        }
-    }
-
     // The groups each run gives at its prefix (kept from the previous analysis if the same).
     let slots: Vec<Slot<L>> = runs
         .into_par_iter()
         .zip(prefixes)
         .zip(made)
         .map(|((run, prefix), made)| {
-            let lineage = match made {
-                Made::Kept(slot) if slot.prefix == prefix => slot.lineage.clone(),
+            let (tally, lineage) = match made {
+                Made::Kept(slot) if slot.prefix == prefix => (slot.tally, slot.lineage.clone()),
                 made => {
                     let groups = match made {
                         Made::Now(end) if prefix == run.events.len() => end,
                         _ => run.groups_after(prefix, units),
                     };
                     let groups = level.refine(&run.input, groups);
-                    Arc::new(new_units_of(&run.input.members, &groups))
+                    (
+                        Tally::of(&run.events[..prefix]),
+                        Arc::new(new_units_of(&run.input.members, &groups)),
+                    )
                 }
             };
             Slot {
                 run,
                 prefix,
+                tally,
                 lineage,
             }
         })
+        .collect();
+
+    // What the runs' events that held count.
+    let quotas = slots.iter().filter_map(|s| s.run.input.quota);
+    let has_target = region_targets.iter().any(Option::is_some) || quotas.clone().next().is_some();
+    let mut outcome = Outcome {
+        units_in_scope,
+        target_merges: has_target
+            .then(|| region_targets.iter().flatten().sum::<usize>() + quotas.sum::<usize>()),
+        merges: fixed_merges,
+        manual_merges: fixed_merges,
+        ..Outcome::default()
+    };
+    let mut blocked = [0; Constraint::ALL.len()];
+    for slot in &slots {
+        outcome.merges += slot.tally.merges;
+        for (total, count) in blocked.iter_mut().zip(slot.tally.blocked) {
+            *total += count;
+        }
+    }
+    outcome.blocked = Constraint::ALL
+        .into_iter()
+        .zip(blocked)
+        .filter(|&(_, count)| count > 0)
         .collect();
 
     // Lineage: new units in order of their first former unit.
