@@ -242,16 +242,24 @@ impl Workspace {
         // The counties whose new seats changed: the others keep their figures.
         let changed = previous.map(|p| self.changed_counties(&p.plan, &plan));
         let kept = previous.zip(changed.as_ref());
-        let (after, figures) = engine::after_summary(
-            self,
-            &plan,
-            kept.map(|(p, changed)| (&p.after, &p.reuse.summary, changed)),
-        );
-        let (service, trips) = coverage::evaluate(
-            self,
-            &plan,
-            scenario,
-            kept.map(|(p, changed)| (&p.reuse.coverage, changed)),
+        // The figures and the coverage read the plan apart: each one's serial steps run
+        // beside the other's parallel ones.
+        let ((after, figures), (service, trips)) = rayon::join(
+            || {
+                engine::after_summary(
+                    self,
+                    &plan,
+                    kept.map(|(p, changed)| (&p.after, &p.reuse.summary, changed)),
+                )
+            },
+            || {
+                coverage::evaluate(
+                    self,
+                    &plan,
+                    scenario,
+                    kept.map(|(p, changed)| (&p.reuse.coverage, changed)),
+                )
+            },
         );
         Ok(Analysis {
             workspace: self.clone(),
