@@ -150,49 +150,32 @@ pub(super) struct LevelContext<'a, 'n, K, L> {
 }
 
 /// The agglomeration of one level: the groups fixed by hand first, then the scenario's manual
-/// groups, then the rules, greedily.
+/// groups, then the rules, greedily. `partitions[p]` lists the units of partition `p`
+/// (ascending).
 pub(super) fn merge_level<K: Sync, L: Level>(
     units: &[Unit],
+    partitions: Vec<Vec<u32>>,
     context: &LevelContext<'_, '_, K, L>,
     manual: &[Vec<usize>],
     hand: &Hand,
 ) -> (Stage<L>, Runs<L>) {
     let rules = context.rules;
     let n = units.len();
+    debug_assert_eq!(partitions.iter().map(Vec::len).sum::<usize>(), n);
+    debug_assert!(partitions.iter().enumerate().all(|(p, members)| {
+        members.is_sorted() && members.iter().all(|&m| units[m as usize].partition == p)
+    }));
 
-    // One pass over the units (tens of thousands of villages): each partition's units in
-    // order, each unit's place in its partition, and each region's quota and units in scope.
-    fn at<T: Default>(list: &mut Vec<T>, i: usize) -> &mut T {
-        if i >= list.len() {
-            list.resize_with(i + 1, T::default);
-        }
-        &mut list[i]
-    }
-    let mut members_of: Vec<Vec<u32>> = Vec::new();
-    let mut local_of: Vec<u32> = Vec::with_capacity(n);
-    let mut regions_of: Vec<(Option<Quota>, usize)> = Vec::new();
-    let mut units_in_scope = 0;
-    for (i, u) in units.iter().enumerate() {
-        let members = at(&mut members_of, u.partition);
-        local_of.push(members.len() as u32);
-        members.push(i as u32);
-        let region = at(&mut regions_of, u.region as usize);
-        region.0 = u.region_quota;
-        if u.regular {
-            region.1 += 1;
-            units_in_scope += 1;
+    // Each unit's place in its partition.
+    let mut local_of: Vec<u32> = vec![0; n];
+    for members in &partitions {
+        for (local, &m) in members.iter().enumerate() {
+            local_of[m as usize] = local as u32;
         }
     }
-    let (partitions, regions) = (members_of.len(), regions_of.len());
-    // Targets: each region's (a quota, or the level's target per province or city), met
-    // after the runs; or each county's own, met inside its run.
-    let region_targets: Vec<Option<usize>> = regions_of
-        .iter()
-        .map(|&(quota, in_scope)| quota.map(|q| q.merges(in_scope)))
-        .collect();
     // Each partition's groups fixed by hand, then the scenario's manual groups (less units
     // fixed by hand).
-    let mut groups_of: Vec<Vec<Vec<u32>>> = vec![Vec::new(); partitions];
+    let mut groups_of: Vec<Vec<Vec<u32>>> = vec![Vec::new(); partitions.len()];
     let manual_rest = manual
         .iter()
         .map(|g| g.iter().copied().filter(|&m| !hand.is_fixed(m)).collect());
@@ -204,24 +187,21 @@ pub(super) fn merge_level<K: Sync, L: Level>(
         debug_assert!(group.iter().all(|&m| units[m].partition == partition));
         groups_of[partition].push(group.iter().map(|&m| local_of[m]).collect());
     }
-    // A partition's own quota, for targets per county (and no quota region).
-    let quota = |members: &[u32]| -> Option<usize> {
-        let pct = match (rules.target_reduction_pct, rules.target_per) {
-            (Some(pct), TargetPer::County) => pct,
-            _ => return None,
-        };
-        if units[*members.first()? as usize].region_quota.is_some() {
-            return None;
-        }
-        let base = members
+    // A partition's input (its members, their flags, its groups and quota), with its units
+    // in the target base.
+    let input = |(members, groups): (Vec<u32>, Vec<Vec<u32>>)| {
+        let first = &units[members[0] as usize];
+        let regular = members
             .iter()
             .filter(|&&m| units[m as usize].regular)
             .count();
-        Some(Quota::CutPct(pct).merges(base))
-    };
-    // A partition's input: its members, their flags, its groups and quota.
-    let input = |(members, groups): (Vec<u32>, Vec<Vec<u32>>)| {
-        let quota = quota(&members);
+        // Its own quota, for targets per county (and no quota region).
+        let quota = match (rules.target_reduction_pct, rules.target_per) {
+            (Some(pct), TargetPer::County) if first.region_quota.is_none() => {
+                Some(Quota::CutPct(pct).merges(regular))
+            }
+            _ => None,
+        };
         let flags = members
             .iter()
             .map(|&m| {
@@ -237,14 +217,14 @@ pub(super) fn merge_level<K: Sync, L: Level>(
                 .fold(0, |flags, (_, flag)| flags | flag)
             })
             .collect();
-        let region = units[members[0] as usize].region as usize;
-        PartitionInput {
-            targeted: quota.is_some() || region_targets[region].is_some(),
+        let input = PartitionInput {
+            targeted: quota.is_some() || first.region_quota.is_some(),
             members,
             flags,
             groups,
             quota,
-        }
+        };
+        (input, regular)
     };
 
     // Each partition's input, and its run if the input changed.
@@ -265,22 +245,46 @@ pub(super) fn merge_level<K: Sync, L: Level>(
             .filter(|slot| slot.run.input == *input)
     };
     // A run made now comes with its groups at the end, a kept one with its slot.
-    let (runs, made): (Vec<Arc<PartitionRun>>, Vec<Made<'_, L>>) = members_of
-        .into_par_iter()
-        .zip(groups_of)
-        .filter(|(members, _)| !members.is_empty())
-        .map(input)
-        .map_init(
-            partition::Scratch::default,
-            |scratch, input| match previous_slot(&input) {
-                Some(slot) => (slot.run.clone(), Made::Kept(slot)),
-                None => {
-                    let (run, end) = level.run(input, scratch);
-                    (Arc::new(run), Made::Now(end))
-                }
-            },
-        )
-        .unzip();
+    let ((runs, made), regular): ((Vec<Arc<PartitionRun>>, Vec<Made<'_, L>>), Vec<usize>) =
+        partitions
+            .into_par_iter()
+            .zip(groups_of)
+            .filter(|(members, _)| !members.is_empty())
+            .map(input)
+            .map_init(partition::Scratch::default, |scratch, (input, regular)| {
+                let run = match previous_slot(&input) {
+                    Some(slot) => (slot.run.clone(), Made::Kept(slot)),
+                    None => {
+                        let (run, end) = level.run(input, scratch);
+                        (Arc::new(run), Made::Now(end))
+                    }
+                };
+                (run, regular)
+            })
+            .unzip();
+
+    // Each region's quota and units in scope. Targets: each region's (a quota, or the level's
+    // target per province or city), met after the runs; or each county's own, met inside
+    // its run.
+    fn at<T: Default>(list: &mut Vec<T>, i: usize) -> &mut T {
+        if i >= list.len() {
+            list.resize_with(i + 1, T::default);
+        }
+        &mut list[i]
+    }
+    let mut regions_of: Vec<(Option<Quota>, usize)> = Vec::new();
+    for (run, &regular) in runs.iter().zip(&regular) {
+        let first = &units[run.input.members[0] as usize];
+        let region = at(&mut regions_of, first.region as usize);
+        region.0 = first.region_quota;
+        region.1 += regular;
+    }
+    let units_in_scope = regular.iter().sum();
+    let regions = regions_of.len();
+    let region_targets: Vec<Option<usize>> = regions_of
+        .iter()
+        .map(|&(quota, in_scope)| quota.map(|q| q.merges(in_scope)))
+        .collect();
 
     // How much of each run holds.
     let fixed_merges: usize = runs.iter().map(|r| r.fixed_merges).sum();

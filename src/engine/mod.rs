@@ -88,6 +88,10 @@ pub struct Prepared {
     /// Township seats and village centres as points on the sphere.
     pub township_points: TiVec<TownshipId, SpherePoint>,
     pub village_points: TiVec<VillageId, SpherePoint>,
+    /// The townships of each county and the villages of each township, in order: the
+    /// partitions of the township level, and what the village level's are made of.
+    townships_by_county: TiVec<CountyId, Vec<TownshipId>>,
+    villages_by_township: TiVec<TownshipId, Vec<VillageId>>,
     /// Where the people of each township and each village are, for the seats chosen by
     /// distance and the local search.
     township_demand: Demand,
@@ -123,7 +127,15 @@ impl Prepared {
             .iter()
             .map(|v| SpherePoint::new(v.centre))
             .collect();
-        let township_demand = Demand::of_townships(dataset, &township_points, &village_points);
+        let townships_by_county = dataset.townships_by_county();
+        let villages_by_township = dataset.villages_by_township();
+        let township_demand = Demand::of_townships(
+            dataset,
+            &townships_by_county,
+            &villages_by_township,
+            &township_points,
+            &village_points,
+        );
         let village_demand = Demand {
             points: village_points
                 .iter()
@@ -139,6 +151,8 @@ impl Prepared {
             village_adjacency,
             township_points,
             village_points,
+            townships_by_county,
+            villages_by_township,
             township_demand,
             village_demand,
         })
@@ -190,12 +204,14 @@ impl Demand {
     /// within each county.
     fn of_townships(
         dataset: &Dataset,
+        townships_by_county: &TiVec<CountyId, Vec<TownshipId>>,
+        villages_by_township: &TiVec<TownshipId, Vec<VillageId>>,
         township_points: &TiVec<TownshipId, SpherePoint>,
         village_points: &TiVec<VillageId, SpherePoint>,
     ) -> Self {
         let mut points = Vec::with_capacity(dataset.villages.len());
         let mut of = Vec::with_capacity(dataset.townships.len());
-        for (t, villages) in dataset.villages_by_township().iter_enumerated() {
+        for (t, villages) in villages_by_township.iter_enumerated() {
             let start = points.len();
             if villages.is_empty() {
                 points.push((township_points[t], dataset.townships[t].resident_pop));
@@ -210,9 +226,8 @@ impl Demand {
             of,
             seat_costs: None,
         };
-        let by_county = dataset.townships_by_county();
         let costs = SeatCosts::new(
-            by_county
+            townships_by_county
                 .raw
                 .iter()
                 .map(|ts| ts.iter().map(|t| t.index()).collect()),
@@ -466,10 +481,16 @@ fn township_stage(
     let (dataset, prepared) = (ws.dataset(), ws.prepared());
     let rules = &resolved.scenario.townships;
     let units = township_units(ws, rules, &resolved.in_scope);
+    let counties = prepared
+        .townships_by_county
+        .iter()
+        .map(|ts| ts.iter().map(|t| t.index() as u32).collect())
+        .collect();
     let code_of = |i: usize| dataset.townships[TownshipId::from(i)].code.clone();
     let previous = Kept::runs_for(previous.townships.as_ref(), ws, rules, resolved);
     let (stage, edits, runs) = run_level(
         units,
+        counties,
         &prepared.township_demand,
         rules,
         &resolved.townships,
@@ -600,9 +621,26 @@ fn village_stage(
             });
         }
     }
+    // Each new township's villages, in order.
+    let new_townships = townships
+        .units
+        .raw
+        .par_iter()
+        .map(|unit| {
+            let mut villages: Vec<u32> = unit
+                .members
+                .iter()
+                .flat_map(|&t| &prepared.villages_by_township[t])
+                .map(|v| v.index() as u32)
+                .collect();
+            villages.sort_unstable();
+            villages
+        })
+        .collect();
     let previous = Kept::runs_for(previous.villages.as_ref(), ws, rules, resolved);
     let (stage, edits, runs) = run_level(
         units,
+        new_townships,
         demand,
         rules,
         &resolved.villages,
@@ -617,12 +655,14 @@ fn village_stage(
     Ok((stage, edits, Kept::new(ws, rules, resolved, runs)))
 }
 
-/// What both levels share once their units are built: the scenario's locked units frozen and
+/// What both levels share once their units and partitions (the units of each county or new
+/// township, ascending) are built: the scenario's locked units frozen and
 /// seats listed, the hand edits applied, then the agglomeration; edits undone by later ones
 /// are reported as superseded.
 #[allow(clippy::too_many_arguments)]
 fn run_level<K: Sync, L: Level>(
     mut units: Vec<Unit>,
+    partitions: Vec<Vec<u32>>,
     demand: &Demand,
     rules: &Rules<K>,
     input: &LevelInput<L>,
@@ -677,7 +717,7 @@ fn run_level<K: Sync, L: Level>(
         previous,
         refine,
     };
-    let (stage, runs) = agglomerate::merge_level(&units, &context, &manual, &hand);
+    let (stage, runs) = agglomerate::merge_level(&units, partitions, &context, &manual, &hand);
     hand::check_held(&mut reports, &input.edits, &stage);
     (stage, reports, runs)
 }
