@@ -34,13 +34,21 @@ fn engine(c: &mut Criterion) {
         b.iter_custom(|iters| dropped_untimed(iters, || workspace.analyse(&scenario)))
     });
     let previous = workspace.analyse(&scenario).expect("applies");
-    let mut slider = scenario.clone();
-    slider.townships.target_reduction_pct = Some(30.0);
-    group.bench_function("target_slider_step_every_figure", |b| {
-        b.iter_custom(|iters| {
-            dropped_untimed(iters, || workspace.analyse_after(&slider, Some(&previous)))
-        })
-    });
+    // The township target moved from the preset's 36 %: by one step of the app's slider
+    // (0.1), by one point, and by six at once.
+    for (name, pct) in [
+        ("target_slider_step_every_figure", 35.9),
+        ("target_one_point_every_figure", 35.0),
+        ("target_jump_to_30_every_figure", 30.0),
+    ] {
+        let mut moved = scenario.clone();
+        moved.townships.target_reduction_pct = Some(pct);
+        group.bench_function(name, |b| {
+            b.iter_custom(|iters| {
+                dropped_untimed(iters, || workspace.analyse_after(&moved, Some(&previous)))
+            })
+        });
+    }
     // One hand edit: two neighbouring townships of one county, in different units, merged.
     let ds = workspace.dataset();
     let (a, b) = ds
