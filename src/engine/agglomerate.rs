@@ -245,23 +245,22 @@ pub(super) fn merge_level<K: Sync, L: Level>(
             .filter(|slot| slot.run.input == *input)
     };
     // A run made now comes with its groups at the end, a kept one with its slot.
-    let ((runs, made), regular): ((Vec<Arc<PartitionRun>>, Vec<Made<'_, L>>), Vec<usize>) =
-        partitions
-            .into_par_iter()
-            .zip(groups_of)
-            .filter(|(members, _)| !members.is_empty())
-            .map(input)
-            .map_init(partition::Scratch::default, |scratch, (input, regular)| {
-                let run = match previous_slot(&input) {
-                    Some(slot) => (slot.run.clone(), Made::Kept(slot)),
-                    None => {
-                        let (run, end) = level.run(input, scratch);
-                        (Arc::new(run), Made::Now(end))
-                    }
-                };
-                (run, regular)
-            })
-            .unzip();
+    let ((runs, made), regular): ((Vec<Arc<PartitionRun>>, Vec<_>), Vec<_>) = partitions
+        .into_par_iter()
+        .zip(groups_of)
+        .filter(|(members, _)| !members.is_empty())
+        .map(input)
+        .map_init(partition::Scratch::default, |scratch, (input, regular)| {
+            let run = match previous_slot(&input) {
+                Some(slot) => (slot.run.clone(), Made::Kept(slot)),
+                None => {
+                    let (run, end) = level.run(input, scratch);
+                    (Arc::new(run), Made::Now(end))
+                }
+            };
+            (run, regular)
+        })
+        .unzip();
 
     // Each region's quota and units in scope. Targets: each region's (a quota, or the level's
     // target per province or city), met after the runs; or each county's own, met inside
