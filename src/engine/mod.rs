@@ -656,9 +656,9 @@ fn village_stage(
 }
 
 /// What both levels share once their units and partitions (the units of each county or new
-/// township, ascending) are built: the scenario's locked units frozen and
-/// seats listed, the hand edits applied, then the agglomeration; edits undone by later ones
-/// are reported as superseded.
+/// township, ascending) are built: the scenario's locked units frozen and seats listed, the
+/// hand edits applied, then the agglomeration; edits undone by later ones are reported as
+/// superseded.
 #[allow(clippy::too_many_arguments)]
 fn run_level<K: Sync, L: Level>(
     mut units: Vec<Unit>,

@@ -391,7 +391,7 @@ impl<'l, 'a, 'n, K> Search<'l, 'a, 'n, K> {
     /// cannot do this: each half alone changes the number of units.
     fn try_exchange(&mut self) -> bool {
         let n = self.input.members.len();
-        // Leaving: (saving, unit, group, its cost before, new seat of the rest, the rest).
+        // Leaving: (saving, unit, group, its cost before, new seat of the rest).
         let mut best_leave: Option<(f64, usize, usize, f64, usize)> = None;
         for u in 0..n {
             let group = self.group_of[u];
