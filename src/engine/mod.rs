@@ -88,9 +88,8 @@ pub struct Prepared {
     /// Township seats and village centres as points on the sphere.
     pub township_points: TiVec<TownshipId, SpherePoint>,
     pub village_points: TiVec<VillageId, SpherePoint>,
-    /// The townships of each county and the villages of each township, in order: the
-    /// partitions of the township level, and what the village level's are made of.
-    townships_by_county: TiVec<CountyId, Vec<TownshipId>>,
+    /// The villages of each township, in order: what the village level's partitions are
+    /// made of.
     villages_by_township: TiVec<TownshipId, Vec<VillageId>>,
     /// Where the people of each township and each village are, for the seats chosen by
     /// distance and the local search.
@@ -151,7 +150,6 @@ impl Prepared {
             village_adjacency,
             township_points,
             village_points,
-            townships_by_county,
             villages_by_township,
             township_demand,
             village_demand,
@@ -481,10 +479,17 @@ fn township_stage(
     let (dataset, prepared) = (ws.dataset(), ws.prepared());
     let rules = &resolved.scenario.townships;
     let units = township_units(ws, rules, &resolved.in_scope);
-    let counties = prepared
-        .townships_by_county
-        .iter()
-        .map(|ts| ts.iter().map(|t| t.index() as u32).collect())
+    let baseline = ws.baseline();
+    let counties = dataset
+        .counties
+        .keys()
+        .map(|c| {
+            baseline
+                .townships_of(c)
+                .iter()
+                .map(|t| t.index() as u32)
+                .collect()
+        })
         .collect();
     let code_of = |i: usize| dataset.townships[TownshipId::from(i)].code.clone();
     let previous = Kept::runs_for(previous.townships.as_ref(), ws, rules, resolved);
