@@ -12,7 +12,7 @@ use jianzhi::import::{LoadOptions, load_dataset_opts};
 use jianzhi::metrics::Metric;
 use jianzhi::model::Dataset;
 use jianzhi::progress::{Progress, Step};
-use jianzhi::report::export::{ExportOptions, Format, export};
+use jianzhi::report::export::{ExportOptions, Format, export_run};
 use jianzhi::report::figure;
 use jianzhi::report::meta::Metadata;
 use jianzhi::summary::{Summary, summarize};
@@ -74,6 +74,9 @@ pub fn load(input: Input) -> anyhow::Result<Dataset> {
     })
     .map_err(|_| anyhow::anyhow!("the load stopped unexpectedly"))?
     .map_err(|e| e.into_import(&dir))?;
+    if let Some(table) = input.quotas {
+        jianzhi::scenario::quota::read_quotas(table)?.check(&loaded.dataset)?;
+    }
     const SHOWN: usize = 20;
     for w in loaded.warnings.iter().take(SHOWN) {
         eprintln!("warning: {w}");
@@ -148,7 +151,10 @@ pub fn summary(
     let stats = summarize(&dataset);
     print!("{}", format_summary(&dataset, &stats.province));
     if let Some(out) = out {
-        jianzhi::report::dataset::write(&dataset, &stats, out, lang)?;
+        jianzhi::report::folder::write_run(out, &dataset.folders, |stage| {
+            jianzhi::report::dataset::write(&dataset, &stats, stage, lang)
+                .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", out.display()))
+        })?;
         println!(
             "wrote {} and {}",
             out.join("summary.csv").display(),
@@ -315,7 +321,9 @@ pub fn compare(
         lang: lang.unwrap_or(Lang::Zh),
         csv_lang: lang,
     };
-    let written = comparison.write(out, &options, &Progress::new())?;
+    let written = jianzhi::report::folder::write_run(out, &workspace.dataset().folders, |stage| {
+        comparison.write(stage, &options, &Progress::new())
+    })?;
     println!("wrote {} files to {}", written.len(), out.display());
     Ok(())
 }
@@ -360,7 +368,7 @@ fn write_files(
         csv_lang: lang,
     };
     let meta = Metadata::new(analysis.dataset(), [&analysis.scenario]);
-    Ok(export(
+    Ok(export_run(
         analysis,
         out,
         &options,
@@ -614,6 +622,7 @@ pub fn validate(
         "pair rec"
     );
     let mut first = true;
+    let mut tables = Vec::new();
     for path in scenarios {
         let scenario = read_scenario(path, input.quotas)?;
         let plan = workspace.plan(&scenario)?;
@@ -657,19 +666,31 @@ pub fn validate(
             v.pair_precision() * 100.0,
             v.pair_recall() * 100.0
         );
-        if let Some(out) = out {
-            std::fs::create_dir_all(out)?;
-            let file = out.join(format!(
+        tables.push((
+            format!(
                 "validate-{}.csv",
                 path.file_stem().unwrap_or_default().to_string_lossy()
-            ));
-            jianzhi::report::write_csv_atomic(&file, None, |t| validate::write_table(&v, ds, t))?;
-        }
+            ),
+            v,
+        ));
     }
     println!(
         "MAE: mean absolute error of the unit count per county; same ptn: old townships placed with exactly their real partners; pairs: old townships merged together (precision: of the plan's, real; recall: of the real, in the plan). Populations and places are modelled; codes and names are real."
     );
     if let Some(out) = out {
+        jianzhi::report::folder::write_run(out, &ds.folders, |stage| {
+            tables
+                .iter()
+                .map(|(name, v)| {
+                    let file = stage.join(name);
+                    jianzhi::report::write_csv_atomic(&file, None, |t| {
+                        validate::write_table(v, ds, t)
+                    })
+                    .map(|()| file)
+                    .map_err(|e| anyhow::anyhow!("cannot write {name}: {e}"))
+                })
+                .collect()
+        })?;
         println!("wrote {}", out.display());
     }
     Ok(())

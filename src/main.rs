@@ -152,6 +152,12 @@ enum Command {
         #[arg(long)]
         out: Option<PathBuf>,
     },
+    /// Check that a report folder holds one whole run: every file its manifest lists, with its
+    /// size, and nothing else (exit 1 if not).
+    Verify {
+        /// The report folder (written by run, compare, summary or validate).
+        folder: PathBuf,
+    },
     /// Write a stress-test dataset: the demo with its villages split to reach --villages.
     ScaleData {
         /// How many villages (between the demo's 53,715 and 50 times as many).
@@ -272,6 +278,7 @@ fn main() -> ExitCode {
             };
             cli::validate(&scenario, input, later, out.as_deref())
         }
+        Some(Command::Verify { folder }) => verify(&folder),
         Some(Command::DemoData { sources, out }) => demo_data(&sources, &out),
         Some(Command::NationalData { sources, out }) => cli::national_data(&sources, &out),
         Some(Command::ScaleData { villages, out }) => cli::scale_data(villages, &out),
@@ -346,6 +353,19 @@ fn desktop(_data: Option<PathBuf>, _launch: ()) -> anyhow::Result<()> {
     anyhow::bail!(
         "this build has no desktop app (built without the `desktop` feature); use a command: jianzhi --help"
     )
+}
+
+/// `verify`: whether a report folder holds one whole run.
+fn verify(folder: &std::path::Path) -> anyhow::Result<()> {
+    let manifest = jianzhi::report::folder::verify(folder)?;
+    println!(
+        "{}: one whole run ({}, run {}), {} files",
+        folder.display(),
+        manifest.program,
+        manifest.run_id,
+        manifest.files.len()
+    );
+    Ok(())
 }
 
 fn demo_data(sources: &std::path::Path, out: &std::path::Path) -> anyhow::Result<()> {

@@ -270,6 +270,7 @@ impl Dataset {
             dem: None,
             neighbours: Default::default(),
             unlocated: false,
+            folders: Vec::new(),
         };
         for mut part in parts {
             let terrain = crate::terrain::township_terrain(&part);
@@ -315,6 +316,7 @@ impl Dataset {
                     .map(|&(a, b)| (shift_v(a), shift_v(b))),
             );
             out.unlocated |= part.unlocated;
+            out.folders.extend(part.folders);
             let cells = |d: &Option<crate::dem::Dem>| d.as_ref().map_or(0, |d| d.ncols * d.nrows);
             if cells(&part.dem) > cells(&out.dem) {
                 out.dem = part.dem;

@@ -279,6 +279,8 @@ pub enum Refusal {
     AlreadyThere(String),
     /// Two seats or names given by hand would end in one new unit.
     TwoSeats { other: String },
+    /// A merge that names one unit only (or one unit several times).
+    OneUnit(String),
 }
 
 impl Refusal {
@@ -308,6 +310,9 @@ impl Refusal {
                 Refusal::TwoSeats { other } => format!(
                     "the new unit would have two seats or names given by hand ({other} has one)"
                 ),
+                Refusal::OneUnit(c) => {
+                    format!("a merge needs two different units; it names only {c}")
+                }
             },
             Lang::Zh => match self {
                 Refusal::UnknownCode(c) => format!("本级没有代码为 {c} 的单位"),
@@ -329,6 +334,7 @@ impl Refusal {
                 Refusal::TwoSeats { other } => {
                     format!("新单位将有两个手动指定的驻地或名称（{other} 已有）")
                 }
+                Refusal::OneUnit(c) => format!("合并需要两个不同的单位；此处只有 {c}"),
             },
         }
     }

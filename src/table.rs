@@ -154,8 +154,23 @@ impl<W: Write> TableWriter for CsvTable<W> {
 
     fn row(&mut self, cells: &[Cell]) -> std::io::Result<()> {
         self.check()?;
-        self.writer.write_record(cells.iter().map(Cell::to_text))?;
+        self.writer.write_record(cells.iter().map(|c| match c {
+            Cell::Text(s) | Cell::Code(s) => escape_formula(s),
+            other => other.to_text(),
+        }))?;
         Ok(())
+    }
+}
+
+/// Text as a CSV cell that a spreadsheet shows as text: one that starts like a formula (`=`,
+/// `+`, `-`, `@`, or a tab or carriage return before one) gets a `'` in front, so opening
+/// the report never runs it (OWASP's advice on CSV injection). A workbook keeps text as it
+/// is: its cells are typed.
+pub fn escape_formula(text: &str) -> String {
+    if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{text}")
+    } else {
+        text.to_string()
     }
 }
 

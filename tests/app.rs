@@ -584,7 +584,8 @@ fn an_earlier_versions_scenario_is_read_and_a_damaged_state_is_said() {
     );
     assert!(legacy.state().state.problems.is_empty());
 
-    // A damaged state.toml: said in the panel, and the app starts afresh on the preset.
+    // A state.toml of which nothing can be read: said in the panel, moved aside (never
+    // overwritten), and the app starts afresh on the preset.
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("state.toml"), "scenarios = [[[").unwrap();
     let mut harness = harness(dir.path());
@@ -594,7 +595,116 @@ fn an_earlier_versions_scenario_is_read_and_a_damaged_state_is_said() {
         "四川 2019 两项改革（模拟）"
     );
     harness.get_by_label("数据问题");
-    harness.get_by_label_contains("保存的状态已损坏");
+    harness.get_by_label_contains("保存的状态无法完整读取");
+    harness.get_by_label_contains("其中没有可读取的内容");
+    drop(harness);
+    let aside = damaged_copies(dir.path());
+    assert_eq!(aside.len(), 1, "{aside:?}");
+    assert_eq!(std::fs::read(&aside[0]).unwrap(), b"scenarios = [[[");
+}
+
+/// The damaged state files moved aside in `dir`.
+fn damaged_copies(dir: &Path) -> Vec<std::path::PathBuf> {
+    std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| {
+            p.file_name()
+                .unwrap()
+                .to_string_lossy()
+                .starts_with("state.damaged-")
+        })
+        .collect()
+}
+
+/// A state file written whole by an earlier start: two scenarios, the second with a hand edit.
+fn two_saved_scenarios(dir: &Path) -> Vec<u8> {
+    use jianzhi::app::state::Saved;
+    use jianzhi::scenario::{Edit, EditAction, LevelName, Scenario};
+    let read = |name: &str| {
+        Scenario::read(&jianzhi::builtin::presets_dir().join(format!("{name}.toml"))).unwrap()
+    };
+    let mut edited = read("conservative");
+    edited.name = "第二个方案".into();
+    edited.edits.push(Edit::new(
+        LevelName::Townships,
+        EditAction::Merge,
+        vec!["510121100".into(), "510121101".into()],
+    ));
+    let saved = Saved {
+        scenarios: vec![read("sichuan-2019"), edited],
+        active: 1,
+        ..Saved::default()
+    };
+    saved.write(dir).unwrap();
+    std::fs::read(dir.join(jianzhi::app::state::STATE_FILE)).unwrap()
+}
+
+#[test]
+fn a_state_file_cut_short_is_moved_aside_and_its_whole_scenarios_restored() {
+    let dir = tempfile::tempdir().unwrap();
+    let whole = two_saved_scenarios(dir.path());
+    // Cut inside the second scenario (a crash or a full disk while it was written).
+    let text = String::from_utf8(whole.clone()).unwrap();
+    let second = text.rfind("[[scenarios]]").unwrap();
+    let cut = &whole[..second + (whole.len() - second) / 2];
+    std::fs::write(dir.path().join("state.toml"), cut).unwrap();
+
+    let mut harness = harness(dir.path());
+    harness.run_steps(2);
+    // The first scenario is whole and restored; the second, cut, is not guessed at.
+    let saved = &harness.state().state.saved;
+    assert_eq!(saved.scenarios.len(), 1);
+    assert_eq!(saved.scenarios[0].name, "四川 2019 两项改革（模拟）");
+    harness.get_by_label("数据问题");
+    harness.get_by_label_contains("已恢复其中 1 个方案（1 个无法读取）");
+    let aside = damaged_copies(dir.path());
+    harness.get_by_label_contains(&aside[0].display().to_string());
+    // The damaged file is kept as it was, and stays so after the app wrote its state.
+    drop(harness);
+    assert_eq!(std::fs::read(&aside[0]).unwrap(), cut);
+    assert!(dir.path().join("state.toml").is_file());
+}
+
+#[test]
+fn a_state_file_cut_at_a_line_end_is_not_taken_as_whole() {
+    let dir = tempfile::tempdir().unwrap();
+    let whole = two_saved_scenarios(dir.path());
+    // The last hand edit's lines are gone, and what is left still parses as TOML.
+    let text = String::from_utf8(whole).unwrap();
+    let cut = &text[..text.rfind("[[scenarios.edits]]").unwrap()];
+    assert!(toml::from_str::<toml::Table>(cut).is_ok());
+    std::fs::write(dir.path().join("state.toml"), cut).unwrap();
+    let harness = harness(dir.path());
+    let saved = &harness.state().state.saved;
+    // The second scenario lost its edit: it is not restored as if it were whole.
+    assert_eq!(saved.scenarios.len(), 1);
+    assert!(saved.scenarios.iter().all(|s| s.edits.is_empty()));
+    assert_eq!(damaged_copies(dir.path()).len(), 1);
+}
+
+#[test]
+fn a_damaged_state_file_falls_back_on_the_previous_copy_when_that_keeps_more() {
+    let dir = tempfile::tempdir().unwrap();
+    let whole = two_saved_scenarios(dir.path());
+    // A second write keeps the first as the previous good copy.
+    let saved = jianzhi::app::state::Saved::restore(dir.path())
+        .saved
+        .unwrap();
+    saved.write(dir.path()).unwrap();
+    assert_eq!(
+        std::fs::read(dir.path().join(jianzhi::app::state::BACKUP_FILE)).unwrap(),
+        whole
+    );
+    // Then the state file is overwritten with garbage (a sync tool's conflict).
+    std::fs::write(dir.path().join("state.toml"), b"\x00\x01 not toml").unwrap();
+    let mut harness = harness(dir.path());
+    harness.run_steps(2);
+    let saved = &harness.state().state.saved;
+    assert_eq!(saved.scenarios.len(), 2);
+    assert_eq!(saved.scenarios[1].name, "第二个方案");
+    assert_eq!(saved.scenarios[1].edits.len(), 1);
+    harness.get_by_label_contains("已恢复上一份副本");
 }
 
 #[test]
@@ -806,4 +916,69 @@ fn a_province_chosen_in_the_window_opens_with_its_modelled_figures() {
             .filter(|v| v.kind == jianzhi::model::VillageKind::Village)
             .count()
     );
+}
+
+#[test]
+fn export_refuses_the_dataset_folder_and_a_folder_of_other_files_and_writes_one_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = common::write_dataset(
+        &dir.path().join("data"),
+        common::COUNTIES,
+        common::TOWNSHIPS,
+        common::VILLAGES,
+    );
+    let dataset = jianzhi::import::load_dataset(&data).unwrap().dataset;
+    let launch = Launch {
+        state_dir: Some(dir.path().join("state")),
+        ..Launch::default()
+    };
+    let mut app = JianzhiApp::new(None, Arc::new(Workspace::new(dataset)), launch);
+    assert!(app.wait_for_analysis(Duration::from_secs(60)));
+    let mut harness = Harness::builder()
+        .with_size([1600.0, 1000.0])
+        .build_ui_state(|ui, app: &mut JianzhiApp| app.frame(ui), app);
+    harness.run_steps(2);
+    let read_all = |d: &Path| -> Vec<(String, Vec<u8>)> {
+        let mut files: Vec<(String, Vec<u8>)> = std::fs::read_dir(d)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .map(|p| (p.display().to_string(), std::fs::read(&p).unwrap()))
+            .collect();
+        files.sort();
+        files
+    };
+    let before = read_all(&data);
+
+    // The dataset's own folder: refused before anything is written, and said.
+    harness.state_mut().apply(Command::Export(data.clone()));
+    settle(&mut harness);
+    harness.get_by_label("数据问题");
+    harness.get_by_label_contains("这是输入数据集文件夹");
+    assert_eq!(read_all(&data), before);
+    harness.state_mut().apply(Command::DismissProblems);
+
+    // A folder with someone's file in it: refused, the file named and kept.
+    let mine = dir.path().join("mine");
+    std::fs::create_dir(&mine).unwrap();
+    std::fs::write(mine.join("会议纪要.docx"), "notes").unwrap();
+    harness.state_mut().apply(Command::Export(mine.clone()));
+    settle(&mut harness);
+    harness.get_by_label_contains("会议纪要.docx");
+    assert_eq!(std::fs::read_dir(&mine).unwrap().count(), 1);
+    harness.state_mut().apply(Command::DismissProblems);
+
+    // A new folder: one whole run, with its manifest, and nothing beside it.
+    let out = dir.path().join("reports");
+    harness.state_mut().apply(Command::Export(out.clone()));
+    settle(&mut harness);
+    assert!(harness.state().state.problems.is_empty());
+    let manifest = jianzhi::report::folder::verify(&out).unwrap();
+    assert!(manifest.files.contains_key("townships.csv"));
+    let mut beside: Vec<String> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    beside.sort();
+    beside.retain(|name| name != "state");
+    assert_eq!(beside, ["data", "mine", "reports"]);
 }

@@ -244,6 +244,85 @@ const CASES: &[(&str, bool, &[&str])] = &[
             "townships.limits.max_area_km2",
         ],
     ),
+    // Values that read as numbers but are not what the cell means (#30).
+    (
+        "townships.date_in_population.xlsx",
+        false,
+        &[
+            "townships.xlsx [乡镇]: row 4, column 'resident_pop'",
+            "'2020-03-01' is a date, not a number",
+        ],
+    ),
+    (
+        "townships.dot_thousands.csv",
+        false,
+        &[
+            "townships.csv: row 4, column 'resident_pop'",
+            "354.998 people: a '.' between thousands?",
+            "write 354998",
+        ],
+    ),
+    (
+        "townships.decimal_comma.csv",
+        false,
+        &[
+            "townships.csv: row 2, column 'area_km2'",
+            "a comma that does not separate thousands",
+            "write 2.5",
+        ],
+    ),
+    (
+        "townships.implausible_population.csv",
+        false,
+        &[
+            "townships.csv: row 2, column 'resident_pop'",
+            "1e30 people is more than any township plausibly has (limit 2000000)",
+            "limits.toml",
+        ],
+    ),
+    (
+        "townships.header_only.csv",
+        false,
+        &["townships.csv: the table has a header but no rows"],
+    ),
+    (
+        "villages.header_only.csv",
+        false,
+        &["villages.csv: the table has a header but no rows"],
+    ),
+    (
+        "villages.under_another_county.csv",
+        false,
+        &[
+            "villages.csv: row 4, column 'township_code'",
+            "village 510121100201's code says county 510121, but it is listed under township 510104020 of county 510104",
+        ],
+    ),
+    (
+        "townships.code_of_another_county.csv",
+        true,
+        &[
+            "townships.csv: row 4, column 'county_code'",
+            "township 510121201's code says county 510121, this column 510104",
+        ],
+    ),
+    (
+        "townships.outside_china.geojson",
+        true,
+        &[
+            "townships.geojson: feature 0 (code 510121201)",
+            "the boundary reaches (-30, 20), outside China",
+        ],
+    ),
+    (
+        "townships.repair_far.geojson",
+        true,
+        &[
+            "townships.geojson: feature 0 (code 510104020)",
+            "invalid ring repaired",
+            "— outside China",
+        ],
+    ),
 ];
 
 fn corpus() -> &'static Path {
@@ -388,6 +467,14 @@ fn every_bad_input_shows_in_the_app_error_panel_and_keeps_what_was_in_use() {
         if *succeeds {
             assert!(state.problems.is_empty(), "{file}: {:?}", state.problems);
             assert!(!Arc::ptr_eq(&state.workspace, &workspace), "{file}");
+            // What the CLI warns of, the app lists among the load's warnings.
+            for fragment in *fragments {
+                assert!(
+                    state.warnings.iter().any(|w| w.en.contains(fragment)),
+                    "{file}: no warning says '{fragment}': {:?}",
+                    state.warnings
+                );
+            }
         } else {
             assert!(!state.problems.is_empty(), "{file} gave no problem");
             assert!(

@@ -1,6 +1,6 @@
 //! Nothing is lost when the process dies: the app is killed with SIGKILL (no exit hook runs)
-//! and the next start recovers the autosaved scenario; the CLI is killed while it writes its
-//! reports and every report left behind is a whole file, the previous one or the new one.
+//! and the next start recovers the autosaved scenario; the CLI is killed at random moments
+//! while it writes its reports over a previous run, and the folder always holds one whole run.
 
 #![cfg(unix)]
 #![allow(clippy::unwrap_used)] // test helpers outside #[test] functions
@@ -55,9 +55,8 @@ fn play_the_app_to_be_killed(state_dir: &Path) {
         coalesce: false,
     });
     let started = Instant::now();
-    while Saved::read(state_dir)
-        .ok()
-        .flatten()
+    while Saved::restore(state_dir)
+        .saved
         .and_then(|s| s.scenarios[s.active].townships.target_reduction_pct)
         != Some(SAVED_TARGET)
     {
@@ -120,33 +119,17 @@ fn the_autosaved_scenario_survives_a_kill() {
     let leftovers: Vec<PathBuf> = std::fs::read_dir(state.path())
         .unwrap()
         .map(|e| e.unwrap().path())
-        .filter(|p| p.file_name().unwrap() != STATE_FILE)
+        .filter(|p| {
+            let name = p.file_name().unwrap();
+            name != STATE_FILE && name != jianzhi::app::state::BACKUP_FILE
+        })
         .collect();
     assert!(leftovers.is_empty(), "{leftovers:?}");
 }
 
-/// The report files of a finished `jianzhi run`, by name (`about.txt` apart: it records the
-/// time it was made, so no two runs write the same one).
-fn reports(dir: &Path) -> Vec<(String, Vec<u8>)> {
-    let mut files: Vec<(String, Vec<u8>)> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| !p.file_name().unwrap().to_string_lossy().starts_with('.'))
-        .filter(|p| p.file_name().unwrap() != "about.txt")
-        .map(|p| {
-            (
-                p.file_name().unwrap().to_string_lossy().into_owned(),
-                std::fs::read(&p).unwrap(),
-            )
-        })
-        .collect();
-    files.sort();
-    files
-}
-
 fn run_cli(scenario: &str, out: &Path) -> std::process::Child {
     Process::new(env!("CARGO_BIN_EXE_jianzhi"))
-        .args(["run", "--scenario", scenario, "--out"])
+        .args(["run", "--formats", "all", "--scenario", scenario, "--out"])
         .arg(out)
         .stdout(Stdio::null())
         .stderr(Stdio::null())
@@ -154,63 +137,82 @@ fn run_cli(scenario: &str, out: &Path) -> std::process::Child {
         .unwrap()
 }
 
-#[test]
-fn a_killed_export_leaves_whole_files() {
-    let dir = tempfile::tempdir().unwrap();
-    // The whole reports of two scenarios, each written once without interruption.
-    let (old_dir, new_dir, out) = (
-        dir.path().join("old"),
-        dir.path().join("new"),
-        dir.path().join("out"),
-    );
-    for (scenario, to) in [("conservative", &old_dir), ("sichuan-2019", &new_dir)] {
-        assert!(run_cli(scenario, to).wait().unwrap().success());
+/// The folder holds one whole run: exactly the files its manifest lists, with their sizes;
+/// its scenario is one of `scenarios`; every Shapefile layer has its five files. Returns the
+/// run's id.
+fn one_whole_run(out: &Path, scenarios: &[&[u8]]) -> String {
+    let manifest =
+        jianzhi::report::folder::verify(out).unwrap_or_else(|e| panic!("not one whole run: {e}"));
+    let scenario = std::fs::read(out.join("scenario.toml")).unwrap();
+    assert!(scenarios.contains(&scenario.as_slice()), "a third scenario");
+    for layer in ["townships_new", "seats", "stations"] {
+        for ext in ["shp", "shx", "dbf", "prj", "cpg"] {
+            let file = format!("{layer}.{ext}");
+            assert!(manifest.files.contains_key(&file), "{file} is missing");
+        }
     }
-    let (old, new) = (reports(&old_dir), reports(&new_dir));
-    assert_eq!(old.len(), 10);
-    assert!(old_dir.join("about.txt").exists());
+    manifest.run_id
+}
 
-    // Export the new scenario over the old reports, killing the process as soon as a
-    // temporary file shows that it is writing; a few times, to land at different files.
-    let mut kills_while_writing = 0;
-    for _ in 0..4 {
-        if out.exists() {
-            std::fs::remove_dir_all(&out).unwrap();
-        }
-        std::fs::create_dir_all(&out).unwrap();
-        for (name, bytes) in &old {
-            std::fs::write(out.join(name), bytes).unwrap();
-        }
+/// `run --formats all` over a previous run, killed with SIGKILL at random moments: each time
+/// the folder holds the previous run whole or the new one whole (never a mix, never a file
+/// cut short), and the next run clears what the killed ones left beside it.
+#[test]
+fn a_run_killed_at_any_moment_leaves_one_whole_run() {
+    use rand::{RngExt, SeedableRng};
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("reports");
+    // The previous run, and how long a whole run takes on this machine.
+    let started = Instant::now();
+    assert!(run_cli("conservative", &out).wait().unwrap().success());
+    let whole_run = started.elapsed();
+    let previous_scenario = std::fs::read(out.join("scenario.toml")).unwrap();
+    let previous = one_whole_run(&out, &[&previous_scenario]);
+
+    let reference = dir.path().join("reference");
+    assert!(
+        run_cli("sichuan-2019", &reference)
+            .wait()
+            .unwrap()
+            .success()
+    );
+    let new_scenario = std::fs::read(reference.join("scenario.toml")).unwrap();
+    let scenarios: [&[u8]; 2] = [&previous_scenario, &new_scenario];
+
+    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(30);
+    let (mut kept_previous, mut became_new) = (0, 0);
+    let mut last = previous.clone();
+    for _ in 0..30 {
         let mut child = run_cli("sichuan-2019", &out);
-        let started = Instant::now();
-        loop {
-            let writing = std::fs::read_dir(&out).unwrap().any(|e| {
-                e.unwrap()
-                    .file_name()
-                    .to_string_lossy()
-                    .starts_with(".jianzhi-")
-            });
-            if writing {
-                child.kill().unwrap();
-                kills_while_writing += 1;
-                break;
-            }
-            if child.try_wait().unwrap().is_some() {
-                break; // finished before a temporary file was seen
-            }
-            assert!(started.elapsed() < Duration::from_secs(120));
-        }
+        let at = whole_run.mul_f64(rng.random_range(0.0..1.5));
+        std::thread::sleep(at);
+        let _ = child.kill();
         child.wait().unwrap();
-        // Every report is the old one or the new one, byte for byte; none is cut short.
-        let left = reports(&out);
-        assert_eq!(left.len(), old.len());
-        for ((name, bytes), ((_, was), (_, will))) in left.iter().zip(old.iter().zip(&new)) {
-            assert!(
-                bytes == was || bytes == will,
-                "{name} is neither the previous nor the new report ({} bytes)",
-                bytes.len()
+        let now = one_whole_run(&out, &scenarios);
+        if now == last {
+            kept_previous += 1;
+        } else {
+            became_new += 1;
+            assert_eq!(
+                std::fs::read(out.join("scenario.toml")).unwrap(),
+                new_scenario
             );
         }
+        last = now;
     }
-    assert!(kills_while_writing > 0, "no kill landed while writing");
+    // The kills landed both before a run was in place and after.
+    assert!(
+        kept_previous > 0 && became_new > 0,
+        "{kept_previous} {became_new}"
+    );
+
+    // A run to its end clears what the killed runs left beside the folder.
+    assert!(run_cli("sichuan-2019", &out).wait().unwrap().success());
+    one_whole_run(&out, &[&new_scenario]);
+    let mut beside: Vec<String> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    beside.sort();
+    assert_eq!(beside, ["reference", "reports"]);
 }

@@ -305,7 +305,7 @@ fn quotas_hand_targets_down_to_provinces_and_counties() {
     let (gbk, _, _) = encoding_rs::GBK.encode(&text);
     std::fs::write(&table, &gbk).unwrap();
     let rows = read_quotas(&table).unwrap();
-    assert_eq!(rows.len(), 3);
+    assert_eq!(rows.rows.len(), 3);
     let mut scenario = Scenario::empty("quotas").with_quotas(&rows);
     scenario.townships.enabled = true;
     assert_eq!(scenario.townships.quotas["11"], Quota::CutPct(10.0));

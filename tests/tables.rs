@@ -467,7 +467,12 @@ fn a_neighbour_table_dataset_loads_without_locations_and_merges_by_its_pairs() {
     use jianzhi::workspace::Workspace;
 
     let dir = tempfile::tempdir().unwrap();
-    let d = write_dataset(dir.path(), COUNTIES, UNPLACED_TOWNSHIPS, UNPLACED_VILLAGES);
+    let d = write_dataset(
+        &dir.path().join("data"),
+        COUNTIES,
+        UNPLACED_TOWNSHIPS,
+        UNPLACED_VILLAGES,
+    );
 
     // Without the table, nothing says who borders whom.
     let message = load_dataset(&d).unwrap_err().to_string();

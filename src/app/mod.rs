@@ -89,15 +89,9 @@ impl JianzhiApp {
     pub fn new(wake: Option<egui::Context>, workspace: Arc<Workspace>, launch: Launch) -> Self {
         let state_dir = launch.state_dir.unwrap_or_else(crate::builtin::config_dir);
         let presets = crate::builtin::presets();
-        let mut problems = Vec::new();
-        let saved = match Saved::read(&state_dir) {
-            Ok(Some(saved)) => saved,
-            Ok(None) => Saved::default(),
-            Err(message) => {
-                problems.push(message);
-                Saved::default()
-            }
-        };
+        let restored = Saved::restore(&state_dir);
+        let mut problems = restored.notes;
+        let saved = restored.saved.unwrap_or_default();
         let saved = if saved.scenarios.is_empty() {
             Saved {
                 scenarios: vec![default_scenario(&presets)],

@@ -18,8 +18,8 @@ use crate::workspace::{Analysis, Workspace};
 pub const STATE_FILE: &str = "state.toml";
 /// The one-scenario file earlier versions kept; read if there is no state file yet.
 const LEGACY_SCENARIO: &str = "last-scenario.toml";
-/// The format version of [`STATE_FILE`].
-const STATE_VERSION: u32 = 1;
+/// The format version of [`STATE_FILE`]: since 2, a whole file ends with [`END_LINE`].
+const STATE_VERSION: u32 = 2;
 
 /// Sizes of the panels, in points.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
@@ -75,51 +75,229 @@ impl Default for Saved {
     }
 }
 
+/// The previous good copy of [`STATE_FILE`], kept beside it.
+pub const BACKUP_FILE: &str = "state.toml.bak";
+/// The last line of a state file written whole: a file without it was cut short.
+const END_LINE: &str = "# end of state";
+
+/// What a start restores of the state kept in a folder, and what it has to say about it.
+#[derive(Debug, Default)]
+pub struct Restored {
+    /// The state, if anything of it could be read.
+    pub saved: Option<Saved>,
+    /// What happened to a state file that could not be read whole: where it was moved and
+    /// what was kept (shown in the problems panel).
+    pub notes: Vec<Message>,
+}
+
 impl Saved {
     /// The state kept in `dir`: `state.toml`, else the scenario of an earlier version's
-    /// `last-scenario.toml`; `Ok(None)` if there is neither. A state file that cannot be read
-    /// is an error (the caller says so and starts afresh; the file is left for the user).
-    pub fn read(dir: &Path) -> Result<Option<Saved>, Message> {
+    /// `last-scenario.toml`; `None` if there is neither. A state file that cannot be read
+    /// whole is never overwritten: it is moved aside (`state.damaged-TIME.toml`), what can
+    /// be read of it is restored (each scenario that parses), or else the previous good copy
+    /// (`state.toml.bak`); the notes say which, and where the damaged file is.
+    pub fn restore(dir: &Path) -> Restored {
         let path = dir.join(STATE_FILE);
-        if path.is_file() {
-            let text = std::fs::read_to_string(&path).map_err(|e| {
-                crate::tr!(
-                    "{}: cannot read the saved state: {e}",
-                    "{}：无法读取保存的状态：{e}",
-                    path.display()
-                )
-            })?;
-            let mut saved: Saved = toml::from_str(&text).map_err(|e| {
-                crate::tr!(
-                    "{}: the saved state is damaged ({e}); starting afresh",
-                    "{}：保存的状态已损坏（{e}）；重新开始",
-                    path.display()
-                )
-            })?;
-            saved.active = saved.active.min(saved.scenarios.len().saturating_sub(1));
-            return Ok((!saved.scenarios.is_empty()).then_some(saved));
+        let backup = dir.join(BACKUP_FILE);
+        if !path.is_file() {
+            return match (Self::read_whole(&backup), Self::read_legacy(dir)) {
+                (Ok(saved), _) => Restored {
+                    saved: Some(saved),
+                    notes: vec![crate::tr!(
+                        "{}: there was no state file; the previous copy was restored",
+                        "{}：没有状态文件；已恢复上一份副本",
+                        backup.display()
+                    )],
+                },
+                (Err(_), legacy) => legacy,
+            };
         }
+        let damage = match std::fs::read(&path) {
+            Ok(bytes) => match String::from_utf8(bytes) {
+                Ok(text) => match Self::parse_whole(&text) {
+                    Ok(saved) => {
+                        return Restored {
+                            saved: Some(saved),
+                            notes: Vec::new(),
+                        };
+                    }
+                    Err(e) => (Some(text), e),
+                },
+                Err(e) => (None, e.to_string()),
+            },
+            Err(e) => (None, e.to_string()),
+        };
+        Self::recover(dir, damage)
+    }
+
+    /// Recovers from a state file that could not be read whole (`text`, if it was text).
+    fn recover(dir: &Path, (text, reason): (Option<String>, String)) -> Restored {
+        let path = dir.join(STATE_FILE);
+        let aside = dir.join(format!(
+            "state.damaged-{}.toml",
+            jiff::ZonedDateTime::now().strftime("%Y%m%d-%H%M%S")
+        ));
+        let mut notes = Vec::new();
+        match std::fs::rename(&path, &aside) {
+            Ok(()) => notes.push(crate::tr!(
+                "{}: the saved state could not be read whole ({reason}); it was moved to {} and kept",
+                "{}：保存的状态无法完整读取（{reason}）；已移至 {} 保留",
+                path.display(),
+                aside.display()
+            )),
+            Err(e) => notes.push(crate::tr!(
+                "{}: the saved state could not be read whole ({reason}) nor moved aside ({e})",
+                "{}：保存的状态无法完整读取（{reason}），也无法移开（{e}）",
+                path.display()
+            )),
+        }
+        let salvaged = text.as_deref().map(salvage).unwrap_or_default();
+        let backup = Self::read_whole(&dir.join(BACKUP_FILE)).ok();
+        let from_backup = backup
+            .as_ref()
+            .is_some_and(|b| b.scenarios.len() > salvaged.kept);
+        let saved = if from_backup {
+            notes.push(crate::tr!(
+                "restored the previous copy ({}): {} scenarios",
+                "已恢复上一份副本（{}）：{} 个方案",
+                dir.join(BACKUP_FILE).display(),
+                backup.as_ref().map_or(0, |b| b.scenarios.len())
+            ));
+            backup
+        } else if salvaged.kept > 0 {
+            notes.push(crate::tr!(
+                "restored {} of its scenarios ({} could not be read)",
+                "已恢复其中 {} 个方案（{} 个无法读取）",
+                salvaged.kept,
+                salvaged.lost
+            ));
+            salvaged.saved
+        } else {
+            notes.push(Message::new(
+                "nothing of it could be read; the default scenario is open",
+                "其中没有可读取的内容；已打开默认方案",
+            ));
+            None
+        };
+        Restored { saved, notes }
+    }
+
+    /// Reads a state file that must be whole.
+    fn read_whole(path: &Path) -> Result<Saved, String> {
+        let text = std::fs::read_to_string(path).map_err(|e| e.to_string())?;
+        Self::parse_whole(&text)
+    }
+
+    /// Parses a state file that must be whole.
+    fn parse_whole(text: &str) -> Result<Saved, String> {
+        let mut saved: Saved = toml::from_str(text)
+            .map_err(|e| e.to_string().lines().next().unwrap_or_default().to_string())?;
+        // Since version 2 a whole file ends with the end line; one cut at a line's end still
+        // parses, without the scenarios or settings that followed.
+        if saved.version >= 2 && !text.trim_end().ends_with(END_LINE) {
+            return Err("cut short: the end of the file is missing".into());
+        }
+        if saved.scenarios.is_empty() {
+            return Err("no scenario".into());
+        }
+        saved.active = saved.active.min(saved.scenarios.len() - 1);
+        Ok(saved)
+    }
+
+    /// The scenario of an earlier version's `last-scenario.toml`.
+    fn read_legacy(dir: &Path) -> Restored {
         let legacy = dir.join(LEGACY_SCENARIO);
         if !legacy.is_file() {
-            return Ok(None);
+            return Restored::default();
         }
         match Scenario::read(&legacy) {
-            Ok(scenario) => Ok(Some(Saved {
-                scenarios: vec![scenario],
-                ..Saved::default()
-            })),
-            Err(e) => Err(Message::new(e.describe(Lang::En), e.describe(Lang::Zh))),
+            Ok(scenario) => Restored {
+                saved: Some(Saved {
+                    scenarios: vec![scenario],
+                    ..Saved::default()
+                }),
+                notes: Vec::new(),
+            },
+            Err(e) => Restored {
+                saved: None,
+                notes: vec![Message::new(e.describe(Lang::En), e.describe(Lang::Zh))],
+            },
         }
     }
 
-    /// Writes the state into `dir` (atomically).
+    /// Writes the state into `dir` atomically, keeping the file it replaces (if it reads
+    /// whole) as the previous good copy.
     pub fn write(&self, dir: &Path) -> std::io::Result<()> {
         std::fs::create_dir_all(dir)?;
-        let text = toml::to_string_pretty(self).map_err(std::io::Error::other)?;
+        let path = dir.join(STATE_FILE);
+        if let Ok(previous) = std::fs::read_to_string(&path)
+            && Self::parse_whole(&previous).is_ok()
+        {
+            crate::report::write_atomic(&dir.join(BACKUP_FILE), previous.as_bytes())?;
+        }
+        let current = Saved {
+            version: STATE_VERSION,
+            ..self.clone()
+        };
+        let text = toml::to_string_pretty(&current).map_err(std::io::Error::other)?;
         crate::report::write_atomic(
-            &dir.join(STATE_FILE),
-            format!("# Jianzhi: the open scenarios, language, theme and layout\n{text}").as_bytes(),
+            &path,
+            format!(
+                "# Jianzhi: the open scenarios, language, theme and layout\n{text}\n{END_LINE}\n"
+            )
+            .as_bytes(),
         )
+    }
+}
+
+/// What could be read of a damaged state file.
+#[derive(Debug, Default)]
+struct Salvaged {
+    saved: Option<Saved>,
+    kept: usize,
+    lost: usize,
+}
+
+/// Reads what it can of a damaged state file: its settings (before the first scenario) if
+/// they parse, and each scenario (each `[[scenarios]]` block, read on its own) that parses.
+/// In a file cut short (without the end line), the last scenario may be cut too, and is
+/// dropped even if what is left of it parses.
+fn salvage(text: &str) -> Salvaged {
+    let mut blocks: Vec<String> = vec![String::new()];
+    for line in text.lines() {
+        if line.trim() == "[[scenarios]]" {
+            blocks.push(String::new());
+        }
+        if let Some(block) = blocks.last_mut() {
+            block.push_str(line);
+            block.push('\n');
+        }
+    }
+    let whole = text.trim_end().ends_with(END_LINE);
+    let settings = blocks.remove(0);
+    let mut saved: Saved = toml::from_str(&settings).unwrap_or_default();
+    #[derive(Deserialize)]
+    struct Block {
+        scenarios: Vec<Scenario>,
+    }
+    let count = blocks.len();
+    let mut lost = 0;
+    saved.scenarios = Vec::new();
+    for (i, block) in blocks.iter().enumerate() {
+        let parsed = toml::from_str::<Block>(block)
+            .ok()
+            .and_then(|b| b.scenarios.into_iter().next());
+        match parsed {
+            Some(scenario) if whole || i + 1 < count => saved.scenarios.push(scenario),
+            _ => lost += 1,
+        }
+    }
+    let kept = saved.scenarios.len();
+    saved.active = saved.active.min(kept.saturating_sub(1));
+    Salvaged {
+        saved: (kept > 0).then_some(saved),
+        kept,
+        lost,
     }
 }
 

@@ -197,7 +197,7 @@ impl Worker {
         let (tx, wake) = (self.done_tx.clone(), self.wake.clone());
         let job = move || {
             let meta = crate::report::meta::Metadata::new(analysis.dataset(), [&analysis.scenario]);
-            let result = crate::report::export::export(
+            let result = crate::report::export::export_run(
                 &analysis,
                 &dir,
                 &options,
@@ -206,18 +206,7 @@ impl Worker {
                 &progress,
             )
             .map(|files| files.len())
-            .map_err(|e| match e {
-                crate::report::export::ExportError::Cancelled => crate::tr!(
-                    "{}: export cancelled; the files written before are whole",
-                    "{}：导出已取消；此前写出的文件完整",
-                    dir.display()
-                ),
-                crate::report::export::ExportError::NoLocations { format } => crate::tr!(
-                    "cannot export {format}: GIS files need locations, and this dataset has no coordinates or boundaries; nothing was written",
-                    "无法导出 {format}：GIS 文件需要位置，而本数据集没有坐标或边界；未写出任何文件"
-                ),
-                other => crate::tr!("cannot export: {other}", "无法导出：{other}"),
-            });
+            .map_err(|e| e.message(&dir));
             send_or_log(&tx, Done::Exported { dir, result });
             wake();
         };

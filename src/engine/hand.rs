@@ -289,6 +289,11 @@ fn apply_one<K, L: Level>(
 }
 
 fn merge<K>(units: &[usize], hand: &mut Hand, checks: &Checks<'_, '_, K>) -> Result<(), Refusal> {
+    if let Some(&first) = units.first()
+        && units.iter().all(|&u| u == first)
+    {
+        return Err(Refusal::OneUnit((checks.code_of)(first)));
+    }
     if let Some(&u) = units.iter().find(|&&u| hand.locked[u]) {
         return Err(Refusal::Locked((checks.code_of)(u)));
     }

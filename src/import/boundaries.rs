@@ -366,6 +366,57 @@ fn dbf_encoding(shp: &Path, dbf: &Path) -> &'static encoding_rs::Encoding {
     }
 }
 
+/// Where a unit in China may lie: longitude 70–140° E, latitude 0–56° N (a wide box: the
+/// South China Sea islands to the north of Heilongjiang).
+pub fn in_china(lon: f64, lat: f64) -> bool {
+    (70.0..=140.0).contains(&lon) && (0.0..=56.0).contains(&lat)
+}
+
+/// Warns of a boundary that reaches outside China (a vertex at 0,0, swapped coordinates):
+/// its seat, area and neighbours would be measured with it.
+fn warn_outside_china(
+    path: &Path,
+    index: usize,
+    code: Option<&str>,
+    shape: &MultiPolygon<f64>,
+    problems: &mut Problems,
+) {
+    use geo::CoordsIter;
+    if let Some(c) = shape.coords_iter().find(|c| !in_china(c.x, c.y)) {
+        problems.warn(Problem::feature(
+            path,
+            index,
+            code,
+            tr!(
+                "the boundary reaches ({}, {}), outside China; its seat, area and neighbours are measured with that point",
+                "边界延伸到 ({}, {})，在中国境外；其驻地、面积和相邻关系将按此点计算",
+                c.x,
+                c.y
+            ),
+        ));
+    }
+}
+
+/// What a repair changed, in words: the area before and after, and where the point a seat
+/// is placed at (the interior point) now is.
+fn repair_change(before: &MultiPolygon<f64>, after: &MultiPolygon<f64>) -> Message {
+    use geo::{ChamberlainDuquetteArea, InteriorPoint};
+    let km2 = |m: &MultiPolygon<f64>| m.chamberlain_duquette_unsigned_area() / 1e6;
+    let (a0, a1) = (km2(before), km2(after));
+    let (lon, lat) = after
+        .interior_point()
+        .map_or((f64::NAN, f64::NAN), |p| (p.x(), p.y()));
+    let (far_en, far_zh) = if in_china(lon, lat) {
+        ("", "")
+    } else {
+        (" — outside China", "——在中国境外")
+    };
+    tr!(
+        "area {a0:.1} → {a1:.1} km², seat point ({lon:.4}, {lat:.4}){far_en}",
+        "面积 {a0:.1} → {a1:.1} 平方公里，驻地点 ({lon:.4}, {lat:.4}){far_zh}"
+    )
+}
+
 /// Checks a shape: not empty, in degrees, valid (or repaired with a warning).
 fn check_shape(
     path: &Path,
@@ -413,19 +464,22 @@ fn check_shape(
         ));
         return None;
     }
+    warn_outside_china(path, index, code, &shape, problems);
     if let Err(reason) = shape.check_validation() {
         match shape.make_valid() {
             Ok(repaired) if repaired.unsigned_area() > 0.0 => {
+                let repaired = repaired.orient(Direction::Default);
+                let change = repair_change(&shape, &repaired);
                 problems.warn(Problem::feature(
                     path,
                     index,
                     code,
-                    tr!(
-                        "invalid ring repaired ({reason})",
-                        "无效的环已修复（{reason}）"
+                    Message::new(
+                        format!("invalid ring repaired ({reason}); {}", change.en),
+                        format!("无效的环已修复（{reason}）；{}", change.zh),
                     ),
                 ));
-                return Some(repaired.orient(Direction::Default));
+                return Some(repaired);
             }
             _ => {
                 problems.error(Problem::feature(

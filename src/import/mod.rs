@@ -18,6 +18,7 @@ pub mod boundaries;
 pub mod columns;
 pub mod fuzzing;
 pub mod header;
+pub mod limits;
 mod neighbours;
 pub mod table;
 pub mod text;
@@ -164,12 +165,14 @@ pub fn load_dataset_opts(
         progress,
     )?;
     let (mut unplaced_townships, mut unplaced_villages) = (Vec::new(), Vec::new());
+    let limits = limits::Limits::read(dir)?;
     let mut townships = read_townships(
         &mut township_table,
         &mut counties,
         township_shapes,
         &mut unplaced_townships,
         &mut problems,
+        limits::Plausibility::new(limits, limits::Level::Townships, &provenance),
     )?;
     let villages = match &mut village_table {
         Some(table) => read_villages(
@@ -178,6 +181,7 @@ pub fn load_dataset_opts(
             village_shapes,
             &mut unplaced_villages,
             &mut problems,
+            limits::Plausibility::new(limits, limits::Level::Villages, &provenance),
         )?,
         None => Vec::new(),
     };
@@ -237,6 +241,7 @@ pub fn load_dataset_opts(
         dem,
         neighbours: declared,
         unlocated: unlocated_townships || unlocated_villages,
+        folders: vec![dir.to_path_buf()],
     };
     Ok(Loaded {
         dataset,
@@ -574,6 +579,7 @@ fn read_townships(
     shapes: Option<(Vec<BoundaryFeature>, PathBuf)>,
     unplaced: &mut Vec<u64>,
     problems: &mut Problems,
+    mut plausibility: limits::Plausibility,
 ) -> Result<Vec<TownshipRow>, LoadError> {
     table.start_progress(Step::Townships);
     let infer_counties = counties.is_empty();
@@ -655,6 +661,16 @@ fn read_townships(
             .number(row, Column::ResidentPop, problems)
             .ok()
             .flatten();
+        for (column, value) in [
+            (Column::AreaKm2, area),
+            (Column::RegisteredPop, registered),
+            (Column::ResidentPop, resident),
+        ] {
+            plausibility.check(table, row.line, column, value, problems);
+        }
+        if let (Some(code), Some(cc)) = (&code, &county_code) {
+            check_township_prefix(table, row.line, code, cc, problems);
+        }
         if is_duplicate(table, row, code.as_deref(), &codes, &rows_of, problems) {
             continue;
         }
@@ -682,6 +698,10 @@ fn read_townships(
             },
             row.line,
         ));
+    }
+    plausibility.finish(table, problems);
+    if out.is_empty() && problems.errors.is_empty() {
+        problems.error(no_rows(&table.file));
     }
     let mut shapes = shapes_by_code(shapes, &codes, problems);
     for (i, (t, line)) in out.iter_mut().enumerate() {
@@ -748,7 +768,7 @@ fn read_point(table: &Table, row: &table::Row, problems: &mut Problems) -> Optio
     let lat = table.coordinate(row, Column::Lat, problems);
     match (lon, lat) {
         (Ok(Some(lon)), Ok(Some(lat))) => {
-            if !(70.0..=140.0).contains(&lon) || !(0.0..=56.0).contains(&lat) {
+            if !boundaries::in_china(lon, lat) {
                 problems.warn(Problem::cell(
                     &table.file,
                     row.line,
@@ -835,6 +855,7 @@ fn read_villages(
     shapes: Option<(Vec<BoundaryFeature>, PathBuf)>,
     unplaced: &mut Vec<u64>,
     problems: &mut Problems,
+    mut plausibility: limits::Plausibility,
 ) -> Result<Vec<Village>, LoadError> {
     table.start_progress(Step::Villages);
     let township_index: HashMap<&str, usize> = townships
@@ -892,6 +913,10 @@ fn read_villages(
                 }),
             _ => None,
         };
+        if let (Some(code), Some(t)) = (&code, township) {
+            let (township, _) = &townships[t];
+            check_village_county(table, row.line, code, township, problems);
+        }
         let centre = read_point(table, row, problems);
         let area = table.number(row, Column::AreaKm2, problems).ok().flatten();
         let resident = table.number(row, Column::ResidentPop, problems);
@@ -899,6 +924,13 @@ fn read_villages(
             .number(row, Column::RegisteredPop, problems)
             .ok()
             .flatten();
+        for (column, value) in [
+            (Column::AreaKm2, area),
+            (Column::RegisteredPop, registered),
+            (Column::ResidentPop, resident.ok().flatten()),
+        ] {
+            plausibility.check(table, row.line, column, value, problems);
+        }
         // A cell that is not a number has been reported already; a blank one is reported here.
         let blank_resident = matches!(resident, Ok(None));
         let resident = resident.ok().flatten();
@@ -951,6 +983,10 @@ fn read_villages(
                 "没有常住人口列（常住人口/resident_pop）",
             ),
         ));
+    }
+    plausibility.finish(table, problems);
+    if out.is_empty() && problems.errors.is_empty() {
+        problems.error(no_rows(&table.file));
     }
     let mut shapes = shapes_by_code(shapes, &codes, problems);
     for (i, v) in out.iter_mut().enumerate() {
@@ -1094,6 +1130,77 @@ fn fill_township_population(
             ));
         }
     }
+}
+
+/// The error for a table with a header and no data rows.
+fn no_rows(file: &Path) -> Problem {
+    Problem::file(
+        file,
+        Message::new(
+            "the table has a header but no rows; a dataset needs at least one unit",
+            "该表只有表头、没有数据行；数据集至少需要一个单位",
+        ),
+    )
+}
+
+/// Whether `code` is a standard division code of `digits` digits (a county's 6, a
+/// township's 9, a village's 12).
+fn is_standard_code(code: &str, digits: usize) -> bool {
+    code.len() == digits && code.bytes().all(|b| b.is_ascii_digit())
+}
+
+/// Warns of a township whose code says another county than its county column does: it is
+/// merged in the county of the column, which may be what the table meant (a township moved
+/// to another county keeps its code until the next edition) or a slip.
+fn check_township_prefix(
+    table: &Table,
+    line: u64,
+    code: &str,
+    county_code: &str,
+    problems: &mut Problems,
+) {
+    if !(is_standard_code(code, 9) || is_standard_code(code, 12))
+        || !is_standard_code(county_code, 6)
+        || code.starts_with(county_code)
+    {
+        return;
+    }
+    let prefix = &code[..6];
+    problems.warn(Problem::cell(
+        &table.file,
+        line,
+        table.header(Column::CountyCode),
+        tr!(
+            "township {code}'s code says county {prefix}, this column {county_code}; it is merged in {county_code}",
+            "乡镇 {code} 的代码表明属于区县 {prefix}，本列为 {county_code}；将在 {county_code} 内合并"
+        ),
+    ));
+}
+
+/// Refuses a village listed under a township of another county than its own code says: a
+/// village never merges across counties, so the township code is taken to be a slip.
+fn check_village_county(
+    table: &Table,
+    line: u64,
+    code: &str,
+    township: &Township,
+    problems: &mut Problems,
+) {
+    let tc = &township.code;
+    let township_standard = is_standard_code(tc, 9) || is_standard_code(tc, 12);
+    if !is_standard_code(code, 12) || !township_standard || code[..6] == tc[..6] {
+        return;
+    }
+    let (own, other) = (&code[..6], &tc[..6]);
+    problems.error(Problem::cell(
+        &table.file,
+        line,
+        table.header(Column::TownshipCode),
+        tr!(
+            "village {code}'s code says county {own}, but it is listed under township {tc} of county {other}; is the township code a slip?",
+            "村 {code} 的代码表明属于区县 {own}，却列在区县 {other} 的乡镇 {tc} 之下；乡镇代码是否有误？"
+        ),
+    ));
 }
 
 /// "no kind given …", for a township or village whose kind cannot be known.

@@ -593,12 +593,29 @@ impl<'p> Table<'p> {
             ));
             return false;
         }
-        if fields.len() > self.headers.len()
-            && fields
+        let beyond = fields
+            .iter()
+            .enumerate()
+            .skip(self.headers.len())
+            .find(|(_, f)| !f.is_empty());
+        if let (Some((column, text)), Source::Sheet(_)) = (beyond, &self.source) {
+            // A cell right of a workbook's table (a note, a keyboard slip far out) is not part
+            // of it: said, and left out.
+            let cell = format!("{}{}", column_letters(column), row.line);
+            problems.warn(Problem::row(
+                &self.file,
+                row.line,
+                tr!(
+                    "cell {cell} ('{text}') lies right of the table's last column and is ignored",
+                    "单元格 {cell}（「{text}」）在表格最后一列的右侧，已忽略"
+                ),
+            ));
+            return fields
                 .iter()
-                .skip(self.headers.len())
-                .any(|f| !f.is_empty())
-        {
+                .take(self.headers.len())
+                .any(|f| !f.is_empty());
+        }
+        if beyond.is_some() {
             problems.error(Problem::row(
                 &self.file,
                 row.line,
@@ -734,8 +751,19 @@ impl<'p> Table<'p> {
         let Some(raw) = self.text(row, column) else {
             return Ok(None);
         };
-        match parse_number(raw) {
-            Ok(v) => Ok(Some(v * self.columns.get(&column).map_or(1.0, |&(_, f)| f))),
+        let factor = self.columns.get(&column).map_or(1.0, |&(_, f)| f);
+        let counts_people = matches!(column, Column::ResidentPop | Column::RegisteredPop);
+        let parsed = if counts_people && factor == 1.0 && looks_like_dot_thousands(raw) {
+            Err(tr!(
+                "{raw} people: a '.' between thousands? People are counted whole; write {}",
+                "{raw} 人：是否用了「.」作千位分隔符？人口应为整数，请写作 {}",
+                raw.trim().replace('.', "")
+            ))
+        } else {
+            parse_number(raw)
+        };
+        match parsed {
+            Ok(v) => Ok(Some(v * factor)),
             Err(message) => {
                 problems.error(Problem::cell(
                     &self.file,
@@ -867,23 +895,73 @@ fn quoted(headers: &[String]) -> String {
     }
 }
 
-/// Reads a worksheet whole: the named sheet, else the first visible one. Returns its name and
-/// its rows, numbered as Excel shows them, each cell as the text a CSV export would hold, except
-/// that a whole number is written without a decimal point (a code stored as a number in a
-/// workbook is exact, unlike its CSV export in scientific notation).
+/// Reads a worksheet: the named sheet, else the first visible one. Returns its name and its
+/// rows that hold data, numbered as Excel shows them, each cell as the text a CSV export would
+/// hold, except that a whole number is written without a decimal point (a code stored as a
+/// number in a workbook is exact, unlike its CSV export in scientific notation) and a date
+/// as a date (`2020-03-01`), which no number column takes. `.xlsx` and `.xlsb` sheets are
+/// read cell by cell, so memory follows the cells that hold data, not the range the sheet
+/// declares (a stray cell at `XFD1048576` declares 17 billion); `.xls` and `.ods` are read
+/// whole by calamine when the workbook opens.
 fn read_sheet(
     path: &Path,
     wanted: Option<&str>,
 ) -> Result<(String, Vec<(u64, csv::StringRecord)>), LoadError> {
-    use calamine::{Data, Reader, SheetVisible};
+    use calamine::{Reader, Sheets};
     let mut workbook = calamine::open_workbook_auto(path).map_err(|e| {
         Problem::file(
             path,
             tr!("cannot open the workbook: {e}", "无法打开该工作簿：{e}"),
         )
     })?;
+    let name = sheet_name(&mut workbook, path, wanted)?;
+    let cannot_read = |e: &dyn fmt::Display| {
+        Problem::file(
+            path,
+            tr!(
+                "cannot read sheet '{name}': {e}",
+                "无法读取工作表 '{name}'：{e}"
+            ),
+        )
+    };
+    let mut cells = SparseRows::default();
+    match &mut workbook {
+        Sheets::Xlsx(book) => {
+            let mut reader = book
+                .worksheet_cells_reader(&name)
+                .map_err(|e| cannot_read(&e))?;
+            while let Some(cell) = reader.next_cell().map_err(|e| cannot_read(&e))? {
+                cells.put(cell.get_position(), cell_text_ref(cell.get_value()));
+            }
+        }
+        Sheets::Xlsb(book) => {
+            let mut reader = book
+                .worksheet_cells_reader(&name)
+                .map_err(|e| cannot_read(&e))?;
+            while let Some(cell) = reader.next_cell().map_err(|e| cannot_read(&e))? {
+                cells.put(cell.get_position(), cell_text_ref(cell.get_value()));
+            }
+        }
+        other => {
+            let range = other.worksheet_range(&name).map_err(|e| cannot_read(&e))?;
+            let (row0, col0) = range.start().unwrap_or((0, 0));
+            for (r, c, value) in range.used_cells() {
+                cells.put((row0 + r as u32, col0 + c as u32), cell_text(value));
+            }
+        }
+    }
+    Ok((name, cells.into_rows()))
+}
+
+/// The sheet to read: the one named, else the first visible one.
+fn sheet_name<RS: std::io::Read + std::io::Seek>(
+    workbook: &mut calamine::Sheets<RS>,
+    path: &Path,
+    wanted: Option<&str>,
+) -> Result<String, Problem> {
+    use calamine::{Reader, SheetVisible};
     let names = workbook.sheet_names();
-    let name = match wanted {
+    match wanted {
         Some(w) => names
             .iter()
             .find(|n| n.trim() == w.trim())
@@ -897,7 +975,7 @@ fn read_sheet(
                         quoted(&names)
                     ),
                 )
-            })?,
+            }),
         None => workbook
             .sheets_metadata()
             .iter()
@@ -909,35 +987,87 @@ fn read_sheet(
                     path,
                     Message::new("the workbook has no sheets", "该工作簿没有工作表"),
                 )
-            })?,
-    };
-    let range = workbook.worksheet_range(&name).map_err(|e| {
-        Problem::file(
-            path,
-            tr!(
-                "cannot read sheet '{name}': {e}",
-                "无法读取工作表 '{name}'：{e}"
-            ),
-        )
-    })?;
-    let first_row = range.start().map_or(0, |(r, _)| u64::from(r));
-    let first_column = range.start().map_or(0, |(_, c)| c as usize);
-    let rows = range
-        .rows()
-        .enumerate()
-        .map(|(i, cells)| {
-            // Columns left of the used range are empty, as in a CSV export.
-            let mut fields: Vec<String> = vec![String::new(); first_column];
-            fields.extend(cells.iter().map(|cell| match cell {
-                Data::Empty => String::new(),
-                Data::String(s) => s.clone(),
-                Data::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => format!("{f:.0}"),
-                other => other.to_string(),
-            }));
-            (first_row + i as u64 + 1, csv::StringRecord::from(fields))
-        })
-        .collect();
-    Ok((name, rows))
+            }),
+    }
+}
+
+/// The cells of a sheet that hold data, by row.
+#[derive(Default)]
+struct SparseRows {
+    rows: std::collections::BTreeMap<u32, Vec<(u32, String)>>,
+}
+
+impl SparseRows {
+    /// Keeps a cell at (row, column), both from 0, unless it is empty.
+    fn put(&mut self, (row, column): (u32, u32), text: String) {
+        if !text.is_empty() {
+            self.rows.entry(row).or_default().push((column, text));
+        }
+    }
+
+    /// The rows as Excel numbers them, each with its fields up to its last cell.
+    fn into_rows(self) -> Vec<(u64, csv::StringRecord)> {
+        self.rows
+            .into_iter()
+            .map(|(row, mut cells)| {
+                cells.sort_unstable_by_key(|&(c, _)| c);
+                let width = cells.last().map_or(0, |&(c, _)| c as usize + 1);
+                let mut fields = vec![String::new(); width];
+                for (c, text) in cells {
+                    fields[c as usize] = text;
+                }
+                (u64::from(row) + 1, csv::StringRecord::from(fields))
+            })
+            .collect()
+    }
+}
+
+/// A cell's text, as [`read_sheet`] gives it.
+fn cell_text(cell: &calamine::Data) -> String {
+    use calamine::Data;
+    match cell {
+        Data::Empty => String::new(),
+        Data::String(s) => s.clone(),
+        Data::Float(f) => float_text(*f),
+        Data::DateTime(d) if d.is_datetime() => date_text(d),
+        other => other.to_string(),
+    }
+}
+
+/// A streamed cell's text, as [`read_sheet`] gives it.
+fn cell_text_ref(cell: &calamine::DataRef) -> String {
+    use calamine::DataRef;
+    match cell {
+        DataRef::Empty => String::new(),
+        DataRef::String(s) => s.clone(),
+        DataRef::SharedString(s) => (*s).to_string(),
+        DataRef::Float(f) => float_text(*f),
+        DataRef::Int(i) => i.to_string(),
+        DataRef::Bool(b) => b.to_string(),
+        DataRef::DateTime(d) if d.is_datetime() => date_text(d),
+        DataRef::DateTime(d) => d.to_string(),
+        DataRef::DateTimeIso(s) | DataRef::DurationIso(s) => s.clone(),
+        DataRef::Error(e) => e.to_string(),
+    }
+}
+
+/// A whole number without a decimal point; others as Rust writes them.
+fn float_text(f: f64) -> String {
+    if f.fract() == 0.0 && f.abs() < 1e15 {
+        format!("{f:.0}")
+    } else {
+        f.to_string()
+    }
+}
+
+/// A date cell as a date (`2020-03-01`, with the time if it has one).
+fn date_text(d: &calamine::ExcelDateTime) -> String {
+    let (y, mo, day, h, mi, s, _) = d.to_ymd_hms_milli();
+    if (h, mi, s) == (0, 0, 0) {
+        format!("{y:04}-{mo:02}-{day:02}")
+    } else {
+        format!("{y:04}-{mo:02}-{day:02} {h:02}:{mi:02}:{s:02}")
+    }
 }
 
 /// A separator the reader does not split on (`|`, a full-width comma or `、`) found in the
@@ -952,6 +1082,20 @@ fn unsupported_separator(first_rows: &[Row]) -> Option<char> {
     ['|', '，', '、']
         .into_iter()
         .find(|&sep| unsplit.iter().filter(|line| line.contains(sep)).count() >= needed)
+}
+
+/// A column's letters as a spreadsheet names it: 0 is A, 25 is Z, 26 is AA, 16383 is XFD.
+fn column_letters(mut index: usize) -> String {
+    let mut letters = Vec::new();
+    loop {
+        letters.push(b'A' + (index % 26) as u8);
+        if index < 26 {
+            break;
+        }
+        index = index / 26 - 1;
+    }
+    letters.reverse();
+    String::from_utf8_lossy(&letters).into_owned()
 }
 
 /// "empty", for a required cell left blank.
@@ -998,14 +1142,79 @@ pub fn check_code(code: &str) -> Result<(), Message> {
     Ok(())
 }
 
-/// Parses a non-negative finite number, accepting thousands separators (`12,345`).
+/// Parses a non-negative finite number, accepting thousands separators (`12,345`). A comma
+/// that does not separate thousands (`12,5`, a decimal comma) and a date (`2020-03-01`, a
+/// cell formatted as a date) are refused rather than read as another number.
 pub fn parse_number(raw: &str) -> Result<f64, Message> {
-    let cleaned: String = raw.chars().filter(|&c| c != ',' && c != '，').collect();
-    match cleaned.trim().parse::<f64>() {
+    let trimmed = raw.trim();
+    if looks_like_a_date(trimmed) {
+        return Err(tr!(
+            "'{raw}' is a date, not a number (is the cell formatted as a date?)",
+            "「{raw}」是日期而不是数字（单元格是否被设成了日期格式？）"
+        ));
+    }
+    if trimmed.contains([',', '，']) && !groups_thousands(trimmed) {
+        return Err(tr!(
+            "'{raw}': a comma that does not separate thousands (a decimal comma? write {} for a decimal)",
+            "「{raw}」：逗号不是千位分隔符（是小数逗号吗？小数请写作 {}）",
+            trimmed.replace([',', '，'], ".")
+        ));
+    }
+    let cleaned: String = trimmed.chars().filter(|&c| c != ',' && c != '，').collect();
+    match cleaned.parse::<f64>() {
         Ok(v) if !v.is_finite() => Err(tr!("'{raw}' is not a finite number", "'{raw}' 不是有限数")),
         Ok(v) if v < 0.0 => Err(tr!("{raw} is negative", "{raw} 是负数")),
         Ok(v) => Ok(v),
         Err(_) => Err(tr!("not a number: '{raw}'", "不是数字：'{raw}'")),
+    }
+}
+
+/// `2020-03-01`, `2020/3/1`, `2020.03.01`, `2020年3月1日`, with or without a time after it.
+fn looks_like_a_date(text: &str) -> bool {
+    if text.contains('年') && text.contains('月') {
+        return true;
+    }
+    let date = text.split([' ', 'T']).next().unwrap_or_default();
+    for sep in ['-', '/', '.'] {
+        let parts: Vec<&str> = date.split(sep).collect();
+        if let [y, m, d] = parts[..]
+            && y.len() == 4
+            && (1..=2).contains(&m.len())
+            && (1..=2).contains(&d.len())
+            && [y, m, d]
+                .iter()
+                .all(|p| p.bytes().all(|b| b.is_ascii_digit()))
+        {
+            return true;
+        }
+    }
+    false
+}
+
+/// Whether the commas of `text` separate thousands: `1,234`, `12,345,678.5`.
+fn groups_thousands(text: &str) -> bool {
+    let whole = text.split('.').next().unwrap_or_default();
+    let mut groups = whole.split([',', '，']);
+    let first = groups.next().unwrap_or_default();
+    (1..=3).contains(&first.len())
+        && first.bytes().all(|b| b.is_ascii_digit())
+        && groups.all(|g| g.len() == 3 && g.bytes().all(|b| b.is_ascii_digit()))
+}
+
+/// Whether `raw`, read as people, looks like a whole number written with a '.' between
+/// thousands (`354.998` for 354,998): people are counted whole, and three decimals are
+/// what that notation leaves.
+pub fn looks_like_dot_thousands(raw: &str) -> bool {
+    let parts: Vec<&str> = raw.trim().split('.').collect();
+    match parts[..] {
+        [first, ref rest @ ..] if !rest.is_empty() => {
+            (1..=3).contains(&first.len())
+                && first.bytes().all(|b| b.is_ascii_digit())
+                && rest
+                    .iter()
+                    .all(|g| g.len() == 3 && g.bytes().all(|b| b.is_ascii_digit()))
+        }
+        _ => false,
     }
 }
 
@@ -1162,6 +1371,42 @@ mod tests {
         assert!(parse_number("-1").unwrap_err().en.contains("negative"));
         assert!(parse_number("NaN").unwrap_err().en.contains("finite"));
         assert!(parse_number("abc").unwrap_err().en.contains("not a number"));
+    }
+
+    #[test]
+    fn columns_are_named_as_a_spreadsheet_names_them() {
+        for (index, letters) in [(0, "A"), (25, "Z"), (26, "AA"), (701, "ZZ"), (702, "AAA")] {
+            assert_eq!(column_letters(index), letters);
+        }
+        assert_eq!(column_letters(16_383), "XFD");
+    }
+
+    #[test]
+    fn dates_and_commas_that_are_not_thousands_are_not_numbers() {
+        for raw in [
+            "2020-03-01",
+            "2020/3/1",
+            "2020.03.01 00:00:00",
+            "2020年3月1日",
+        ] {
+            let e = parse_number(raw).unwrap_err();
+            assert!(e.en.contains("is a date, not a number"), "{raw}: {}", e.en);
+        }
+        assert_eq!(parse_number("12,345").unwrap(), 12_345.0);
+        assert_eq!(parse_number("1,234,567.5").unwrap(), 1_234_567.5);
+        for raw in ["12,5", "1,23", "12,3456"] {
+            let e = parse_number(raw).unwrap_err();
+            assert!(
+                e.en.contains("does not separate thousands"),
+                "{raw}: {}",
+                e.en
+            );
+        }
+        assert!(looks_like_dot_thousands("354.998"));
+        assert!(looks_like_dot_thousands("1.234.567"));
+        assert!(!looks_like_dot_thousands("354.99"));
+        assert!(!looks_like_dot_thousands("1354.998"));
+        assert!(!looks_like_dot_thousands("354"));
     }
 
     #[test]

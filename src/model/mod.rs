@@ -391,6 +391,8 @@ pub struct Dataset {
     /// Some unit has neither coordinates nor a boundary (the dataset loaded on its neighbour
     /// table): its point is NaN, and distances, the map and GIS files are not available.
     pub unlocated: bool,
+    /// The folders the dataset was read from: reports are never written into them.
+    pub folders: Vec<std::path::PathBuf>,
 }
 
 /// Neighbour pairs given as data rather than found from geometry, per level.

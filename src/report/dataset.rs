@@ -1,7 +1,7 @@
 //! The reports of a dataset as it is (`jianzhi summary`): `summary.csv` (`metric,value,basis`)
 //! and `counties.csv` (the same metrics per county).
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use crate::lang::Lang;
 use crate::metrics::Metric;
@@ -66,18 +66,17 @@ pub fn counties_table(
     Ok(())
 }
 
-/// Writes `summary.csv` and `counties.csv` into `dir` (headers as keys, or in `lang`).
+/// Writes `summary.csv` and `counties.csv` into `dir` (headers as keys, or in `lang`);
+/// returns their paths.
 pub fn write(
     dataset: &Dataset,
     stats: &DatasetSummary,
     dir: &Path,
     lang: Option<Lang>,
-) -> std::io::Result<()> {
+) -> std::io::Result<Vec<PathBuf>> {
     std::fs::create_dir_all(dir)?;
-    write_csv_atomic(&dir.join("summary.csv"), lang, |out| {
-        summary_table(dataset, stats, out)
-    })?;
-    write_csv_atomic(&dir.join("counties.csv"), lang, |out| {
-        counties_table(dataset, stats, out)
-    })
+    let (summary, counties) = (dir.join("summary.csv"), dir.join("counties.csv"));
+    write_csv_atomic(&summary, lang, |out| summary_table(dataset, stats, out))?;
+    write_csv_atomic(&counties, lang, |out| counties_table(dataset, stats, out))?;
+    Ok(vec![summary, counties])
 }

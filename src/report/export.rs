@@ -5,15 +5,18 @@
 
 use std::path::{Path, PathBuf};
 
+use crate::error::Message;
 use crate::figures::FiguresView;
 use crate::lang::Lang;
 use crate::map::geometry::MapGeometry;
 use crate::model::Dataset;
 use crate::progress::{Progress, Step};
+use crate::report::folder::{self, FolderError};
 use crate::report::meta::Metadata;
 use crate::report::run::ReportTable;
 use crate::report::svg::{PNG_SCALE, Picture};
 use crate::report::{gis, html, svg, write_atomic, write_csv_atomic};
+use crate::tr;
 use crate::workspace::Analysis;
 
 /// A kind of file.
@@ -130,12 +133,37 @@ pub enum ExportError {
         path: PathBuf,
         source: std::io::Error,
     },
-    #[error("export cancelled; files written before the cancel are complete, none is half-written")]
+    #[error("export cancelled; the folder is as it was")]
     Cancelled,
     #[error(
         "{format} files need locations, and this dataset has none (no coordinates or boundaries); nothing was written"
     )]
     NoLocations { format: &'static str },
+    #[error(transparent)]
+    Folder(#[from] FolderError),
+}
+
+impl ExportError {
+    /// The error in both languages, naming the folder `dir` of the export.
+    pub fn message(&self, dir: &Path) -> Message {
+        match self {
+            ExportError::Io { path, source } => tr!(
+                "cannot write {}: {source}; the folder is as it was",
+                "无法写入 {}：{source}；文件夹保持原样",
+                path.display()
+            ),
+            ExportError::Cancelled => tr!(
+                "{}: export cancelled; the folder is as it was",
+                "{}：导出已取消；文件夹保持原样",
+                dir.display()
+            ),
+            ExportError::NoLocations { format } => tr!(
+                "cannot export {format}: GIS files need locations, and this dataset has no coordinates or boundaries; nothing was written",
+                "无法导出 {format}：GIS 文件需要位置，而本数据集没有坐标或边界；未写出任何文件"
+            ),
+            ExportError::Folder(e) => e.message(),
+        }
+    }
 }
 
 /// Refuses, before anything is written, formats the dataset cannot fill: GIS files without
@@ -152,6 +180,24 @@ pub fn check_formats(dataset: &Dataset, options: &ExportOptions) -> Result<(), E
         Some(gis) => Err(ExportError::NoLocations { format: gis.name() }),
         None => Ok(()),
     }
+}
+
+/// The files of one run as one report folder `out` (see [`folder`]): refused if `out` is or
+/// holds an input folder of the dataset or files other than an earlier run's; written beside
+/// it and put in place whole, so an interrupted or failed export leaves `out` as it was.
+/// Returns the files written, in order.
+pub fn export_run(
+    analysis: &Analysis,
+    out: &Path,
+    options: &ExportOptions,
+    geometry: Option<&MapGeometry>,
+    meta: &Metadata,
+    progress: &Progress,
+) -> Result<Vec<PathBuf>, ExportError> {
+    check_formats(analysis.dataset(), options)?;
+    folder::write_run(out, &analysis.dataset().folders, |stage| {
+        export(analysis, stage, options, geometry, meta, progress)
+    })
 }
 
 /// The files of one run, written into `dir`. `geometry` is the dataset's map geometry where

@@ -5,6 +5,7 @@
 pub mod compare;
 pub mod dataset;
 pub mod export;
+pub mod folder;
 pub mod gis;
 pub mod html;
 pub mod meta;

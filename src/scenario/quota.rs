@@ -78,8 +78,25 @@ impl Quota {
     }
 }
 
-/// The quotas of a quota table: (code, township quota, village quota) per row.
-pub type QuotaRows = Vec<(String, Option<Quota>, Option<Quota>)>;
+/// One row of a quota table.
+#[derive(Debug, Clone, PartialEq)]
+pub struct QuotaRow {
+    /// The code as the scenario keys it (`51`, `5101`, `510121`).
+    pub code: String,
+    pub townships: Option<Quota>,
+    pub villages: Option<Quota>,
+    /// The row's line in the file, and the headers of its columns, for messages.
+    pub line: u64,
+}
+
+/// The quotas of a quota table, in file order, with where each was read.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct QuotaRows {
+    pub path: std::path::PathBuf,
+    pub rows: Vec<QuotaRow>,
+    /// The headers of the code, township and village columns.
+    pub headers: [String; 3],
+}
 
 /// Headers naming each of the table's three columns (compared trimmed, in lower case).
 const CODE_HEADERS: &[&str] = &["code", "代码", "区划代码", "行政区划代码", "统计用区划代码"];
@@ -150,7 +167,7 @@ pub fn read_quotas(path: &Path) -> Result<QuotaRows, ImportError> {
         .into());
     }
     let mut problems = Problems::default();
-    let mut rows = Vec::new();
+    let mut rows: Vec<QuotaRow> = Vec::new();
     for record in reader.records() {
         let record =
             record.map_err(|e| Problem::file(path, Message::untranslated(e.to_string())))?;
@@ -160,13 +177,25 @@ pub fn read_quotas(path: &Path) -> Result<QuotaRows, ImportError> {
         if code.is_empty() && record.iter().all(|f| f.trim().is_empty()) {
             continue;
         }
+        let code_problem = |message: Message| Problem::cell(path, line, &headers[code_at], message);
         if code.is_empty() || !code.chars().all(|c| c.is_ascii_digit()) {
-            problems.error(Problem::cell(
-                path,
-                line,
-                &headers[code_at],
-                tr!("'{code}' is not a division code", "「{code}」不是区划代码"),
-            ));
+            problems.error(code_problem(tr!(
+                "'{code}' is not a division code",
+                "「{code}」不是区划代码"
+            )));
+            continue;
+        }
+        if let Some(message) = wrong_level(&code) {
+            problems.error(code_problem(message));
+            continue;
+        }
+        let key = normalise(&code);
+        if let Some(first) = rows.iter().find(|r| r.code == key) {
+            problems.error(code_problem(tr!(
+                "{code} has a quota in row {} already; give each province, city or county one row",
+                "{code} 已在第 {} 行给出指标；每个省、市、县只能有一行",
+                first.line
+            )));
             continue;
         }
         let mut quota = |at: Option<usize>| -> Option<Quota> {
@@ -190,23 +219,183 @@ pub fn read_quotas(path: &Path) -> Result<QuotaRows, ImportError> {
         };
         let townships = quota(township_at);
         let villages = quota(village_at);
-        rows.push((code, townships, villages));
+        rows.push(QuotaRow {
+            code: key,
+            townships,
+            villages,
+            line,
+        });
     }
     problems.check()?;
-    Ok(rows)
+    let header = |at: Option<usize>| at.map(|i| headers[i].clone()).unwrap_or_default();
+    Ok(QuotaRows {
+        path: path.to_path_buf(),
+        rows,
+        headers: [
+            headers[code_at].clone(),
+            header(township_at),
+            header(village_at),
+        ],
+    })
+}
+
+/// Why a code of digits cannot carry a quota: a township's or village's code, or a length
+/// no division code has.
+fn wrong_level(code: &str) -> Option<Message> {
+    match code.len() {
+        2 | 4 | 6 => None,
+        9 => Some(tr!(
+            "{code} is a township's code; quotas are set for a province, city or county",
+            "{code} 是乡镇代码；指标只能下达到省、市或县"
+        )),
+        12 => Some(tr!(
+            "{code} is a village's code; quotas are set for a province, city or county",
+            "{code} 是村代码；指标只能下达到省、市或县"
+        )),
+        _ => Some(tr!(
+            "'{code}' is not the code of a province, city or county (2, 4 or 6 digits)",
+            "「{code}」不是省、市或县的代码（2、4 或 6 位数字）"
+        )),
+    }
+}
+
+/// What is wrong with a quota on a dataset.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum QuotaProblem {
+    /// No province, city or county of the dataset has the code.
+    Unknown,
+    /// The quota leaves more units than the region has.
+    AboveUnits { asked: u64, has: usize },
+}
+
+impl QuotaProblem {
+    pub fn message(&self, code: &str, level: super::LevelName) -> Message {
+        match self {
+            QuotaProblem::Unknown => tr!(
+                "{code} is not a province, city or county of this dataset",
+                "{code} 不是本数据集中的省、市或县"
+            ),
+            QuotaProblem::AboveUnits { asked, has } => {
+                let (en, zh) = match level {
+                    super::LevelName::Townships => ("townships", "个乡镇"),
+                    super::LevelName::Villages => ("villages", "个村"),
+                };
+                tr!(
+                    "the quota leaves {asked} {en}, but {code} has only {has}",
+                    "指标要求保留 {asked}{zh}，而 {code} 只有 {has}{zh}"
+                )
+            }
+        }
+    }
+}
+
+/// How many units of each level each county has, to check quotas against.
+#[derive(Debug, Clone)]
+pub struct RegionUnits<'d> {
+    dataset: &'d crate::model::Dataset,
+    townships: Vec<usize>,
+    villages: Vec<usize>,
+}
+
+impl<'d> RegionUnits<'d> {
+    pub fn new(dataset: &'d crate::model::Dataset) -> Self {
+        let mut townships = vec![0; dataset.counties.len()];
+        for t in &dataset.townships {
+            townships[t.county.index()] += 1;
+        }
+        let mut villages = vec![0; dataset.counties.len()];
+        for v in &dataset.villages {
+            villages[dataset.townships[v.township].county.index()] += 1;
+        }
+        Self {
+            dataset,
+            townships,
+            villages,
+        }
+    }
+
+    /// What is wrong with quota `quota` for `code` (as the scenario keys it) at `level`.
+    pub fn problem(
+        &self,
+        code: &str,
+        quota: Quota,
+        level: super::LevelName,
+    ) -> Option<QuotaProblem> {
+        let counts = match level {
+            super::LevelName::Townships => &self.townships,
+            super::LevelName::Villages => &self.villages,
+        };
+        let mut matched = false;
+        let mut units = 0;
+        for (k, c) in self.dataset.counties.iter().enumerate() {
+            let (city, province) = (c.city_key(), c.province_code());
+            let covers = c.code == code
+                || city == code
+                || format!("{city:0<6}") == code
+                || province == code
+                || format!("{province:0<6}") == code;
+            if covers {
+                matched = true;
+                units += counts[k];
+            }
+        }
+        match quota {
+            _ if !matched => Some(QuotaProblem::Unknown),
+            Quota::UnitsAfter(n) if n as usize > units => Some(QuotaProblem::AboveUnits {
+                asked: n,
+                has: units,
+            }),
+            _ => None,
+        }
+    }
+}
+
+impl QuotaRows {
+    /// Checks each row against a dataset: its code names a province, city or county there,
+    /// and no quota leaves more units than that region has. Errors name the row and column.
+    pub fn check(&self, dataset: &crate::model::Dataset) -> Result<(), ImportError> {
+        let units = RegionUnits::new(dataset);
+        let mut problems = Problems::default();
+        for row in &self.rows {
+            for (quota, level, header) in [
+                (row.townships, super::LevelName::Townships, &self.headers[1]),
+                (row.villages, super::LevelName::Villages, &self.headers[2]),
+            ] {
+                let Some(quota) = quota else { continue };
+                match units.problem(&row.code, quota, level) {
+                    Some(QuotaProblem::Unknown) => {
+                        problems.error(Problem::cell(
+                            &self.path,
+                            row.line,
+                            &self.headers[0],
+                            QuotaProblem::Unknown.message(&row.code, level),
+                        ));
+                        break;
+                    }
+                    Some(other) => problems.error(Problem::cell(
+                        &self.path,
+                        row.line,
+                        header,
+                        other.message(&row.code, level),
+                    )),
+                    None => {}
+                }
+            }
+        }
+        problems.check()
+    }
 }
 
 impl super::Scenario {
     /// The scenario with a quota table's quotas written in (a code's quota replaces the one
     /// the scenario had), so the scenario saved with a plan says what it was planned to.
-    pub fn with_quotas(mut self, rows: &QuotaRows) -> Self {
-        for (code, townships, villages) in rows {
-            let key = normalise(code);
-            if let Some(q) = townships {
-                self.townships.quotas.insert(key.clone(), *q);
+    pub fn with_quotas(mut self, table: &QuotaRows) -> Self {
+        for row in &table.rows {
+            if let Some(q) = row.townships {
+                self.townships.quotas.insert(row.code.clone(), q);
             }
-            if let Some(q) = villages {
-                self.villages.quotas.insert(key, *q);
+            if let Some(q) = row.villages {
+                self.villages.quotas.insert(row.code.clone(), q);
             }
         }
         self

@@ -35,6 +35,13 @@ pub enum PlanError {
         "{key}: needs distances, and this dataset has no locations (no coordinates or boundaries); remove it or load locations"
     )]
     NeedsLocations { key: String },
+    #[error("{key}: {}", .problem.message(.code, *.level).en)]
+    Quota {
+        key: String,
+        code: String,
+        level: LevelName,
+        problem: super::quota::QuotaProblem,
+    },
 }
 
 impl PlanError {
@@ -63,6 +70,12 @@ impl PlanError {
             Self::NeedsLocations { key } => format!(
                 "{key}：需要距离，而本数据集没有位置（没有坐标或边界）；请删去此项或载入位置"
             ),
+            Self::Quota {
+                key,
+                code,
+                level,
+                problem,
+            } => format!("{key}：{}", problem.message(code, *level).zh),
         }
     }
 }
@@ -131,6 +144,7 @@ pub fn resolve<'s>(scenario: &'s Scenario, ws: &Workspace) -> Result<Resolved<'s
         check_without_distances(&scenario.villages, "villages")?;
     }
     let in_scope = scope_mask(scenario, ws)?;
+    check_quotas(scenario, ws)?;
     let mut unknown_edits = Vec::new();
     let townships = resolve_level(
         &scenario.townships,
@@ -194,6 +208,32 @@ fn check_without_distances<K>(rules: &Rules<K>, level: &str) -> Result<(), PlanE
         return Err(PlanError::NeedsLocations {
             key: format!("{level}.seat_rule = min_distance"),
         });
+    }
+    Ok(())
+}
+
+/// Each quota names a province, city or county of the dataset and leaves no more units than
+/// it has.
+fn check_quotas(scenario: &Scenario, ws: &Workspace) -> Result<(), PlanError> {
+    let quotas = [
+        (LevelName::Townships, &scenario.townships.quotas),
+        (LevelName::Villages, &scenario.villages.quotas),
+    ];
+    if quotas.iter().all(|(_, q)| q.is_empty()) {
+        return Ok(());
+    }
+    let units = super::quota::RegionUnits::new(ws.dataset());
+    for (level, quotas) in quotas {
+        for (code, &quota) in quotas {
+            if let Some(problem) = units.problem(code, quota, level) {
+                return Err(PlanError::Quota {
+                    key: format!("{}.quotas.{code}", level.as_str()),
+                    code: code.clone(),
+                    level,
+                    problem,
+                });
+            }
+        }
     }
     Ok(())
 }
