@@ -9,8 +9,9 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use jianzhi::engine::Prepared;
+use jianzhi::engine::Demands;
 use jianzhi::model::TownshipId;
+use jianzhi::prepared::Prepared;
 use jianzhi::scenario::{Edit, EditAction, LevelName, Scenario};
 use jianzhi::summary::summarize;
 use jianzhi::workspace::Workspace;
@@ -81,8 +82,14 @@ fn engine(c: &mut Criterion) {
         b.iter(|| workspace.plan(&scenario).expect("applies"))
     });
     group.bench_function("before_summary", |b| b.iter(|| summarize(&dataset)));
+    // Adjacency, terrain, the before summary and the engine's demands (the dataset's copy
+    // is made outside the time).
     group.bench_function("prepare_adjacency_and_terrain", |b| {
-        b.iter(|| Prepared::new(&dataset))
+        b.iter_batched(
+            || dataset.clone(),
+            |dataset| Demands::new(&Prepared::new(dataset)),
+            criterion::BatchSize::LargeInput,
+        )
     });
     group.finish();
 }

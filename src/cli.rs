@@ -54,10 +54,7 @@ pub fn load(input: Input) -> anyhow::Result<Dataset> {
         Some(path) => Some(ColumnMap::read(path)?),
         None => None,
     };
-    let options = LoadOptions {
-        columns,
-        ..LoadOptions::default()
-    };
+    let options = LoadOptions { columns };
     let provinces = match (input.province, input.data) {
         (Some(_), Some(_)) => anyhow::bail!("give --data or --province, not both"),
         (Some(arg), None) => Some(jianzhi::national::resolve(arg).map_err(anyhow::Error::msg)?),

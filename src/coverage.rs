@@ -19,8 +19,8 @@ use crate::dem::Dem;
 use crate::geodesy::distance_km;
 use crate::model::{CountyId, Dataset, LonLat, TownshipId, VillageId, VillageKind};
 use crate::plan::MergePlan;
+use crate::prepared::Prepared;
 use crate::scenario::{Costs, Scenario, Stations};
-use crate::workspace::Workspace;
 
 /// Radii (km) of the reported shares of people within reach.
 pub const SHARE_RADII_KM: [f64; 5] = [5.0, 10.0, 15.0, 20.0, 30.0];
@@ -361,9 +361,6 @@ impl CountySet {
 pub struct Baseline {
     /// Each village's trip to its own township's seat (`None` for special units).
     pub trips: TiVec<VillageId, Option<Trip>>,
-    /// The townships and villages of each county, in order.
-    townships_by_county: TiVec<CountyId, Vec<TownshipId>>,
-    by_county: TiVec<CountyId, Vec<VillageId>>,
     /// Regular township-level units, administrative villages, and the residents of the
     /// regular townships, before any plan.
     regular_townships: usize,
@@ -439,16 +436,9 @@ impl Baseline {
                 })
             })
             .collect();
-        let mut by_county: TiVec<CountyId, Vec<VillageId>> =
-            vec![Vec::new(); dataset.counties.len()].into();
-        for v in dataset.villages.keys() {
-            by_county[dataset.county_of_village(v)].push(v);
-        }
         let regular = dataset.townships.iter().filter(|t| t.kind.is_regular());
         Self {
             trips: trips.into(),
-            townships_by_county: dataset.townships_by_county(),
-            by_county,
             regular_townships: regular.clone().count(),
             regular_villages: dataset
                 .villages
@@ -461,25 +451,17 @@ impl Baseline {
         }
     }
 
-    /// The townships of county `c`, in order.
-    pub(crate) fn townships_of(&self, c: CountyId) -> &[TownshipId] {
-        &self.townships_by_county[c]
-    }
-
-    /// The villages of county `c`, in order.
-    pub(crate) fn villages_of(&self, c: CountyId) -> &[VillageId] {
-        &self.by_county[c]
-    }
-
     /// The coverage before any plan within `radius_km`, computed once for each radius.
-    fn coverage(&self, radius_km: f64) -> Arc<CoverageSet> {
+    fn coverage(&self, prepared: &Prepared, radius_km: f64) -> Arc<CoverageSet> {
         let mut kept = self.coverage.lock().unwrap_or_else(PoisonError::into_inner);
         if let Some((_, set)) = kept.iter().find(|(r, _)| *r == radius_km) {
             return set.clone();
         }
-        let counties: Vec<CountySet> = self
-            .by_county
-            .iter()
+        let counties: Vec<CountySet> = prepared
+            .dataset()
+            .counties
+            .keys()
+            .map(|c| prepared.villages_of(c))
             .map(|villages| {
                 let trips: Vec<Trip> = villages.iter().filter_map(|&v| self.trips[v]).collect();
                 CountySet::new(&trips, radius_km)
@@ -575,21 +557,28 @@ pub(crate) struct Kept {
     counties: TiVec<CountyId, Arc<CountyTrips>>,
 }
 
+/// What coverage reads: the prepared dataset and the trips before any plan.
+#[derive(Debug, Clone, Copy)]
+pub struct Inputs<'a> {
+    pub prepared: &'a Prepared,
+    pub baseline: &'a Baseline,
+}
+
 /// Evaluates a plan's service coverage and cost, taking from `previous` (what an evaluation
 /// on the same workspace kept, and which counties' seats changed since) every county whose
 /// seats did not.
 pub(crate) fn evaluate(
-    ws: &Workspace,
+    ws: Inputs<'_>,
     plan: &MergePlan,
     scenario: &Scenario,
     previous: Option<(&Kept, &TiVec<CountyId, bool>)>,
 ) -> (ServiceReport, Kept) {
     debug_assert_eq!(
         plan.dataset(),
-        ws.id(),
+        ws.prepared.id(),
         "a plan read against another dataset"
     );
-    let (dataset, baseline) = (ws.dataset(), ws.baseline());
+    let (dataset, baseline) = (ws.prepared.dataset(), ws.baseline);
     let service = &scenario.service;
     let previous = previous.filter(|(kept, _)| kept.service.as_ref() == Some(service));
     let towns = &plan.townships;
@@ -618,13 +607,12 @@ pub(crate) fn evaluate(
         .collect();
 
     // Each county's trips: kept if its seats are as they were.
-    let counties: TiVec<CountyId, Arc<CountyTrips>> = baseline
-        .by_county
-        .raw
-        .par_iter()
-        .enumerate()
-        .map(|(c, _)| {
-            let c = CountyId::from(c);
+    let counties: TiVec<CountyId, Arc<CountyTrips>> = dataset
+        .counties
+        .keys()
+        .collect::<Vec<CountyId>>()
+        .into_par_iter()
+        .map(|c| {
             let same = previous
                 .filter(|(_, changed)| !changed[c])
                 .map(|(kept, _)| &kept.counties[c]);
@@ -646,7 +634,9 @@ pub(crate) fn evaluate(
     let mut township_mean_km: TiVec<TownshipId, [f64; 2]> =
         vec![[f64::NAN; 2]; dataset.townships.len()].into();
     for (c, county) in counties.iter_enumerated() {
-        for (&t, &means) in baseline.townships_by_county[c]
+        for (&t, &means) in ws
+            .prepared
+            .townships_of(c)
             .iter()
             .zip(&county.township_means)
         {
@@ -677,7 +667,7 @@ pub(crate) fn evaluate(
         .count();
     let people = baseline.regular_people;
     let report = ServiceReport {
-        before: CoverageSet::clone(&baseline.coverage(service.radius_km)),
+        before: CoverageSet::clone(&baseline.coverage(ws.prepared, service.radius_km)),
         after,
         after_with_stations,
         village_seats,
@@ -704,17 +694,17 @@ pub(crate) fn evaluate(
 /// The trips of county `c`'s villages after `plan`, whose townships have the seats
 /// `seat_of` and whose former seats `is_station` are kept as stations.
 fn county_trips(
-    ws: &Workspace,
+    ws: Inputs<'_>,
     c: CountyId,
     plan: &MergePlan,
     seat_of: &TiVec<TownshipId, TownshipId>,
     is_station: &TiVec<TownshipId, bool>,
     radius_km: f64,
 ) -> CountyTrips {
-    let (dataset, baseline, prepared) = (ws.dataset(), ws.baseline(), ws.prepared());
+    let (dataset, baseline, prepared) = (ws.prepared.dataset(), ws.baseline, ws.prepared);
     let dem = dataset.dem.as_ref();
-    let townships = &baseline.townships_by_county[c];
-    let villages = &baseline.by_county[c];
+    let townships = prepared.townships_of(c);
+    let villages = prepared.villages_of(c);
     // The county's stations, each with the seat it serves beside.
     let stations: Vec<(TownshipId, TownshipId)> = townships
         .iter()

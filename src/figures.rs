@@ -199,8 +199,14 @@ impl FiguresView {
         }
     }
 
-    /// Every figure of an analysis.
+    /// Every figure of an analysis (without the validation chart).
     pub fn new(a: &Analysis) -> Self {
+        Self::with_reference(a, None)
+    }
+
+    /// Every figure of an analysis, with the validation chart against `reference` (a later
+    /// edition of the codes matched to the analysis's dataset) where there is one.
+    pub fn with_reference(a: &Analysis, reference: Option<&crate::validate::Reference>) -> Self {
         let provenance = &a.dataset().provenance;
         let (before, after) = (&a.before().province, &a.after.province);
         let key = Metric::KEY
@@ -220,7 +226,7 @@ impl FiguresView {
             key,
             counties,
             populations_modelled: provenance.is_modelled(Figure::Populations),
-            charts: Some(charts(a)),
+            charts: Some(charts(a, reference)),
             outcomes: Some((
                 a.plan.townships.outcome.clone(),
                 a.plan.villages.outcome.clone(),
@@ -265,7 +271,7 @@ fn counts(s: &Summary) -> [usize; 2] {
     [s.townships.count, s.villages.count]
 }
 
-fn charts(a: &Analysis) -> ChartsView {
+fn charts(a: &Analysis, reference: Option<&crate::validate::Reference>) -> ChartsView {
     let ds = a.dataset();
     let (before, after) = (&a.before().province, &a.after.province);
     // Sichuan's published changes are a yardstick for Sichuan only.
@@ -398,6 +404,6 @@ fn charts(a: &Analysis) -> ChartsView {
         radius_km: a.scenario.service.radius_km,
         cities,
         by_province,
-        validation: a.workspace().reference().map(|r| ValidationView::new(a, r)),
+        validation: reference.map(|r| ValidationView::new(a, r)),
     }
 }

@@ -8,6 +8,7 @@
 pub mod adjacency;
 #[cfg(feature = "desktop")]
 pub mod app;
+pub mod atomic;
 pub mod builtin;
 pub mod coverage;
 pub mod dem;
@@ -16,7 +17,6 @@ pub mod engine;
 pub mod error;
 pub mod figures;
 pub mod geodesy;
-pub mod gis;
 pub mod import;
 pub mod lang;
 pub mod map;
@@ -25,6 +25,7 @@ pub mod model;
 pub mod national;
 pub mod optimum;
 pub mod plan;
+pub mod prepared;
 pub mod progress;
 pub mod report;
 pub mod scenario;
@@ -34,6 +35,7 @@ pub mod terrain;
 pub mod validate;
 pub mod workspace;
 
-pub use error::{ImportError, LoadError, Message, Problem};
+pub use error::{Message, Problem};
+pub use import::{ImportError, LoadError};
 pub use lang::Lang;
 pub use model::{County, Dataset, LonLat, Township, TownshipKind, Village, VillageKind};

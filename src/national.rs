@@ -6,7 +6,8 @@ use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
 
-use crate::error::{LoadError, Message, Problem};
+use crate::error::{Message, Problem};
+use crate::import::LoadError;
 use crate::import::{LoadOptions, Loaded, load_dataset_opts};
 use crate::model::{County, Dataset, Provenance};
 use crate::progress::Progress;
@@ -217,10 +218,6 @@ pub fn load(
     progress: &Progress,
 ) -> Result<Loaded, LoadError> {
     let dirs = dataset_dirs(provinces, progress)?;
-    let options = &LoadOptions {
-        columns: options.columns.clone(),
-        provinces: Vec::new(),
-    };
     if let [dir] = &dirs[..] {
         return load_dataset_opts(dir, options, progress);
     }

@@ -154,8 +154,8 @@ pub fn county_optima(
             key: "the optimum (distance to seat)".into(),
         });
     }
-    let resolved = scenario::resolve(scenario, ws)?;
-    let plan = crate::engine::plan(ws, &resolved)?;
+    let resolved = scenario::resolve(scenario, ws.prepared())?;
+    let plan = crate::engine::plan(ws.engine_inputs(), &resolved)?;
     let dataset = ws.dataset();
     let rules = &scenario.townships;
     let exempt = rules.exempt();
@@ -323,7 +323,7 @@ pub fn seat_rules(ws: &Workspace, scenario: &Scenario) -> Result<Vec<SeatRuleCos
         });
     }
     let groups_of = |s: &Scenario| -> Result<Vec<Vec<TownshipId>>, PlanError> {
-        let plan = crate::engine::plan(ws, &scenario::resolve(s, ws)?)?;
+        let plan = crate::engine::plan(ws.engine_inputs(), &scenario::resolve(s, ws.prepared())?)?;
         Ok(plan
             .townships
             .units
@@ -333,7 +333,7 @@ pub fn seat_rules(ws: &Workspace, scenario: &Scenario) -> Result<Vec<SeatRuleCos
     };
     let people: f64 = ws.dataset().villages.iter().map(|v| v.resident_pop).sum();
     let mean_km = |groups: &[Vec<TownshipId>], rule| -> f64 {
-        let total: f64 = crate::engine::township_seats(ws, groups, rule)
+        let total: f64 = crate::engine::township_seats(ws.engine_inputs(), groups, rule)
             .iter()
             .map(|(_, cost)| cost)
             .sum();

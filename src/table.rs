@@ -18,7 +18,23 @@
 use std::io::Write;
 
 use crate::lang::Lang;
-use crate::report::{BOM, figure};
+
+/// The UTF-8 byte-order mark Excel needs to read a CSV as UTF-8.
+pub const BOM: &[u8] = b"\xEF\xBB\xBF";
+
+/// Formats a figure for a report: integers without decimals, others to 3 decimals.
+pub fn figure(x: f64) -> String {
+    if !x.is_finite() {
+        String::new()
+    } else if x == 0.0 {
+        // Also for -0.0, which rounding of tiny negative changes produces.
+        "0".to_string()
+    } else if x.fract() == 0.0 && x.abs() < 1e15 {
+        format!("{x:.0}")
+    } else {
+        format!("{x:.3}")
+    }
+}
 
 /// A column: its key (the CSV header scripts read) and its header in each language.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -19,9 +19,10 @@ use std::collections::HashMap;
 use std::io::Read;
 use std::path::Path;
 
-use crate::error::{ImportError, Problem, Problems};
+use crate::error::Problem;
 use crate::import::header::TableKind;
 use crate::import::table::{Column, Spec, Table};
+use crate::import::{ImportError, Problems};
 use crate::model::{CountyId, Dataset, TownshipId, TownshipKind};
 use crate::plan::MergePlan;
 use crate::table::{Cell, TableWriter};

@@ -5,61 +5,30 @@
 //! against that dataset: every reader (charts, tables, reports) takes the dataset from the
 //! analysis itself.
 
-use std::collections::HashMap;
 use std::convert::Infallible;
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, OnceLock};
+use std::sync::Arc;
 
 use rayon::prelude::*;
 use typed_index_collections::TiVec;
 
 use crate::coverage::{self, Baseline, ServiceReport};
-use crate::engine::{self, CountyFigures, Prepared};
+use crate::engine::{self, CountyFigures};
 use crate::model::{CountyId, Dataset, TownshipId, VillageId};
 use crate::national::Province;
 use crate::plan::MergePlan;
+pub use crate::prepared::{DatasetId, Prepared};
 use crate::progress::{Cancelled, Progress, Step};
-use crate::report::run::RunReport;
 use crate::scenario::{self, PlanError, Scenario};
-use crate::summary::{self, DatasetSummary};
-use crate::validate::Reference;
+use crate::summary::DatasetSummary;
 
-/// Which loaded dataset a workspace holds: unique within a process. A plan carries it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct DatasetId(u64);
-
-impl DatasetId {
-    fn next() -> Self {
-        static NEXT: AtomicU64 = AtomicU64::new(1);
-        Self(NEXT.fetch_add(1, Ordering::Relaxed))
-    }
-}
-
-impl std::fmt::Display for DatasetId {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "dataset #{}", self.0)
-    }
-}
-
-/// A dataset ready for any number of scenario runs. Immutable once built.
+/// A dataset ready for any number of scenario runs: prepared ([`Prepared`]), with where its
+/// people are (the engine's [`engine::Demands`]) and each village's trip before any plan
+/// (coverage's [`Baseline`]). Immutable once built.
 #[derive(Debug)]
 pub struct Workspace {
-    id: DatasetId,
-    dataset: Dataset,
-    /// Adjacency and terrain.
     prepared: Prepared,
-    /// Coverage before any plan.
+    demands: engine::Demands,
     baseline: Baseline,
-    /// Statistics before any plan.
-    before: DatasetSummary,
-    /// Codes to ids, built when a scenario first names a unit.
-    township_codes: OnceLock<HashMap<String, TownshipId>>,
-    village_codes: OnceLock<HashMap<String, VillageId>>,
-    /// The provinces of the counties (`None` for a code of no province), each once, in the
-    /// order first met.
-    provinces: OnceLock<Vec<Option<&'static Province>>>,
-    /// A later edition of the codes to check each plan against, if the data came with one.
-    reference: Option<Reference>,
 }
 
 /// Everything a scenario run produces: the plan and every figure of the charts and reports,
@@ -99,44 +68,28 @@ impl Workspace {
     }
 
     fn build<E>(dataset: Dataset, mut at: impl FnMut(Step) -> Result<(), E>) -> Result<Self, E> {
-        let prepared = Prepared::build(&dataset, &mut at)?;
+        let prepared = Prepared::build(dataset, &mut at)?;
+        let demands = engine::Demands::new(&prepared);
         at(Step::Coverage)?;
-        let baseline = Baseline::new(&dataset);
-        let before = summary::summarize(&dataset);
+        let baseline = Baseline::new(prepared.dataset());
         at(Step::Done)?;
         Ok(Self {
-            id: DatasetId::next(),
-            dataset,
             prepared,
+            demands,
             baseline,
-            before,
-            township_codes: OnceLock::new(),
-            village_codes: OnceLock::new(),
-            provinces: OnceLock::new(),
-            reference: None,
         })
     }
 
     /// This workspace's dataset identity.
     pub fn id(&self) -> DatasetId {
-        self.id
+        self.prepared.id()
     }
 
     pub fn dataset(&self) -> &Dataset {
-        &self.dataset
+        self.prepared.dataset()
     }
 
-    /// The workspace, checking each plan against `reference` (matched to this dataset).
-    pub fn with_reference(self, reference: Option<Reference>) -> Self {
-        Self { reference, ..self }
-    }
-
-    /// The later edition each plan is checked against, if any.
-    pub fn reference(&self) -> Option<&Reference> {
-        self.reference.as_ref()
-    }
-
-    /// Adjacency and terrain classes.
+    /// Adjacency, terrain classes, the units of each county, codes to ids.
     pub fn prepared(&self) -> &Prepared {
         &self.prepared
     }
@@ -148,69 +101,62 @@ impl Workspace {
 
     /// Statistics before any plan.
     pub fn before(&self) -> &DatasetSummary {
-        &self.before
+        self.prepared.before()
     }
 
     /// The township with this code.
     pub fn township_by_code(&self, code: &str) -> Option<TownshipId> {
-        self.township_codes
-            .get_or_init(|| {
-                self.dataset
-                    .townships
-                    .iter_enumerated()
-                    .map(|(i, t)| (t.code.clone(), i))
-                    .collect()
-            })
-            .get(code)
-            .copied()
+        self.prepared.township_by_code(code)
     }
 
     /// The village with this code.
     pub fn village_by_code(&self, code: &str) -> Option<VillageId> {
-        self.village_codes
-            .get_or_init(|| {
-                self.dataset
-                    .villages
-                    .iter_enumerated()
-                    .map(|(i, v)| (v.code.clone(), i))
-                    .collect()
-            })
-            .get(code)
-            .copied()
+        self.prepared.village_by_code(code)
     }
 
     /// The provinces the dataset's counties are in (`None` for a code of no province), each
     /// once, in the order first met.
     pub fn provinces(&self) -> &[Option<&'static Province>] {
-        self.provinces.get_or_init(|| {
-            let mut seen = Vec::new();
-            for c in &self.dataset.counties {
-                let p = c.province();
-                if !seen.contains(&p) {
-                    seen.push(p);
-                }
-            }
-            seen
-        })
+        self.prepared.provinces()
+    }
+
+    /// What the engine plans on.
+    pub fn engine_inputs(&self) -> engine::Inputs<'_> {
+        engine::Inputs {
+            prepared: &self.prepared,
+            demands: &self.demands,
+        }
+    }
+
+    /// What coverage reads.
+    fn coverage_inputs(&self) -> coverage::Inputs<'_> {
+        coverage::Inputs {
+            prepared: &self.prepared,
+            baseline: &self.baseline,
+        }
     }
 
     /// The plan of a scenario alone (no figures).
     pub fn plan(&self, scenario: &Scenario) -> Result<MergePlan, PlanError> {
-        engine::plan(self, &scenario::resolve(&self.applicable(scenario), self)?)
+        let applied = self.applicable(scenario);
+        let resolved = scenario::resolve(&applied, &self.prepared)?;
+        engine::plan(self.engine_inputs(), &resolved)
     }
 
     /// The number of township-level units after the scenario's township plan alone (no
     /// village plan, no figures): what `run --timing` times beside the whole scenario.
     pub fn township_units_after(&self, scenario: &Scenario) -> Result<usize, PlanError> {
         let applied = self.applicable(scenario);
-        let resolved = scenario::resolve(&applied, self)?;
-        Ok(engine::township_plan(self, &resolved).units.len())
+        let resolved = scenario::resolve(&applied, &self.prepared)?;
+        Ok(engine::township_plan(self.engine_inputs(), &resolved)
+            .units
+            .len())
     }
 
     /// The scenario as it applies to this dataset: without locations no distance can be
     /// measured, and caps on it are left out (the load said so).
     fn applicable<'s>(&self, scenario: &'s Scenario) -> std::borrow::Cow<'s, Scenario> {
-        if self.dataset.has_locations() {
+        if self.dataset().has_locations() {
             std::borrow::Cow::Borrowed(scenario)
         } else {
             std::borrow::Cow::Owned(scenario.without_distance_caps())
@@ -235,10 +181,13 @@ impl Workspace {
         let previous = previous.filter(|p| p.is_of(self));
         let reuse = previous.map(|p| &*p.reuse);
         let applied = self.applicable(scenario);
-        let resolved = scenario::resolve(&applied, self)?;
+        let resolved = scenario::resolve(&applied, &self.prepared)?;
         let no_runs = engine::Reuse::default();
-        let (plan, runs) =
-            engine::plan_reusing(self, &resolved, reuse.map_or(&no_runs, |p| &p.engine))?;
+        let (plan, runs) = engine::plan_reusing(
+            self.engine_inputs(),
+            &resolved,
+            reuse.map_or(&no_runs, |p| &p.engine),
+        )?;
         // The counties whose new seats changed: the others keep their figures.
         let changed = previous.map(|p| self.changed_counties(&p.plan, &plan));
         let kept = previous.zip(changed.as_ref());
@@ -247,14 +196,14 @@ impl Workspace {
         let ((after, figures), (service, trips)) = rayon::join(
             || {
                 engine::after_summary(
-                    self,
+                    self.engine_inputs(),
                     &plan,
                     kept.map(|(p, changed)| (&p.after, &p.reuse.summary, changed)),
                 )
             },
             || {
                 coverage::evaluate(
-                    self,
+                    self.coverage_inputs(),
                     &plan,
                     scenario,
                     kept.map(|(p, changed)| (&p.reuse.coverage, changed)),
@@ -278,8 +227,8 @@ impl Workspace {
     /// Whether each county has a township or village whose new seat differs between two
     /// plans of this workspace.
     fn changed_counties(&self, then: &MergePlan, now: &MergePlan) -> TiVec<CountyId, bool> {
-        let baseline = &self.baseline;
-        self.dataset
+        let prepared = &self.prepared;
+        self.dataset()
             .counties
             .keys()
             .collect::<Vec<CountyId>>()
@@ -287,8 +236,8 @@ impl Workspace {
             .map(|c| {
                 let moved =
                     |t: &TownshipId| then.townships.seat_of(*t) != now.townships.seat_of(*t);
-                baseline.townships_of(c).iter().any(moved)
-                    || baseline
+                prepared.townships_of(c).iter().any(moved)
+                    || prepared
                         .villages_of(c)
                         .iter()
                         .any(|&v| then.villages.seat_of(v) != now.villages.seat_of(v))
@@ -306,35 +255,22 @@ impl Analysis {
 
     /// The dataset the plan indexes.
     pub fn dataset(&self) -> &Dataset {
-        &self.workspace.dataset
+        self.workspace.dataset()
     }
 
     /// Statistics of the dataset before the plan.
     pub fn before(&self) -> &DatasetSummary {
-        &self.workspace.before
+        self.workspace.before()
     }
 
     /// Whether this analysis was computed on `workspace`.
     pub fn is_of(&self, workspace: &Workspace) -> bool {
-        self.workspace.id == workspace.id
+        self.workspace.id() == workspace.id()
     }
 
     /// How many partitions this analysis ran rather than took from `previous`: townships
     /// (counties), villages (new townships).
     pub fn runs_since(&self, previous: &Analysis) -> (usize, usize) {
         self.reuse.engine.runs_since(&previous.reuse.engine)
-    }
-
-    /// The reports of this analysis.
-    pub fn report(&self) -> RunReport<'_> {
-        RunReport {
-            dataset: self.dataset(),
-            scenario: &self.scenario,
-            plan: &self.plan,
-            before: self.before(),
-            after: &self.after,
-            service: &self.service,
-            terrain: &self.workspace.prepared().terrain,
-        }
     }
 }

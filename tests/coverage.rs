@@ -274,7 +274,7 @@ fn on_the_demo_data_min_distance_seats_beat_the_other_rules_on_the_same_groups()
         .iter()
         .map(|u| u.members.to_vec())
         .collect();
-    let by_rule = |rule| engine::township_seats(&ws, &groups, rule);
+    let by_rule = |rule| engine::township_seats(ws.engine_inputs(), &groups, rule);
     let nearest = by_rule(SeatRule::MinDistance);
     let mut moved = 0;
     for rule in [SeatRule::LargestPopulation, SeatRule::TownFirst] {

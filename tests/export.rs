@@ -402,13 +402,13 @@ fn the_geojson_has_one_dissolved_territory_per_new_township_and_keeps_the_area()
 #[test]
 fn holes_left_in_territories_are_enclaves_of_other_units_not_slivers() {
     let a = analysis();
-    assert_holes_hold_other_units(a, &jianzhi::gis::townships(&a.report()));
+    assert_holes_hold_other_units(a, &jianzhi::report::layers::townships(&a.report()));
 }
 
 /// Asserts every hole left in a territory is other units' land: what of it neither another
 /// township's boundary nor the unit itself covers is a rounding speck (under 1% of the hole,
 /// or 1e-9 deg²).
-fn assert_holes_hold_other_units(a: &Analysis, units: &[jianzhi::gis::Territory]) {
+fn assert_holes_hold_other_units(a: &Analysis, units: &[jianzhi::report::layers::Territory]) {
     let ds = a.dataset();
     let stage = &a.plan.townships;
     for unit in units {
@@ -464,7 +464,7 @@ fn gaps_between_boundaries_that_do_not_quite_meet_leave_no_holes() {
     }
     let ws = common::workspace(dataset);
     let a = ws.analyse(&preset("sichuan-2019")).unwrap();
-    let units = jianzhi::gis::townships(&a.report());
+    let units = jianzhi::report::layers::townships(&a.report());
     // Enclaves stay holes; the gaps between boundaries leave none.
     assert_holes_hold_other_units(&a, &units);
     let total: f64 = units

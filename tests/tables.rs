@@ -153,7 +153,6 @@ fn a_column_mapping_reads_headers_the_program_does_not_know() {
     // Given to the loader (as `--columns` does)…
     let options = LoadOptions {
         columns: Some(map.clone()),
-        ..LoadOptions::default()
     };
     let plain = write_dataset(&dir.path().join("plain"), COUNTIES, TOWNSHIPS, VILLAGES);
     let expected = figures(&plain, &LoadOptions::default());

@@ -236,11 +236,11 @@ fn the_apps_validation_chart_checks_each_plan_against_the_edition_beside_the_dat
     std::fs::write(editions.join("villages_2024.csv"), LATER_VILLAGES).unwrap();
     let dataset = jianzhi::import::load_dataset(dir.path()).unwrap().dataset;
     let reference = validate::reference_in(dir.path(), &dataset).unwrap();
-    let ws = std::sync::Arc::new(Workspace::new(dataset).with_reference(reference));
+    let ws = std::sync::Arc::new(Workspace::new(dataset));
 
     let chart = |scenario: &Scenario| {
         let analysis = ws.analyse(scenario).unwrap();
-        jianzhi::figures::FiguresView::new(&analysis)
+        jianzhi::figures::FiguresView::with_reference(&analysis, reference.as_ref())
             .charts
             .unwrap()
             .validation

@@ -87,6 +87,17 @@ impl JianzhiApp {
     /// finishes. The scenarios, language and theme of the last run are restored, else the
     /// `sichuan-2019` preset opens.
     pub fn new(wake: Option<egui::Context>, workspace: Arc<Workspace>, launch: Launch) -> Self {
+        Self::with_reference(wake, workspace, None, launch)
+    }
+
+    /// As [`JianzhiApp::new`], with a later edition of the codes matched to the workspace's
+    /// dataset, for the validation chart.
+    pub fn with_reference(
+        wake: Option<egui::Context>,
+        workspace: Arc<Workspace>,
+        reference: Option<crate::validate::Reference>,
+        launch: Launch,
+    ) -> Self {
         let state_dir = launch.state_dir.unwrap_or_else(crate::builtin::config_dir);
         let presets = crate::builtin::presets();
         let restored = Saved::restore(&state_dir);
@@ -119,6 +130,7 @@ impl JianzhiApp {
                 saved,
                 tabs,
                 workspace,
+                reference: reference.map(Arc::new),
                 geometry,
                 highlighted_county: None,
                 before,
@@ -163,6 +175,7 @@ impl JianzhiApp {
             tab: tab.id,
             generation: tab.generation,
             workspace: self.state.workspace.clone(),
+            reference: self.state.reference.clone(),
             scenario: Box::new(self.state.saved.scenarios[k].clone()),
             previous: tab.analysis.as_ref().map(|(analysis, _)| analysis.clone()),
         };
@@ -261,10 +274,11 @@ impl JianzhiApp {
                 match result {
                     LoadResult::Loaded {
                         workspace,
+                        reference,
                         geometry,
                         warnings,
                     } => {
-                        self.use_workspace(workspace, geometry);
+                        self.use_workspace(workspace, reference, geometry);
                         self.state.problems.clear();
                         self.state.warnings = warnings;
                         self.state.status = dir.display().to_string();
@@ -309,14 +323,20 @@ impl JianzhiApp {
     /// the new dataset arrives.
     pub fn set_workspace(&mut self, workspace: Arc<Workspace>) {
         let geometry = Arc::new(crate::map::MapGeometry::new(workspace.dataset()));
-        self.use_workspace(workspace, geometry);
+        self.use_workspace(workspace, None, geometry);
     }
 
     /// As [`JianzhiApp::set_workspace`], with the map geometry already built (on the load
     /// thread).
-    fn use_workspace(&mut self, workspace: Arc<Workspace>, geometry: Arc<crate::map::MapGeometry>) {
+    fn use_workspace(
+        &mut self,
+        workspace: Arc<Workspace>,
+        reference: Option<Arc<crate::validate::Reference>>,
+        geometry: Arc<crate::map::MapGeometry>,
+    ) {
         self.state.before = Arc::new(FiguresView::before_only(&workspace));
         self.state.workspace = workspace;
+        self.state.reference = reference;
         self.state.geometry = geometry.clone();
         self.state.highlighted_county = None;
         self.map.set_geometry(geometry);
@@ -450,20 +470,15 @@ impl JianzhiApp {
                     None => {}
                 }
             }
+            // The country's folder loads every province together (see the worker).
             Command::OpenCountry => match crate::national::national_dir() {
-                Ok(dir) => self.start_load(
-                    dir,
-                    crate::import::LoadOptions {
-                        provinces: crate::national::PROVINCES.iter().collect(),
-                        ..Default::default()
-                    },
-                ),
+                Ok(dir) => self.start_load(dir, crate::import::LoadOptions::default()),
                 Err(e) => self.state.status = e.to_string(),
             },
             Command::CancelLoad => self.cancel_load(),
             Command::SaveScenario(path) => {
                 let text = self.state.scenario().to_toml();
-                match crate::report::write_atomic(&path, text.as_bytes()) {
+                match crate::atomic::write_atomic(&path, text.as_bytes()) {
                     Ok(()) => {
                         self.state.status =
                             format!("{} {}", self.state.lang().t("saved"), path.display())
@@ -594,7 +609,6 @@ impl JianzhiApp {
                 }
                 let options = crate::import::LoadOptions {
                     columns: Some(columns),
-                    ..Default::default()
                 };
                 self.start_load(dialog.dir, options);
             }
@@ -949,7 +963,7 @@ pub fn run(data: Option<&Path>, launch: Launch) -> Result<(), StartError> {
     let demo_dir = crate::builtin::demo_dir();
     let demo = crate::import::load_dataset(&demo_dir)?;
     let reference = crate::validate::reference_in(&demo_dir, &demo.dataset)?;
-    let workspace = Arc::new(Workspace::new(demo.dataset).with_reference(reference));
+    let workspace = Arc::new(Workspace::new(demo.dataset));
     let data = data.map(Path::to_path_buf);
     let options = eframe::NativeOptions {
         viewport: egui::ViewportBuilder::default()
@@ -962,7 +976,8 @@ pub fn run(data: Option<&Path>, launch: Launch) -> Result<(), StartError> {
         "jianzhi",
         options,
         Box::new(move |cc| {
-            let mut app = JianzhiApp::new(Some(cc.egui_ctx.clone()), workspace, launch);
+            let mut app =
+                JianzhiApp::with_reference(Some(cc.egui_ctx.clone()), workspace, reference, launch);
             match data {
                 Some(dir) if crate::national::is_country_dir(&dir) => {
                     app.apply(Command::OpenCountry);

@@ -233,14 +233,14 @@ impl Saved {
         if let Ok(previous) = std::fs::read_to_string(&path)
             && Self::parse_whole(&previous).is_ok()
         {
-            crate::report::write_atomic(&dir.join(BACKUP_FILE), previous.as_bytes())?;
+            crate::atomic::write_atomic(&dir.join(BACKUP_FILE), previous.as_bytes())?;
         }
         let current = Saved {
             version: STATE_VERSION,
             ..self.clone()
         };
         let text = toml::to_string_pretty(&current).map_err(std::io::Error::other)?;
-        crate::report::write_atomic(
+        crate::atomic::write_atomic(
             &path,
             format!(
                 "# Jianzhi: the open scenarios, language, theme and layout\n{text}\n{END_LINE}\n"
@@ -357,6 +357,9 @@ pub struct AppState {
     /// One per open scenario, in the order of `saved.scenarios`.
     pub tabs: Vec<Tab>,
     pub workspace: Arc<Workspace>,
+    /// A later edition of the codes matched to the dataset in use, for the validation chart
+    /// (held here, beside the workspace it belongs to).
+    pub reference: Option<Arc<crate::validate::Reference>>,
     /// The dataset in use on the map plane.
     pub geometry: Arc<crate::map::MapGeometry>,
     /// The county marked in the county table.

@@ -12,10 +12,12 @@ use std::sync::{Arc, Condvar, Mutex};
 
 use super::state::TabId;
 use super::view::FiguresView;
-use crate::error::{LoadError, Message, Problem};
+use crate::error::{Message, Problem};
+use crate::import::LoadError;
 use crate::lang::Lang;
 use crate::progress::Progress;
 use crate::scenario::Scenario;
+use crate::validate::Reference;
 use crate::workspace::{Analysis, Workspace};
 
 /// A scenario run asked for by a tab.
@@ -23,6 +25,8 @@ pub struct Analyse {
     pub tab: TabId,
     pub generation: u64,
     pub workspace: Arc<Workspace>,
+    /// The later edition of the codes matched to the workspace's dataset, if any.
+    pub reference: Option<Arc<Reference>>,
     pub scenario: Box<Scenario>,
     /// The tab's last analysis: what the edit did not change is taken from it.
     pub previous: Option<Arc<Analysis>>,
@@ -32,13 +36,14 @@ pub struct Analyse {
 pub enum LoadResult {
     Loaded {
         workspace: Arc<Workspace>,
+        reference: Option<Arc<Reference>>,
         geometry: Arc<crate::map::MapGeometry>,
         warnings: Vec<Message>,
     },
     Invalid {
         problems: Vec<Message>,
         /// A table whose columns could not all be found: the mapping dialog opens on it.
-        columns: Option<Box<crate::error::ColumnsProblem>>,
+        columns: Option<Box<crate::import::ColumnsProblem>>,
     },
     Cancelled,
 }
@@ -251,7 +256,7 @@ fn analyse(job: Analyse) -> Done {
             .workspace
             .analyse_after(&job.scenario, job.previous.as_deref())
             .map(|analysis| {
-                let view = FiguresView::new(&analysis);
+                let view = FiguresView::with_reference(&analysis, job.reference.as_deref());
                 (Arc::new(analysis), Arc::new(view))
             })
             .map_err(|e| Message::new(e.describe(Lang::En), e.describe(Lang::Zh))),
@@ -264,12 +269,13 @@ fn load(
     progress: &Progress,
 ) -> LoadResult {
     // A province of the national data is modelled here on first use (with its progress);
-    // several provinces are loaded together.
-    let loaded = if options.provinces.is_empty() {
+    // the country's folder loads every province together.
+    let loaded = if crate::national::is_country_dir(dir) {
+        let all: Vec<&crate::national::Province> = crate::national::PROVINCES.iter().collect();
+        crate::national::load(&all, options, progress)
+    } else {
         crate::national::ensure_modelled(dir, progress)
             .and_then(|()| crate::import::load_dataset_opts(dir, options, progress))
-    } else {
-        crate::national::load(&options.provinces, options, progress)
     };
     let loaded = match loaded {
         Ok(loaded) => loaded,
@@ -298,7 +304,8 @@ fn load(
     match Workspace::new_with(loaded.dataset, progress) {
         Ok(workspace) => LoadResult::Loaded {
             geometry: Arc::new(crate::map::MapGeometry::new(workspace.dataset())),
-            workspace: Arc::new(workspace.with_reference(reference)),
+            workspace: Arc::new(workspace),
+            reference: reference.map(Arc::new),
             warnings,
         },
         Err(_) => LoadResult::Cancelled,

@@ -14,15 +14,16 @@ use rayon::prelude::*;
 
 use super::population::{self, Calibration, Population, PopulationInput, UnitPopulation};
 use super::{SEED, voronoi};
+use crate::atomic::write_atomic;
 use crate::dem::Dem;
-use crate::error::{Message, Problem, Problems};
+use crate::error::{Message, Problem};
 use crate::geodesy::LocalProjection;
+use crate::import::Problems;
 use crate::import::boundaries::read_boundaries;
 use crate::import::header::TableKind;
 use crate::import::table::Column;
 use crate::model::{LonLat, TownshipKind, VillageKind};
 use crate::progress::{Progress, Step};
-use crate::report::write_atomic;
 
 /// The generator failed: a source file is missing or malformed, or output could not be written.
 #[derive(Debug, thiserror::Error)]
@@ -30,7 +31,7 @@ pub enum DemoError {
     #[error("{0}")]
     Source(Problem),
     #[error("{0}")]
-    Import(#[from] crate::error::ImportError),
+    Import(#[from] crate::import::ImportError),
     #[error("cannot write {path}: {source}")]
     Write {
         path: String,

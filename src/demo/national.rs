@@ -26,15 +26,16 @@ use super::generate::{
     read_townships, read_villages, shapes_geojson, townships_csv, townships_geojson, villages_csv,
 };
 use super::population::Calibration;
+use crate::atomic::write_atomic;
 use crate::dem::Dem;
-use crate::error::{Message, Problem, Problems};
+use crate::error::{Message, Problem};
 use crate::geodesy::LocalProjection;
+use crate::import::Problems;
 use crate::import::boundaries::parse_geojson;
 use crate::import::header::TableKind;
 use crate::import::table::Column;
 use crate::model::LonLat;
 use crate::progress::Progress;
-use crate::report::write_atomic;
 
 /// The weight of a community against a village when sharing a township's residents: the
 /// value the demo's calibration to Sichuan's published 877 residents per village finds.

@@ -14,8 +14,8 @@ use std::path::Path;
 use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
+use crate::atomic::{write_atomic, write_atomic_with};
 use crate::model::Dataset;
-use crate::report::{write_atomic, write_atomic_with};
 
 /// Files of the demo folder copied unchanged.
 const COPIED: &[&str] = &[
@@ -63,7 +63,7 @@ pub fn write_scaled(
          modelled = [\"locations\", \"territories\", \"areas\", \"populations\"]\n\
          sources = [\"Every village-level unit of the demo dataset split into parts (modelled)\"]\n",
         demo.provenance.name,
-        crate::report::figure(villages as f64)
+        crate::table::figure(villages as f64)
     );
     write_atomic(&out.join("dataset.toml"), manifest.as_bytes())?;
     write_atomic_with(&out.join("villages.csv"), |w| {

@@ -59,84 +59,41 @@ use std::sync::Arc;
 use rayon::prelude::*;
 use typed_index_collections::TiVec;
 
-use crate::adjacency::{self, Adjacency};
+use crate::adjacency::Adjacency;
 use crate::geodesy::SpherePoint;
 use crate::model::{
     CountyId, Dataset, Level, Terrain, TownshipId, TownshipKind, VillageId, VillageKind,
 };
 use crate::plan::{EditReport, MergePlan, Stage};
-use crate::progress::Step;
+use crate::prepared::{DatasetId, Prepared};
 use crate::scenario::quota::Quota;
 use crate::scenario::{LevelInput, PlanError, Resolved, Rules, SeatRule, TargetPer};
 use crate::summary::{DatasetSummary, TownshipFigures, UnitFigures, VillageFigures};
-use crate::workspace::DatasetId;
-use crate::workspace::Workspace;
 
 /// The figures of each county's new units, kept for the next analysis.
 pub(crate) type CountyFigures = TiVec<CountyId, Arc<UnitFigures>>;
 
-/// What a dataset needs for any number of scenario runs, computed once.
+/// Where the people of each level are, for the seats chosen by distance and the local
+/// search: computed once per prepared dataset.
 #[derive(Debug, Clone)]
-pub struct Prepared {
-    /// Terrain class of each township (data, else DEM, else none).
-    pub terrain: TiVec<TownshipId, Option<Terrain>>,
-    /// Township neighbours, within counties.
-    pub township_adjacency: Adjacency<TownshipId>,
-    /// Village neighbours within counties, so villages of townships that merge can merge
-    /// across the former township line.
-    pub village_adjacency: Adjacency<VillageId>,
-    /// Township seats and village centres as points on the sphere.
-    pub township_points: TiVec<TownshipId, SpherePoint>,
-    pub village_points: TiVec<VillageId, SpherePoint>,
-    /// The villages of each township, in order: what the village level's partitions are
-    /// made of.
-    villages_by_township: TiVec<TownshipId, Vec<VillageId>>,
-    /// Where the people of each township and each village are, for the seats chosen by
-    /// distance and the local search.
+pub struct Demands {
     township_demand: Demand,
     village_demand: Demand,
 }
 
-impl Prepared {
-    pub fn new(dataset: &Dataset) -> Self {
-        let Ok(prepared) = Self::build(dataset, |_| Ok::<(), std::convert::Infallible>(()));
-        prepared
-    }
-
-    /// Computes everything, calling `at` before each step (for progress; an error from it
-    /// stops the work).
-    pub fn build<E>(
-        dataset: &Dataset,
-        mut at: impl FnMut(Step) -> Result<(), E>,
-    ) -> Result<Self, E> {
-        at(Step::Adjacency)?;
-        let (township_adjacency, _) =
-            adjacency::township_adjacency(dataset, adjacency::DEFAULT_TOLERANCE_DEG);
-        at(Step::Adjacency)?;
-        let village_adjacency = adjacency::village_adjacency_within_counties(dataset);
-        at(Step::Terrain)?;
-        let terrain = crate::terrain::township_terrain(dataset);
-        let township_points: TiVec<TownshipId, SpherePoint> = dataset
-            .townships
-            .iter()
-            .map(|t| SpherePoint::new(t.seat))
-            .collect();
-        let village_points: TiVec<VillageId, SpherePoint> = dataset
-            .villages
-            .iter()
-            .map(|v| SpherePoint::new(v.centre))
-            .collect();
-        let townships_by_county = dataset.townships_by_county();
-        let villages_by_township = dataset.villages_by_township();
+impl Demands {
+    pub fn new(prepared: &Prepared) -> Self {
+        let dataset = prepared.dataset();
         let township_demand = Demand::of_townships(
             dataset,
-            &townships_by_county,
-            &villages_by_township,
-            &township_points,
-            &village_points,
+            prepared.townships_by_county(),
+            &prepared.villages_by_township,
+            &prepared.township_points,
+            &prepared.village_points,
         );
         let village_demand = Demand {
-            points: village_points
+            points: prepared
+                .village_points
                 .iter()
                 .zip(&dataset.villages)
                 .map(|(&p, v)| (p, v.resident_pop))
@@ -144,16 +101,31 @@ impl Prepared {
             of: (0..dataset.villages.len()).map(|i| i..i + 1).collect(),
             seat_costs: None,
         };
-        Ok(Self {
-            terrain,
-            township_adjacency,
-            village_adjacency,
-            township_points,
-            village_points,
-            villages_by_township,
+        Self {
             township_demand,
             village_demand,
-        })
+        }
+    }
+}
+
+/// What the engine plans on: a prepared dataset and where its people are.
+#[derive(Debug, Clone, Copy)]
+pub struct Inputs<'a> {
+    pub prepared: &'a Prepared,
+    pub demands: &'a Demands,
+}
+
+impl<'a> Inputs<'a> {
+    fn dataset(&self) -> &'a Dataset {
+        self.prepared.dataset()
+    }
+
+    fn id(&self) -> DatasetId {
+        self.prepared.id()
+    }
+
+    fn prepared(&self) -> &'a Prepared {
+        self.prepared
     }
 }
 
@@ -349,14 +321,14 @@ fn target_regions<K>(
 }
 
 /// Computes the plan of a scenario resolved against `ws`'s dataset.
-pub fn plan(ws: &Workspace, resolved: &Resolved) -> Result<MergePlan, PlanError> {
+pub fn plan(ws: Inputs<'_>, resolved: &Resolved) -> Result<MergePlan, PlanError> {
     plan_reusing(ws, resolved, &Reuse::default()).map(|(plan, _)| plan)
 }
 
 /// As [`plan`], taking from `previous` the partition runs whose inputs are the same (after a
 /// hand edit, every county but the edited one); returns what the next plan may reuse.
 pub fn plan_reusing(
-    ws: &Workspace,
+    ws: Inputs<'_>,
     resolved: &Resolved,
     previous: &Reuse,
 ) -> Result<(MergePlan, Reuse), PlanError> {
@@ -382,7 +354,7 @@ pub fn plan_reusing(
 }
 
 /// The township level of the plan of a scenario resolved against `ws`'s dataset, alone.
-pub fn township_plan(ws: &Workspace, resolved: &Resolved) -> Stage<TownshipId> {
+pub fn township_plan(ws: Inputs<'_>, resolved: &Resolved) -> Stage<TownshipId> {
     township_stage(ws, resolved, &Reuse::default()).0
 }
 
@@ -424,7 +396,7 @@ impl<K: Clone + PartialEq, L> Kept<K, L> {
     /// The runs, if they were computed under the same context.
     fn runs_for<'k>(
         kept: Option<&'k Self>,
-        ws: &Workspace,
+        ws: Inputs<'_>,
         rules: &Rules<K>,
         resolved: &Resolved,
     ) -> Option<&'k agglomerate::Runs<L>> {
@@ -437,7 +409,7 @@ impl<K: Clone + PartialEq, L> Kept<K, L> {
     }
 
     fn new(
-        ws: &Workspace,
+        ws: Inputs<'_>,
         rules: &Rules<K>,
         resolved: &Resolved,
         runs: agglomerate::Runs<L>,
@@ -472,14 +444,14 @@ impl Reuse {
 type LevelResult<L, K> = (Stage<L>, Vec<EditReport>, Kept<K, L>);
 
 fn township_stage(
-    ws: &Workspace,
+    ws: Inputs<'_>,
     resolved: &Resolved,
     previous: &Reuse,
 ) -> LevelResult<TownshipId, TownshipKind> {
     let (dataset, prepared) = (ws.dataset(), ws.prepared());
     let rules = &resolved.scenario.townships;
     let units = township_units(ws, rules, &resolved.in_scope);
-    let baseline = ws.baseline();
+    let baseline = ws.prepared();
     let counties = dataset
         .counties
         .keys()
@@ -496,7 +468,7 @@ fn township_stage(
     let (stage, edits, runs) = run_level(
         units,
         counties,
-        &prepared.township_demand,
+        &ws.demands.township_demand,
         rules,
         &resolved.townships,
         &prepared.township_adjacency,
@@ -511,7 +483,7 @@ fn township_stage(
 /// The townships as the engine sees them (their people are the workspace's
 /// `township_demand`).
 fn township_units(
-    ws: &Workspace,
+    ws: Inputs<'_>,
     rules: &Rules<TownshipKind>,
     in_scope: &TiVec<CountyId, bool>,
 ) -> Vec<Unit> {
@@ -552,13 +524,13 @@ fn township_units(
 /// The distance rule's seat is the 1-median of the group's villages among its members'
 /// seats, so it never costs more than another rule's on the same group.
 pub fn township_seats(
-    ws: &Workspace,
+    ws: Inputs<'_>,
     groups: &[Vec<TownshipId>],
     rule: SeatRule,
 ) -> Vec<(TownshipId, f64)> {
     let in_scope = TiVec::from(vec![true; ws.dataset().counties.len()]);
     let units = township_units(ws, &Rules::default(), &in_scope);
-    let demand = &ws.prepared().township_demand;
+    let demand = &ws.demands.township_demand;
     let mut members = Vec::new();
     groups
         .iter()
@@ -573,7 +545,7 @@ pub fn township_seats(
 }
 
 fn village_stage(
-    ws: &Workspace,
+    ws: Inputs<'_>,
     resolved: &Resolved,
     townships: &Stage<TownshipId>,
     previous: &Reuse,
@@ -612,7 +584,7 @@ fn village_stage(
             }
         })
         .collect();
-    let demand = &prepared.village_demand;
+    let demand = &ws.demands.village_demand;
     // The scenario's manual village groups stay inside a new township.
     let code_of = |i: usize| dataset.villages[VillageId::from(i)].code.clone();
     for (g, group) in resolved.villages.manual.iter().enumerate() {
@@ -731,7 +703,7 @@ fn run_level<K: Sync, L: Level>(
 /// county's units for the next time; a county `previous` has and that has not `changed`
 /// keeps its figures and summary.
 pub(crate) fn after_summary(
-    ws: &Workspace,
+    ws: Inputs<'_>,
     plan: &MergePlan,
     previous: Option<(&DatasetSummary, &CountyFigures, &TiVec<CountyId, bool>)>,
 ) -> (DatasetSummary, CountyFigures) {
@@ -760,8 +732,8 @@ pub(crate) fn after_summary(
 }
 
 /// The figures of the new units seated in county `c`.
-fn county_figures(ws: &Workspace, plan: &MergePlan, c: CountyId) -> UnitFigures {
-    let (dataset, baseline) = (ws.dataset(), ws.baseline());
+fn county_figures(ws: Inputs<'_>, plan: &MergePlan, c: CountyId) -> UnitFigures {
+    let (dataset, baseline) = (ws.dataset(), ws.prepared());
     let townships = baseline
         .townships_of(c)
         .iter()

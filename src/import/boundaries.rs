@@ -11,9 +11,10 @@ use std::path::Path;
 use geo::orient::{Direction, Orient};
 use geo::{Area, MakeValid, MultiPolygon, Polygon, Validation};
 
-use crate::error::{ImportError, Message, Problem, Problems};
+use crate::error::{Message, Problem};
 use crate::import::header::TableKind;
 use crate::import::table::{Column, check_code, column_in};
+use crate::import::{ImportError, Problems};
 use crate::tr;
 
 /// One polygon feature with the attributes Jianzhi understands.

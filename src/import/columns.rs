@@ -20,7 +20,8 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use crate::error::{ImportError, Message, Problem};
+use crate::error::{Message, Problem};
+use crate::import::ImportError;
 use crate::import::header::{TableKind, normalise};
 use crate::import::table::Column;
 use crate::tr;
@@ -153,7 +154,7 @@ impl ColumnMap {
         let text = format!(
             "# Jianzhi column mapping: for each table, the header in the file that holds each field.\n# 建制 列对应：每张表中各字段所在列的表头。\n\n{body}"
         );
-        crate::report::write_atomic(path, text.as_bytes())
+        crate::atomic::write_atomic(path, text.as_bytes())
             .map_err(|e| Problem::file(path, tr!("cannot write: {e}", "无法写入：{e}")))
     }
 }

@@ -4,7 +4,8 @@
 
 use std::path::Path;
 
-use crate::error::{Problem, Problems};
+use crate::error::Problem;
+use crate::import::Problems;
 use crate::import::boundaries::parse_geojson;
 use crate::import::header::TableKind;
 use crate::import::table::{Column, Spec, Table};

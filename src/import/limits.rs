@@ -15,8 +15,9 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
-use crate::error::{ImportError, Message, Problem, Problems};
+use crate::error::{Message, Problem};
 use crate::import::table::{Column, Table};
+use crate::import::{ImportError, Problems};
 use crate::tr;
 
 /// The file name the loader looks for in a dataset folder.

@@ -16,6 +16,7 @@
 
 pub mod boundaries;
 pub mod columns;
+pub mod error;
 pub mod fuzzing;
 pub mod header;
 pub mod limits;
@@ -23,13 +24,15 @@ mod neighbours;
 pub mod table;
 pub mod text;
 
+pub use error::{ColumnsProblem, ImportError, LoadError, Problems};
+
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use geo::{GeodesicArea, InteriorPoint, MultiPolygon};
 
 use crate::dem::Dem;
-use crate::error::{ColumnsProblem, ImportError, LoadError, Message, Problem, Problems};
+use crate::error::{Message, Problem};
 use crate::model::{
     County, CountyId, Dataset, LonLat, Provenance, Terrain, Township, TownshipId, TownshipKind,
     Village, VillageKind,
@@ -62,9 +65,6 @@ pub struct LoadOptions {
     /// A column mapping (`--columns FILE`, or the app's dialog); else the folder's
     /// `columns.toml` if it has one.
     pub columns: Option<ColumnMap>,
-    /// Load these provinces together instead of the folder (the app's "whole country"; see
-    /// [`crate::national::load`]); empty: the folder.
-    pub provinces: Vec<&'static crate::national::Province>,
 }
 
 /// Loads and validates the dataset in `dir`, reporting progress to `progress` and stopping

@@ -9,7 +9,8 @@
 
 use std::collections::HashMap;
 
-use crate::error::{LoadError, Message, Problem, Problems};
+use crate::error::{Message, Problem};
+use crate::import::{LoadError, Problems};
 use crate::model::{Neighbours, Township, TownshipId, Village, VillageId};
 use crate::progress::Step;
 use crate::tr;

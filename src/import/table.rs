@@ -15,9 +15,10 @@ use std::io::{self, Read, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
 use std::rc::Rc;
 
-use crate::error::{ColumnsProblem, ImportError, LoadError, Message, Problem, Problems};
+use crate::error::{Message, Problem};
 use crate::import::header::{self, TableKind};
 use crate::import::text;
+use crate::import::{ColumnsProblem, ImportError, LoadError, Problems};
 use crate::progress::{Progress, Step};
 use crate::tr;
 

@@ -5,12 +5,14 @@
 //! and every township's county exist, figures are finite and non-negative, and coordinates are
 //! WGS84 longitude/latitude. Downstream code (adjacency, the merge engine, metrics) relies on it.
 
+mod dem;
 mod ids;
 
 use geo::MultiPolygon;
 use serde::{Deserialize, Serialize};
 use typed_index_collections::TiVec;
 
+pub use dem::Dem;
 pub use ids::{CountyId, Level, NewId, NewTownshipId, NewVillageId, TownshipId, VillageId};
 
 /// A point in WGS84 degrees.
@@ -384,7 +386,7 @@ pub struct Dataset {
     pub counties: TiVec<CountyId, County>,
     pub townships: TiVec<TownshipId, Township>,
     pub villages: TiVec<VillageId, Village>,
-    pub dem: Option<crate::dem::Dem>,
+    pub dem: Option<Dem>,
     /// Neighbour pairs declared in the data (`adjacency.csv`); where a level has any, they
     /// replace the neighbours found from its geometry.
     pub neighbours: Neighbours,

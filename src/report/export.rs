@@ -264,10 +264,10 @@ pub fn export(
                 out.file("report.xlsx", |path| report.xlsx(lang, meta)?.save(path))?;
             }
             Format::Geojson | Format::Shp => {
-                let townships = crate::gis::townships(&report);
-                let villages = crate::gis::villages(&report);
-                let seats = crate::gis::seats(&report);
-                let stations = crate::gis::stations(&report);
+                let townships = crate::report::layers::townships(&report);
+                let villages = crate::report::layers::villages(&report);
+                let seats = crate::report::layers::seats(&report);
+                let stations = crate::report::layers::stations(&report);
                 let names = LayerNames::new(lang);
                 if format == Format::Geojson {
                     out.file("townships-new.geojson", |path| {

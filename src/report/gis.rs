@@ -9,10 +9,10 @@ use geo::MultiPolygon;
 use serde_json::{Value, json};
 use shapefile::dbase::{self, FieldName, FieldValue, TableWriterBuilder};
 
-use crate::gis::{Marker, Territory};
+use crate::atomic::write_atomic;
+use crate::report::layers::{Marker, Territory};
 use crate::report::meta::Metadata;
 use crate::report::svg::esc;
-use crate::report::write_atomic;
 
 /// The WGS 84 definition every `.prj` holds.
 const WGS84_PRJ: &str = r#"GEOGCS["GCS_WGS_1984",DATUM["D_WGS_1984",SPHEROID["WGS_1984",6378137.0,298.257223563]],PRIMEM["Greenwich",0.0],UNIT["Degree",0.0174532925199433]]"#;

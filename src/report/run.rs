@@ -633,3 +633,18 @@ fn outcome_row(level: &str, o: &Outcome) -> Vec<Cell> {
     );
     row
 }
+
+impl crate::workspace::Analysis {
+    /// The reports of this analysis.
+    pub fn report(&self) -> RunReport<'_> {
+        RunReport {
+            dataset: self.dataset(),
+            scenario: &self.scenario,
+            plan: &self.plan,
+            before: self.before(),
+            after: &self.after,
+            service: &self.service,
+            terrain: &self.workspace().prepared().terrain,
+        }
+    }
+}

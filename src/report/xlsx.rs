@@ -9,9 +9,9 @@ use std::path::Path;
 use rust_xlsxwriter::{Color, DocProperties, Format, FormatBorder, Workbook, XlsxError};
 use unicode_width::UnicodeWidthStr;
 
+use crate::atomic::write_atomic;
 use crate::lang::Lang;
 use crate::report::meta::Metadata;
-use crate::report::write_atomic;
 use crate::table::{Cell, Column, TableWriter};
 
 /// The most rows a sheet holds (Excel's limit); longer tables go on into a second sheet.

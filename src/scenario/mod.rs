@@ -6,6 +6,7 @@
 //! string.
 
 mod edit;
+mod fate;
 pub mod quota;
 mod resolve;
 
@@ -20,6 +21,8 @@ use crate::model::{Terrain, TownshipKind, VillageKind};
 use crate::tr;
 
 pub use edit::{Edit, EditAction, LevelName};
+use fate::across_zh;
+pub use fate::{EditReport, EditStatus, Refusal};
 pub use resolve::{LevelInput, PlanError, Resolved, ResolvedEdit, resolve};
 
 /// The scenario file format version this build reads and writes.

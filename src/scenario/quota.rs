@@ -12,8 +12,9 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
-use crate::error::{ImportError, Message, Problem, Problems};
+use crate::error::{Message, Problem};
 use crate::import::text::{decoding_reader, sniff_encoding};
+use crate::import::{ImportError, Problems};
 use crate::tr;
 
 /// One quota.

@@ -10,10 +10,10 @@ use std::collections::HashMap;
 use typed_index_collections::TiVec;
 
 use super::{Edit, EditAction, LevelName, Rules, Scenario, SeatRule};
+use super::{EditReport, EditStatus, Refusal};
 use crate::lang::Lang;
 use crate::model::{CountyId, Level, TownshipId, VillageId};
-use crate::plan::{EditReport, EditStatus, Refusal};
-use crate::workspace::Workspace;
+use crate::prepared::Prepared;
 
 /// A scenario's rules that cannot be applied to this dataset.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -60,10 +60,7 @@ impl PlanError {
                 first,
                 second,
                 container,
-            } => format!(
-                "{key}：{}",
-                crate::plan::across_zh(first, second, container)
-            ),
+            } => format!("{key}：{}", super::across_zh(first, second, container)),
             Self::LockedInManual { key, code } => {
                 format!("{key}：{code} 既被锁定又在手动合并中")
             }
@@ -138,7 +135,7 @@ pub struct Resolved<'s> {
 }
 
 /// Resolves `scenario`'s scope and codes against the workspace's dataset.
-pub fn resolve<'s>(scenario: &'s Scenario, ws: &Workspace) -> Result<Resolved<'s>, PlanError> {
+pub fn resolve<'s>(scenario: &'s Scenario, ws: &Prepared) -> Result<Resolved<'s>, PlanError> {
     if !ws.dataset().has_locations() {
         check_without_distances(&scenario.townships, "townships")?;
         check_without_distances(&scenario.villages, "villages")?;
@@ -214,7 +211,7 @@ fn check_without_distances<K>(rules: &Rules<K>, level: &str) -> Result<(), PlanE
 
 /// Each quota names a province, city or county of the dataset and leaves no more units than
 /// it has.
-fn check_quotas(scenario: &Scenario, ws: &Workspace) -> Result<(), PlanError> {
+fn check_quotas(scenario: &Scenario, ws: &Prepared) -> Result<(), PlanError> {
     let quotas = [
         (LevelName::Townships, &scenario.townships.quotas),
         (LevelName::Villages, &scenario.villages.quotas),
@@ -238,7 +235,7 @@ fn check_quotas(scenario: &Scenario, ws: &Workspace) -> Result<(), PlanError> {
     Ok(())
 }
 
-fn scope_mask(scenario: &Scenario, ws: &Workspace) -> Result<TiVec<CountyId, bool>, PlanError> {
+fn scope_mask(scenario: &Scenario, ws: &Prepared) -> Result<TiVec<CountyId, bool>, PlanError> {
     let scope = &scenario.scope;
     let counties = &ws.dataset().counties;
     if scope.is_whole() {
