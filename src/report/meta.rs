@@ -123,10 +123,30 @@ impl Metadata {
     }
 }
 
-/// The local time now, RFC 3339 to the second (UTC where the time zone is unknown).
+/// The local time now, RFC 3339 to the second (UTC where the time zone is unknown); or, for
+/// reproducible reports, the time `SOURCE_DATE_EPOCH` gives (seconds since 1970, UTC).
 pub fn now() -> String {
-    let now = jiff::ZonedDateTime::now();
-    now.strftime("%Y-%m-%dT%H:%M:%S%:z").to_string()
+    let fixed = std::env::var("SOURCE_DATE_EPOCH")
+        .ok()
+        .and_then(|s| s.trim().parse::<i64>().ok())
+        .and_then(|secs| jiff::Timestamp::from_second(secs).ok());
+    match fixed {
+        Some(at) => at
+            .to_zoned_datetime(jiff::tz::TimeZone::UTC)
+            .strftime("%Y-%m-%dT%H:%M:%S%:z")
+            .to_string(),
+        None => jiff::ZonedDateTime::now()
+            .strftime("%Y-%m-%dT%H:%M:%S%:z")
+            .to_string(),
+    }
+}
+
+/// A time [`now`] wrote, as seconds since 1970.
+pub fn seconds_of(made_at: &str) -> Option<i64> {
+    made_at
+        .parse::<jiff::Timestamp>()
+        .ok()
+        .map(|t| t.as_second())
 }
 
 #[cfg(test)]

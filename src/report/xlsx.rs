@@ -86,6 +86,12 @@ impl Xlsx {
             properties =
                 properties.set_custom_property(format!("scenario_{}", i + 1), s.name.as_str());
         }
+        // Created when the metadata says the files were made (so a run is reproducible).
+        if let Some(at) = super::meta::seconds_of(&meta.made_at)
+            .and_then(|secs| rust_xlsxwriter::ExcelDateTime::from_timestamp(secs).ok())
+        {
+            properties = properties.set_creation_datetime(&at);
+        }
         book.set_properties(&properties);
         Self {
             book,
