@@ -581,30 +581,11 @@ pub(crate) fn evaluate(
     let (dataset, baseline) = (ws.prepared.dataset(), ws.baseline);
     let service = &scenario.service;
     let previous = previous.filter(|(kept, _)| kept.service.as_ref() == Some(service));
-    let towns = &plan.townships;
-    let seat_of: TiVec<TownshipId, TownshipId> =
-        dataset.townships.keys().map(|t| towns.seat_of(t)).collect();
-
-    // Stations: former seats of merged townships, by the scenario's policy.
-    let is_station: TiVec<TownshipId, bool> = seat_of
-        .iter_enumerated()
-        .map(|(m, &seat)| {
-            m != seat
-                && match service.stations {
-                    Stations::None => false,
-                    Stations::All => true,
-                    Stations::Beyond => {
-                        distance_km(dataset.townships[m].seat, dataset.townships[seat].seat)
-                            >= service.station_min_distance_km
-                    }
-                }
-        })
-        .collect();
-    let stations: Vec<TownshipId> = towns
-        .units
-        .iter()
-        .flat_map(|u| u.members.iter().copied().filter(|&m| is_station[m]))
-        .collect();
+    let StationPlan {
+        seat_of,
+        is_station,
+        stations,
+    } = StationPlan::of(dataset, plan, service);
 
     // Each county's trips: kept if its seats are as they were.
     let counties: TiVec<CountyId, Arc<CountyTrips>> = dataset
@@ -631,18 +612,7 @@ pub(crate) fn evaluate(
         .collect::<Vec<_>>()
         .into();
 
-    let mut township_mean_km: TiVec<TownshipId, [f64; 2]> =
-        vec![[f64::NAN; 2]; dataset.townships.len()].into();
-    for (c, county) in counties.iter_enumerated() {
-        for (&t, &means) in ws
-            .prepared
-            .townships_of(c)
-            .iter()
-            .zip(&county.township_means)
-        {
-            township_mean_km[t] = means;
-        }
-    }
+    let township_mean_km = township_means(ws.prepared, &counties);
     let people_served_by_stations = counties.iter().map(|c| c.people_served_by_stations).sum();
     let set = |of: fn(&CountyTrips) -> &CountySet| {
         CoverageSet::of_counties(counties.iter().map(|c| of(c)))
@@ -652,43 +622,122 @@ pub(crate) fn evaluate(
         || rayon::join(|| set(|c| &c.to_nearest), || set(|c| &c.to_village_seat)),
     );
 
-    let regular_before = baseline.regular_townships;
-    let regular_after = towns
-        .units
-        .iter()
-        .filter(|u| dataset.townships[u.seat].kind.is_regular())
-        .count();
-    let villages_before = baseline.regular_villages;
-    let villages_after = plan
-        .villages
-        .units
-        .iter()
-        .filter(|u| dataset.villages[u.seat].kind == VillageKind::Village)
-        .count();
-    let people = baseline.regular_people;
     let report = ServiceReport {
         before: CoverageSet::clone(&baseline.coverage(ws.prepared, service.radius_km)),
         after,
         after_with_stations,
         village_seats,
         people_served_by_stations,
-        people_per_seat_before: people / regular_before.max(1) as f64,
-        people_per_seat_after: people / regular_after.max(1) as f64,
-        cost_before: Cost::of(&scenario.costs, regular_before, villages_before, 0),
-        cost_after: Cost::of(
-            &scenario.costs,
-            regular_after,
-            villages_after,
-            stations.len(),
-        ),
-        stations,
         township_mean_km,
+        ..ServiceReport::counts(baseline, dataset, plan, scenario, stations)
     };
     let kept = Kept {
         service: Some(*service),
         counties,
     };
     (report, kept)
+}
+
+impl ServiceReport {
+    /// The report's seats, people per seat, stations and costs, before and after `plan`
+    /// (its coverage left empty).
+    fn counts(
+        baseline: &Baseline,
+        dataset: &Dataset,
+        plan: &MergePlan,
+        scenario: &Scenario,
+        stations: Vec<TownshipId>,
+    ) -> Self {
+        let regular_before = baseline.regular_townships;
+        let regular_after = plan
+            .townships
+            .units
+            .iter()
+            .filter(|u| dataset.townships[u.seat].kind.is_regular())
+            .count();
+        let villages_before = baseline.regular_villages;
+        let villages_after = plan
+            .villages
+            .units
+            .iter()
+            .filter(|u| dataset.villages[u.seat].kind == VillageKind::Village)
+            .count();
+        let people = baseline.regular_people;
+        Self {
+            before: CoverageSet::default(),
+            after: CoverageSet::default(),
+            after_with_stations: CoverageSet::default(),
+            village_seats: CoverageSet::default(),
+            people_served_by_stations: 0.0,
+            people_per_seat_before: people / regular_before.max(1) as f64,
+            people_per_seat_after: people / regular_after.max(1) as f64,
+            cost_before: Cost::of(&scenario.costs, regular_before, villages_before, 0),
+            cost_after: Cost::of(
+                &scenario.costs,
+                regular_after,
+                villages_after,
+                stations.len(),
+            ),
+            stations,
+            township_mean_km: TiVec::new(),
+        }
+    }
+}
+
+/// The seat of each former township after a plan, and the former seats kept as stations
+/// (merged townships' seats, by the scenario's policy).
+struct StationPlan {
+    seat_of: TiVec<TownshipId, TownshipId>,
+    is_station: TiVec<TownshipId, bool>,
+    stations: Vec<TownshipId>,
+}
+
+impl StationPlan {
+    fn of(dataset: &Dataset, plan: &MergePlan, service: &crate::scenario::Service) -> Self {
+        let towns = &plan.townships;
+        let seat_of: TiVec<TownshipId, TownshipId> =
+            dataset.townships.keys().map(|t| towns.seat_of(t)).collect();
+        let is_station: TiVec<TownshipId, bool> = seat_of
+            .iter_enumerated()
+            .map(|(m, &seat)| {
+                m != seat
+                    && match service.stations {
+                        Stations::None => false,
+                        Stations::All => true,
+                        Stations::Beyond => {
+                            distance_km(dataset.townships[m].seat, dataset.townships[seat].seat)
+                                >= service.station_min_distance_km
+                        }
+                    }
+            })
+            .collect();
+        let stations = towns
+            .units
+            .iter()
+            .flat_map(|u| u.members.iter().copied().filter(|&m| is_station[m]))
+            .collect();
+        Self {
+            seat_of,
+            is_station,
+            stations,
+        }
+    }
+}
+
+/// Each former township's mean km from its villages' residents to its seat, before and after,
+/// from the counties' trips.
+fn township_means(
+    prepared: &Prepared,
+    counties: &TiVec<CountyId, Arc<CountyTrips>>,
+) -> TiVec<TownshipId, [f64; 2]> {
+    let mut township_mean_km: TiVec<TownshipId, [f64; 2]> =
+        vec![[f64::NAN; 2]; prepared.dataset().townships.len()].into();
+    for (c, county) in counties.iter_enumerated() {
+        for (&t, &means) in prepared.townships_of(c).iter().zip(&county.township_means) {
+            township_mean_km[t] = means;
+        }
+    }
+    township_mean_km
 }
 
 /// The trips of county `c`'s villages after `plan`, whose townships have the seats
@@ -720,20 +769,9 @@ fn county_trips(
     let mut sums = vec![[0.0; 3]; townships.len()];
     for (local, &i) in villages.iter().enumerate() {
         let v = &dataset.villages[i];
-        let village_seat = plan.villages.seat_of(i);
         if v.kind != VillageKind::Special {
-            let (km, terrain_km) = if village_seat == i {
-                (0.0, 0.0)
-            } else {
-                measured.trip(local, Destination::Village(village_seat), || {
-                    trip_km(dem, v.centre, dataset.villages[village_seat].centre)
-                })
-            };
-            to_village_seat.push(Trip {
-                km,
-                terrain_km,
-                people: v.resident_pop,
-            });
+            let village_seat = plan.villages.seat_of(i);
+            to_village_seat.push(village_trip(dataset, &mut measured, local, i, village_seat));
         }
         let Some(before) = baseline.trips[i] else {
             continue;
@@ -753,17 +791,7 @@ fn county_trips(
             }
         };
         let seat = seat_of[v.township];
-        // The nearest station beside the seat, if nearer than the seat, compared by chord
-        // (which grows with the distance).
-        let chord_to =
-            |t: TownshipId| prepared.village_points[i].chord(&prepared.township_points[t]);
-        let station = stations
-            .iter()
-            .filter(|&&(served, _)| served == seat)
-            .map(|&(_, s)| (s, chord_to(s)))
-            .min_by(|a, b| a.1.total_cmp(&b.1).then(a.0.cmp(&b.0)))
-            .filter(|&(_, chord)| chord < chord_to(seat))
-            .map(|(s, _)| s);
+        let station = nearest_station(prepared, i, seat, &stations);
         let after = trip_to(seat);
         to_seat.push(after);
         match station {
@@ -787,17 +815,62 @@ fn county_trips(
         to_nearest: CountySet::new(&to_nearest, radius_km),
         to_village_seat: CountySet::new(&to_village_seat, radius_km),
         people_served_by_stations,
-        township_means: sums
-            .into_iter()
-            .map(|[b, a, people]| {
-                if people > 0.0 {
-                    [b / people, a / people]
-                } else {
-                    [f64::NAN; 2]
-                }
-            })
-            .collect(),
+        township_means: sums.into_iter().map(means_of).collect(),
     }
+}
+
+/// Mean km before and after from residents × km before, after, and residents.
+fn means_of([before, after, people]: [f64; 3]) -> [f64; 2] {
+    if people > 0.0 {
+        [before / people, after / people]
+    } else {
+        [f64::NAN; 2]
+    }
+}
+
+/// Village `i`'s trip to the seat of its new village (`local`: its place in its county).
+fn village_trip(
+    dataset: &Dataset,
+    measured: &mut Measured,
+    local: usize,
+    i: VillageId,
+    village_seat: VillageId,
+) -> Trip {
+    let v = &dataset.villages[i];
+    let (km, terrain_km) = if village_seat == i {
+        (0.0, 0.0)
+    } else {
+        measured.trip(local, Destination::Village(village_seat), || {
+            trip_km(
+                dataset.dem.as_ref(),
+                v.centre,
+                dataset.villages[village_seat].centre,
+            )
+        })
+    };
+    Trip {
+        km,
+        terrain_km,
+        people: v.resident_pop,
+    }
+}
+
+/// The station nearest village `i` among those beside `seat` (each `(served seat, station)`),
+/// if nearer than the seat itself; compared by chord (which grows with the distance).
+fn nearest_station(
+    prepared: &Prepared,
+    i: VillageId,
+    seat: TownshipId,
+    stations: &[(TownshipId, TownshipId)],
+) -> Option<TownshipId> {
+    let chord_to = |t: TownshipId| prepared.village_points[i].chord(&prepared.township_points[t]);
+    stations
+        .iter()
+        .filter(|&&(served, _)| served == seat)
+        .map(|&(_, s)| (s, chord_to(s)))
+        .min_by(|a, b| a.1.total_cmp(&b.1).then(a.0.cmp(&b.0)))
+        .filter(|&(_, chord)| chord < chord_to(seat))
+        .map(|(s, _)| s)
 }
 
 #[cfg(test)]

@@ -1,6 +1,7 @@
 //! Reading a digital elevation model: an ESRI ASCII grid (`.asc`) in WGS84 degrees, into a
 //! [`Dem`] (the grid and its sampling live in the model).
 
+use std::collections::HashMap;
 use std::path::Path;
 
 use crate::error::{Message, Problem};
@@ -21,29 +22,8 @@ impl Dem {
 
     /// Parses ESRI ASCII grid text; `path` only names the file in messages.
     pub fn parse(path: &Path, text: &str) -> Result<Dem, Problem> {
-        let mut header: std::collections::HashMap<String, f64> = Default::default();
         let mut lines = text.lines().enumerate().peekable();
-        while let Some((_, line)) = lines.peek() {
-            let mut parts = line.split_whitespace();
-            let (Some(key), Some(value), None) = (parts.next(), parts.next(), parts.next()) else {
-                break;
-            };
-            if key.parse::<f64>().is_ok() {
-                break;
-            }
-            let value: f64 = value.parse().map_err(|_| {
-                Problem::row(
-                    path,
-                    0,
-                    crate::tr!(
-                        "header {key} has a value that is not a number",
-                        "文件头 {key} 的值不是数字"
-                    ),
-                )
-            })?;
-            header.insert(key.to_ascii_lowercase(), value);
-            lines.next();
-        }
+        let header = read_header(path, &mut lines)?;
         let get = |k: &str| {
             header.get(k).copied().ok_or_else(|| {
                 Problem::file(
@@ -61,33 +41,8 @@ impl Dem {
                 Message::new("the DEM has no cells", "高程数据没有格点"),
             ));
         }
-        let half = cell_size / 2.0;
-        let x_centre = match (header.get("xllcenter"), header.get("xllcorner")) {
-            (Some(c), _) => *c,
-            (None, Some(c)) => c + half,
-            _ => {
-                return Err(Problem::file(
-                    path,
-                    Message::new(
-                        "the DEM header has no xllcenter/xllcorner",
-                        "高程文件头缺少 xllcenter/xllcorner",
-                    ),
-                ));
-            }
-        };
-        let y_centre = match (header.get("yllcenter"), header.get("yllcorner")) {
-            (Some(c), _) => *c,
-            (None, Some(c)) => c + half,
-            _ => {
-                return Err(Problem::file(
-                    path,
-                    Message::new(
-                        "the DEM header has no yllcenter/yllcorner",
-                        "高程文件头缺少 yllcenter/yllcorner",
-                    ),
-                ));
-            }
-        };
+        let x_centre = lower_left_centre(path, &header, "x", cell_size)?;
+        let y_centre = lower_left_centre(path, &header, "y", cell_size)?;
         let nodata = header.get("nodata_value").copied();
         let mut values = Vec::with_capacity(ncols * nrows);
         for (i, line) in lines {
@@ -124,6 +79,58 @@ impl Dem {
             cell_size,
             values,
         })
+    }
+}
+
+/// The header lines (`key value`, keys in lower case) before the first row of values.
+fn read_header<'t>(
+    path: &Path,
+    lines: &mut std::iter::Peekable<impl Iterator<Item = (usize, &'t str)>>,
+) -> Result<HashMap<String, f64>, Problem> {
+    let mut header = HashMap::new();
+    while let Some((_, line)) = lines.peek() {
+        let mut parts = line.split_whitespace();
+        let (Some(key), Some(value), None) = (parts.next(), parts.next(), parts.next()) else {
+            break;
+        };
+        if key.parse::<f64>().is_ok() {
+            break;
+        }
+        let value: f64 = value.parse().map_err(|_| {
+            Problem::row(
+                path,
+                0,
+                crate::tr!(
+                    "header {key} has a value that is not a number",
+                    "文件头 {key} 的值不是数字"
+                ),
+            )
+        })?;
+        header.insert(key.to_ascii_lowercase(), value);
+        lines.next();
+    }
+    Ok(header)
+}
+
+/// The centre of the lower-left cell on `axis` (`x` or `y`): `…llcenter`, else `…llcorner`
+/// plus half a cell.
+fn lower_left_centre(
+    path: &Path,
+    header: &HashMap<String, f64>,
+    axis: &str,
+    cell_size: f64,
+) -> Result<f64, Problem> {
+    let (centre, corner) = (format!("{axis}llcenter"), format!("{axis}llcorner"));
+    match (header.get(&centre), header.get(&corner)) {
+        (Some(c), _) => Ok(*c),
+        (None, Some(c)) => Ok(c + cell_size / 2.0),
+        _ => Err(Problem::file(
+            path,
+            crate::tr!(
+                "the DEM header has no {centre}/{corner}",
+                "高程文件头缺少 {centre}/{corner}"
+            ),
+        )),
     }
 }
 

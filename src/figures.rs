@@ -272,15 +272,43 @@ fn counts(s: &Summary) -> [usize; 2] {
 }
 
 fn charts(a: &Analysis, reference: Option<&crate::validate::Reference>) -> ChartsView {
+    let s = &a.service;
+    let curve = |c: &[f64]| -> Vec<[f64; 2]> {
+        c.iter()
+            .enumerate()
+            .take(CURVE_MAX_KM + 1)
+            .map(|(d, share)| [d as f64, 100.0 * share])
+            .collect()
+    };
+    let (area, population) = histograms(a);
+    let (cities, by_province) = cuts_by_city(a);
+    ChartsView {
+        change: changes(a),
+        area,
+        population,
+        coverage: [
+            curve(&s.before.province.curve),
+            curve(&s.after.province.curve),
+            curve(&s.after_with_stations.province.curve),
+        ],
+        radius_km: a.scenario.service.radius_km,
+        cities,
+        by_province,
+        validation: reference.map(|r| ValidationView::new(a, r)),
+    }
+}
+
+/// The change of each reform figure, with Sichuan's published change where the dataset is
+/// Sichuan's (a yardstick for Sichuan only).
+fn changes(a: &Analysis) -> Vec<(Metric, f64, Option<f64>)> {
     let ds = a.dataset();
     let (before, after) = (&a.before().province, &a.after.province);
-    // Sichuan's published changes are a yardstick for Sichuan only.
     let in_sichuan = !ds.counties.is_empty()
         && ds.counties.iter().all(|c| {
             c.province()
                 .is_some_and(|p| p.code == crate::national::SICHUAN)
         });
-    let change = Metric::REFORM
+    Metric::REFORM
         .iter()
         .map(|&m| {
             let value = |s| m.of_summary(s).unwrap_or(f64::NAN);
@@ -290,8 +318,13 @@ fn charts(a: &Analysis, reference: Option<&crate::validate::Reference>) -> Chart
                 sichuan_published(m).filter(|_| in_sichuan).map(|p| p.2),
             )
         })
-        .collect();
+        .collect()
+}
 
+/// The area and registered population of the regular townships before and after, with the
+/// scenario's thresholds and caps marked.
+fn histograms(a: &Analysis) -> (Histogram, Histogram) {
+    let ds = a.dataset();
     // New regular townships: (area, registered population).
     let new: Vec<(f64, f64)> = a
         .plan
@@ -331,18 +364,13 @@ fn charts(a: &Analysis, reference: Option<&crate::validate::Reference>) -> Chart
             .min_registered_pop
             .map(|x| (Marker::MinRegistered, x)),
     );
+    (area, population)
+}
 
-    let s = &a.service;
-    let curve = |c: &[f64]| -> Vec<[f64; 2]> {
-        c.iter()
-            .enumerate()
-            .take(CURVE_MAX_KM + 1)
-            .map(|(d, share)| [d as f64, 100.0 * share])
-            .collect()
-    };
-
-    // (townships before, after, villages before, after) by city, or by province when the
-    // dataset holds several.
+/// The cut of townships and villages by city, or by province when the dataset holds several
+/// (and whether it does).
+fn cuts_by_city(a: &Analysis) -> (Vec<CityCut>, bool) {
+    let ds = a.dataset();
     let province = |c: &crate::model::County| {
         c.province()
             .map_or((c.code.chars().take(2).collect(), String::new()), |p| {
@@ -356,6 +384,7 @@ fn charts(a: &Analysis, reference: Option<&crate::validate::Reference>) -> Chart
         .collect::<std::collections::BTreeSet<_>>()
         .len()
         > 1;
+    // (townships before, after, villages before, after) by city or province.
     let mut by_city: BTreeMap<(String, String), [usize; 4]> = BTreeMap::new();
     for (c, county) in ds.counties.iter_enumerated() {
         let key = if by_province {
@@ -391,19 +420,5 @@ fn charts(a: &Analysis, reference: Option<&crate::validate::Reference>) -> Chart
             villages_pct: cut(v[2], v[3]),
         })
         .collect();
-
-    ChartsView {
-        change,
-        area,
-        population,
-        coverage: [
-            curve(&s.before.province.curve),
-            curve(&s.after.province.curve),
-            curve(&s.after_with_stations.province.curve),
-        ],
-        radius_km: a.scenario.service.radius_km,
-        cities,
-        by_province,
-        validation: reference.map(|r| ValidationView::new(a, r)),
-    }
+    (cities, by_province)
 }

@@ -157,8 +157,6 @@ pub fn county_optima(
     let resolved = scenario::resolve(scenario, ws.prepared())?;
     let plan = crate::engine::plan(ws.engine_inputs(), &resolved)?;
     let dataset = ws.dataset();
-    let rules = &scenario.townships;
-    let exempt = rules.exempt();
     let mut by_hand: Vec<bool> = vec![false; dataset.counties.len()];
     for unit in plan.townships.units.iter().filter(|u| u.by_hand) {
         by_hand[dataset.townships[unit.seat].county.index()] = true;
@@ -168,136 +166,179 @@ pub fn county_optima(
             by_hand[dataset.townships[t].county.index()] = true;
         }
     }
-    let locked: std::collections::HashSet<TownshipId> =
-        resolved.townships.locked.iter().copied().collect();
-    let by_county = dataset.townships_by_county();
     let mut plan_by_county: Vec<Vec<&crate::plan::NewUnit<TownshipId>>> =
         vec![Vec::new(); dataset.counties.len()];
     for unit in plan.townships.units.iter() {
         plan_by_county[dataset.townships[unit.seat].county.index()].push(unit);
     }
-    let villages = dataset.villages_by_township();
-    let prepared = ws.prepared();
-    Ok(by_county
+    let setup = Setup {
+        ws,
+        rules: &scenario.townships,
+        in_scope: &resolved.in_scope,
+        locked: resolved.townships.locked.iter().copied().collect(),
+        by_hand,
+        plan_by_county,
+        villages: dataset.villages_by_township(),
+    };
+    Ok(dataset
+        .townships_by_county()
         .iter_enumerated()
         .collect::<Vec<_>>()
         .into_par_iter()
-        .map(|(county, members)| {
-            let started = Instant::now();
-            // Residents × km from township i's villages to township j's seat.
-            let cost_to = |i: TownshipId, j: TownshipId| -> f64 {
-                let seat = dataset.townships[j].seat;
-                villages[i]
-                    .iter()
-                    .map(|&v| {
-                        let v = &dataset.villages[v];
-                        v.resident_pop * distance_km(v.centre, seat)
-                    })
-                    .sum()
-            };
-            let n = members.len();
-            let index: HashMap<TownshipId, usize> =
-                members.iter().enumerate().map(|(k, &t)| (t, k)).collect();
-            let units_in_plan: Vec<(usize, Vec<usize>)> = plan_by_county[county.index()]
-                .iter()
-                .map(|u| (index[&u.seat], u.members.iter().map(|m| index[m]).collect()))
-                .collect();
-            let w: Vec<Vec<f64>> = members
-                .iter()
-                .map(|&i| members.iter().map(|&j| cost_to(i, j)).collect())
-                .collect();
-            let engine_cost: f64 = units_in_plan
-                .iter()
-                .map(|(seat, ms)| ms.iter().map(|&m| w[m][*seat]).sum::<f64>())
-                .sum();
-            let people: f64 = members
-                .iter()
-                .flat_map(|&t| &villages[t])
-                .map(|&v| dataset.villages[v].resident_pop)
-                .sum();
-            let mergeable: Vec<bool> = members
-                .iter()
-                .map(|&t| !exempt.contains(&dataset.townships[t].kind) && !locked.contains(&t))
-                .collect();
-            let mut out = CountyOptimum {
-                county,
-                townships: n,
-                mergeable: mergeable.iter().filter(|&&m| m).count(),
-                units: units_in_plan.len(),
-                people,
-                engine_cost,
-                solved: Solved::Skipped(Skip::NotReformed),
-                groups_listed: 0,
-                elapsed: Duration::ZERO,
-            };
-            if !rules.enabled || !resolved.in_scope[county] {
-                return out;
-            }
-            if by_hand[county.index()] {
-                out.solved = Solved::Skipped(Skip::ByHand);
-                return out;
-            }
-            if out.mergeable > options.max_units || n > 64 {
-                out.solved = Solved::Skipped(Skip::TooManyUnits);
-                return out;
-            }
-            let problem = CountyProblem {
-                w: &w,
-                area: members
-                    .iter()
-                    .map(|&t| dataset.townships[t].area_km2)
-                    .collect(),
-                class: members
-                    .iter()
-                    .map(|&t| {
-                        u8::from(
-                            rules.separate_streets
-                                && dataset.townships[t].kind == TownshipKind::Street,
-                        )
-                    })
-                    .collect(),
-                mergeable,
-                neighbours: members
-                    .iter()
-                    .map(|&t| {
-                        prepared
-                            .township_adjacency
-                            .neighbours(t)
-                            .filter_map(|n| index.get(&n).copied())
-                            .collect()
-                    })
-                    .collect(),
-                caps: members
-                    .iter()
-                    .map(|&t| {
-                        let limits = rules.limits_for(prepared.terrain[t]);
-                        (limits.max_area_km2, limits.max_seat_distance_km)
-                    })
-                    .collect(),
-                seat_km: members
-                    .iter()
-                    .map(|&i| {
-                        members
-                            .iter()
-                            .map(|&j| {
-                                distance_km(dataset.townships[i].seat, dataset.townships[j].seat)
-                            })
-                            .collect()
-                    })
-                    .collect(),
-            };
-            let incumbent: Vec<u64> = units_in_plan
-                .iter()
-                .map(|(_, ms)| ms.iter().fold(0u64, |m, &k| m | 1 << k))
-                .collect();
-            let (solved, listed) =
-                problem.solve(out.units, &incumbent, engine_cost, options, started);
-            out.solved = solved;
-            out.groups_listed = listed;
-            out.elapsed = started.elapsed();
-            out
-        })
+        .map(|(county, members)| setup.county(county, members, options))
         .collect())
+}
+
+/// What every county's problem reads.
+struct Setup<'a> {
+    ws: &'a Workspace,
+    rules: &'a crate::scenario::Rules<TownshipKind>,
+    in_scope: &'a typed_index_collections::TiVec<crate::model::CountyId, bool>,
+    locked: std::collections::HashSet<TownshipId>,
+    /// Counties with a group made by hand (not solved).
+    by_hand: Vec<bool>,
+    plan_by_county: Vec<Vec<&'a crate::plan::NewUnit<TownshipId>>>,
+    villages: typed_index_collections::TiVec<TownshipId, Vec<crate::model::VillageId>>,
+}
+
+impl Setup<'_> {
+    /// County `county` (its townships `members`): the engine's cost, and the best plan's
+    /// where the county is solved.
+    fn county(
+        &self,
+        county: crate::model::CountyId,
+        members: &[TownshipId],
+        options: &Options,
+    ) -> CountyOptimum {
+        let started = Instant::now();
+        let dataset = self.ws.dataset();
+        let index: HashMap<TownshipId, usize> =
+            members.iter().enumerate().map(|(k, &t)| (t, k)).collect();
+        let units_in_plan: Vec<(usize, Vec<usize>)> = self.plan_by_county[county.index()]
+            .iter()
+            .map(|u| (index[&u.seat], u.members.iter().map(|m| index[m]).collect()))
+            .collect();
+        let w = self.seat_costs(members);
+        let engine_cost: f64 = units_in_plan
+            .iter()
+            .map(|(seat, ms)| ms.iter().map(|&m| w[m][*seat]).sum::<f64>())
+            .sum();
+        let people: f64 = members
+            .iter()
+            .flat_map(|&t| &self.villages[t])
+            .map(|&v| dataset.villages[v].resident_pop)
+            .sum();
+        let exempt = self.rules.exempt();
+        let mergeable: Vec<bool> = members
+            .iter()
+            .map(|&t| !exempt.contains(&dataset.townships[t].kind) && !self.locked.contains(&t))
+            .collect();
+        let mut out = CountyOptimum {
+            county,
+            townships: members.len(),
+            mergeable: mergeable.iter().filter(|&&m| m).count(),
+            units: units_in_plan.len(),
+            people,
+            engine_cost,
+            solved: Solved::Skipped(Skip::NotReformed),
+            groups_listed: 0,
+            elapsed: Duration::ZERO,
+        };
+        if !self.rules.enabled || !self.in_scope[county] {
+            return out;
+        }
+        if self.by_hand[county.index()] {
+            out.solved = Solved::Skipped(Skip::ByHand);
+            return out;
+        }
+        if out.mergeable > options.max_units || members.len() > 64 {
+            out.solved = Solved::Skipped(Skip::TooManyUnits);
+            return out;
+        }
+        let problem = self.problem(members, &index, &w, mergeable);
+        let incumbent: Vec<u64> = units_in_plan
+            .iter()
+            .map(|(_, ms)| ms.iter().fold(0u64, |m, &k| m | 1 << k))
+            .collect();
+        let (solved, listed) = problem.solve(out.units, &incumbent, engine_cost, options, started);
+        out.solved = solved;
+        out.groups_listed = listed;
+        out.elapsed = started.elapsed();
+        out
+    }
+
+    /// Residents × km from township i's villages to township j's seat, for each pair of
+    /// `members`.
+    fn seat_costs(&self, members: &[TownshipId]) -> Vec<Vec<f64>> {
+        let dataset = self.ws.dataset();
+        let cost_to = |i: TownshipId, j: TownshipId| -> f64 {
+            let seat = dataset.townships[j].seat;
+            self.villages[i]
+                .iter()
+                .map(|&v| {
+                    let v = &dataset.villages[v];
+                    v.resident_pop * distance_km(v.centre, seat)
+                })
+                .sum()
+        };
+        members
+            .iter()
+            .map(|&i| members.iter().map(|&j| cost_to(i, j)).collect())
+            .collect()
+    }
+
+    /// The exact problem of a county's `members` (`index`: each one's place).
+    fn problem<'w>(
+        &self,
+        members: &[TownshipId],
+        index: &HashMap<TownshipId, usize>,
+        w: &'w [Vec<f64>],
+        mergeable: Vec<bool>,
+    ) -> CountyProblem<'w> {
+        let (dataset, prepared, rules) = (self.ws.dataset(), self.ws.prepared(), self.rules);
+        let seat = |t: TownshipId| dataset.townships[t].seat;
+        CountyProblem {
+            w,
+            area: members
+                .iter()
+                .map(|&t| dataset.townships[t].area_km2)
+                .collect(),
+            class: members
+                .iter()
+                .map(|&t| {
+                    let street = dataset.townships[t].kind == TownshipKind::Street;
+                    u8::from(rules.separate_streets && street)
+                })
+                .collect(),
+            mergeable,
+            neighbours: members
+                .iter()
+                .map(|&t| {
+                    prepared
+                        .township_adjacency
+                        .neighbours(t)
+                        .filter_map(|n| index.get(&n).copied())
+                        .collect()
+                })
+                .collect(),
+            caps: members
+                .iter()
+                .map(|&t| {
+                    let limits = rules.limits_for(prepared.terrain[t]);
+                    (limits.max_area_km2, limits.max_seat_distance_km)
+                })
+                .collect(),
+            seat_km: members
+                .iter()
+                .map(|&i| {
+                    members
+                        .iter()
+                        .map(|&j| distance_km(seat(i), seat(j)))
+                        .collect()
+                })
+                .collect(),
+        }
+    }
 }
 
 /// One seat rule measured on a scenario: on the scenario's own groups, and on the plan the

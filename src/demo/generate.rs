@@ -200,6 +200,113 @@ pub(super) fn model(sources: &Sources, progress: &Progress) -> Result<Modelled, 
         villages,
         ..
     } = sources;
+    let (county_index, township_index, townships_of, villages_of) = source_indexes(sources)?;
+    // Each county is placed independently with its own seeded generator, so the result does
+    // not depend on thread scheduling.
+    let done = std::sync::atomic::AtomicU64::new(0);
+    progress.begin(Step::Modelling, counties.len() as u64);
+    let placed: Vec<CountyPlacement> = counties
+        .par_iter()
+        .enumerate()
+        .map(|(ci, county)| {
+            let members: Vec<(usize, TownshipKind)> = townships_of[ci]
+                .iter()
+                .map(|&t| (t, townships[t].kind))
+                .collect();
+            let placed = place_county(county, &members, &villages_of, villages, &sources.dem);
+            progress.advance(done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1);
+            placed
+        })
+        .collect();
+    let mut placed_townships: Vec<Option<PlacedTownship>> = vec![None; townships.len()];
+    let mut placed_villages: Vec<Option<PlacedVillage>> = vec![None; villages.len()];
+    for (ts, vs) in placed {
+        for (i, t) in ts {
+            placed_townships[i] = Some(t);
+        }
+        for (i, v) in vs {
+            placed_villages[i] = Some(v);
+        }
+    }
+    let placed_townships: Vec<PlacedTownship> = placed_townships.into_iter().flatten().collect();
+    let placed_villages: Vec<PlacedVillage> = placed_villages.into_iter().flatten().collect();
+    debug_assert_eq!(placed_townships.len(), townships.len());
+    debug_assert_eq!(placed_villages.len(), villages.len());
+
+    let people = allocate_people(sources, &county_index, &township_index, &placed_townships)?;
+    Ok(Modelled {
+        townships: placed_townships,
+        villages: placed_villages,
+        people,
+    })
+}
+
+/// The residents and registered people of every township and village, shared out of the
+/// census totals by the placed townships' areas and elevations.
+fn allocate_people(
+    sources: &Sources,
+    county_index: &HashMap<&str, usize>,
+    township_index: &HashMap<&str, usize>,
+    placed_townships: &[PlacedTownship],
+) -> Result<population::Population, DemoError> {
+    let Sources {
+        counties,
+        townships,
+        villages,
+        ..
+    } = sources;
+    let region_of_township: Vec<String> = townships
+        .iter()
+        .map(|t| {
+            counties[county_index[t.county_code.as_str()]]
+                .region
+                .clone()
+        })
+        .collect();
+    let input = PopulationInput {
+        city_totals: &sources.totals,
+        township_city: &region_of_township,
+        township_kind: &townships.iter().map(|t| t.kind).collect::<Vec<_>>(),
+        township_area: &placed_townships
+            .iter()
+            .map(|t| t.area_km2)
+            .collect::<Vec<_>>(),
+        township_elevation: &placed_townships
+            .iter()
+            .map(|t| t.elevation)
+            .collect::<Vec<_>>(),
+        village_township: &villages
+            .iter()
+            .map(|v| township_index[v.township_code.as_str()])
+            .collect::<Vec<_>>(),
+        village_kind: &villages.iter().map(|v| v.kind).collect::<Vec<_>>(),
+        calibration: sources.calibration,
+    };
+    Ok(population::allocate(&input, SEED)
+        .map_err(|m| Problem::file(&sources.totals_file, Message::untranslated(m)))?)
+}
+
+/// The sources' counties and townships by code, the townships of each county and the
+/// villages of each township; a township of no county and a village of no township are
+/// errors.
+#[allow(clippy::type_complexity)]
+fn source_indexes(
+    sources: &Sources,
+) -> Result<
+    (
+        HashMap<&str, usize>,
+        HashMap<&str, usize>,
+        Vec<Vec<usize>>,
+        Vec<Vec<usize>>,
+    ),
+    DemoError,
+> {
+    let Sources {
+        counties,
+        townships,
+        villages,
+        ..
+    } = sources;
     let county_index: HashMap<&str, usize> = counties
         .iter()
         .enumerate()
@@ -238,73 +345,7 @@ pub(super) fn model(sources: &Sources, progress: &Progress) -> Result<Modelled, 
             })?;
         villages_of[*t].push(i);
     }
-
-    // Each county is placed independently with its own seeded generator, so the result does
-    // not depend on thread scheduling.
-    let done = std::sync::atomic::AtomicU64::new(0);
-    progress.begin(Step::Modelling, counties.len() as u64);
-    let placed: Vec<CountyPlacement> = counties
-        .par_iter()
-        .enumerate()
-        .map(|(ci, county)| {
-            let members: Vec<(usize, TownshipKind)> = townships_of[ci]
-                .iter()
-                .map(|&t| (t, townships[t].kind))
-                .collect();
-            let placed = place_county(county, &members, &villages_of, villages, &sources.dem);
-            progress.advance(done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1);
-            placed
-        })
-        .collect();
-    let mut placed_townships: Vec<Option<PlacedTownship>> = vec![None; townships.len()];
-    let mut placed_villages: Vec<Option<PlacedVillage>> = vec![None; villages.len()];
-    for (ts, vs) in placed {
-        for (i, t) in ts {
-            placed_townships[i] = Some(t);
-        }
-        for (i, v) in vs {
-            placed_villages[i] = Some(v);
-        }
-    }
-    let placed_townships: Vec<PlacedTownship> = placed_townships.into_iter().flatten().collect();
-    let placed_villages: Vec<PlacedVillage> = placed_villages.into_iter().flatten().collect();
-    debug_assert_eq!(placed_townships.len(), townships.len());
-    debug_assert_eq!(placed_villages.len(), villages.len());
-
-    let region_of_township: Vec<String> = townships
-        .iter()
-        .map(|t| {
-            counties[county_index[t.county_code.as_str()]]
-                .region
-                .clone()
-        })
-        .collect();
-    let input = PopulationInput {
-        city_totals: &sources.totals,
-        township_city: &region_of_township,
-        township_kind: &townships.iter().map(|t| t.kind).collect::<Vec<_>>(),
-        township_area: &placed_townships
-            .iter()
-            .map(|t| t.area_km2)
-            .collect::<Vec<_>>(),
-        township_elevation: &placed_townships
-            .iter()
-            .map(|t| t.elevation)
-            .collect::<Vec<_>>(),
-        village_township: &villages
-            .iter()
-            .map(|v| township_index[v.township_code.as_str()])
-            .collect::<Vec<_>>(),
-        village_kind: &villages.iter().map(|v| v.kind).collect::<Vec<_>>(),
-        calibration: sources.calibration,
-    };
-    let people = population::allocate(&input, SEED)
-        .map_err(|m| Problem::file(&sources.totals_file, Message::untranslated(m)))?;
-    Ok(Modelled {
-        townships: placed_townships,
-        villages: placed_villages,
-        people,
-    })
+    Ok((county_index, township_index, townships_of, villages_of))
 }
 
 /// Generates the demo dataset and writes it into `out` (each file atomically).
@@ -551,6 +592,114 @@ fn best_candidate(
     best.map(|(_, c)| c)
 }
 
+/// A county's urban core: where its streets cluster, and its elevation.
+#[derive(Clone, Copy)]
+struct Core {
+    at: Coord<f64>,
+    elevation: f64,
+}
+
+/// The seats of a county's townships in `order` (streets first): streets near the core,
+/// towns drawn to low ground, townships anywhere, each well inside the county and away from
+/// the seats placed before.
+fn place_seats(
+    rng: &mut ChaCha8Rng,
+    sampler: &ShapeSampler,
+    core: Core,
+    elevation: &dyn Fn(Coord<f64>) -> f64,
+    order: &[(usize, TownshipKind)],
+) -> Vec<Coord<f64>> {
+    let Core {
+        at: core,
+        elevation: core_elevation,
+    } = core;
+    let streets = order
+        .iter()
+        .filter(|(_, k)| *k == TownshipKind::Street)
+        .count();
+    let street_sigma = 1.2 * (streets as f64).sqrt().max(1.0);
+
+    let mut seats: Vec<Coord<f64>> = Vec::with_capacity(order.len());
+    for &(_, kind) in order {
+        let seat = match kind {
+            TownshipKind::Street => best_candidate(
+                rng,
+                6,
+                &seats,
+                |r| {
+                    sampler
+                        .near(r, core, street_sigma)
+                        .filter(|&c| sampler.well_inside(c, SEAT_MARGIN_KM))
+                },
+                |_| 1.0,
+            ),
+            TownshipKind::Special => best_candidate(
+                rng,
+                4,
+                &seats,
+                |r| {
+                    sampler
+                        .near(r, core, 4.0)
+                        .filter(|&c| sampler.well_inside(c, SEAT_MARGIN_KM))
+                },
+                |_| 1.0,
+            ),
+            TownshipKind::Town => best_candidate(
+                rng,
+                24,
+                &seats,
+                |r| sampler.uniform_inside(r, SEAT_MARGIN_KM),
+                |c| (-(elevation(c) - core_elevation).max(0.0) / 1200.0).exp(),
+            ),
+            TownshipKind::Township | TownshipKind::EthnicTownship => best_candidate(
+                rng,
+                24,
+                &seats,
+                |r| sampler.uniform_inside(r, SEAT_MARGIN_KM),
+                |_| 1.0,
+            ),
+        };
+        // Fall back to the core if sampling failed (a sliver county); nudge so seats differ.
+        let seat = seat.unwrap_or(Coord {
+            x: core.x + 0.01 * seats.len() as f64,
+            y: core.y,
+        });
+        seats.push(seat);
+    }
+
+    seats
+}
+
+/// A county's urban core: the lowest of a sample of points.
+fn urban_core(
+    rng: &mut ChaCha8Rng,
+    sampler: &ShapeSampler,
+    elevation: &dyn Fn(Coord<f64>) -> f64,
+) -> Core {
+    let at = (0..48)
+        .filter_map(|_| sampler.uniform(rng))
+        .min_by(|a, b| elevation(*a).total_cmp(&elevation(*b)))
+        .unwrap_or(Coord { x: 0.0, y: 0.0 });
+    Core {
+        at,
+        elevation: elevation(at),
+    }
+}
+
+/// The order seats are placed in: streets, special units, towns, then townships; by index
+/// within each kind.
+fn seating_order(members: &[(usize, TownshipKind)]) -> Vec<(usize, TownshipKind)> {
+    let mut order: Vec<(usize, TownshipKind)> = members.to_vec();
+    let rank = |k: TownshipKind| match k {
+        TownshipKind::Street => 0,
+        TownshipKind::Special => 1,
+        TownshipKind::Town => 2,
+        TownshipKind::Township | TownshipKind::EthnicTownship => 3,
+    };
+    order.sort_by_key(|&(i, k)| (rank(k), i));
+    order
+}
+
 /// Places the seats, territories and villages of one county.
 fn place_county(
     county: &SourceCounty,
@@ -574,75 +723,9 @@ fn place_county(
     };
     let elevation = |c: Coord<f64>| dem.elevation(proj.to_lonlat(c)).unwrap_or(500.0);
 
-    // The urban core: the lowest of a sample of points.
-    let core = (0..48)
-        .filter_map(|_| sampler.uniform(&mut rng))
-        .min_by(|a, b| elevation(*a).total_cmp(&elevation(*b)))
-        .unwrap_or(Coord { x: 0.0, y: 0.0 });
-    let core_elevation = elevation(core);
-
-    let mut order: Vec<(usize, TownshipKind)> = members.to_vec();
-    let rank = |k: TownshipKind| match k {
-        TownshipKind::Street => 0,
-        TownshipKind::Special => 1,
-        TownshipKind::Town => 2,
-        TownshipKind::Township | TownshipKind::EthnicTownship => 3,
-    };
-    order.sort_by_key(|&(i, k)| (rank(k), i));
-    let streets = order
-        .iter()
-        .filter(|(_, k)| *k == TownshipKind::Street)
-        .count();
-    let street_sigma = 1.2 * (streets as f64).sqrt().max(1.0);
-
-    let mut seats: Vec<Coord<f64>> = Vec::with_capacity(order.len());
-    for &(_, kind) in &order {
-        let seat = match kind {
-            TownshipKind::Street => best_candidate(
-                &mut rng,
-                6,
-                &seats,
-                |r| {
-                    sampler
-                        .near(r, core, street_sigma)
-                        .filter(|&c| sampler.well_inside(c, SEAT_MARGIN_KM))
-                },
-                |_| 1.0,
-            ),
-            TownshipKind::Special => best_candidate(
-                &mut rng,
-                4,
-                &seats,
-                |r| {
-                    sampler
-                        .near(r, core, 4.0)
-                        .filter(|&c| sampler.well_inside(c, SEAT_MARGIN_KM))
-                },
-                |_| 1.0,
-            ),
-            TownshipKind::Town => best_candidate(
-                &mut rng,
-                24,
-                &seats,
-                |r| sampler.uniform_inside(r, SEAT_MARGIN_KM),
-                |c| (-(elevation(c) - core_elevation).max(0.0) / 1200.0).exp(),
-            ),
-            TownshipKind::Township | TownshipKind::EthnicTownship => best_candidate(
-                &mut rng,
-                24,
-                &seats,
-                |r| sampler.uniform_inside(r, SEAT_MARGIN_KM),
-                |_| 1.0,
-            ),
-        };
-        // Fall back to the core if sampling failed (a sliver county); nudge so seats differ.
-        let seat = seat.unwrap_or(Coord {
-            x: core.x + 0.01 * seats.len() as f64,
-            y: core.y,
-        });
-        seats.push(seat);
-    }
-
+    let core = urban_core(&mut rng, &sampler, &elevation);
+    let order = seating_order(members);
+    let seats = place_seats(&mut rng, &sampler, core, &elevation, &order);
     let pad = 10.0;
     let bmin = Coord {
         x: sampler.min.x - pad,

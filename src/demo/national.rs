@@ -109,6 +109,47 @@ pub fn write_national(
 ) -> Result<NationalReport, DemoError> {
     let files = Files::in_dir(sources);
     let rows = read_county_rows(&files.counties)?;
+    let NationalSources {
+        read,
+        modelled_outlines,
+        dem_text,
+    } = national_sources(&files, &rows)?;
+    let modelled = model(&read, progress)?;
+    // Split by province, keeping the sources' order within each.
+    let names: BTreeMap<String, String> = rows
+        .iter()
+        .map(|r| (r.province_code.clone(), r.province_name.clone()))
+        .collect();
+    let mut report = NationalReport {
+        provinces: Vec::new(),
+        modelled_outlines: modelled_outlines.clone(),
+    };
+    std::fs::create_dir_all(out).map_err(|source| DemoError::Write {
+        path: out.display().to_string(),
+        source,
+    })?;
+    let split = Split {
+        read: &read,
+        modelled: &modelled,
+        counties_of: by_province(read.counties.iter().map(|c| c.code.as_str())),
+        townships_of: by_province(read.townships.iter().map(|t| t.code.as_str())),
+        villages_of: by_province(read.villages.iter().map(|v| v.code.as_str())),
+    };
+    for (province, name) in &names {
+        let zones: Vec<&(String, String)> = modelled_outlines
+            .iter()
+            .filter(|(code, _)| code.get(..2) == Some(province.as_str()))
+            .collect();
+        let (files, modelled) = split.province(province, name, &zones, &dem_text);
+        write_folder(&out.join(province), &files, replace)?;
+        report.provinces.push(modelled);
+    }
+    Ok(report)
+}
+
+/// The national sources read: counties with outlines (real, or a modelled disk: listed),
+/// townships, villages, census totals and the DEM (with its text, copied to each province).
+fn national_sources(files: &Files, rows: &[CountyRow]) -> Result<NationalSources, DemoError> {
     let mut problems = Problems::default();
     let features = parse_geojson(
         &files.outlines,
@@ -125,12 +166,11 @@ pub fn write_national(
     let dem_text = String::from_utf8(gunzip(&files.dem)?)
         .map_err(|_| Problem::file(&files.dem, Message::untranslated("not UTF-8 text")))?;
     let dem = Dem::parse(&files.dem, &dem_text)?;
-
     let mut townships_in: HashMap<&str, usize> = HashMap::new();
     for t in &townships {
         *townships_in.entry(t.county_code.as_str()).or_default() += 1;
     }
-    let (counties, modelled_outlines) = outlines_for(&rows, &outline, &townships_in);
+    let (counties, modelled_outlines) = outlines_for(rows, &outline, &townships_in);
     let read = Sources {
         counties,
         townships,
@@ -144,39 +184,55 @@ pub fn write_national(
         villages_file: files.villages.clone(),
         totals_file: files.population.clone(),
     };
-    let modelled = model(&read, progress)?;
+    Ok(NationalSources {
+        read,
+        modelled_outlines,
+        dem_text,
+    })
+}
 
-    // Split by province, keeping the sources' order within each.
-    let names: BTreeMap<String, String> = rows
-        .iter()
-        .map(|r| (r.province_code.clone(), r.province_name.clone()))
-        .collect();
-    let mut report = NationalReport {
-        provinces: Vec::new(),
-        modelled_outlines: modelled_outlines.clone(),
-    };
-    std::fs::create_dir_all(out).map_err(|source| DemoError::Write {
-        path: out.display().to_string(),
-        source,
-    })?;
-    // Each list's indices by province, in one pass each.
-    fn by_province<'c>(codes: impl Iterator<Item = &'c str>) -> HashMap<&'c str, Vec<usize>> {
-        let mut out: HashMap<&str, Vec<usize>> = HashMap::new();
-        for (i, code) in codes.enumerate() {
-            out.entry(code.get(..2).unwrap_or_default())
-                .or_default()
-                .push(i);
-        }
-        out
+/// The national sources read, with the development zones given a modelled outline and the
+/// DEM's text.
+struct NationalSources {
+    read: Sources,
+    modelled_outlines: Vec<(String, String)>,
+    dem_text: String,
+}
+
+/// Each list's indices by province (the first two digits of the codes), in one pass.
+fn by_province<'c>(codes: impl Iterator<Item = &'c str>) -> HashMap<&'c str, Vec<usize>> {
+    let mut out: HashMap<&str, Vec<usize>> = HashMap::new();
+    for (i, code) in codes.enumerate() {
+        out.entry(code.get(..2).unwrap_or_default())
+            .or_default()
+            .push(i);
     }
-    let counties_of = by_province(read.counties.iter().map(|c| c.code.as_str()));
-    let townships_of = by_province(read.townships.iter().map(|t| t.code.as_str()));
-    let villages_of = by_province(read.villages.iter().map(|v| v.code.as_str()));
-    let none = Vec::new();
-    for (province, name) in &names {
-        let counties = counties_of.get(province.as_str()).unwrap_or(&none);
-        let ts = townships_of.get(province.as_str()).unwrap_or(&none);
-        let vs = villages_of.get(province.as_str()).unwrap_or(&none);
+    out
+}
+
+/// The modelled country, split into provinces.
+struct Split<'a> {
+    read: &'a Sources,
+    modelled: &'a super::generate::Modelled,
+    counties_of: HashMap<&'a str, Vec<usize>>,
+    townships_of: HashMap<&'a str, Vec<usize>>,
+    villages_of: HashMap<&'a str, Vec<usize>>,
+}
+
+impl Split<'_> {
+    /// A province's files, and what was modelled of it.
+    fn province(
+        &self,
+        province: &str,
+        name: &str,
+        zones: &[&(String, String)],
+        dem_text: &str,
+    ) -> (Vec<(&'static str, Vec<u8>)>, ProvinceModelled) {
+        let (read, modelled) = (self.read, self.modelled);
+        let none = Vec::new();
+        let counties = self.counties_of.get(province).unwrap_or(&none);
+        let ts = self.townships_of.get(province).unwrap_or(&none);
+        let vs = self.villages_of.get(province).unwrap_or(&none);
         let province_counties: Vec<SourceCounty> =
             counties.iter().map(|&c| read.counties[c].clone()).collect();
         let province_townships: Vec<_> = ts.iter().map(|&t| read.townships[t].clone()).collect();
@@ -185,11 +241,7 @@ pub fn write_national(
         let province_villages: Vec<_> = vs.iter().map(|&v| read.villages[v].clone()).collect();
         let placed_villages: Vec<_> = vs.iter().map(|&v| modelled.villages[v].clone()).collect();
         let people_villages: Vec<_> = vs.iter().map(|&v| modelled.people.villages[v]).collect();
-        let zones: Vec<&(String, String)> = modelled_outlines
-            .iter()
-            .filter(|(code, _)| code.get(..2) == Some(province.as_str()))
-            .collect();
-        let files: Vec<(&str, Vec<u8>)> = vec![
+        let files = vec![
             ("counties.csv", counties_csv(&province_counties)),
             (
                 "counties.geojson",
@@ -212,19 +264,18 @@ pub fn write_national(
                 townships_geojson(&province_townships, &placed_townships),
             ),
             ("dem.asc", dem_text.as_bytes().to_vec()),
-            ("dataset.toml", dataset_toml(name, &zones).into_bytes()),
+            ("dataset.toml", dataset_toml(name, zones).into_bytes()),
         ];
-        write_folder(&out.join(province), &files, replace)?;
-        report.provinces.push(ProvinceModelled {
-            code: province.clone(),
-            name: name.clone(),
+        let summary = ProvinceModelled {
+            code: province.to_string(),
+            name: name.to_string(),
             counties: province_counties.len(),
             townships: province_townships.len(),
             villages: province_villages.len(),
             residents: people_townships.iter().map(|p| p.resident).sum(),
-        });
+        };
+        (files, summary)
     }
-    Ok(report)
 }
 
 /// Every county of the code table with an outline: its real one, else a modelled disk

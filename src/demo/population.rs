@@ -114,14 +114,42 @@ pub fn apportion(total: u64, weights: &[f64]) -> Vec<u64> {
 pub fn allocate(input: &PopulationInput, seed: u64) -> Result<Population, String> {
     let n_t = input.township_kind.len();
     let mut rng = ChaCha8Rng::seed_from_u64(seed ^ 0x7075_6c61_7469_6f6e);
+    let resident = township_residents(input, &mut rng)?;
+    let mut villages_of: Vec<Vec<usize>> = vec![Vec::new(); n_t];
+    for (v, &t) in input.village_township.iter().enumerate() {
+        villages_of[t].push(v);
+    }
+    let (mut villages, alpha) = village_residents(input, &mut rng, &resident, &villages_of)?;
+    let townships = township_registered(input, &mut rng, &resident);
+    for t in 0..n_t {
+        let members = &villages_of[t];
+        let shares: Vec<f64> = members
+            .iter()
+            .map(|&v| villages[v].resident as f64)
+            .collect();
+        for (&v, n) in members
+            .iter()
+            .zip(apportion(townships[t].registered, &shares))
+        {
+            villages[v].registered = n;
+        }
+    }
+    Ok(Population {
+        townships,
+        villages,
+        community_weight: alpha,
+    })
+}
 
-    // Residents of each city shared among its townships by area x density.
+/// Residents of each city shared among its townships by area × density.
+fn township_residents(input: &PopulationInput, rng: &mut ChaCha8Rng) -> Result<Vec<u64>, String> {
+    let n_t = input.township_kind.len();
     let weight: Vec<f64> = (0..n_t)
         .map(|t| {
             input.township_area[t]
                 * (-input.township_elevation[t].max(0.0) / DENSITY_ELEVATION_SCALE).exp()
                 * density_by_kind(input.township_kind[t])
-                * lognormal(&mut rng, 0.35)
+                * lognormal(rng, 0.35)
         })
         .collect();
     let mut by_city: HashMap<&str, Vec<usize>> = HashMap::new();
@@ -142,21 +170,26 @@ pub fn allocate(input: &PopulationInput, seed: u64) -> Result<Population, String
             resident[t] = n;
         }
     }
+    Ok(resident)
+}
 
-    // Residents of each township shared among its villages; communities weigh `alpha` times
-    // a village, with alpha calibrated to the published village average.
+/// Residents of each township shared among its villages; communities weigh `alpha` times a
+/// village, with alpha calibrated to the published village average (Sichuan) or given.
+/// Returns the villages' residents and alpha.
+fn village_residents(
+    input: &PopulationInput,
+    rng: &mut ChaCha8Rng,
+    resident: &[u64],
+    villages_of: &[Vec<usize>],
+) -> Result<(Vec<UnitPopulation>, f64), String> {
     let n_v = input.village_kind.len();
     let base: Vec<f64> = (0..n_v)
         .map(|v| match input.village_kind[v] {
-            VillageKind::Village => lognormal(&mut rng, 0.4),
-            VillageKind::Community => lognormal(&mut rng, 0.3),
-            VillageKind::Special => 0.5 * lognormal(&mut rng, 0.3),
+            VillageKind::Village => lognormal(rng, 0.4),
+            VillageKind::Community => lognormal(rng, 0.3),
+            VillageKind::Special => 0.5 * lognormal(rng, 0.3),
         })
         .collect();
-    let mut villages_of: Vec<Vec<usize>> = vec![Vec::new(); n_t];
-    for (v, &t) in input.village_township.iter().enumerate() {
-        villages_of[t].push(v);
-    }
     let weights_for = |alpha: f64| -> Vec<f64> {
         (0..n_v)
             .map(|v| match input.village_kind[v] {
@@ -165,57 +198,15 @@ pub fn allocate(input: &PopulationInput, seed: u64) -> Result<Population, String
             })
             .collect()
     };
-    let village_residents = |alpha: f64| -> f64 {
-        let w = weights_for(alpha);
-        (0..n_t)
-            .map(|t| {
-                let total: f64 = villages_of[t].iter().map(|&v| w[v]).sum();
-                let in_villages: f64 = villages_of[t]
-                    .iter()
-                    .filter(|&&v| input.village_kind[v] == VillageKind::Village)
-                    .map(|&v| w[v])
-                    .sum();
-                if total > 0.0 {
-                    resident[t] as f64 * in_villages / total
-                } else {
-                    0.0
-                }
-            })
-            .sum()
-    };
     let alpha = match input.calibration {
         Calibration::Fixed { community_weight } => community_weight,
         Calibration::Sichuan => {
-            let n_villages = input
-                .village_kind
-                .iter()
-                .filter(|k| **k == VillageKind::Village)
-                .count() as f64;
-            let target = targets::VILLAGE_RESIDENT_POP * n_villages;
-            // village_residents falls as alpha grows; bisect on log(alpha).
-            let (mut lo, mut hi) = (-8.0f64, 12.0f64);
-            if village_residents(lo.exp()) < target || village_residents(hi.exp()) > target {
-                return Err(format!(
-                    "cannot calibrate: villages can hold between {:.0} and {:.0} residents, the target is {target:.0}",
-                    village_residents(hi.exp()),
-                    village_residents(lo.exp())
-                ));
-            }
-            for _ in 0..80 {
-                let mid = (lo + hi) / 2.0;
-                if village_residents(mid.exp()) > target {
-                    lo = mid;
-                } else {
-                    hi = mid;
-                }
-            }
-            ((lo + hi) / 2.0).exp()
+            calibrate_community_weight(input, resident, villages_of, &weights_for)?
         }
     };
     let w = weights_for(alpha);
     let mut villages = vec![UnitPopulation::default(); n_v];
-    for t in 0..n_t {
-        let members = &villages_of[t];
+    for (t, members) in villages_of.iter().enumerate() {
         let shares: Vec<f64> = members.iter().map(|&v| w[v]).collect();
         // Without Sichuan's calibration (the other provinces), no village is left empty
         // where the township has a resident for each.
@@ -228,13 +219,73 @@ pub fn allocate(input: &PopulationInput, seed: u64) -> Result<Population, String
             villages[v].resident = floor + n;
         }
     }
+    Ok((villages, alpha))
+}
 
-    // Registered people: residents x a migration factor, scaled to the published average.
+/// The community weight that puts the published average of residents in the villages:
+/// bisected on its logarithm (the villages' residents fall as it grows).
+fn calibrate_community_weight(
+    input: &PopulationInput,
+    resident: &[u64],
+    villages_of: &[Vec<usize>],
+    weights_for: &dyn Fn(f64) -> Vec<f64>,
+) -> Result<f64, String> {
+    let village_residents = |alpha: f64| -> f64 {
+        let w = weights_for(alpha);
+        villages_of
+            .iter()
+            .enumerate()
+            .map(|(t, members)| {
+                let total: f64 = members.iter().map(|&v| w[v]).sum();
+                let in_villages: f64 = members
+                    .iter()
+                    .filter(|&&v| input.village_kind[v] == VillageKind::Village)
+                    .map(|&v| w[v])
+                    .sum();
+                if total > 0.0 {
+                    resident[t] as f64 * in_villages / total
+                } else {
+                    0.0
+                }
+            })
+            .sum()
+    };
+    let n_villages = input
+        .village_kind
+        .iter()
+        .filter(|k| **k == VillageKind::Village)
+        .count() as f64;
+    let target = targets::VILLAGE_RESIDENT_POP * n_villages;
+    let (mut lo, mut hi) = (-8.0f64, 12.0f64);
+    if village_residents(lo.exp()) < target || village_residents(hi.exp()) > target {
+        return Err(format!(
+            "cannot calibrate: villages can hold between {:.0} and {:.0} residents, the target is {target:.0}",
+            village_residents(hi.exp()),
+            village_residents(lo.exp())
+        ));
+    }
+    for _ in 0..80 {
+        let mid = (lo + hi) / 2.0;
+        if village_residents(mid.exp()) > target {
+            lo = mid;
+        } else {
+            hi = mid;
+        }
+    }
+    Ok(((lo + hi) / 2.0).exp())
+}
+
+/// Each township's residents and registered people: residents × a migration factor, scaled
+/// to the published average (Sichuan) or to the residents.
+fn township_registered(
+    input: &PopulationInput,
+    rng: &mut ChaCha8Rng,
+    resident: &[u64],
+) -> Vec<UnitPopulation> {
+    let n_t = input.township_kind.len();
     let raw_registered: Vec<f64> = (0..n_t)
         .map(|t| {
-            resident[t] as f64
-                * registration_by_kind(input.township_kind[t])
-                * lognormal(&mut rng, 0.08)
+            resident[t] as f64 * registration_by_kind(input.township_kind[t]) * lognormal(rng, 0.08)
         })
         .collect();
     let regular: Vec<usize> = (0..n_t)
@@ -254,30 +305,12 @@ pub fn allocate(input: &PopulationInput, seed: u64) -> Result<Population, String
             }
         }
     };
-    let townships: Vec<UnitPopulation> = (0..n_t)
+    (0..n_t)
         .map(|t| UnitPopulation {
             resident: resident[t],
             registered: (raw_registered[t] * scale).round() as u64,
         })
-        .collect();
-    for t in 0..n_t {
-        let members = &villages_of[t];
-        let shares: Vec<f64> = members
-            .iter()
-            .map(|&v| villages[v].resident as f64)
-            .collect();
-        for (&v, n) in members
-            .iter()
-            .zip(apportion(townships[t].registered, &shares))
-        {
-            villages[v].registered = n;
-        }
-    }
-    Ok(Population {
-        townships,
-        villages,
-        community_weight: alpha,
-    })
+        .collect()
 }
 
 #[cfg(test)]

@@ -165,17 +165,63 @@ pub(super) fn merge_level<K: Sync, L: Level>(
     debug_assert!(partitions.iter().enumerate().all(|(p, members)| {
         members.is_sorted() && members.iter().all(|&m| units[m as usize].partition == p)
     }));
+    let local_of = local_places(&partitions, n);
+    let groups_of = fixed_groups(units, partitions.len(), manual, hand, &local_of);
+    let level = partition::Level {
+        units,
+        demand: context.demand,
+        neighbours: context.neighbours,
+        local_of: &local_of,
+        rules,
+        limits: partition::TerrainLimits::new(rules),
+        mean_resident: context.mean_resident,
+        refine: context.refine,
+    };
+    let (runs, made, regular) =
+        run_partitions(&level, context.previous, hand, partitions, groups_of);
+    let targets = RegionTargets::of(units, &runs, &regular);
+    let prefixes = run_prefixes(units, &runs, &targets.merges);
+    let fixed_merges: usize = runs.iter().map(|r| r.fixed_merges).sum();
+    let slots = slots_at(&level, runs, prefixes, made);
+    let outcome = outcome_of(&slots, &targets, fixed_merges);
+    let (new_units, new_of) = new_units_in_order(&slots, hand, n);
+    let runs = Runs {
+        slots: slots
+            .into_iter()
+            .map(|slot| (slot.run.input.members[0], slot))
+            .collect(),
+    };
+    (
+        Stage {
+            units: new_units,
+            new_of,
+            outcome,
+        },
+        runs,
+    )
+}
 
-    // Each unit's place in its partition.
+/// Each unit's place in its partition.
+fn local_places(partitions: &[Vec<u32>], n: usize) -> Vec<u32> {
     let mut local_of: Vec<u32> = vec![0; n];
-    for members in &partitions {
+    for members in partitions {
         for (local, &m) in members.iter().enumerate() {
             local_of[m as usize] = local as u32;
         }
     }
-    // Each partition's groups fixed by hand, then the scenario's manual groups (less units
-    // fixed by hand).
-    let mut groups_of: Vec<Vec<Vec<u32>>> = vec![Vec::new(); partitions.len()];
+    local_of
+}
+
+/// Each partition's groups fixed by hand, then the scenario's manual groups (less units
+/// fixed by hand), as places in the partition.
+fn fixed_groups(
+    units: &[Unit],
+    partitions: usize,
+    manual: &[Vec<usize>],
+    hand: &Hand,
+    local_of: &[u32],
+) -> Vec<Vec<Vec<u32>>> {
+    let mut groups_of: Vec<Vec<Vec<u32>>> = vec![Vec::new(); partitions];
     let manual_rest = manual
         .iter()
         .map(|g| g.iter().copied().filter(|&m| !hand.is_fixed(m)).collect());
@@ -187,69 +233,74 @@ pub(super) fn merge_level<K: Sync, L: Level>(
         debug_assert!(group.iter().all(|&m| units[m].partition == partition));
         groups_of[partition].push(group.iter().map(|&m| local_of[m]).collect());
     }
-    // A partition's input (its members, their flags, its groups and quota), with its units
-    // in the target base.
-    let input = |(members, groups): (Vec<u32>, Vec<Vec<u32>>)| {
-        let first = &units[members[0] as usize];
-        let regular = members
-            .iter()
-            .filter(|&&m| units[m as usize].regular)
-            .count();
-        // Its own quota, for targets per county (and no quota region).
-        let quota = match (rules.target_reduction_pct, rules.target_per) {
-            (Some(pct), TargetPer::County) if first.region_quota.is_none() => {
-                Some(Quota::CutPct(pct).merges(regular))
-            }
-            _ => None,
-        };
-        let flags = members
-            .iter()
-            .map(|&m| {
-                let (m, u) = (m as usize, &units[m as usize]);
-                [
-                    (u.frozen, FROZEN),
-                    (u.listed_seat, LISTED_SEAT),
-                    (hand.is_fixed(m), FIXED),
-                    (hand.name_of(m).is_some(), NAMED),
-                ]
-                .into_iter()
-                .filter(|&(set, _)| set)
-                .fold(0, |flags, (_, flag)| flags | flag)
-            })
-            .collect();
-        let input = PartitionInput {
-            targeted: quota.is_some() || first.region_quota.is_some(),
-            members,
-            flags,
-            groups,
-            quota,
-        };
-        (input, regular)
-    };
+    groups_of
+}
 
-    // Each partition's input, and its run if the input changed.
-    let level = partition::Level {
-        units,
-        demand: context.demand,
-        neighbours: context.neighbours,
-        local_of: &local_of,
-        rules,
-        limits: partition::TerrainLimits::new(rules),
-        mean_resident: context.mean_resident,
-        refine: context.refine,
+/// A partition's input (its members, their flags, its groups and quota), with its units in
+/// the target base.
+fn partition_input<K>(
+    units: &[Unit],
+    rules: &Rules<K>,
+    hand: &Hand,
+    members: Vec<u32>,
+    groups: Vec<Vec<u32>>,
+) -> (PartitionInput, usize) {
+    let first = &units[members[0] as usize];
+    let regular = members
+        .iter()
+        .filter(|&&m| units[m as usize].regular)
+        .count();
+    // Its own quota, for targets per county (and no quota region).
+    let quota = match (rules.target_reduction_pct, rules.target_per) {
+        (Some(pct), TargetPer::County) if first.region_quota.is_none() => {
+            Some(Quota::CutPct(pct).merges(regular))
+        }
+        _ => None,
     };
+    let flags = members
+        .iter()
+        .map(|&m| {
+            let (m, u) = (m as usize, &units[m as usize]);
+            [
+                (u.frozen, FROZEN),
+                (u.listed_seat, LISTED_SEAT),
+                (hand.is_fixed(m), FIXED),
+                (hand.name_of(m).is_some(), NAMED),
+            ]
+            .into_iter()
+            .filter(|&(set, _)| set)
+            .fold(0, |flags, (_, flag)| flags | flag)
+        })
+        .collect();
+    let input = PartitionInput {
+        targeted: quota.is_some() || first.region_quota.is_some(),
+        members,
+        flags,
+        groups,
+        quota,
+    };
+    (input, regular)
+}
+
+/// Each partition's run, taken from `previous` if its input is the same, else made now (in
+/// parallel, with its groups at the end); and each one's units in the target base.
+fn run_partitions<'p, K: Sync, L: Level>(
+    level: &partition::Level<'_, '_, K>,
+    previous: Option<&'p Runs<L>>,
+    hand: &Hand,
+    partitions: Vec<Vec<u32>>,
+    groups_of: Vec<Vec<Vec<u32>>>,
+) -> (Vec<Arc<PartitionRun>>, Vec<Made<'p, L>>, Vec<usize>) {
     let previous_slot = |input: &PartitionInput| {
-        context
-            .previous
+        previous
             .and_then(|runs| runs.slots.get(&input.members[0]))
             .filter(|slot| slot.run.input == *input)
     };
-    // A run made now comes with its groups at the end, a kept one with its slot.
     let ((runs, made), regular): ((Vec<Arc<PartitionRun>>, Vec<_>), Vec<_>) = partitions
         .into_par_iter()
         .zip(groups_of)
         .filter(|(members, _)| !members.is_empty())
-        .map(input)
+        .map(|(members, groups)| partition_input(level.units, level.rules, hand, members, groups))
         .map_init(partition::Scratch::default, |scratch, (input, regular)| {
             let run = match previous_slot(&input) {
                 Some(slot) => (slot.run.clone(), Made::Kept(slot)),
@@ -261,38 +312,53 @@ pub(super) fn merge_level<K: Sync, L: Level>(
             (run, regular)
         })
         .unzip();
+    (runs, made, regular)
+}
 
-    // Each region's quota and units in scope. Targets: each region's (a quota, or the level's
-    // target per province or city), met after the runs; or each county's own, met inside
-    // its run.
-    fn at<T: Default>(list: &mut Vec<T>, i: usize) -> &mut T {
-        if i >= list.len() {
-            list.resize_with(i + 1, T::default);
+/// The targets met after the runs: each region's merges (a quota, or the level's target per
+/// province or city; `None` where each county meets its own inside its run), and the units
+/// in scope.
+struct RegionTargets {
+    merges: Vec<Option<usize>>,
+    units_in_scope: usize,
+}
+
+impl RegionTargets {
+    fn of(units: &[Unit], runs: &[Arc<PartitionRun>], regular: &[usize]) -> Self {
+        // Each region's quota and units in scope.
+        let mut regions_of: Vec<(Option<Quota>, usize)> = Vec::new();
+        for (run, &regular) in runs.iter().zip(regular) {
+            let first = &units[run.input.members[0] as usize];
+            let i = first.region as usize;
+            if i >= regions_of.len() {
+                regions_of.resize_with(i + 1, Default::default);
+            }
+            regions_of[i].0 = first.region_quota;
+            regions_of[i].1 += regular;
         }
-        &mut list[i]
+        Self {
+            merges: regions_of
+                .iter()
+                .map(|&(quota, in_scope)| quota.map(|q| q.merges(in_scope)))
+                .collect(),
+            units_in_scope: regular.iter().sum(),
+        }
     }
-    let mut regions_of: Vec<(Option<Quota>, usize)> = Vec::new();
-    for (run, &regular) in runs.iter().zip(&regular) {
-        let first = &units[run.input.members[0] as usize];
-        let region = at(&mut regions_of, first.region as usize);
-        region.0 = first.region_quota;
-        region.1 += regular;
-    }
-    let units_in_scope = regular.iter().sum();
-    let regions = regions_of.len();
-    let region_targets: Vec<Option<usize>> = regions_of
-        .iter()
-        .map(|&(quota, in_scope)| quota.map(|q| q.merges(in_scope)))
-        .collect();
+}
 
-    // How much of each run holds.
-    let fixed_merges: usize = runs.iter().map(|r| r.fixed_merges).sum();
-    let mut runs_of: Vec<Vec<usize>> = vec![Vec::new(); regions];
+/// How many events of each run hold: all of them, but in a region with a target, as many as
+/// one province-wide queue takes to meet it.
+fn run_prefixes(
+    units: &[Unit],
+    runs: &[Arc<PartitionRun>],
+    region_targets: &[Option<usize>],
+) -> Vec<usize> {
+    let mut runs_of: Vec<Vec<usize>> = vec![Vec::new(); region_targets.len()];
     for (r, run) in runs.iter().enumerate() {
         runs_of[units[run.input.members[0] as usize].region as usize].push(r);
     }
     let mut prefixes: Vec<usize> = runs.iter().map(|r| r.events.len()).collect();
-    for (mine, target) in runs_of.iter().zip(&region_targets) {
+    for (mine, target) in runs_of.iter().zip(region_targets) {
         let Some(target) = *target else { continue };
         let of_region: Vec<Arc<PartitionRun>> = mine.iter().map(|&r| runs[r].clone()).collect();
         let fixed: usize = of_region.iter().map(|r| r.fixed_merges).sum();
@@ -303,9 +369,18 @@ pub(super) fn merge_level<K: Sync, L: Level>(
             prefixes[*r] = prefix;
         }
     }
-    // The groups each run gives at its prefix (kept from the previous analysis if the same).
-    let slots: Vec<Slot<L>> = runs
-        .into_par_iter()
+    prefixes
+}
+
+/// The groups each run gives at its prefix, refined, as new units (kept from the previous
+/// analysis if the same).
+fn slots_at<K: Sync, L: Level>(
+    level: &partition::Level<'_, '_, K>,
+    runs: Vec<Arc<PartitionRun>>,
+    prefixes: Vec<usize>,
+    made: Vec<Made<'_, L>>,
+) -> Vec<Slot<L>> {
+    runs.into_par_iter()
         .zip(prefixes)
         .zip(made)
         .map(|((run, prefix), made)| {
@@ -314,7 +389,7 @@ pub(super) fn merge_level<K: Sync, L: Level>(
                 made => {
                     let groups = match made {
                         Made::Now(end) if prefix == run.events.len() => end,
-                        _ => run.groups_after(prefix, units),
+                        _ => run.groups_after(prefix, level.units),
                     };
                     let groups = level.refine(&run.input, groups);
                     (
@@ -330,13 +405,16 @@ pub(super) fn merge_level<K: Sync, L: Level>(
                 lineage,
             }
         })
-        .collect();
+        .collect()
+}
 
-    // What the runs' events that held count.
+/// What the runs' events that held count, with the merges made by hand.
+fn outcome_of<L>(slots: &[Slot<L>], targets: &RegionTargets, fixed_merges: usize) -> Outcome {
     let quotas = slots.iter().filter_map(|s| s.run.input.quota);
+    let region_targets = &targets.merges;
     let has_target = region_targets.iter().any(Option::is_some) || quotas.clone().next().is_some();
     let mut outcome = Outcome {
-        units_in_scope,
+        units_in_scope: targets.units_in_scope,
         target_merges: has_target
             .then(|| region_targets.iter().flatten().sum::<usize>() + quotas.sum::<usize>()),
         merges: fixed_merges,
@@ -344,7 +422,7 @@ pub(super) fn merge_level<K: Sync, L: Level>(
         ..Outcome::default()
     };
     let mut blocked = [0; Constraint::ALL.len()];
-    for slot in &slots {
+    for slot in slots {
         outcome.merges += slot.tally.merges;
         for (total, count) in blocked.iter_mut().zip(slot.tally.blocked) {
             *total += count;
@@ -355,8 +433,16 @@ pub(super) fn merge_level<K: Sync, L: Level>(
         .zip(blocked)
         .filter(|&(_, count)| count > 0)
         .collect();
+    outcome
+}
 
-    // Lineage: new units in order of their first former unit.
+/// The level's new units in order of their first former unit, and each former unit's new one.
+#[allow(clippy::type_complexity)]
+fn new_units_in_order<L: Level>(
+    slots: &[Slot<L>],
+    hand: &Hand,
+    n: usize,
+) -> (TiVec<NewId<L>, NewUnit<L>>, TiVec<L, NewId<L>>) {
     let mut first_of: Vec<(u32, u32)> = vec![(u32::MAX, 0); n];
     for (s, slot) in slots.iter().enumerate() {
         for (k, (_, members)) in slot.lineage.iter().enumerate() {
@@ -385,20 +471,7 @@ pub(super) fn merge_level<K: Sync, L: Level>(
             by_hand: hand.is_fixed(first),
         });
     }
-    let runs = Runs {
-        slots: slots
-            .into_iter()
-            .map(|slot| (slot.run.input.members[0], slot))
-            .collect(),
-    };
-    (
-        Stage {
-            units: new_units,
-            new_of,
-            outcome,
-        },
-        runs,
-    )
+    (new_units, new_of)
 }
 
 /// How many events of each run hold under a province-wide target of `target` merges, of

@@ -465,18 +465,19 @@ fn township_stage(
         .collect();
     let code_of = |i: usize| dataset.townships[TownshipId::from(i)].code.clone();
     let previous = Kept::runs_for(previous.townships.as_ref(), ws, rules, resolved);
-    let (stage, edits, runs) = run_level(
+    let (stage, edits, runs) = LevelRun {
         units,
-        counties,
-        &ws.demands.township_demand,
+        partitions: counties,
+        demand: &ws.demands.township_demand,
         rules,
-        &resolved.townships,
-        &prepared.township_adjacency,
-        "counties",
-        &code_of,
+        input: &resolved.townships,
+        adjacency: &prepared.township_adjacency,
+        container: "counties",
+        code_of: &code_of,
         previous,
-        true,
-    );
+        refine: true,
+    }
+    .run();
     (stage, edits, Kept::new(ws, rules, resolved, runs))
 }
 
@@ -552,41 +553,9 @@ fn village_stage(
 ) -> Result<LevelResult<VillageId, VillageKind>, PlanError> {
     let (dataset, prepared) = (ws.dataset(), ws.prepared());
     let rules = &resolved.scenario.villages;
-    let in_scope = &resolved.in_scope;
-    let exempt = rules.exempt();
-    let regions = target_regions(dataset, rules);
-    let units: Vec<Unit> = dataset
-        .villages
-        .raw
-        .par_iter()
-        .zip(&prepared.village_points.raw)
-        .map(|(v, &sphere)| {
-            let county = dataset.townships[v.township].county;
-            Unit {
-                sphere,
-                area: v.area_km2,
-                registered: v.registered_pop.unwrap_or(0.0),
-                resident: v.resident_pop,
-                partition: townships.new_of[v.township].index(),
-                region: regions[county].0,
-                region_quota: regions[county].1,
-                class: 0,
-                seat_rank: match v.kind {
-                    VillageKind::Community => 0,
-                    VillageKind::Village => 1,
-                    VillageKind::Special => 2,
-                },
-                scale: rules.scale_for(v.kind),
-                frozen: !rules.enabled || !in_scope[county] || exempt.contains(&v.kind),
-                regular: v.kind == VillageKind::Village && in_scope[county],
-                terrain: prepared.terrain[v.township],
-                listed_seat: false,
-            }
-        })
-        .collect();
-    let demand = &ws.demands.village_demand;
-    // The scenario's manual village groups stay inside a new township.
+    let units = village_units(ws, rules, &resolved.in_scope, townships);
     let code_of = |i: usize| dataset.villages[VillageId::from(i)].code.clone();
+    // The scenario's manual village groups stay inside a new township.
     for (g, group) in resolved.villages.manual.iter().enumerate() {
         let partition = |v: VillageId| units[v.index()].partition;
         if let Some(&other) = group.iter().find(|&&v| partition(v) != partition(group[0])) {
@@ -615,88 +584,152 @@ fn village_stage(
         })
         .collect();
     let previous = Kept::runs_for(previous.villages.as_ref(), ws, rules, resolved);
-    let (stage, edits, runs) = run_level(
+    let (stage, edits, runs) = LevelRun {
         units,
-        new_townships,
-        demand,
+        partitions: new_townships,
+        demand: &ws.demands.village_demand,
         rules,
-        &resolved.villages,
-        &prepared.village_adjacency,
-        "new townships",
-        &code_of,
+        input: &resolved.villages,
+        adjacency: &prepared.village_adjacency,
+        container: "new townships",
+        code_of: &code_of,
         previous,
         // Villages are many and their groups small: the search costs more there (about 30
         // ms on the demo) than the 3 % of distance it saves.
-        false,
-    );
+        refine: false,
+    }
+    .run();
     Ok((stage, edits, Kept::new(ws, rules, resolved, runs)))
 }
 
-/// What both levels share once their units and partitions (the units of each county or new
-/// township, ascending) are built: the scenario's locked units frozen and seats listed, the
-/// hand edits applied, then the agglomeration; edits undone by later ones are reported as
-/// superseded.
-#[allow(clippy::too_many_arguments)]
-fn run_level<K: Sync, L: Level>(
-    mut units: Vec<Unit>,
+/// The villages as the engine sees them, each in the new township its own is in.
+fn village_units(
+    ws: Inputs<'_>,
+    rules: &Rules<VillageKind>,
+    in_scope: &TiVec<CountyId, bool>,
+    townships: &Stage<TownshipId>,
+) -> Vec<Unit> {
+    let (dataset, prepared) = (ws.dataset(), ws.prepared());
+    let exempt = rules.exempt();
+    let regions = target_regions(dataset, rules);
+    dataset
+        .villages
+        .raw
+        .par_iter()
+        .zip(&prepared.village_points.raw)
+        .map(|(v, &sphere)| {
+            let county = dataset.townships[v.township].county;
+            Unit {
+                sphere,
+                area: v.area_km2,
+                registered: v.registered_pop.unwrap_or(0.0),
+                resident: v.resident_pop,
+                partition: townships.new_of[v.township].index(),
+                region: regions[county].0,
+                region_quota: regions[county].1,
+                class: 0,
+                seat_rank: match v.kind {
+                    VillageKind::Community => 0,
+                    VillageKind::Village => 1,
+                    VillageKind::Special => 2,
+                },
+                scale: rules.scale_for(v.kind),
+                frozen: !rules.enabled || !in_scope[county] || exempt.contains(&v.kind),
+                regular: v.kind == VillageKind::Village && in_scope[county],
+                terrain: prepared.terrain[v.township],
+                listed_seat: false,
+            }
+        })
+        .collect()
+}
+
+/// One level's agglomeration, once its units and partitions (the units of each county or new
+/// township, ascending) are built.
+struct LevelRun<'a, K, L: Level> {
+    units: Vec<Unit>,
     partitions: Vec<Vec<u32>>,
-    demand: &Demand,
-    rules: &Rules<K>,
-    input: &LevelInput<L>,
-    adjacency: &Adjacency<L>,
+    demand: &'a Demand,
+    rules: &'a Rules<K>,
+    input: &'a LevelInput<L>,
+    adjacency: &'a Adjacency<L>,
+    /// What partitions are, in messages: `counties` or `new townships`.
     container: &'static str,
-    code_of: &dyn Fn(usize) -> String,
-    previous: Option<&agglomerate::Runs<L>>,
+    code_of: &'a dyn Fn(usize) -> String,
+    previous: Option<&'a agglomerate::Runs<L>>,
+    /// Whether the local search follows the greedy.
     refine: bool,
-) -> (Stage<L>, Vec<EditReport>, agglomerate::Runs<L>) {
-    // The yardstick of candidates without thresholds: the units the rules may merge by kind
-    // and scope, whatever is locked or edited, so an edit in one county leaves the others'
-    // runs as they were.
+}
+
+impl<K: Sync, L: Level> LevelRun<'_, K, L> {
+    /// What both levels share: the scenario's locked units frozen and seats listed, the hand
+    /// edits applied, then the agglomeration; edits undone by later ones are reported as
+    /// superseded.
+    fn run(self) -> (Stage<L>, Vec<EditReport>, agglomerate::Runs<L>) {
+        let Self {
+            mut units,
+            partitions,
+            demand,
+            rules,
+            input,
+            adjacency,
+            container,
+            code_of,
+            previous,
+            refine,
+        } = self;
+        let mean_resident = mean_resident_of_mergeable(&units);
+        let locked: Vec<usize> = input.locked.iter().map(|&l| l.into()).collect();
+        for &i in &locked {
+            units[i].frozen = true;
+        }
+        for &i in &input.seats {
+            units[i.into()].listed_seat = true;
+        }
+        let neighbours = |i: usize| adjacency.neighbour_indices(i);
+        let (hand, mut reports) = hand::apply_edits(
+            &input.edits,
+            &locked,
+            &mut hand::Checks {
+                units: &mut units,
+                demand,
+                neighbours: &neighbours,
+                rules,
+                container,
+                code_of,
+            },
+        );
+        let manual: Vec<Vec<usize>> = input
+            .manual
+            .iter()
+            .map(|g| g.iter().map(|&l| l.into()).collect())
+            .collect();
+        let context = agglomerate::LevelContext {
+            demand,
+            neighbours: &neighbours,
+            rules,
+            mean_resident,
+            previous,
+            refine,
+        };
+        let (stage, runs) = agglomerate::merge_level(&units, partitions, &context, &manual, &hand);
+        hand::check_held(&mut reports, &input.edits, &stage);
+        (stage, reports, runs)
+    }
+}
+
+/// The yardstick of candidates without thresholds: the mean resident population of the units
+/// the rules may merge by kind and scope, whatever is locked or edited, so an edit in one
+/// county leaves the others' runs as they were.
+fn mean_resident_of_mergeable(units: &[Unit]) -> f64 {
     let (eligible, eligible_resident) = units
         .iter()
         .filter(|u| !u.frozen)
         .fold((0usize, 0.0), |(n, r), u| (n + 1, r + u.resident));
-    let mean_resident = if eligible == 0 {
+    if eligible == 0 {
         1.0
     } else {
         eligible_resident / eligible as f64
-    };
-    let locked: Vec<usize> = input.locked.iter().map(|&l| l.into()).collect();
-    for &i in &locked {
-        units[i].frozen = true;
     }
-    for &i in &input.seats {
-        units[i.into()].listed_seat = true;
-    }
-    let neighbours = |i: usize| adjacency.neighbour_indices(i);
-    let (hand, mut reports) = hand::apply_edits(
-        &input.edits,
-        &locked,
-        &mut hand::Checks {
-            units: &mut units,
-            demand,
-            neighbours: &neighbours,
-            rules,
-            container,
-            code_of,
-        },
-    );
-    let manual: Vec<Vec<usize>> = input
-        .manual
-        .iter()
-        .map(|g| g.iter().map(|&l| l.into()).collect())
-        .collect();
-    let context = agglomerate::LevelContext {
-        demand,
-        neighbours: &neighbours,
-        rules,
-        mean_resident,
-        previous,
-        refine,
-    };
-    let (stage, runs) = agglomerate::merge_level(&units, partitions, &context, &manual, &hand);
-    hand::check_held(&mut reports, &input.edits, &stage);
-    (stage, reports, runs)
 }
 
 /// Statistics of the plan's new units, province-wide and per county, with the figures of each

@@ -238,149 +238,37 @@ impl<K> Level<'_, '_, K> {
     /// its quota is used. Returns the run and the groups after all its events (what
     /// [`PartitionRun::groups_after`] gives again for the whole run).
     pub fn run(&self, input: PartitionInput, scratch: &mut Scratch) -> (PartitionRun, Groups) {
-        let units = self.units;
-        let global = |local: usize| input.members[local] as usize;
-        let flag = |local: usize, f: u8| input.flags[local] & f != 0;
-        let mut state = Groups::new(&input, units);
-        let Scratch {
-            members,
-            buffer,
-            candidates,
-            heap,
-        } = scratch;
-        heap.clear();
-
-        // 1. The fixed groups, each joined one member at a time.
-        let mut fixed_merges = 0;
-        for group in &input.groups {
-            let Some(&first) = group.first() else {
-                continue;
-            };
-            for &m in &group[1..] {
-                let (a, b) = (
-                    state.group_of[first as usize] as usize,
-                    state.group_of[m as usize] as usize,
-                );
-                if a == b {
-                    continue;
-                }
-                members.clear();
-                members.extend(state.members(a).chain(state.members(b)));
-                let seat = self.seat(&input, members, buffer);
-                state.join(a.min(b), a.max(b), seat);
-                fixed_merges += 1;
-            }
-        }
+        let mut state = Groups::new(&input, self.units);
+        scratch.heap.clear();
+        let fixed_merges = self.join_fixed_groups(&input, &mut state, scratch);
         // Without fixed groups the start is the partition's units alone, made again on demand.
         let start = (!input.groups.is_empty()).then(|| state.clone());
-
-        // 2. Candidates, weakest first.
-        let key = |ratio: f64, id: usize, version: u32| -> Key {
-            (ratio.max(0.0).to_bits(), global(id) as u32, version)
-        };
-        for id in 0..input.members.len() {
-            let Some(g) = state.get(id) else { continue };
-            if (g.size == 1 && flag(id, FROZEN)) || flag(id, FIXED) {
-                continue;
-            }
-            if let Some(r) = self.shortfall(&input, g) {
-                heap.push(Reverse((key(r, id, g.version), id as u32)));
-            }
-        }
+        self.queue_candidates(&input, &state, &mut scratch.heap);
         let mut merges = fixed_merges;
         let mut events = Vec::new();
-        while let Some(Reverse((k, id))) = heap.pop() {
+        while let Some(Reverse((k, id))) = scratch.heap.pop() {
             let id = id as usize;
             let Some(&g) = state.get(id) else { continue };
-            if g.version != k.2 {
+            if g.version != k.2 || input.quota.is_some_and(|q| merges >= q) {
                 continue;
             }
-            if input.quota.is_some_and(|q| merges >= q) {
-                continue;
-            }
-            // Neighbouring groups it may merge with.
-            let class = units[global(g.seat as usize)].class;
-            candidates.clear();
-            candidates.extend(
-                state
-                    .members(id)
-                    .flat_map(|m| (self.neighbours)(global(m)).iter().map(|&u| u as usize))
-                    .filter(|&u| {
-                        let local = self.local_of[u] as usize;
-                        // A neighbour in another partition may share a local index.
-                        units[u].partition == units[global(0)].partition
-                            && !flag(local, FROZEN)
-                            && !flag(local, FIXED)
-                            && units[u].class == class
-                    })
-                    .map(|u| state.group_of[self.local_of[u] as usize] as usize)
-                    .filter(|&h| h != id),
-            );
-            candidates.sort_unstable();
-            candidates.dedup();
-            // Two seats or two names given by hand never end in one unit.
-            candidates.retain(|&h| {
-                state.get(h).is_some_and(|other| {
-                    let two_seats = g.listed_seats > 0 && other.listed_seats > 0;
-                    let two_names = g.names > 0 && other.names > 0;
-                    !(two_seats || two_names)
-                })
-            });
-            if candidates.is_empty() {
+            self.neighbour_groups(&input, &state, id, &g, &mut scratch.candidates);
+            if scratch.candidates.is_empty() {
                 events.push(Event {
                     key: k,
                     what: What::Blocked(Constraint::NoNeighbour.bit()),
                 });
                 continue;
             }
-            let mut best: Option<(f64, usize, usize)> = None;
-            let mut reasons = 0u8;
-            for &h in candidates.iter() {
-                let Some(&other) = state.get(h) else { continue };
-                let seat = match self.rules.seat_rule {
-                    SeatRule::MinDistance => {
-                        members.clear();
-                        members.extend(state.members(id).chain(state.members(h)));
-                        self.seat(&input, members, buffer)
-                    }
-                    // The best of the union is the better of the two seats (a listed seat is
-                    // already its group's seat).
-                    _ => {
-                        members.clear();
-                        members.extend([g.seat as usize, other.seat as usize]);
-                        self.seat(&input, members, buffer)
-                    }
-                };
-                let limits = self.limits.of(units[global(seat)].terrain);
-                let area = g.area + other.area;
-                let seat_point = units[global(seat)].sphere;
-                let reach = chord_km(
-                    state
-                        .members(id)
-                        .chain(state.members(h))
-                        .map(|m| units[global(m)].sphere.chord(&seat_point))
-                        .fold(0.0, f64::max),
-                );
-                let mut ok = true;
-                if limits.max_area_km2.is_some_and(|cap| area > cap) {
-                    reasons |= Constraint::MaxArea.bit();
-                    ok = false;
+            let (h, seat) = match self.best_merge(&input, &state, id, &g, scratch) {
+                Ok(best) => best,
+                Err(reasons) => {
+                    events.push(Event {
+                        key: k,
+                        what: What::Blocked(reasons),
+                    });
+                    continue;
                 }
-                if limits.max_seat_distance_km.is_some_and(|cap| reach > cap) {
-                    reasons |= Constraint::MaxSeatDistance.bit();
-                    ok = false;
-                }
-                // Ties go to the lower seat, by unit index (local order is unit order).
-                if ok && best.is_none_or(|(r, _, s)| reach < r || (reach == r && seat < s)) {
-                    best = Some((reach, h, seat));
-                }
-            }
-            let Some((_, h, seat)) = best else {
-                events.push(Event {
-                    key: k,
-                    what: What::Blocked(reasons),
-                });
-                continue;
             };
             let (keep, gone) = (id.min(h), id.max(h));
             state.join(keep, gone, seat);
@@ -396,7 +284,8 @@ impl<K> Level<'_, '_, K> {
             if let Some(merged) = state.get(keep)
                 && let Some(r) = self.shortfall(&input, merged)
             {
-                heap.push(Reverse((key(r, keep, merged.version), keep as u32)));
+                let key = candidate_key(&input, r, keep, merged.version);
+                scratch.heap.push(Reverse((key, keep as u32)));
             }
         }
         let run = PartitionRun {
@@ -407,6 +296,166 @@ impl<K> Level<'_, '_, K> {
         };
         (run, state)
     }
+
+    /// Forms the fixed groups, each joined one member at a time; returns the merges made.
+    fn join_fixed_groups(
+        &self,
+        input: &PartitionInput,
+        state: &mut Groups,
+        scratch: &mut Scratch,
+    ) -> usize {
+        let mut fixed_merges = 0;
+        for group in &input.groups {
+            let Some(&first) = group.first() else {
+                continue;
+            };
+            for &m in &group[1..] {
+                let (a, b) = (
+                    state.group_of[first as usize] as usize,
+                    state.group_of[m as usize] as usize,
+                );
+                if a == b {
+                    continue;
+                }
+                scratch.members.clear();
+                scratch
+                    .members
+                    .extend(state.members(a).chain(state.members(b)));
+                let seat = self.seat(input, &scratch.members, &mut scratch.buffer);
+                state.join(a.min(b), a.max(b), seat);
+                fixed_merges += 1;
+            }
+        }
+        fixed_merges
+    }
+
+    /// Queues the candidates, weakest first: groups below their thresholds (or every group
+    /// under a target), but frozen units alone and fixed groups.
+    fn queue_candidates(
+        &self,
+        input: &PartitionInput,
+        state: &Groups,
+        heap: &mut BinaryHeap<Reverse<(Key, u32)>>,
+    ) {
+        let flag = |local: usize, f: u8| input.flags[local] & f != 0;
+        for id in 0..input.members.len() {
+            let Some(g) = state.get(id) else { continue };
+            if (g.size == 1 && flag(id, FROZEN)) || flag(id, FIXED) {
+                continue;
+            }
+            if let Some(r) = self.shortfall(input, g) {
+                heap.push(Reverse((candidate_key(input, r, id, g.version), id as u32)));
+            }
+        }
+    }
+
+    /// The neighbouring groups group `id` (`g`) may merge with, into `candidates`: adjacent,
+    /// in its partition and class, neither frozen nor fixed, and never two seats or two
+    /// names given by hand in one unit.
+    fn neighbour_groups(
+        &self,
+        input: &PartitionInput,
+        state: &Groups,
+        id: usize,
+        g: &Group,
+        candidates: &mut Vec<usize>,
+    ) {
+        let units = self.units;
+        let global = |local: usize| input.members[local] as usize;
+        let flag = |local: usize, f: u8| input.flags[local] & f != 0;
+        let class = units[global(g.seat as usize)].class;
+        candidates.clear();
+        candidates.extend(
+            state
+                .members(id)
+                .flat_map(|m| (self.neighbours)(global(m)).iter().map(|&u| u as usize))
+                .filter(|&u| {
+                    let local = self.local_of[u] as usize;
+                    // A neighbour in another partition may share a local index.
+                    units[u].partition == units[global(0)].partition
+                        && !flag(local, FROZEN)
+                        && !flag(local, FIXED)
+                        && units[u].class == class
+                })
+                .map(|u| state.group_of[self.local_of[u] as usize] as usize)
+                .filter(|&h| h != id),
+        );
+        candidates.sort_unstable();
+        candidates.dedup();
+        candidates.retain(|&h| {
+            state.get(h).is_some_and(|other| {
+                let two_seats = g.listed_seats > 0 && other.listed_seats > 0;
+                let two_names = g.names > 0 && other.names > 0;
+                !(two_seats || two_names)
+            })
+        });
+    }
+
+    /// The candidate neighbour (in `scratch.candidates`) that keeps the merged group most
+    /// compact within the caps, with the merged seat; else the constraints that blocked
+    /// every one.
+    fn best_merge(
+        &self,
+        input: &PartitionInput,
+        state: &Groups,
+        id: usize,
+        g: &Group,
+        scratch: &mut Scratch,
+    ) -> Result<(usize, usize), u8> {
+        let units = self.units;
+        let global = |local: usize| input.members[local] as usize;
+        let Scratch {
+            members,
+            buffer,
+            candidates,
+            ..
+        } = scratch;
+        let mut best: Option<(f64, usize, usize)> = None;
+        let mut reasons = 0u8;
+        for &h in candidates.iter() {
+            let Some(&other) = state.get(h) else { continue };
+            members.clear();
+            match self.rules.seat_rule {
+                SeatRule::MinDistance => {
+                    members.extend(state.members(id).chain(state.members(h)));
+                }
+                // The best of the union is the better of the two seats (a listed seat is
+                // already its group's seat).
+                _ => members.extend([g.seat as usize, other.seat as usize]),
+            }
+            let seat = self.seat(input, members, buffer);
+            let limits = self.limits.of(units[global(seat)].terrain);
+            let area = g.area + other.area;
+            let seat_point = units[global(seat)].sphere;
+            let reach = chord_km(
+                state
+                    .members(id)
+                    .chain(state.members(h))
+                    .map(|m| units[global(m)].sphere.chord(&seat_point))
+                    .fold(0.0, f64::max),
+            );
+            let mut ok = true;
+            if limits.max_area_km2.is_some_and(|cap| area > cap) {
+                reasons |= Constraint::MaxArea.bit();
+                ok = false;
+            }
+            if limits.max_seat_distance_km.is_some_and(|cap| reach > cap) {
+                reasons |= Constraint::MaxSeatDistance.bit();
+                ok = false;
+            }
+            // Ties go to the lower seat, by unit index (local order is unit order).
+            if ok && best.is_none_or(|(r, _, s)| reach < r || (reach == r && seat < s)) {
+                best = Some((reach, h, seat));
+            }
+        }
+        best.map(|(_, h, seat)| (h, seat)).ok_or(reasons)
+    }
+}
+
+/// A candidate's place in the queue: its shortfall, then its unit, then its group's version
+/// (a stale entry is skipped).
+fn candidate_key(input: &PartitionInput, ratio: f64, id: usize, version: u32) -> Key {
+    (ratio.max(0.0).to_bits(), input.members[id], version)
 }
 
 /// A level's limits for each terrain class, looked up once.

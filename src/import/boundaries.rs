@@ -68,6 +68,37 @@ pub fn parse_geojson(
     table: TableKind,
     problems: &mut Problems,
 ) -> Result<Vec<BoundaryFeature>, ImportError> {
+    let features = geojson_features(path, bytes)?;
+    let mut out = Vec::with_capacity(features.len());
+    for (index, feature) in features.into_iter().enumerate() {
+        let attributes = feature_attributes(&feature, table);
+        let code = attributes.get(&Column::Code).cloned();
+        if let Some(code) = &code
+            && let Err(message) = check_code(code)
+        {
+            problems.error(Problem::feature(path, index, None, message));
+            continue;
+        }
+        let shape = match feature_shape(feature.geometry) {
+            Ok(shape) => shape,
+            Err(message) => {
+                problems.error(Problem::feature(path, index, code.as_deref(), message));
+                continue;
+            }
+        };
+        if let Some(shape) = check_shape(path, index, code.as_deref(), shape, problems) {
+            out.push(BoundaryFeature {
+                index,
+                attributes,
+                shape,
+            });
+        }
+    }
+    Ok(out)
+}
+
+/// The features of a GeoJSON text (UTF-8): a collection's, or the one feature.
+fn geojson_features(path: &Path, bytes: Vec<u8>) -> Result<Vec<geojson::Feature>, ImportError> {
     let text = String::from_utf8(bytes).map_err(|_| {
         Problem::file(
             path,
@@ -83,106 +114,71 @@ pub fn parse_geojson(
             tr!("not valid GeoJSON: {e}", "不是有效的 GeoJSON：{e}"),
         )
     })?;
-    let features = match geojson {
-        geojson::GeoJson::FeatureCollection(fc) => fc.features,
-        geojson::GeoJson::Feature(f) => vec![f],
-        geojson::GeoJson::Geometry(_) => {
-            return Err(Problem::file(
-                path,
-                Message::new(
-                    "a bare geometry has no code to join it to a record; use a FeatureCollection",
-                    "单独的几何没有代码，无法与记录对应；请使用 FeatureCollection",
-                ),
-            )
-            .into());
-        }
-    };
-    let mut out = Vec::with_capacity(features.len());
-    for (index, feature) in features.into_iter().enumerate() {
-        let mut attributes = HashMap::new();
-        for (key, value) in feature.properties.iter().flatten() {
-            let Some(column) = column_in(key, table) else {
-                continue;
-            };
-            let text = match value {
-                serde_json::Value::String(s) => s.trim().to_string(),
-                serde_json::Value::Number(n) => n.to_string(),
-                _ => continue,
-            };
-            if !text.is_empty() {
-                attributes.insert(column, text);
-            }
-        }
-        let code = attributes.get(&Column::Code).cloned();
-        if let Some(code) = &code
-            && let Err(message) = check_code(code)
-        {
-            problems.error(Problem::feature(path, index, None, message));
-            continue;
-        }
-        let Some(geometry) = feature.geometry else {
-            problems.error(Problem::feature(
-                path,
-                index,
-                code.as_deref(),
-                Message::new("the geometry is empty (null)", "几何为空（null）"),
-            ));
+    match geojson {
+        geojson::GeoJson::FeatureCollection(fc) => Ok(fc.features),
+        geojson::GeoJson::Feature(f) => Ok(vec![f]),
+        geojson::GeoJson::Geometry(_) => Err(Problem::file(
+            path,
+            Message::new(
+                "a bare geometry has no code to join it to a record; use a FeatureCollection",
+                "单独的几何没有代码，无法与记录对应；请使用 FeatureCollection",
+            ),
+        )
+        .into()),
+    }
+}
+
+/// A feature's properties that name a column of `table`, as text.
+fn feature_attributes(feature: &geojson::Feature, table: TableKind) -> HashMap<Column, String> {
+    let mut attributes = HashMap::new();
+    for (key, value) in feature.properties.iter().flatten() {
+        let Some(column) = column_in(key, table) else {
             continue;
         };
-        // geojson 1.0 indexes x and y without checking (and panics on `[104.1]`); found by
-        // cargo-fuzz, kept as a corpus case in tests/data/bad.
-        if let Some(short) = short_position(&geometry.value) {
-            problems.error(Problem::feature(
-                path,
-                index,
-                code.as_deref(),
-                tr!(
-                    "a position has {short} coordinate(s); a point needs longitude and latitude",
-                    "有一个坐标点只有 {short} 个数值；每个点需要经度和纬度"
-                ),
-            ));
-            continue;
-        }
-        let shape: Result<MultiPolygon<f64>, _> = match &geometry.value {
-            geojson::GeometryValue::Polygon { .. } => {
-                Polygon::<f64>::try_from(&geometry.value).map(MultiPolygon::from)
-            }
-            geojson::GeometryValue::MultiPolygon { .. } => {
-                MultiPolygon::<f64>::try_from(&geometry.value)
-            }
-            other => {
-                problems.error(Problem::feature(
-                    path,
-                    index,
-                    code.as_deref(),
-                    tr!(
-                        "a {} is not a boundary; expected Polygon or MultiPolygon",
-                        "{} 不是边界；应为 Polygon 或 MultiPolygon",
-                        other.type_name()
-                    ),
-                ));
-                continue;
-            }
+        let text = match value {
+            serde_json::Value::String(s) => s.trim().to_string(),
+            serde_json::Value::Number(n) => n.to_string(),
+            _ => continue,
         };
-        match shape {
-            Ok(shape) => {
-                if let Some(shape) = check_shape(path, index, code.as_deref(), shape, problems) {
-                    out.push(BoundaryFeature {
-                        index,
-                        attributes,
-                        shape,
-                    });
-                }
-            }
-            Err(e) => problems.error(Problem::feature(
-                path,
-                index,
-                code.as_deref(),
-                tr!("bad geometry: {e}", "几何有误：{e}"),
-            )),
+        if !text.is_empty() {
+            attributes.insert(column, text);
         }
     }
-    Ok(out)
+    attributes
+}
+
+/// A feature's geometry as a boundary, or why it is not one.
+fn feature_shape(geometry: Option<geojson::Geometry>) -> Result<MultiPolygon<f64>, Message> {
+    let Some(geometry) = geometry else {
+        return Err(Message::new(
+            "the geometry is empty (null)",
+            "几何为空（null）",
+        ));
+    };
+    // geojson 1.0 indexes x and y without checking (and panics on `[104.1]`); found by
+    // cargo-fuzz, kept as a corpus case in tests/data/bad.
+    if let Some(short) = short_position(&geometry.value) {
+        return Err(tr!(
+            "a position has {short} coordinate(s); a point needs longitude and latitude",
+            "有一个坐标点只有 {short} 个数值；每个点需要经度和纬度"
+        ));
+    }
+    let shape = match &geometry.value {
+        geojson::GeometryValue::Polygon { .. } => {
+            Polygon::<f64>::try_from(&geometry.value).map(MultiPolygon::from)
+        }
+        geojson::GeometryValue::MultiPolygon { .. } => {
+            MultiPolygon::<f64>::try_from(&geometry.value)
+        }
+        other => {
+            return Err(tr!(
+                "a {} is not a boundary; expected Polygon or MultiPolygon",
+                "{} 不是边界；应为 Polygon 或 MultiPolygon",
+                other.type_name()
+            ));
+        }
+    };
+    shape.map_err(|e| tr!("bad geometry: {e}", "几何有误：{e}"))
 }
 
 /// The number of coordinates of the first position with fewer than two, in a polygon or
@@ -203,6 +199,49 @@ fn read_shapefile(
     table: TableKind,
     problems: &mut Problems,
 ) -> Result<Vec<BoundaryFeature>, ImportError> {
+    let mut reader = open_shapefile(path)?;
+    let mut out = Vec::new();
+    for (index, item) in reader.iter_shapes_and_records().enumerate() {
+        let (shape, record) = match item {
+            Ok(pair) => pair,
+            Err(e) => {
+                problems.error(Problem::feature(
+                    path,
+                    index,
+                    None,
+                    tr!("cannot read the record: {e}", "无法读取该记录：{e}"),
+                ));
+                break;
+            }
+        };
+        let attributes = record_attributes(record, table);
+        let code = attributes.get(&Column::Code).cloned();
+        let shape = match shapefile_shape(shape) {
+            Ok(shape) => shape,
+            Err(message) => {
+                problems.error(Problem::feature(path, index, code.as_deref(), message));
+                continue;
+            }
+        };
+        if let Some(shape) = check_shape(path, index, code.as_deref(), shape, problems) {
+            out.push(BoundaryFeature {
+                index,
+                attributes,
+                shape,
+            });
+        }
+    }
+    Ok(out)
+}
+
+/// A shapefile reader over the `.shp` and its `.dbf` (in the encoding its `.cpg` or bytes
+/// say). A missing `.dbf` and a projected `.prj` are refused.
+fn open_shapefile(
+    path: &Path,
+) -> Result<
+    shapefile::Reader<std::io::BufReader<std::fs::File>, std::io::BufReader<std::fs::File>>,
+    ImportError,
+> {
     let dbf_path = path.with_extension("dbf");
     if !dbf_path.exists() {
         return Err(Problem::file(
@@ -249,89 +288,55 @@ fn read_shapefile(
         .with_encoding(shapefile::dbase::encoding::EncodingRs::from(encoding))
         .build(std::io::BufReader::new(dbf))
         .map_err(|e| unreadable_dbf(&e))?;
-    let mut reader = shapefile::Reader::new(shape_reader, dbase_reader);
-    let mut out = Vec::new();
-    for (index, item) in reader.iter_shapes_and_records().enumerate() {
-        let (shape, record) = match item {
-            Ok(pair) => pair,
-            Err(e) => {
-                problems.error(Problem::feature(
-                    path,
-                    index,
-                    None,
-                    tr!("cannot read the record: {e}", "无法读取该记录：{e}"),
-                ));
-                break;
-            }
+    Ok(shapefile::Reader::new(shape_reader, dbase_reader))
+}
+
+/// A record's fields that name a column of `table`, as text.
+fn record_attributes(
+    record: shapefile::dbase::Record,
+    table: TableKind,
+) -> HashMap<Column, String> {
+    use shapefile::dbase::FieldValue as F;
+    let mut attributes = HashMap::new();
+    for (key, value) in record.into_iter() {
+        let Some(column) = column_in(&key, table) else {
+            continue;
         };
-        let mut attributes = HashMap::new();
-        for (key, value) in record.into_iter() {
-            let Some(column) = column_in(&key, table) else {
-                continue;
-            };
-            use shapefile::dbase::FieldValue as F;
-            let text = match value {
-                F::Character(Some(s)) => s.trim().to_string(),
-                F::Numeric(Some(n)) if n.fract() == 0.0 => format!("{n:.0}"),
-                F::Numeric(Some(n)) => n.to_string(),
-                F::Integer(n) => n.to_string(),
-                F::Double(n) => n.to_string(),
-                _ => continue,
-            };
-            if !text.is_empty() {
-                attributes.insert(column, text);
-            }
-        }
-        let code = attributes.get(&Column::Code).cloned();
-        let polygon = match shape {
-            shapefile::Shape::Polygon(p) => p,
-            shapefile::Shape::NullShape => {
-                problems.error(Problem::feature(
-                    path,
-                    index,
-                    code.as_deref(),
-                    Message::new(
-                        "the geometry is empty (null shape)",
-                        "几何为空（null shape）",
-                    ),
-                ));
-                continue;
-            }
-            other => {
-                problems.error(Problem::feature(
-                    path,
-                    index,
-                    code.as_deref(),
-                    tr!(
-                        "a {} is not a boundary; expected a polygon",
-                        "{} 不是边界；应为多边形",
-                        other.shapetype()
-                    ),
-                ));
-                continue;
-            }
+        let text = match value {
+            F::Character(Some(s)) => s.trim().to_string(),
+            F::Numeric(Some(n)) if n.fract() == 0.0 => format!("{n:.0}"),
+            F::Numeric(Some(n)) => n.to_string(),
+            F::Integer(n) => n.to_string(),
+            F::Double(n) => n.to_string(),
+            _ => continue,
         };
-        let shape = match MultiPolygon::<f64>::try_from(polygon) {
-            Ok(shape) => shape,
-            Err(e) => {
-                problems.error(Problem::feature(
-                    path,
-                    index,
-                    code.as_deref(),
-                    tr!("bad polygon: {e:?}", "多边形有误：{e:?}"),
-                ));
-                continue;
-            }
-        };
-        if let Some(shape) = check_shape(path, index, code.as_deref(), shape, problems) {
-            out.push(BoundaryFeature {
-                index,
-                attributes,
-                shape,
-            });
+        if !text.is_empty() {
+            attributes.insert(column, text);
         }
     }
-    Ok(out)
+    attributes
+}
+
+/// A shape as a boundary, or why it is not one.
+fn shapefile_shape(shape: shapefile::Shape) -> Result<MultiPolygon<f64>, Message> {
+    let polygon = match shape {
+        shapefile::Shape::Polygon(p) => p,
+        shapefile::Shape::NullShape => {
+            return Err(Message::new(
+                "the geometry is empty (null shape)",
+                "几何为空（null shape）",
+            ));
+        }
+        other => {
+            return Err(tr!(
+                "a {} is not a boundary; expected a polygon",
+                "{} 不是边界；应为多边形",
+                other.shapetype()
+            ));
+        }
+    };
+    MultiPolygon::<f64>::try_from(polygon)
+        .map_err(|e| tr!("bad polygon: {e:?}", "多边形有误：{e:?}"))
 }
 
 /// The `.dbf`'s text encoding: the `.cpg` if there is one, else UTF-8 if the bytes are valid
@@ -426,48 +431,16 @@ fn check_shape(
     shape: MultiPolygon<f64>,
     problems: &mut Problems,
 ) -> Option<MultiPolygon<f64>> {
-    use geo::CoordsIter;
-    if shape.0.is_empty() || shape.coords_count() == 0 {
-        problems.error(Problem::feature(
-            path,
-            index,
-            code,
-            Message::new("the geometry is empty", "几何为空"),
-        ));
-        return None;
-    }
-    if let Some(c) = shape
-        .coords_iter()
-        .find(|c| !(c.x.is_finite() && c.y.is_finite()))
-    {
-        problems.error(Problem::feature(
-            path,
-            index,
-            code,
-            tr!("a coordinate is not a number: {c:?}", "坐标不是数字：{c:?}"),
-        ));
-        return None;
-    }
-    if let Some(c) = shape
-        .coords_iter()
-        .find(|c| c.x.abs() > 180.0 || c.y.abs() > 90.0)
-    {
-        problems.error(Problem::feature(
-            path,
-            index,
-            code,
-            tr!(
-                "coordinate ({}, {}) is not longitude/latitude in degrees (projected metres?); convert to WGS84",
-                "坐标 ({}, {}) 不是以度为单位的经纬度（投影坐标，单位米？）；请转换为 WGS84",
-                c.x,
-                c.y
-            ),
-        ));
-        return None;
+    let mut error = |message: Message| {
+        problems.error(Problem::feature(path, index, code, message));
+        None
+    };
+    if let Err(message) = check_coordinates(&shape) {
+        return error(message);
     }
     warn_outside_china(path, index, code, &shape, problems);
     if let Err(reason) = shape.check_validation() {
-        match shape.make_valid() {
+        return match shape.make_valid() {
             Ok(repaired) if repaired.unsigned_area() > 0.0 => {
                 let repaired = repaired.orient(Direction::Default);
                 let change = repair_change(&shape, &repaired);
@@ -480,7 +453,7 @@ fn check_shape(
                         format!("无效的环已修复（{reason}）；{}", change.zh),
                     ),
                 ));
-                return Some(repaired);
+                Some(repaired)
             }
             _ => {
                 problems.error(Problem::feature(
@@ -492,9 +465,9 @@ fn check_shape(
                         "几何无效且无法修复：{reason}"
                     ),
                 ));
-                return None;
+                None
             }
-        }
+        };
     }
     if shape.unsigned_area() == 0.0 {
         problems.error(Problem::feature(
@@ -508,6 +481,35 @@ fn check_shape(
     // Shapefiles wind exteriors clockwise, GeoJSON counter-clockwise; geodesic area needs
     // one convention (counter-clockwise exteriors), or it measures the rest of the globe.
     Some(shape.orient(Direction::Default))
+}
+
+/// A shape has coordinates, every one a number of degrees.
+fn check_coordinates(shape: &MultiPolygon<f64>) -> Result<(), Message> {
+    use geo::CoordsIter;
+    if shape.0.is_empty() || shape.coords_count() == 0 {
+        return Err(Message::new("the geometry is empty", "几何为空"));
+    }
+    if let Some(c) = shape
+        .coords_iter()
+        .find(|c| !(c.x.is_finite() && c.y.is_finite()))
+    {
+        return Err(tr!(
+            "a coordinate is not a number: {c:?}",
+            "坐标不是数字：{c:?}"
+        ));
+    }
+    if let Some(c) = shape
+        .coords_iter()
+        .find(|c| c.x.abs() > 180.0 || c.y.abs() > 90.0)
+    {
+        return Err(tr!(
+            "coordinate ({}, {}) is not longitude/latitude in degrees (projected metres?); convert to WGS84",
+            "坐标 ({}, {}) 不是以度为单位的经纬度（投影坐标，单位米？）；请转换为 WGS84",
+            c.x,
+            c.y
+        ));
+    }
+    Ok(())
 }
 
 #[cfg(test)]

@@ -183,8 +183,8 @@ impl Plausibility {
     }
 
     /// Says, once per column, how many modelled figures were beyond the limit.
-    pub fn finish(self, table: &Table, problems: &mut Problems) {
-        for (column, n, largest) in self.beyond {
+    pub fn finish(&mut self, table: &Table, problems: &mut Problems) {
+        for (column, n, largest) in std::mem::take(&mut self.beyond) {
             let (unit_en, unit_zh) = unit_words(column);
             let Message { en, zh } = level_words(self.level);
             let header = table.header(column);

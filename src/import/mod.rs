@@ -34,8 +34,8 @@ use geo::{GeodesicArea, InteriorPoint, MultiPolygon};
 use crate::dem::Dem;
 use crate::error::{Message, Problem};
 use crate::model::{
-    County, CountyId, Dataset, LonLat, Provenance, Terrain, Township, TownshipId, TownshipKind,
-    Village, VillageKind,
+    County, CountyId, Dataset, LonLat, Neighbours, Provenance, Terrain, Township, TownshipId,
+    TownshipKind, Village, VillageKind,
 };
 use crate::progress::{Progress, Step};
 use crate::tr;
@@ -80,68 +80,230 @@ pub fn load_dataset_opts(
     options: &LoadOptions,
     progress: &Progress,
 ) -> Result<Loaded, LoadError> {
-    if !dir.is_dir() {
-        return Err(Problem::file(
-            dir,
-            Message::new(
-                "not a folder; a dataset is a folder with townships.csv and villages.csv",
-                "不是文件夹；数据集是一个含 townships.csv 和 villages.csv 的文件夹",
-            ),
-        )
-        .into());
-    }
+    check_folder(dir)?;
     let mut problems = Problems::default();
-    let columns = match &options.columns {
+    let columns = column_map(dir, options)?;
+    progress.begin(Step::Boundaries, 0);
+    let provenance = read_provenance(dir)?;
+    let dem = existing(dir, &["dem.asc"])
+        .map(|p| Dem::read(&p))
+        .transpose()?;
+    let shapes = Shapes::read(dir, &mut problems)?;
+    progress.check()?;
+    let units = Units::read(dir, &columns, &provenance, shapes, &mut problems, progress)?;
+    let declared = match table_file(dir, TableKind::Neighbours, &columns)? {
+        Some(path) => {
+            let spec = (TableKind::Neighbours, &columns);
+            let mut table = open_table(&path, spec, &mut problems, progress)?;
+            let Units {
+                townships,
+                villages,
+                ..
+            } = &units;
+            neighbours::read_neighbours(&mut table, townships, villages, &mut problems)?
+        }
+        None => Neighbours::default(),
+    };
+    let unlocated = units.unlocated(&declared, &mut problems);
+    let Units {
+        township_table,
+        village_table,
+        counties,
+        mut townships,
+        villages,
+        ..
+    } = units;
+    progress.begin(Step::Checking, 0);
+    fill_township_population(
+        &township_table,
+        &mut townships,
+        village_table.is_some().then_some(villages.as_slice()),
+        &mut problems,
+    );
+    problems.check()?;
+    let dataset = Dataset {
+        provenance,
+        counties: counties.into(),
+        townships: townships.into_iter().map(|(t, _)| t).collect(),
+        villages: villages.into(),
+        dem,
+        neighbours: declared,
+        unlocated,
+        folders: vec![dir.to_path_buf()],
+    };
+    Ok(Loaded {
+        dataset,
+        warnings: problems.warnings,
+        warnings_not_kept: problems.warnings_not_kept,
+    })
+}
+
+/// The units of a dataset folder as read from its tables, with the tables (for messages)
+/// and the rows of the units without a place.
+struct Units<'p> {
+    township_table: Table<'p>,
+    village_table: Option<Table<'p>>,
+    counties: Vec<County>,
+    townships: Vec<TownshipRow>,
+    villages: Vec<Village>,
+    unplaced: (Vec<u64>, Vec<u64>),
+}
+
+impl<'p> Units<'p> {
+    /// Reads the county, township and village tables.
+    fn read(
+        dir: &Path,
+        columns: &ColumnMap,
+        provenance: &Provenance,
+        shapes: Shapes,
+        problems: &mut Problems,
+        progress: &'p Progress,
+    ) -> Result<Self, LoadError> {
+        let (mut township_table, mut village_table) =
+            open_unit_tables(dir, columns, problems, progress)?;
+        let limits = limits::Limits::read(dir)?;
+        let plausible = |level| limits::Plausibility::new(limits, level, provenance);
+        let counties_path = table_file(dir, TableKind::Counties, columns)?;
+        let mut counties = read_counties(
+            counties_path.as_deref(),
+            columns,
+            &shapes.counties,
+            problems,
+            progress,
+        )?;
+        let mut unplaced = (Vec::new(), Vec::new());
+        let townships = read_townships(
+            &mut township_table,
+            &mut counties,
+            shapes.townships,
+            &mut unplaced.0,
+            problems,
+            plausible(limits::Level::Townships),
+        )?;
+        let villages = match &mut village_table {
+            Some(table) => read_villages(
+                table,
+                &townships,
+                shapes.villages,
+                &mut unplaced.1,
+                problems,
+                plausible(limits::Level::Villages),
+            )?,
+            None => Vec::new(),
+        };
+        Ok(Self {
+            township_table,
+            village_table,
+            counties,
+            townships,
+            villages,
+            unplaced,
+        })
+    }
+
+    /// Whether some unit has no place (see [`judge_unplaced`]).
+    fn unlocated(&self, declared: &Neighbours, problems: &mut Problems) -> bool {
+        let townships = judge_unplaced(
+            &self.township_table,
+            Message::new("townships", "乡镇"),
+            &self.unplaced.0,
+            self.townships.len(),
+            !declared.townships.is_empty(),
+            problems,
+        );
+        let villages = self.village_table.as_ref().is_some_and(|table| {
+            judge_unplaced(
+                table,
+                Message::new("villages", "村"),
+                &self.unplaced.1,
+                self.villages.len(),
+                !declared.villages.is_empty(),
+                problems,
+            )
+        });
+        townships || villages
+    }
+}
+
+/// Refuses a path that is not a folder.
+fn check_folder(dir: &Path) -> Result<(), LoadError> {
+    if dir.is_dir() {
+        return Ok(());
+    }
+    Err(Problem::file(
+        dir,
+        Message::new(
+            "not a folder; a dataset is a folder with townships.csv and villages.csv",
+            "不是文件夹；数据集是一个含 townships.csv 和 villages.csv 的文件夹",
+        ),
+    )
+    .into())
+}
+
+/// The column mapping: the one given, else the folder's `columns.toml`, else none.
+fn column_map(dir: &Path, options: &LoadOptions) -> Result<ColumnMap, ImportError> {
+    Ok(match &options.columns {
         Some(map) => map.clone(),
         None => match existing(dir, &[columns::FILE_NAME]) {
             Some(path) => ColumnMap::read(&path)?,
             None => ColumnMap::default(),
         },
-    };
+    })
+}
 
-    progress.begin(Step::Boundaries, 0);
-    let provenance = read_provenance(dir)?;
-    let dem = match existing(dir, &["dem.asc"]) {
-        Some(p) => Some(Dem::read(&p)?),
-        None => None,
-    };
-    let county_shapes = match existing(dir, &["counties.geojson", "counties.json", "counties.shp"])
-    {
-        Some(p) => read_boundaries(&p, TableKind::Counties, &mut problems)?,
-        None => Vec::new(),
-    };
-    let township_shapes = match existing(
-        dir,
-        &["townships.geojson", "townships.json", "townships.shp"],
-    ) {
-        Some(p) => Some((read_boundaries(&p, TableKind::Townships, &mut problems)?, p)),
-        None => None,
-    };
-    let village_shapes = match existing(dir, &["villages.geojson", "villages.json", "villages.shp"])
-    {
-        Some(p) => Some((read_boundaries(&p, TableKind::Villages, &mut problems)?, p)),
-        None => None,
-    };
-    progress.check()?;
+/// A dataset folder's boundary files, read (the townships' and villages' with their path).
+struct Shapes {
+    counties: Vec<BoundaryFeature>,
+    townships: Option<(Vec<BoundaryFeature>, PathBuf)>,
+    villages: Option<(Vec<BoundaryFeature>, PathBuf)>,
+}
 
-    let townships_path = table_file(dir, TableKind::Townships, &columns)?
+impl Shapes {
+    fn read(dir: &Path, problems: &mut Problems) -> Result<Self, ImportError> {
+        let mut read = |kind: TableKind| -> Result<_, ImportError> {
+            let stem = kind.stem();
+            let names = [
+                format!("{stem}.geojson"),
+                format!("{stem}.json"),
+                format!("{stem}.shp"),
+            ];
+            let names: Vec<&str> = names.iter().map(String::as_str).collect();
+            match existing(dir, &names) {
+                Some(p) => Ok(Some((read_boundaries(&p, kind, problems)?, p))),
+                None => Ok(None),
+            }
+        };
+        Ok(Self {
+            counties: read(TableKind::Counties)?
+                .map(|(f, _)| f)
+                .unwrap_or_default(),
+            townships: read(TableKind::Townships)?,
+            villages: read(TableKind::Villages)?,
+        })
+    }
+}
+
+/// Opens the township table (required) and the village table (optional: without it the
+/// townships load alone, said as a warning).
+fn open_unit_tables<'p>(
+    dir: &Path,
+    columns: &ColumnMap,
+    problems: &mut Problems,
+    progress: &'p Progress,
+) -> Result<(Table<'p>, Option<Table<'p>>), LoadError> {
+    let townships_path = table_file(dir, TableKind::Townships, columns)?
         .ok_or_else(|| missing_table(dir, TableKind::Townships))?;
-    let villages_path = table_file(dir, TableKind::Villages, &columns)?;
-    let mut township_table = open_table(
+    let townships = open_table(
         &townships_path,
-        TableKind::Townships,
-        required_columns(TableKind::Townships),
-        &columns,
-        &mut problems,
+        (TableKind::Townships, columns),
+        problems,
         progress,
     )?;
-    let mut village_table = match &villages_path {
+    let villages = match table_file(dir, TableKind::Villages, columns)? {
         Some(path) => Some(open_table(
-            path,
-            TableKind::Villages,
-            required_columns(TableKind::Villages),
-            &columns,
-            &mut problems,
+            &path,
+            (TableKind::Villages, columns),
+            problems,
             progress,
         )?),
         None => {
@@ -155,99 +317,7 @@ pub fn load_dataset_opts(
             None
         }
     };
-
-    let counties_path = table_file(dir, TableKind::Counties, &columns)?;
-    let mut counties = read_counties(
-        counties_path.as_deref(),
-        &columns,
-        &county_shapes,
-        &mut problems,
-        progress,
-    )?;
-    let (mut unplaced_townships, mut unplaced_villages) = (Vec::new(), Vec::new());
-    let limits = limits::Limits::read(dir)?;
-    let mut townships = read_townships(
-        &mut township_table,
-        &mut counties,
-        township_shapes,
-        &mut unplaced_townships,
-        &mut problems,
-        limits::Plausibility::new(limits, limits::Level::Townships, &provenance),
-    )?;
-    let villages = match &mut village_table {
-        Some(table) => read_villages(
-            table,
-            &townships,
-            village_shapes,
-            &mut unplaced_villages,
-            &mut problems,
-            limits::Plausibility::new(limits, limits::Level::Villages, &provenance),
-        )?,
-        None => Vec::new(),
-    };
-    let neighbours = match table_file(dir, TableKind::Neighbours, &columns)? {
-        Some(path) => {
-            let mut table = open_table(
-                &path,
-                TableKind::Neighbours,
-                required_columns(TableKind::Neighbours),
-                &columns,
-                &mut problems,
-                progress,
-            )?;
-            Some(neighbours::read_neighbours(
-                &mut table,
-                &townships,
-                &villages,
-                &mut problems,
-            )?)
-        }
-        None => None,
-    };
-    let declared = neighbours.unwrap_or_default();
-    let unlocated_townships = judge_unplaced(
-        &township_table,
-        Message::new("townships", "乡镇"),
-        &unplaced_townships,
-        townships.len(),
-        !declared.townships.is_empty(),
-        &mut problems,
-    );
-    let unlocated_villages = match &village_table {
-        Some(table) => judge_unplaced(
-            table,
-            Message::new("villages", "村"),
-            &unplaced_villages,
-            villages.len(),
-            !declared.villages.is_empty(),
-            &mut problems,
-        ),
-        None => false,
-    };
-    progress.begin(Step::Checking, 0);
-    fill_township_population(
-        &township_table,
-        &mut townships,
-        village_table.is_some().then_some(villages.as_slice()),
-        &mut problems,
-    );
-    problems.check()?;
-
-    let dataset = Dataset {
-        provenance,
-        counties: counties.into(),
-        townships: townships.into_iter().map(|(t, _)| t).collect(),
-        villages: villages.into(),
-        dem,
-        neighbours: declared,
-        unlocated: unlocated_townships || unlocated_villages,
-        folders: vec![dir.to_path_buf()],
-    };
-    Ok(Loaded {
-        dataset,
-        warnings: problems.warnings,
-        warnings_not_kept: problems.warnings_not_kept,
-    })
+    Ok((townships, villages))
 }
 
 fn existing(dir: &Path, names: &[&str]) -> Option<PathBuf> {
@@ -382,19 +452,17 @@ pub fn check_table(
     Ok(rows)
 }
 
-/// Opens a table with its mapping and sheet from `columns`.
+/// Opens a table of `kind` with its required columns, mapping and sheet from `columns`.
 fn open_table<'p>(
     path: &Path,
-    table: TableKind,
-    required: &[Column],
-    columns: &ColumnMap,
+    (table, columns): (TableKind, &ColumnMap),
     problems: &mut Problems,
     progress: &'p Progress,
 ) -> Result<Table<'p>, LoadError> {
     let mapping = columns.mapping(table);
     let spec = Spec {
         table,
-        required,
+        required: required_columns(table),
         mapping: &mapping,
         sheet: columns.table(table).and_then(|t| t.sheet.as_deref()),
     };
@@ -434,73 +502,10 @@ fn read_counties(
     problems: &mut Problems,
     progress: &Progress,
 ) -> Result<Vec<County>, LoadError> {
-    let mut counties: Vec<County> = Vec::new();
-    if let Some(path) = path {
-        let mut table = open_table(
-            path,
-            TableKind::Counties,
-            required_columns(TableKind::Counties),
-            columns,
-            problems,
-            progress,
-        )?;
-        table.start_progress(Step::Counties);
-        let mut seen: HashMap<String, u64> = HashMap::new();
-        while let Some(row) = table.next_row(problems)? {
-            let row = &row;
-            let (Some(code), Some(name)) = (
-                table.code(row, Column::Code, problems),
-                table.required_text(row, Column::Name, problems),
-            ) else {
-                continue;
-            };
-            if let Some(first) = seen.insert(code.clone(), row.line) {
-                problems.error(Problem::cell(
-                    path,
-                    row.line,
-                    table.header(Column::Code),
-                    tr!(
-                        "code {code} duplicates row {first}",
-                        "代码 {code} 与第 {first} 行重复"
-                    ),
-                ));
-                continue;
-            }
-            counties.push(County {
-                code,
-                name,
-                city_code: table
-                    .text(row, Column::CityCode)
-                    .unwrap_or_default()
-                    .to_string(),
-                city_name: table
-                    .text(row, Column::CityName)
-                    .unwrap_or_default()
-                    .to_string(),
-                boundary: None,
-            });
-        }
-    } else {
-        for f in shapes {
-            if let (Some(code), Some(name)) = (f.code(), f.attributes.get(&Column::Name)) {
-                counties.push(County {
-                    code: code.to_string(),
-                    name: name.clone(),
-                    city_code: f
-                        .attributes
-                        .get(&Column::CityCode)
-                        .cloned()
-                        .unwrap_or_default(),
-                    city_name: f
-                        .attributes
-                        .get(&Column::CityName)
-                        .cloned()
-                        .unwrap_or_default(),
-                    boundary: None,
-                });
-            }
-        }
-    }
+    let mut counties = match path {
+        Some(path) => counties_of_table(path, columns, problems, progress)?,
+        None => shapes.iter().filter_map(county_of_outline).collect(),
+    };
     let index: HashMap<&str, usize> = counties
         .iter()
         .enumerate()
@@ -516,6 +521,62 @@ fn read_counties(
         county.boundary = shape;
     }
     Ok(counties)
+}
+
+/// The counties of a county table; a repeated code is an error.
+fn counties_of_table(
+    path: &Path,
+    columns: &ColumnMap,
+    problems: &mut Problems,
+    progress: &Progress,
+) -> Result<Vec<County>, LoadError> {
+    let mut counties = Vec::new();
+    let mut table = open_table(path, (TableKind::Counties, columns), problems, progress)?;
+    table.start_progress(Step::Counties);
+    let mut seen: HashMap<String, u64> = HashMap::new();
+    while let Some(row) = table.next_row(problems)? {
+        let row = &row;
+        let (Some(code), Some(name)) = (
+            table.code(row, Column::Code, problems),
+            table.required_text(row, Column::Name, problems),
+        ) else {
+            continue;
+        };
+        if let Some(first) = seen.insert(code.clone(), row.line) {
+            problems.error(Problem::cell(
+                path,
+                row.line,
+                table.header(Column::Code),
+                tr!(
+                    "code {code} duplicates row {first}",
+                    "代码 {code} 与第 {first} 行重复"
+                ),
+            ));
+            continue;
+        }
+        let text = |column| table.text(row, column).unwrap_or_default().to_string();
+        counties.push(County {
+            code,
+            name,
+            city_code: text(Column::CityCode),
+            city_name: text(Column::CityName),
+            boundary: None,
+        });
+    }
+    Ok(counties)
+}
+
+/// A county from an outline's attributes, if it has a code and a name.
+fn county_of_outline(f: &BoundaryFeature) -> Option<County> {
+    let (code, name) = (f.code()?, f.attributes.get(&Column::Name)?);
+    let attribute = |column| f.attributes.get(&column).cloned().unwrap_or_default();
+    Some(County {
+        code: code.to_string(),
+        name: name.clone(),
+        city_code: attribute(Column::CityCode),
+        city_name: attribute(Column::CityName),
+        boundary: None,
+    })
 }
 
 /// Boundaries of a file keyed by code; unknown and duplicate codes are reported.
@@ -582,21 +643,7 @@ fn read_townships(
     mut plausibility: limits::Plausibility,
 ) -> Result<Vec<TownshipRow>, LoadError> {
     table.start_progress(Step::Townships);
-    let infer_counties = counties.is_empty();
-    if infer_counties {
-        problems.warn(Problem::file(
-            &table.file,
-            Message::new(
-                "no counties.csv or county outlines: counties are inferred from county codes and named by code",
-                "没有 counties.csv 或区县边界：区县由区县代码推断，并以代码命名",
-            ),
-        ));
-    }
-    let mut county_index: HashMap<String, usize> = counties
-        .iter()
-        .enumerate()
-        .map(|(i, c)| (c.code.clone(), i))
-        .collect();
+    let mut county_of = CountyLookup::new(counties, table, problems);
     let mut codes: HashMap<String, usize> = HashMap::new();
     let mut rows_of: Vec<u64> = Vec::new();
     let mut out: Vec<TownshipRow> = Vec::new();
@@ -608,91 +655,34 @@ fn read_townships(
         let county_code = table.code(row, Column::CountyCode, problems);
         let county = county_code
             .as_ref()
-            .and_then(|cc| match county_index.get(cc) {
-                Some(&i) => Some(i),
-                None if infer_counties => {
-                    counties.push(County {
-                        code: cc.clone(),
-                        name: cc.clone(),
-                        city_code: String::new(),
-                        city_name: String::new(),
-                        boundary: None,
-                    });
-                    county_index.insert(cc.clone(), counties.len() - 1);
-                    Some(counties.len() - 1)
-                }
-                None => {
-                    problems.error(Problem::cell(
-                        &table.file,
-                        row.line,
-                        table.header(Column::CountyCode),
-                        tr!(
-                            "county {cc} is not in the county list",
-                            "区县 {cc} 不在区县表中"
-                        ),
-                    ));
-                    None
-                }
-            });
-        let kind = match (table.text(row, Column::Kind), &code, &name) {
-            (Some(k), _, _) => TownshipKind::parse(k).or_else(|| {
-                problems.error(Problem::cell(&table.file, row.line, table.header(Column::Kind), tr!("unknown kind '{k}'; use street/town/township/ethnic_township/special or 街道/镇/乡/民族乡", "未知类型 '{k}'；请用 街道/镇/乡/民族乡 或 street/town/township/ethnic_township/special")));
-                None
-            }),
-            (None, Some(code), Some(name)) => TownshipKind::from_code_and_name(code, name).or_else(|| kind_from_township_name(name)).or_else(|| {
-                problems.error(Problem::cell(&table.file, row.line, table.header(Column::Kind), no_kind()));
-                None
-            }),
-            _ => None,
-        };
-        let terrain = table.text(row, Column::Terrain).and_then(|t| {
-            Terrain::parse(t).or_else(|| {
-                problems.error(Problem::cell(&table.file, row.line, table.header(Column::Terrain), tr!("unknown terrain '{t}'; use plain/hill/mountain/plateau or 平原/丘陵/山区/高原", "未知地形 '{t}'；请用 平原/丘陵/山区/高原 或 plain/hill/mountain/plateau")));
-                None
-            })
-        });
+            .and_then(|cc| county_of.get(counties, cc, table, row.line, problems));
+        let kind = township_kind(table, row, code.as_deref(), name.as_deref(), problems);
+        let terrain = terrain_of(table, row, problems);
         let seat = read_point(table, row, problems);
-        let area = table.number(row, Column::AreaKm2, problems).ok().flatten();
-        let registered = table
-            .number(row, Column::RegisteredPop, problems)
-            .ok()
-            .flatten();
-        let resident = table
-            .number(row, Column::ResidentPop, problems)
-            .ok()
-            .flatten();
-        for (column, value) in [
-            (Column::AreaKm2, area),
-            (Column::RegisteredPop, registered),
-            (Column::ResidentPop, resident),
-        ] {
-            plausibility.check(table, row.line, column, value, problems);
-        }
+        let figures = UnitFigures::read(table, row, &mut plausibility, problems);
         if let (Some(code), Some(cc)) = (&code, &county_code) {
             check_township_prefix(table, row.line, code, cc, problems);
         }
-        if is_duplicate(table, row, code.as_deref(), &codes, &rows_of, problems) {
-            continue;
-        }
-        if problems.errors.len() > before {
+        if is_duplicate(table, row, code.as_deref(), &codes, &rows_of, problems)
+            || problems.errors.len() > before
+        {
             continue;
         }
         let (Some(code), Some(name), Some(county), Some(kind)) = (code, name, county, kind) else {
             continue;
         };
-        let county = CountyId::from(county);
         codes.insert(code.clone(), out.len());
         rows_of.push(row.line);
         out.push((
             Township {
                 code,
                 name,
-                county,
+                county: CountyId::from(county),
                 kind,
                 seat: seat.unwrap_or(LonLat::new(f64::NAN, f64::NAN)),
-                area_km2: area.unwrap_or(f64::NAN),
-                registered_pop: registered.unwrap_or(f64::NAN),
-                resident_pop: resident.unwrap_or(f64::NAN),
+                area_km2: figures.area.unwrap_or(f64::NAN),
+                registered_pop: figures.registered.unwrap_or(f64::NAN),
+                resident_pop: figures.resident.ok().flatten().unwrap_or(f64::NAN),
                 terrain,
                 boundary: None,
             },
@@ -719,6 +709,163 @@ fn read_townships(
         }
     }
     Ok(out)
+}
+
+/// Counties by code, for the township rows: those of the county list, or (without one) made
+/// from the codes the rows give, named by code.
+struct CountyLookup {
+    index: HashMap<String, usize>,
+    infer: bool,
+}
+
+impl CountyLookup {
+    fn new(counties: &[County], table: &Table, problems: &mut Problems) -> Self {
+        let infer = counties.is_empty();
+        if infer {
+            problems.warn(Problem::file(
+                &table.file,
+                Message::new(
+                    "no counties.csv or county outlines: counties are inferred from county codes and named by code",
+                    "没有 counties.csv 或区县边界：区县由区县代码推断，并以代码命名",
+                ),
+            ));
+        }
+        let index = counties
+            .iter()
+            .enumerate()
+            .map(|(i, c)| (c.code.clone(), i))
+            .collect();
+        Self { index, infer }
+    }
+
+    /// The county of code `cc`, named in row `line`; an unknown one is an error unless the
+    /// counties are inferred.
+    fn get(
+        &mut self,
+        counties: &mut Vec<County>,
+        cc: &str,
+        table: &Table,
+        line: u64,
+        problems: &mut Problems,
+    ) -> Option<usize> {
+        if let Some(&i) = self.index.get(cc) {
+            return Some(i);
+        }
+        if self.infer {
+            counties.push(County {
+                code: cc.to_string(),
+                name: cc.to_string(),
+                city_code: String::new(),
+                city_name: String::new(),
+                boundary: None,
+            });
+            self.index.insert(cc.to_string(), counties.len() - 1);
+            return Some(counties.len() - 1);
+        }
+        problems.error(Problem::cell(
+            &table.file,
+            line,
+            table.header(Column::CountyCode),
+            tr!(
+                "county {cc} is not in the county list",
+                "区县 {cc} 不在区县表中"
+            ),
+        ));
+        None
+    }
+}
+
+/// A township row's kind: its kind column, else from its code and name.
+fn township_kind(
+    table: &Table,
+    row: &table::Row,
+    code: Option<&str>,
+    name: Option<&str>,
+    problems: &mut Problems,
+) -> Option<TownshipKind> {
+    let cell_error = |problems: &mut Problems, message: Message| {
+        problems.error(Problem::cell(
+            &table.file,
+            row.line,
+            table.header(Column::Kind),
+            message,
+        ));
+    };
+    match (table.text(row, Column::Kind), code, name) {
+        (Some(k), _, _) => TownshipKind::parse(k).or_else(|| {
+            cell_error(problems, tr!(
+                "unknown kind '{k}'; use street/town/township/ethnic_township/special or 街道/镇/乡/民族乡",
+                "未知类型 '{k}'；请用 街道/镇/乡/民族乡 或 street/town/township/ethnic_township/special"
+            ));
+            None
+        }),
+        (None, Some(code), Some(name)) => TownshipKind::from_code_and_name(code, name)
+            .or_else(|| kind_from_township_name(name))
+            .or_else(|| {
+                cell_error(problems, no_kind());
+                None
+            }),
+        _ => None,
+    }
+}
+
+/// A township row's terrain class, if its table gives one.
+fn terrain_of(table: &Table, row: &table::Row, problems: &mut Problems) -> Option<Terrain> {
+    let t = table.text(row, Column::Terrain)?;
+    Terrain::parse(t).or_else(|| {
+        problems.error(Problem::cell(
+            &table.file,
+            row.line,
+            table.header(Column::Terrain),
+            tr!(
+                "unknown terrain '{t}'; use plain/hill/mountain/plateau or 平原/丘陵/山区/高原",
+                "未知地形 '{t}'；请用 平原/丘陵/山区/高原 或 plain/hill/mountain/plateau"
+            ),
+        ));
+        None
+    })
+}
+
+/// A unit row's area and populations, checked against the plausibility limits. The resident
+/// population keeps whether a cell that is not a number was reported (`Err`).
+struct UnitFigures {
+    area: Option<f64>,
+    registered: Option<f64>,
+    resident: Result<Option<f64>, table::Reported>,
+}
+
+impl UnitFigures {
+    fn read(
+        table: &Table,
+        row: &table::Row,
+        plausibility: &mut limits::Plausibility,
+        problems: &mut Problems,
+    ) -> Self {
+        let area = table.number(row, Column::AreaKm2, problems).ok().flatten();
+        // The two populations in the order of the file's columns, so their problems are.
+        let resident_first =
+            table.position(Column::ResidentPop) < table.position(Column::RegisteredPop);
+        let (resident, registered) = if resident_first {
+            let resident = table.number(row, Column::ResidentPop, problems);
+            (resident, table.number(row, Column::RegisteredPop, problems))
+        } else {
+            let registered = table.number(row, Column::RegisteredPop, problems);
+            (table.number(row, Column::ResidentPop, problems), registered)
+        };
+        let registered = registered.ok().flatten();
+        for (column, value) in [
+            (Column::AreaKm2, area),
+            (Column::RegisteredPop, registered),
+            (Column::ResidentPop, resident.ok().flatten()),
+        ] {
+            plausibility.check(table, row.line, column, value, problems);
+        }
+        Self {
+            area,
+            registered,
+            resident,
+        }
+    }
 }
 
 /// Whether `code` was already seen (in `codes`, with the row of each in `lines`); reports the
@@ -871,81 +1018,19 @@ fn read_villages(
         let before = problems.errors.len();
         let code = table.code(row, Column::Code, problems);
         let name = table.required_text(row, Column::Name, problems);
-        let township_code = table.code(row, Column::TownshipCode, problems);
-        let township = township_code.as_ref().and_then(|tc| {
-            let found = township_index.get(tc.as_str()).copied();
-            if found.is_none() {
-                problems.error(Problem::cell(
-                    &table.file,
-                    row.line,
-                    table.header(Column::TownshipCode),
-                    tr!(
-                        "township {tc} is not in townships.csv",
-                        "乡镇 {tc} 不在 townships.csv 中"
-                    ),
-                ));
-            }
-            found
-        });
-        let kind = match (table.text(row, Column::Kind), &code, &name) {
-            (Some(k), _, _) => VillageKind::parse(k).or_else(|| {
-                problems.error(Problem::cell(
-                    &table.file,
-                    row.line,
-                    table.header(Column::Kind),
-                    tr!(
-                        "unknown kind '{k}'; use village/community/special or 村/社区",
-                        "未知类型 '{k}'；请用 村/社区 或 village/community/special"
-                    ),
-                ));
-                None
-            }),
-            (None, Some(code), Some(name)) => VillageKind::from_code(code)
-                .or_else(|| VillageKind::from_name(name))
-                .or_else(|| {
-                    problems.error(Problem::cell(
-                        &table.file,
-                        row.line,
-                        table.header(Column::Kind),
-                        no_kind(),
-                    ));
-                    None
-                }),
-            _ => None,
-        };
+        let township = table
+            .code(row, Column::TownshipCode, problems)
+            .and_then(|tc| township_of(&township_index, &tc, table, row.line, problems));
+        let kind = village_kind(table, row, code.as_deref(), name.as_deref(), problems);
         if let (Some(code), Some(t)) = (&code, township) {
-            let (township, _) = &townships[t];
-            check_village_county(table, row.line, code, township, problems);
+            check_village_county(table, row.line, code, &townships[t].0, problems);
         }
         let centre = read_point(table, row, problems);
-        let area = table.number(row, Column::AreaKm2, problems).ok().flatten();
-        let resident = table.number(row, Column::ResidentPop, problems);
-        let registered = table
-            .number(row, Column::RegisteredPop, problems)
-            .ok()
-            .flatten();
-        for (column, value) in [
-            (Column::AreaKm2, area),
-            (Column::RegisteredPop, registered),
-            (Column::ResidentPop, resident.ok().flatten()),
-        ] {
-            plausibility.check(table, row.line, column, value, problems);
-        }
-        // A cell that is not a number has been reported already; a blank one is reported here.
-        let blank_resident = matches!(resident, Ok(None));
-        let resident = resident.ok().flatten();
-        if blank_resident && table.has(Column::ResidentPop) {
-            problems.error(Problem::cell(
-                &table.file,
-                row.line,
-                table.header(Column::ResidentPop),
-                table::empty(),
-            ));
-        }
-        if is_duplicate(table, row, code.as_deref(), &codes, &lines, problems) {
-            continue;
-        }
-        if problems.errors.len() > before {
+        let figures = UnitFigures::read(table, row, &mut plausibility, problems);
+        check_blank_resident(table, row.line, &figures, problems);
+        if is_duplicate(table, row, code.as_deref(), &codes, &lines, problems)
+            || problems.errors.len() > before
+        {
             continue;
         }
         let (Some(code), Some(name), Some(township), Some(kind)) =
@@ -953,13 +1038,9 @@ fn read_villages(
         else {
             continue;
         };
+        let resident = figures.resident.ok().flatten();
         if resident == Some(0.0) {
-            problems.warn(Problem::cell(
-                &table.file,
-                row.line,
-                table.header(Column::ResidentPop),
-                Message::new("the resident population is 0", "常住人口为 0"),
-            ));
+            warn_no_residents(table, row.line, problems);
         }
         codes.insert(code.clone(), out.len());
         lines.push(row.line);
@@ -969,25 +1050,13 @@ fn read_villages(
             township,
             kind,
             centre: centre.unwrap_or(LonLat::new(f64::NAN, f64::NAN)),
-            area_km2: area.unwrap_or(f64::NAN),
+            area_km2: figures.area.unwrap_or(f64::NAN),
             resident_pop: resident.unwrap_or(f64::NAN),
-            registered_pop: registered,
+            registered_pop: figures.registered,
             boundary: None,
         });
     }
-    if !table.has(Column::ResidentPop) {
-        problems.error(Problem::file(
-            &table.file,
-            Message::new(
-                "no resident population column (常住人口/resident_pop)",
-                "没有常住人口列（常住人口/resident_pop）",
-            ),
-        ));
-    }
-    plausibility.finish(table, problems);
-    if out.is_empty() && problems.errors.is_empty() {
-        problems.error(no_rows(&table.file));
-    }
+    finish_villages(table, &mut plausibility, out.is_empty(), problems);
     let mut shapes = shapes_by_code(shapes, &codes, problems);
     for (i, v) in out.iter_mut().enumerate() {
         v.boundary = shapes.remove(&i);
@@ -1004,6 +1073,106 @@ fn read_villages(
         }
     }
     Ok(out)
+}
+
+/// A blank resident population is an error (a cell that is not a number has been reported
+/// already).
+fn check_blank_resident(table: &Table, line: u64, figures: &UnitFigures, problems: &mut Problems) {
+    if matches!(figures.resident, Ok(None)) && table.has(Column::ResidentPop) {
+        problems.error(Problem::cell(
+            &table.file,
+            line,
+            table.header(Column::ResidentPop),
+            table::empty(),
+        ));
+    }
+}
+
+/// A unit without residents is possible (a new district being built) but doubtful.
+fn warn_no_residents(table: &Table, line: u64, problems: &mut Problems) {
+    problems.warn(Problem::cell(
+        &table.file,
+        line,
+        table.header(Column::ResidentPop),
+        Message::new("the resident population is 0", "常住人口为 0"),
+    ));
+}
+
+/// What the village table as a whole lacks: a resident population column, any row; and the
+/// modelled figures beyond the limits.
+fn finish_villages(
+    table: &Table,
+    plausibility: &mut limits::Plausibility,
+    no_rows_read: bool,
+    problems: &mut Problems,
+) {
+    if !table.has(Column::ResidentPop) {
+        problems.error(Problem::file(
+            &table.file,
+            Message::new(
+                "no resident population column (常住人口/resident_pop)",
+                "没有常住人口列（常住人口/resident_pop）",
+            ),
+        ));
+    }
+    plausibility.finish(table, problems);
+    if no_rows_read && problems.errors.is_empty() {
+        problems.error(no_rows(&table.file));
+    }
+}
+
+/// The township a village row names; an unknown one is an error.
+fn township_of(
+    index: &HashMap<&str, usize>,
+    tc: &str,
+    table: &Table,
+    line: u64,
+    problems: &mut Problems,
+) -> Option<usize> {
+    let found = index.get(tc).copied();
+    if found.is_none() {
+        problems.error(Problem::cell(
+            &table.file,
+            line,
+            table.header(Column::TownshipCode),
+            tr!(
+                "township {tc} is not in townships.csv",
+                "乡镇 {tc} 不在 townships.csv 中"
+            ),
+        ));
+    }
+    found
+}
+
+/// A village row's kind: its kind column, else from its code or name.
+fn village_kind(
+    table: &Table,
+    row: &table::Row,
+    code: Option<&str>,
+    name: Option<&str>,
+    problems: &mut Problems,
+) -> Option<VillageKind> {
+    let mut cell_error = |message: Message| {
+        problems.error(Problem::cell(
+            &table.file,
+            row.line,
+            table.header(Column::Kind),
+            message,
+        ));
+        None
+    };
+    match (table.text(row, Column::Kind), code, name) {
+        (Some(k), _, _) => VillageKind::parse(k).or_else(|| {
+            cell_error(tr!(
+                "unknown kind '{k}'; use village/community/special or 村/社区",
+                "未知类型 '{k}'；请用 村/社区 或 village/community/special"
+            ))
+        }),
+        (None, Some(code), Some(name)) => VillageKind::from_code(code)
+            .or_else(|| VillageKind::from_name(name))
+            .or_else(|| cell_error(no_kind())),
+        _ => None,
+    }
 }
 
 /// Judges the units of a table that have no place (the rows in `unplaced`, of `total`):
@@ -1122,12 +1291,7 @@ fn fill_township_population(
             }
         }
         if t.resident_pop == 0.0 && t.kind.is_regular() {
-            problems.warn(Problem::cell(
-                &table.file,
-                *line,
-                table.header(Column::ResidentPop),
-                Message::new("the resident population is 0", "常住人口为 0"),
-            ));
+            warn_no_residents(table, *line, problems);
         }
     }
 }

@@ -52,69 +52,128 @@ pub(super) fn read_neighbours(
         let Some(cell) = table.required_text(row, Column::NeighbourCode, problems) else {
             continue;
         };
-        let find = |code: &str, column: Column, problems: &mut Problems| {
-            let found = index.get(code).copied();
-            if found.is_none() {
-                problems.error(Problem::cell(
-                    &table.file,
-                    row.line,
-                    table.header(column),
-                    tr!(
-                        "no township or village has code {code}",
-                        "没有代码为 {code} 的乡镇或村"
-                    ),
-                ));
-            }
-            found
-        };
-        let Some(unit) = find(&code, Column::Code, problems) else {
+        let cells = Cells { table, row };
+        let Some(unit) = cells.find(&index, &code, Column::Code, problems) else {
             continue;
         };
         for other in split_codes(&cell) {
-            let cell_problem = |message: Message| {
-                Problem::cell(
-                    &table.file,
-                    row.line,
-                    table.header(Column::NeighbourCode),
-                    message,
-                )
+            let neighbour = match check_code(other) {
+                Ok(()) => cells.find(&index, other, Column::NeighbourCode, problems),
+                Err(message) => {
+                    problems.error(cells.problem(message));
+                    None
+                }
             };
-            if let Err(message) = check_code(other) {
-                problems.error(cell_problem(message));
-                continue;
-            }
-            let Some(neighbour) = find(other, Column::NeighbourCode, problems) else {
+            let Some(neighbour) = neighbour else {
                 continue;
             };
-            if neighbour == unit {
-                problems.warn(cell_problem(tr!(
-                    "{code} is listed as its own neighbour; left out",
-                    "{code} 被列为自己的相邻单位；已忽略"
-                )));
-                continue;
-            }
-            if county_of(unit) != county_of(neighbour) {
-                problems.warn(cell_problem(tr!(
-                    "{code} and {other} are in different counties; merges never cross a county, so the pair is left out",
-                    "{code} 与 {other} 属于不同区县；合并不跨区县，此对已忽略"
-                )));
-                continue;
-            }
-            match (unit, neighbour) {
-                (Unit::Township(a), Unit::Township(b)) => out
-                    .townships
-                    .push((TownshipId::from(a), TownshipId::from(b))),
-                (Unit::Village(a), Unit::Village(b)) => out
-                    .villages
-                    .push((VillageId::from(a), VillageId::from(b))),
-                _ => problems.error(cell_problem(tr!(
-                    "{code} and {other} are of different levels (a township and a village); a pair joins two townships or two villages",
-                    "{code} 与 {other} 层级不同（一个乡镇、一个村）；相邻关系只连接两个乡镇或两个村"
-                ))),
+            if let Err((message, is_error)) = pair(&mut out, unit, neighbour, county_of) {
+                let message = message(&code, other);
+                if is_error {
+                    problems.error(cells.problem(message));
+                } else {
+                    problems.warn(cells.problem(message));
+                }
             }
         }
     }
     Ok(out)
+}
+
+/// The cells of one row of the neighbour table.
+struct Cells<'a, 'p> {
+    table: &'a Table<'p>,
+    row: &'a crate::import::table::Row,
+}
+
+impl Cells<'_, '_> {
+    /// The unit with `code`; an unknown one is an error at `column`.
+    fn find(
+        &self,
+        index: &HashMap<&str, Unit>,
+        code: &str,
+        column: Column,
+        problems: &mut Problems,
+    ) -> Option<Unit> {
+        let found = index.get(code).copied();
+        if found.is_none() {
+            problems.error(Problem::cell(
+                &self.table.file,
+                self.row.line,
+                self.table.header(column),
+                tr!(
+                    "no township or village has code {code}",
+                    "没有代码为 {code} 的乡镇或村"
+                ),
+            ));
+        }
+        found
+    }
+
+    /// A problem of the neighbour cell.
+    fn problem(&self, message: Message) -> Problem {
+        Problem::cell(
+            &self.table.file,
+            self.row.line,
+            self.table.header(Column::NeighbourCode),
+            message,
+        )
+    }
+}
+
+/// What is wrong with a pair, said of its two codes, and whether it is an error (else a
+/// warning: the pair is left out).
+type PairProblem = (fn(&str, &str) -> Message, bool);
+
+/// Adds the pair `unit`–`neighbour` to `out`, or says why not.
+fn pair(
+    out: &mut Neighbours,
+    unit: Unit,
+    neighbour: Unit,
+    county_of: impl Fn(Unit) -> crate::model::CountyId,
+) -> Result<(), PairProblem> {
+    if neighbour == unit {
+        return Err((
+            |code, _| {
+                tr!(
+                    "{code} is listed as its own neighbour; left out",
+                    "{code} 被列为自己的相邻单位；已忽略"
+                )
+            },
+            false,
+        ));
+    }
+    if county_of(unit) != county_of(neighbour) {
+        return Err((
+            |code, other| {
+                tr!(
+                    "{code} and {other} are in different counties; merges never cross a county, so the pair is left out",
+                    "{code} 与 {other} 属于不同区县；合并不跨区县，此对已忽略"
+                )
+            },
+            false,
+        ));
+    }
+    match (unit, neighbour) {
+        (Unit::Township(a), Unit::Township(b)) => out
+            .townships
+            .push((TownshipId::from(a), TownshipId::from(b))),
+        (Unit::Village(a), Unit::Village(b)) => {
+            out.villages.push((VillageId::from(a), VillageId::from(b)))
+        }
+        _ => {
+            return Err((
+                |code, other| {
+                    tr!(
+                        "{code} and {other} are of different levels (a township and a village); a pair joins two townships or two villages",
+                        "{code} 与 {other} 层级不同（一个乡镇、一个村）；相邻关系只连接两个乡镇或两个村"
+                    )
+                },
+                true,
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// The codes in a neighbour cell: one, or several separated by commas, 、, semicolons or

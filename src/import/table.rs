@@ -363,52 +363,24 @@ impl<'p> Table<'p> {
         spec: Spec,
         problems: &mut Problems,
     ) -> Result<(), LoadError> {
-        let mut first_rows: Vec<Row> = Vec::new();
-        while first_rows.len() < HEADER_SEARCH {
-            match self.read_record()? {
-                Some(row) => first_rows.push(row),
-                None => break,
-            }
-        }
-        let is_blank = |row: &Row| row.fields.iter().all(str::is_empty);
-        if first_rows.len() < HEADER_SEARCH && first_rows.iter().all(is_blank) {
-            return Err(
-                Problem::file(&self.file, Message::new("the file is empty", "文件为空")).into(),
-            );
-        }
-        let fields = |row: &Row| row.fields.iter().map(str::to_string).collect::<Vec<_>>();
-        type Resolved = (Vec<Option<header::Meaning>>, Option<header::Ambiguous>);
+        let mut first_rows = self.first_rows()?;
         let resolved: Vec<Resolved> = first_rows
             .iter()
-            .map(|row| header::resolve(&fields(row), spec.table, spec.mapping))
+            .map(|row| header::resolve(&row_fields(row), spec.table, spec.mapping))
             .collect();
-        let has = |r: &Resolved, c: Column| r.0.iter().flatten().any(|m| m.column == c);
+        let search = HeaderSearch {
+            file: &self.file,
+            path,
+            sheet,
+            spec,
+            rows: &first_rows,
+        };
         let header_at = first_rows
             .iter()
             .zip(&resolved)
             .position(|(_, r)| spec.required.iter().all(|&c| has(r, c)));
         let Some(header_at) = header_at else {
-            // The row that looks most like a header: the most fields recognised.
-            let best = (0..first_rows.len())
-                .filter(|&i| !is_blank(&first_rows[i]))
-                .max_by_key(|&i| {
-                    let n = Column::ALL
-                        .iter()
-                        .filter(|&&c| has(&resolved[i], c))
-                        .count();
-                    (n, std::cmp::Reverse(i))
-                })
-                .unwrap_or(0);
-            let missing: Vec<Column> = spec
-                .required
-                .iter()
-                .copied()
-                .filter(|&c| !has(&resolved[best], c))
-                .collect();
-            let problem = missing_header(&self.file, &first_rows, best, &missing, delimiter);
-            return Err(self
-                .columns_error(path, sheet, spec, &first_rows, best, missing, None, problem)
-                .into());
+            return Err(search.no_header(&resolved, delimiter).into());
         };
         for row in first_rows[..header_at].iter().filter(|row| !is_blank(row)) {
             problems.warn(Problem::row(
@@ -422,40 +394,11 @@ impl<'p> Table<'p> {
         }
         let meanings = match &resolved[header_at] {
             (m, None) => m.clone(),
-            (_, Some(a)) => {
-                let (listed, label) = (quoted(&a.headers), a.column.label());
-                let problem = Problem::row(
-                    &self.file,
-                    first_rows[header_at].line,
-                    Message::new(
-                        format!(
-                            "the columns {listed} could each be the {}: say which in a column mapping (columns.toml, or the app's column dialog)",
-                            label.en
-                        ),
-                        format!(
-                            "{listed} 这几列都可能是{}：请在列对应（columns.toml，或软件的列对应对话框）中指定",
-                            label.zh
-                        ),
-                    ),
-                );
-                let ambiguous = Some((a.column, a.headers.clone()));
-                return Err(self
-                    .columns_error(
-                        path,
-                        sheet,
-                        spec,
-                        &first_rows,
-                        header_at,
-                        Vec::new(),
-                        ambiguous,
-                        problem,
-                    )
-                    .into());
-            }
+            (_, Some(a)) => return Err(search.ambiguous(header_at, a).into()),
         };
         let mut rest = first_rows.split_off(header_at);
         let header = rest.remove(0);
-        self.headers = fields(&header);
+        self.headers = row_fields(&header);
         for (i, m) in meanings.iter().enumerate() {
             if let Some(m) = m {
                 self.columns.insert(m.column, (i, m.scale));
@@ -465,39 +408,21 @@ impl<'p> Table<'p> {
         Ok(())
     }
 
-    /// An import error that carries what the column-mapping dialog needs.
-    #[allow(clippy::too_many_arguments)]
-    fn columns_error(
-        &self,
-        path: &Path,
-        sheet: Option<&str>,
-        spec: Spec,
-        rows: &[Row],
-        header_at: usize,
-        missing: Vec<Column>,
-        ambiguous: Option<(Column, Vec<String>)>,
-        problem: Problem,
-    ) -> ImportError {
-        let fields = |row: &Row| row.fields.iter().map(str::to_string).collect::<Vec<_>>();
-        let header = rows.get(header_at);
-        ImportError {
-            problems: vec![problem],
-            columns: Some(Box::new(ColumnsProblem {
-                table: spec.table,
-                file: path.to_path_buf(),
-                sheet: sheet.map(str::to_string),
-                header_line: header.map_or(1, |r| r.line),
-                headers: header.map(fields).unwrap_or_default(),
-                preview: rows
-                    .iter()
-                    .skip(header_at + 1)
-                    .take(5)
-                    .map(fields)
-                    .collect(),
-                missing,
-                ambiguous,
-            })),
+    /// The rows the header is looked for among; a file with none but blank rows is empty.
+    fn first_rows(&mut self) -> Result<Vec<Row>, LoadError> {
+        let mut first_rows: Vec<Row> = Vec::new();
+        while first_rows.len() < HEADER_SEARCH {
+            match self.read_record()? {
+                Some(row) => first_rows.push(row),
+                None => break,
+            }
         }
+        if first_rows.len() < HEADER_SEARCH && first_rows.iter().all(is_blank) {
+            return Err(
+                Problem::file(&self.file, Message::new("the file is empty", "文件为空")).into(),
+            );
+        }
+        Ok(first_rows)
     }
 
     /// The next record of the file as it stands, fields trimmed; `None` at the end.
@@ -594,40 +519,8 @@ impl<'p> Table<'p> {
             ));
             return false;
         }
-        let beyond = fields
-            .iter()
-            .enumerate()
-            .skip(self.headers.len())
-            .find(|(_, f)| !f.is_empty());
-        if let (Some((column, text)), Source::Sheet(_)) = (beyond, &self.source) {
-            // A cell right of a workbook's table (a note, a keyboard slip far out) is not part
-            // of it: said, and left out.
-            let cell = format!("{}{}", column_letters(column), row.line);
-            problems.warn(Problem::row(
-                &self.file,
-                row.line,
-                tr!(
-                    "cell {cell} ('{text}') lies right of the table's last column and is ignored",
-                    "单元格 {cell}（「{text}」）在表格最后一列的右侧，已忽略"
-                ),
-            ));
-            return fields
-                .iter()
-                .take(self.headers.len())
-                .any(|f| !f.is_empty());
-        }
-        if beyond.is_some() {
-            problems.error(Problem::row(
-                &self.file,
-                row.line,
-                tr!(
-                    "the row has {} fields but the header has {}",
-                    "该行有 {} 个字段，表头只有 {} 个",
-                    fields.len(),
-                    self.headers.len()
-                ),
-            ));
-            return false;
+        if let Some(usable) = self.judge_cells_beyond_header(row, problems) {
+            return usable;
         }
         let code_is_not_a_code = self.columns.get(&Column::Code).is_none_or(|&(i, _)| {
             fields
@@ -643,6 +536,53 @@ impl<'p> Table<'p> {
             return false;
         }
         true
+    }
+
+    /// A row with cells right of the header's last column: in a workbook they are said and
+    /// left out (`Some(whether the rest holds data)`); in a text table the row is refused
+    /// (`Some(false)`: its fields are probably shifted). `None` where there are none.
+    fn judge_cells_beyond_header(&self, row: &Row, problems: &mut Problems) -> Option<bool> {
+        let fields = &row.fields;
+        let (column, text) = fields
+            .iter()
+            .enumerate()
+            .skip(self.headers.len())
+            .find(|(_, f)| !f.is_empty())?;
+        if let Source::Sheet(_) = &self.source {
+            // A cell right of a workbook's table (a note, a keyboard slip far out) is not part
+            // of it: said, and left out.
+            let cell = format!("{}{}", column_letters(column), row.line);
+            problems.warn(Problem::row(
+                &self.file,
+                row.line,
+                tr!(
+                    "cell {cell} ('{text}') lies right of the table's last column and is ignored",
+                    "单元格 {cell}（「{text}」）在表格最后一列的右侧，已忽略"
+                ),
+            ));
+            return Some(
+                fields
+                    .iter()
+                    .take(self.headers.len())
+                    .any(|f| !f.is_empty()),
+            );
+        }
+        problems.error(Problem::row(
+            &self.file,
+            row.line,
+            tr!(
+                "the row has {} fields but the header has {}",
+                "该行有 {} 个字段，表头只有 {} 个",
+                fields.len(),
+                self.headers.len()
+            ),
+        ));
+        Some(false)
+    }
+
+    /// Where the column is among the file's fields, if it has it.
+    pub fn position(&self, column: Column) -> Option<usize> {
+        self.columns.get(&column).map(|&(i, _)| i)
     }
 
     /// Whether the file has this column.
@@ -833,6 +773,111 @@ impl<'p> Table<'p> {
             message,
         ));
         Err(Reported)
+    }
+}
+
+/// A row of the header search, resolved: each field's meaning, and a field several headers
+/// could be.
+type Resolved = (Vec<Option<header::Meaning>>, Option<header::Ambiguous>);
+
+fn has(r: &Resolved, c: Column) -> bool {
+    r.0.iter().flatten().any(|m| m.column == c)
+}
+
+fn is_blank(row: &Row) -> bool {
+    row.fields.iter().all(str::is_empty)
+}
+
+fn row_fields(row: &Row) -> Vec<String> {
+    row.fields.iter().map(str::to_string).collect()
+}
+
+/// The header search of one table, for the errors that carry what the column-mapping dialog
+/// needs.
+struct HeaderSearch<'a> {
+    /// The file as messages name it (a workbook's with its sheet).
+    file: &'a Path,
+    /// The file itself, and its sheet.
+    path: &'a Path,
+    sheet: Option<&'a str>,
+    spec: Spec<'a>,
+    rows: &'a [Row],
+}
+
+impl HeaderSearch<'_> {
+    /// No row has every required field: the row that looks most like a header (the most
+    /// fields recognised), and what it lacks.
+    fn no_header(&self, resolved: &[Resolved], delimiter: u8) -> ImportError {
+        let best = (0..self.rows.len())
+            .filter(|&i| !is_blank(&self.rows[i]))
+            .max_by_key(|&i| {
+                let n = Column::ALL
+                    .iter()
+                    .filter(|&&c| has(&resolved[i], c))
+                    .count();
+                (n, std::cmp::Reverse(i))
+            })
+            .unwrap_or(0);
+        let missing: Vec<Column> = self
+            .spec
+            .required
+            .iter()
+            .copied()
+            .filter(|&c| !has(&resolved[best], c))
+            .collect();
+        let problem = missing_header(self.file, self.rows, best, &missing, delimiter);
+        self.error(best, missing, None, problem)
+    }
+
+    /// The header names a field twice.
+    fn ambiguous(&self, header_at: usize, a: &header::Ambiguous) -> ImportError {
+        let (listed, label) = (quoted(&a.headers), a.column.label());
+        let problem = Problem::row(
+            self.file,
+            self.rows[header_at].line,
+            Message::new(
+                format!(
+                    "the columns {listed} could each be the {}: say which in a column mapping (columns.toml, or the app's column dialog)",
+                    label.en
+                ),
+                format!(
+                    "{listed} 这几列都可能是{}：请在列对应（columns.toml，或软件的列对应对话框）中指定",
+                    label.zh
+                ),
+            ),
+        );
+        let ambiguous = Some((a.column, a.headers.clone()));
+        self.error(header_at, Vec::new(), ambiguous, problem)
+    }
+
+    /// An import error that carries what the column-mapping dialog needs.
+    fn error(
+        &self,
+        header_at: usize,
+        missing: Vec<Column>,
+        ambiguous: Option<(Column, Vec<String>)>,
+        problem: Problem,
+    ) -> ImportError {
+        let header = self.rows.get(header_at);
+        ImportError {
+            problems: vec![problem],
+            columns: Some(Box::new(ColumnsProblem {
+                table: self.spec.table,
+                file: self.path.to_path_buf(),
+                sheet: self.sheet.map(str::to_string),
+                header_line: header.map_or(1, |r| r.line),
+                headers: header.map(row_fields).unwrap_or_default(),
+                preview: self
+                    .rows
+                    .iter()
+                    .skip(header_at + 1)
+                    .take(5)
+                    .map(row_fields)
+                    .collect(),
+                missing,
+                ambiguous,
+            })),
+        }
     }
 }
 

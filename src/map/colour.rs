@@ -204,11 +204,10 @@ pub fn colour(analysis: &Analysis, mode: ColourMode, after: bool, villages: bool
     }
 }
 
-fn township_colours(
-    analysis: &Analysis,
-    mode: ColourMode,
-    after: bool,
-) -> (TiVec<TownshipId, Rgb>, Vec<LegendEntry>) {
+/// A colour per township and the legend.
+type TownshipColours = (TiVec<TownshipId, Rgb>, Vec<LegendEntry>);
+
+fn township_colours(analysis: &Analysis, mode: ColourMode, after: bool) -> TownshipColours {
     let ds = analysis.dataset();
     let ws = analysis.workspace();
     match mode {
@@ -231,63 +230,8 @@ fn township_colours(
                 }],
             )
         }
-        ColourMode::DistanceChange => {
-            let km = &analysis.service.township_mean_km;
-            // Change in km, in classes from −4 km to +4 km.
-            let class = |t: TownshipId| -> usize {
-                let [before, now] = km[t];
-                let change = if after { now - before } else { 0.0 };
-                if !change.is_finite() {
-                    return 5;
-                }
-                ((change / 0.8).round() as i64 + 5).clamp(0, 10) as usize
-            };
-            let legend = [0usize, 3, 5, 7, 10]
-                .iter()
-                .map(|&c| {
-                    let km = (c as f64 - 5.0) * 0.8;
-                    LegendEntry {
-                        colour: DIVERGING[c],
-                        zh: format!("{km:+.1} 公里"),
-                        en: format!("{km:+.1} km"),
-                    }
-                })
-                .collect();
-            (
-                ds.townships.keys().map(|t| DIVERGING[class(t)]).collect(),
-                legend,
-            )
-        }
-        ColourMode::Density => {
-            // People per km², in classes doubling from 25.
-            let class = |t: &crate::model::Township| -> usize {
-                let density = t.resident_pop / t.area_km2.max(1e-6);
-                // Below 25 (or no figure): the lightest class.
-                if density.is_nan() || density <= 25.0 {
-                    return 0;
-                }
-                ((density / 25.0).log2().floor() as usize + 1).min(SEQUENTIAL.len() - 1)
-            };
-            let legend = (0..SEQUENTIAL.len())
-                .step_by(2)
-                .map(|c| {
-                    let from = if c == 0 {
-                        0.0
-                    } else {
-                        25.0 * 2f64.powi(c as i32 - 1)
-                    };
-                    LegendEntry {
-                        colour: SEQUENTIAL[c],
-                        zh: format!("≥ {from:.0} 人/平方公里"),
-                        en: format!("≥ {from:.0} people/km²"),
-                    }
-                })
-                .collect();
-            (
-                ds.townships.iter().map(|t| SEQUENTIAL[class(t)]).collect(),
-                legend,
-            )
-        }
+        ColourMode::DistanceChange => distance_change_colours(analysis, after),
+        ColourMode::Density => density_colours(ds),
         ColourMode::Terrain => {
             let of = |t: Option<Terrain>| match t {
                 Some(t) => CATEGORIES[Terrain::ALL.iter().position(|&x| x == t).unwrap_or(0)],
@@ -322,4 +266,69 @@ fn township_colours(
             )
         }
     }
+}
+
+/// The change of each township's mean distance to its seat, in classes from −4 km to +4 km
+/// (none before the plan).
+fn distance_change_colours(analysis: &Analysis, after: bool) -> TownshipColours {
+    let km = &analysis.service.township_mean_km;
+    let class = |t: TownshipId| -> usize {
+        let [before, now] = km[t];
+        let change = if after { now - before } else { 0.0 };
+        if !change.is_finite() {
+            return 5;
+        }
+        ((change / 0.8).round() as i64 + 5).clamp(0, 10) as usize
+    };
+    let legend = [0usize, 3, 5, 7, 10]
+        .iter()
+        .map(|&c| {
+            let km = (c as f64 - 5.0) * 0.8;
+            LegendEntry {
+                colour: DIVERGING[c],
+                zh: format!("{km:+.1} 公里"),
+                en: format!("{km:+.1} km"),
+            }
+        })
+        .collect();
+    (
+        analysis
+            .dataset()
+            .townships
+            .keys()
+            .map(|t| DIVERGING[class(t)])
+            .collect(),
+        legend,
+    )
+}
+
+/// People per km², in classes doubling from 25.
+fn density_colours(ds: &crate::model::Dataset) -> TownshipColours {
+    let class = |t: &crate::model::Township| -> usize {
+        let density = t.resident_pop / t.area_km2.max(1e-6);
+        // Below 25 (or no figure): the lightest class.
+        if density.is_nan() || density <= 25.0 {
+            return 0;
+        }
+        ((density / 25.0).log2().floor() as usize + 1).min(SEQUENTIAL.len() - 1)
+    };
+    let legend = (0..SEQUENTIAL.len())
+        .step_by(2)
+        .map(|c| {
+            let from = if c == 0 {
+                0.0
+            } else {
+                25.0 * 2f64.powi(c as i32 - 1)
+            };
+            LegendEntry {
+                colour: SEQUENTIAL[c],
+                zh: format!("≥ {from:.0} 人/平方公里"),
+                en: format!("≥ {from:.0} people/km²"),
+            }
+        })
+        .collect();
+    (
+        ds.townships.iter().map(|t| SEQUENTIAL[class(t)]).collect(),
+        legend,
+    )
 }

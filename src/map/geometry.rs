@@ -201,80 +201,146 @@ pub struct MapGeometry {
     index: RTree<GeomWithData<Rectangle<Point>, TownshipId>>,
 }
 
+/// The map plane of a dataset: places and shapes projected to km around its centre.
+struct Plane<'a>(&'a LocalProjection);
+
+impl Plane<'_> {
+    /// A place on the plane. A unit without a place (a dataset loaded on its neighbour table)
+    /// sits at the origin, so bounds and the index stay finite; such maps are not drawn.
+    fn at(&self, p: LonLat) -> Point {
+        if !(p.lon.is_finite() && p.lat.is_finite()) {
+            return [0.0, 0.0];
+        }
+        let c = self.0.to_km(p);
+        [c.x as f32, c.y as f32]
+    }
+
+    fn project(&self, shape: &MultiPolygon<f64>) -> MultiPolygon<f32> {
+        use geo::MapCoords;
+        shape.map_coords(|c| {
+            let p = self.at(LonLat::new(c.x, c.y));
+            geo::coord! { x: p[0], y: p[1] }
+        })
+    }
+
+    /// A township's shape on the plane (its territory triangulated into `fill`), and its
+    /// projected territory.
+    fn township(
+        &self,
+        t: &crate::model::Township,
+        fill: &mut FillMesh,
+    ) -> (TownshipShape, Option<MultiPolygon<f32>>) {
+        let seat = self.at(t.seat);
+        let shape = t.boundary.as_ref().map(|b| self.project(b));
+        let start = fill.positions.len() as u32;
+        let (rings, bounds, label_at) = match &shape {
+            Some(shape) => {
+                fill.add(shape);
+                let bounds = shape
+                    .bounding_rect()
+                    .map(|r| Bounds {
+                        min: [r.min().x, r.min().y],
+                        max: [r.max().x, r.max().y],
+                    })
+                    .unwrap_or(Bounds {
+                        min: seat,
+                        max: seat,
+                    });
+                let label_at = shape.interior_point().map_or(seat, |p| [p.x(), p.y()]);
+                (rings_of(shape), bounds, label_at)
+            }
+            None => {
+                let r = 0.5;
+                let bounds = Bounds {
+                    min: [seat[0] - r, seat[1] - r],
+                    max: [seat[0] + r, seat[1] + r],
+                };
+                (Vec::new(), bounds, seat)
+            }
+        };
+        let area = shape.as_ref().map_or(0.0, |s| s.unsigned_area());
+        let township = TownshipShape {
+            rings,
+            bounds,
+            label_at,
+            seat,
+            county: t.county,
+            area,
+            fill: start..fill.positions.len() as u32,
+        };
+        (township, shape)
+    }
+
+    /// A county's outline on the plane, simplified into `overview`.
+    fn county(
+        &self,
+        boundary: &MultiPolygon<f64>,
+        member_bounds: Option<Bounds>,
+        overview: &mut FillMesh,
+    ) -> CountyShape {
+        use geo::Simplify;
+        let shape = self.project(boundary);
+        let start = overview.positions.len() as u32;
+        overview.add(&shape.simplify(OVERVIEW_KM));
+        let rings = rings_of(&shape);
+        let bounds = Bounds::of(rings.iter().flatten().copied())
+            .or(member_bounds)
+            .unwrap_or(Bounds {
+                min: [0.0, 0.0],
+                max: [0.0, 0.0],
+            });
+        let label_at = shape
+            .interior_point()
+            .map_or(bounds.centre(), |p| [p.x(), p.y()]);
+        CountyShape {
+            simplified: SIMPLIFY_KM
+                .iter()
+                .map(|&tol| (tol, simplify(&rings, tol)))
+                .collect(),
+            rings,
+            bounds,
+            label_at,
+            overview: start..overview.positions.len() as u32,
+        }
+    }
+}
+
+/// The townships' bounds, for finding the township under a point.
+fn hit_index(
+    townships: &TiVec<TownshipId, TownshipShape>,
+) -> RTree<GeomWithData<Rectangle<Point>, TownshipId>> {
+    RTree::bulk_load(
+        townships
+            .iter_enumerated()
+            .map(|(i, t)| GeomWithData::new(Rectangle::from_corners(t.bounds.min, t.bounds.max), i))
+            .collect(),
+    )
+}
+
+/// A shape's rings (exteriors and holes) as lists of points.
+fn rings_of(shape: &MultiPolygon<f32>) -> Vec<Vec<Point>> {
+    shape
+        .0
+        .iter()
+        .flat_map(|p| std::iter::once(p.exterior()).chain(p.interiors()))
+        .map(|ring| ring.0.iter().map(|c| [c.x, c.y]).collect())
+        .collect()
+}
+
 impl MapGeometry {
     /// Projects and triangulates a dataset's shapes (once per dataset).
     pub fn new(dataset: &Dataset) -> Self {
-        let centre = dataset_centre(dataset);
-        let projection = LocalProjection::new(centre);
-        // A unit without a place (a dataset loaded on its neighbour table) sits at the
-        // origin, so bounds and the index stay finite; such maps are not drawn.
-        let at = |p: LonLat| -> Point {
-            if !(p.lon.is_finite() && p.lat.is_finite()) {
-                return [0.0, 0.0];
-            }
-            let c = projection.to_km(p);
-            [c.x as f32, c.y as f32]
-        };
-        let project = |shape: &MultiPolygon<f64>| -> MultiPolygon<f32> {
-            use geo::MapCoords;
-            shape.map_coords(|c| {
-                let p = at(LonLat::new(c.x, c.y));
-                geo::coord! { x: p[0], y: p[1] }
-            })
-        };
-        let rings_of = |shape: &MultiPolygon<f32>| -> Vec<Vec<Point>> {
-            shape
-                .0
-                .iter()
-                .flat_map(|p| std::iter::once(p.exterior()).chain(p.interiors()))
-                .map(|ring| ring.0.iter().map(|c| [c.x, c.y]).collect())
-                .collect()
-        };
+        let projection = LocalProjection::new(dataset_centre(dataset));
+        let plane = Plane(&projection);
         let mut fill = FillMesh::default();
         let mut territories = TiVec::new();
         let townships: TiVec<TownshipId, TownshipShape> = dataset
             .townships
             .iter()
             .map(|t| {
-                let seat = at(t.seat);
-                let shape = t.boundary.as_ref().map(project);
-                let start = fill.positions.len() as u32;
-                let (rings, bounds, label_at) = match &shape {
-                    Some(shape) => {
-                        fill.add(shape);
-                        let bounds = shape
-                            .bounding_rect()
-                            .map(|r| Bounds {
-                                min: [r.min().x, r.min().y],
-                                max: [r.max().x, r.max().y],
-                            })
-                            .unwrap_or(Bounds {
-                                min: seat,
-                                max: seat,
-                            });
-                        let label_at = shape.interior_point().map_or(seat, |p| [p.x(), p.y()]);
-                        (rings_of(shape), bounds, label_at)
-                    }
-                    None => {
-                        let r = 0.5;
-                        let bounds = Bounds {
-                            min: [seat[0] - r, seat[1] - r],
-                            max: [seat[0] + r, seat[1] + r],
-                        };
-                        (Vec::new(), bounds, seat)
-                    }
-                };
-                let area = shape.as_ref().map_or(0.0, |s| s.unsigned_area());
-                territories.push(shape);
-                TownshipShape {
-                    rings,
-                    bounds,
-                    label_at,
-                    seat,
-                    county: t.county,
-                    area,
-                    fill: start..fill.positions.len() as u32,
-                }
+                let (shape, territory) = plane.township(t, &mut fill);
+                territories.push(territory);
+                shape
             })
             .collect();
         let by_county = dataset.townships_by_county();
@@ -288,40 +354,17 @@ impl MapGeometry {
                     .iter()
                     .map(|&t| townships[t].bounds)
                     .reduce(Bounds::union);
-                let start = overview.positions.len() as u32;
-                match c.boundary.as_ref().map(project) {
-                    Some(shape) => {
-                        use geo::Simplify;
-                        overview.add(&shape.simplify(OVERVIEW_KM));
-                        let rings = rings_of(&shape);
-                        let bounds = Bounds::of(rings.iter().flatten().copied())
-                            .or(member_bounds)
-                            .unwrap_or(Bounds {
-                                min: [0.0, 0.0],
-                                max: [0.0, 0.0],
-                            });
-                        let label_at = shape
-                            .interior_point()
-                            .map_or(bounds.centre(), |p| [p.x(), p.y()]);
-                        CountyShape {
-                            simplified: SIMPLIFY_KM
-                                .iter()
-                                .map(|&tol| (tol, simplify(&rings, tol)))
-                                .collect(),
-                            rings,
-                            bounds,
-                            label_at,
-                            overview: start..overview.positions.len() as u32,
-                        }
-                    }
+                match c.boundary.as_ref() {
+                    Some(boundary) => plane.county(boundary, member_bounds, &mut overview),
                     None => {
+                        let start = overview.positions.len() as u32;
+                        for &t in members {
+                            overview.add_from(&fill, townships[t].fill.clone());
+                        }
                         let bounds = member_bounds.unwrap_or(Bounds {
                             min: [0.0, 0.0],
                             max: [0.0, 0.0],
                         });
-                        for &t in members {
-                            overview.add_from(&fill, townships[t].fill.clone());
-                        }
                         CountyShape {
                             rings: Vec::new(),
                             bounds,
@@ -333,7 +376,11 @@ impl MapGeometry {
                 }
             })
             .collect();
-        let villages = dataset.villages.iter().map(|v| at(v.centre)).collect();
+        let villages = dataset
+            .villages
+            .iter()
+            .map(|v| plane.at(v.centre))
+            .collect();
         let bounds = townships
             .iter()
             .map(|t| t.bounds)
@@ -343,14 +390,7 @@ impl MapGeometry {
                 min: [-1.0, -1.0],
                 max: [1.0, 1.0],
             });
-        let index = RTree::bulk_load(
-            townships
-                .iter_enumerated()
-                .map(|(i, t)| {
-                    GeomWithData::new(Rectangle::from_corners(t.bounds.min, t.bounds.max), i)
-                })
-                .collect(),
-        );
+        let index = hit_index(&townships);
         Self {
             projection,
             bounds,

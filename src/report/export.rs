@@ -15,7 +15,7 @@ use crate::report::folder::{self, FolderError};
 use crate::report::meta::Metadata;
 use crate::report::run::ReportTable;
 use crate::report::svg::{PNG_SCALE, Picture};
-use crate::report::{gis, html, svg, write_atomic, write_csv_atomic};
+use crate::report::{gis, html, layers, svg, write_atomic, write_csv_atomic};
 use crate::tr;
 use crate::workspace::Analysis;
 
@@ -211,12 +211,11 @@ pub fn export(
     meta: &Metadata,
     progress: &Progress,
 ) -> Result<Vec<PathBuf>, ExportError> {
-    let io = |path: &Path| {
-        let path = path.to_path_buf();
-        move |source| ExportError::Io { path, source }
-    };
     check_formats(analysis.dataset(), options)?;
-    std::fs::create_dir_all(dir).map_err(io(dir))?;
+    std::fs::create_dir_all(dir).map_err(|source| ExportError::Io {
+        path: dir.to_path_buf(),
+        source,
+    })?;
     let mut out = Writer {
         dir,
         written: Vec::new(),
@@ -225,8 +224,6 @@ pub fn export(
         done: 0,
     };
     progress.begin(Step::Writing, out.steps);
-    let report = analysis.report();
-    let lang = options.lang;
     let needs_pictures = options
         .formats
         .iter()
@@ -241,109 +238,143 @@ pub fn export(
         None => None,
     };
     let figures = needs_pictures.then(|| FiguresView::new(analysis));
+    let run = Run {
+        analysis,
+        options,
+        meta,
+        pictures: figures.as_ref().zip(geometry),
+    };
     for &format in &options.formats {
         match format {
-            Format::Csv => {
-                for which in ReportTable::ALL {
-                    out.file(&format!("{}.csv", which.name()), |path| {
-                        write_csv_atomic(path, options.csv_lang, |t| report.table(which, t))
-                    })?;
-                }
-                out.file("scenario.toml", |path| {
-                    write_atomic(path, analysis.scenario.to_toml().as_bytes())
-                })?;
-                out.file("about.txt", |path| {
-                    let mut text = String::new();
-                    for (label, value) in meta.lines(lang) {
-                        text += &format!("{label}: {value}\r\n");
-                    }
-                    write_atomic(path, text.as_bytes())
-                })?;
-            }
+            Format::Csv => run.csv(&mut out)?,
             Format::Xlsx => {
-                out.file("report.xlsx", |path| report.xlsx(lang, meta)?.save(path))?;
+                let report = analysis.report();
+                out.file("report.xlsx", |path| {
+                    report.xlsx(options.lang, meta)?.save(path)
+                })?;
             }
-            Format::Geojson | Format::Shp => {
-                let townships = crate::report::layers::townships(&report);
-                let villages = crate::report::layers::villages(&report);
-                let seats = crate::report::layers::seats(&report);
-                let stations = crate::report::layers::stations(&report);
-                let names = LayerNames::new(lang);
-                if format == Format::Geojson {
-                    out.file("townships-new.geojson", |path| {
-                        write_atomic(path, &gis::territories_geojson(&townships, meta))
-                    })?;
-                    if let Some(villages) = &villages {
-                        out.file("villages-new.geojson", |path| {
-                            write_atomic(path, &gis::territories_geojson(villages, meta))
-                        })?;
-                    }
-                    out.file("seats.geojson", |path| {
-                        write_atomic(path, &gis::markers_geojson(&seats, meta))
-                    })?;
-                    out.file("stations.geojson", |path| {
-                        write_atomic(path, &gis::markers_geojson(&stations, meta))
-                    })?;
-                } else {
-                    // Without boundaries there are no territories to draw: the GeoJSON keeps
-                    // the new units' figures (null geometry), a Shapefile would be empty.
-                    if townships.iter().any(|t| t.geometry.is_some()) {
-                        out.file("townships_new.shp", |_| {
-                            gis::write_territories_shp(
-                                dir,
-                                "townships_new",
-                                &townships,
-                                meta,
-                                names.townships,
-                            )
-                        })?;
-                    } else {
-                        out.skip();
-                    }
-                    if let Some(villages) = &villages {
-                        out.file("villages_new.shp", |_| {
-                            gis::write_territories_shp(
-                                dir,
-                                "villages_new",
-                                villages,
-                                meta,
-                                names.villages,
-                            )
-                        })?;
-                    }
-                    out.file("seats.shp", |_| {
-                        gis::write_markers_shp(dir, "seats", &seats, meta, names.seats)
-                    })?;
-                    out.file("stations.shp", |_| {
-                        gis::write_markers_shp(dir, "stations", &stations, meta, names.stations)
-                    })?;
-                }
-            }
-            Format::Html => {
-                if let (Some(figures), Some(geometry)) = (&figures, geometry) {
-                    out.file("briefing.html", |path| {
-                        let page = html::briefing(analysis, figures, geometry, meta, lang);
-                        write_atomic(path, page.as_bytes())
-                    })?;
-                }
-            }
-            Format::Png => {
-                if let (Some(figures), Some(geometry)) = (&figures, geometry) {
-                    for picture in Picture::ALL {
-                        out.file(&format!("{}.png", picture.name()), |path| {
-                            let drawing =
-                                svg::svg(picture, analysis, figures, geometry, meta, lang);
-                            let bytes =
-                                svg::png(&drawing, PNG_SCALE, &png_notes(meta, picture, lang))?;
-                            write_atomic(path, &bytes)
-                        })?;
-                    }
-                }
-            }
+            Format::Geojson => run.geojson(&mut out)?,
+            Format::Shp => run.shapefiles(&mut out)?,
+            Format::Html => run.briefing(&mut out)?,
+            Format::Png => run.pngs(&mut out)?,
         }
     }
     progress.begin(Step::Done, 0);
     Ok(out.written)
+}
+
+/// One analysis's files, format by format.
+struct Run<'a> {
+    analysis: &'a Analysis,
+    options: &'a ExportOptions,
+    meta: &'a Metadata,
+    /// The figures and the map geometry, where pictures are written.
+    pictures: Option<(&'a FiguresView, &'a MapGeometry)>,
+}
+
+impl Run<'_> {
+    /// The CSV reports, the scenario and `about.txt`.
+    fn csv(&self, out: &mut Writer) -> Result<(), ExportError> {
+        let report = self.analysis.report();
+        for which in ReportTable::ALL {
+            out.file(&format!("{}.csv", which.name()), |path| {
+                write_csv_atomic(path, self.options.csv_lang, |t| report.table(which, t))
+            })?;
+        }
+        out.file("scenario.toml", |path| {
+            write_atomic(path, self.analysis.scenario.to_toml().as_bytes())
+        })?;
+        out.file("about.txt", |path| {
+            let mut text = String::new();
+            for (label, value) in self.meta.lines(self.options.lang) {
+                text += &format!("{label}: {value}\r\n");
+            }
+            write_atomic(path, text.as_bytes())
+        })
+    }
+
+    /// The GeoJSON layers.
+    fn geojson(&self, out: &mut Writer) -> Result<(), ExportError> {
+        let report = self.analysis.report();
+        let meta = self.meta;
+        out.file("townships-new.geojson", |path| {
+            write_atomic(
+                path,
+                &gis::territories_geojson(&layers::townships(&report), meta),
+            )
+        })?;
+        if let Some(villages) = &layers::villages(&report) {
+            out.file("villages-new.geojson", |path| {
+                write_atomic(path, &gis::territories_geojson(villages, meta))
+            })?;
+        }
+        out.file("seats.geojson", |path| {
+            write_atomic(path, &gis::markers_geojson(&layers::seats(&report), meta))
+        })?;
+        out.file("stations.geojson", |path| {
+            write_atomic(
+                path,
+                &gis::markers_geojson(&layers::stations(&report), meta),
+            )
+        })
+    }
+
+    /// The Shapefile layers. Without boundaries there are no territories to draw: the
+    /// GeoJSON keeps the new units' figures (null geometry), a Shapefile would be empty.
+    fn shapefiles(&self, out: &mut Writer) -> Result<(), ExportError> {
+        let report = self.analysis.report();
+        let (meta, dir) = (self.meta, out.dir);
+        let names = LayerNames::new(self.options.lang);
+        let townships = layers::townships(&report);
+        if townships.iter().any(|t| t.geometry.is_some()) {
+            out.file("townships_new.shp", |_| {
+                gis::write_territories_shp(dir, "townships_new", &townships, meta, names.townships)
+            })?;
+        } else {
+            out.skip();
+        }
+        if let Some(villages) = &layers::villages(&report) {
+            out.file("villages_new.shp", |_| {
+                gis::write_territories_shp(dir, "villages_new", villages, meta, names.villages)
+            })?;
+        }
+        let seats = layers::seats(&report);
+        out.file("seats.shp", |_| {
+            gis::write_markers_shp(dir, "seats", &seats, meta, names.seats)
+        })?;
+        let stations = layers::stations(&report);
+        out.file("stations.shp", |_| {
+            gis::write_markers_shp(dir, "stations", &stations, meta, names.stations)
+        })
+    }
+
+    /// The briefing.
+    fn briefing(&self, out: &mut Writer) -> Result<(), ExportError> {
+        let Some((figures, geometry)) = self.pictures else {
+            return Ok(());
+        };
+        out.file("briefing.html", |path| {
+            let lang = self.options.lang;
+            let page = html::briefing(self.analysis, figures, geometry, self.meta, lang);
+            write_atomic(path, page.as_bytes())
+        })
+    }
+
+    /// The map and every chart as PNG.
+    fn pngs(&self, out: &mut Writer) -> Result<(), ExportError> {
+        let Some((figures, geometry)) = self.pictures else {
+            return Ok(());
+        };
+        let lang = self.options.lang;
+        for picture in Picture::ALL {
+            out.file(&format!("{}.png", picture.name()), |path| {
+                let drawing = svg::svg(picture, self.analysis, figures, geometry, self.meta, lang);
+                let bytes = svg::png(&drawing, PNG_SCALE, &png_notes(self.meta, picture, lang))?;
+                write_atomic(path, &bytes)
+            })?;
+        }
+        Ok(())
+    }
 }
 
 /// The text chunks of an exported picture.

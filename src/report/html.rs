@@ -120,26 +120,39 @@ pub fn briefing(
     lang: Lang,
 ) -> String {
     let scenario = &analysis.scenario;
+    let title = t(lang, "区划调整方案简报", "Reform briefing");
     let mut h = open_page(
         meta,
         lang,
-        &format!(
-            "{} — {}",
-            t(lang, "区划调整方案简报", "Reform briefing"),
-            scenario.name
-        ),
-        &format!(
-            "{}：{}",
-            t(lang, "区划调整方案简报", "Reform briefing"),
-            scenario.name
-        ),
+        &format!("{title} — {}", scenario.name),
+        &format!("{title}：{}", scenario.name),
     );
     if !scenario.description.is_empty() {
         let _ = write!(h, "<p>{}</p>", esc(&scenario.description));
     }
     h += &modelled_badge(meta, lang);
+    key_figures(&mut h, figures, lang);
+    for picture in Picture::ALL {
+        let _ = write!(
+            h,
+            "<figure>{}</figure>",
+            svg(picture, analysis, figures, geometry, meta, lang)
+        );
+    }
+    county_table(&mut h, figures, lang);
+    hand_edits(&mut h, figures, scenario, lang);
+    parameters(&mut h, scenario, lang);
+    let _ = write!(h, "<h2>{}</h2><ul>", t(lang, "数据来源", "Sources"));
+    for source in &meta.sources {
+        let _ = write!(h, "<li>{}</li>", esc(source));
+    }
+    h += "</ul>";
+    h += &close_page(meta);
+    h
+}
 
-    // Key figures.
+/// The key figures before and after, and each level's outcome.
+fn key_figures(h: &mut String, figures: &FiguresView, lang: Lang) {
     let _ = write!(
         h,
         "<h2>{}</h2><table><thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr></thead><tbody>",
@@ -169,7 +182,7 @@ pub fn briefing(
             change_cell(b, a)
         );
     }
-    h += "</tbody></table>";
+    *h += "</tbody></table>";
     if let Some((townships, villages)) = &figures.outcomes {
         let _ = write!(
             h,
@@ -178,17 +191,10 @@ pub fn briefing(
             esc(&outcome_line(lang, t(lang, "建制村", "Villages"), villages)),
         );
     }
+}
 
-    // Pictures.
-    for picture in Picture::ALL {
-        let _ = write!(
-            h,
-            "<figure>{}</figure>",
-            svg(picture, analysis, figures, geometry, meta, lang)
-        );
-    }
-
-    // Counties.
+/// The counties' units and mean distances before and after.
+fn county_table(h: &mut String, figures: &FiguresView, lang: Lang) {
     let _ = write!(
         h,
         r#"<h2 class="pagebreak">{}</h2><table class="counties"><thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr></thead><tbody>"#,
@@ -219,34 +225,43 @@ pub fn briefing(
             n[5]
         );
     }
-    h += "</tbody></table>";
+    *h += "</tbody></table>";
+}
 
-    // Hand edits.
+/// The hand edits in order, each with whether it holds.
+fn hand_edits(
+    h: &mut String,
+    figures: &FiguresView,
+    scenario: &crate::scenario::Scenario,
+    lang: Lang,
+) {
     let _ = write!(h, "<h2>{}</h2>", t(lang, "手动调整", "Hand edits"));
     if figures.edits.is_empty() {
         let _ = write!(h, "<p>{}</p>", t(lang, "无", "None"));
-    } else {
-        h += "<ol>";
-        for report in &figures.edits {
-            let edit = scenario.edits.get(report.position);
-            let codes = edit.map(|e| e.codes.join(" ")).unwrap_or_default();
-            let status = match &report.status {
-                EditStatus::Held => t(lang, "生效", "holds").to_string(),
-                other => other.describe(lang),
-            };
-            let _ = write!(
-                h,
-                "<li>{} {} {} — {}</li>",
-                esc(report.level),
-                esc(report.action.as_str()),
-                esc(&codes),
-                esc(&status)
-            );
-        }
-        h += "</ol>";
+        return;
     }
+    *h += "<ol>";
+    for report in &figures.edits {
+        let edit = scenario.edits.get(report.position);
+        let codes = edit.map(|e| e.codes.join(" ")).unwrap_or_default();
+        let status = match &report.status {
+            EditStatus::Held => t(lang, "生效", "holds").to_string(),
+            other => other.describe(lang),
+        };
+        let _ = write!(
+            h,
+            "<li>{} {} {} — {}</li>",
+            esc(report.level),
+            esc(report.action.as_str()),
+            esc(&codes),
+            esc(&status)
+        );
+    }
+    *h += "</ol>";
+}
 
-    // Parameters.
+/// The scenario's parameters, one per row, and its file.
+fn parameters(h: &mut String, scenario: &crate::scenario::Scenario, lang: Lang) {
     let _ = write!(
         h,
         "<h2>{}</h2><table><thead><tr><th>{}</th><th>{}</th></tr></thead><tbody>",
@@ -269,15 +284,6 @@ pub fn briefing(
         t(lang, "方案文件（TOML）", "Scenario file (TOML)"),
         esc(&toml)
     );
-
-    // Sources.
-    let _ = write!(h, "<h2>{}</h2><ul>", t(lang, "数据来源", "Sources"));
-    for source in &meta.sources {
-        let _ = write!(h, "<li>{}</li>", esc(source));
-    }
-    h += "</ul>";
-    h += &close_page(meta);
-    h
 }
 
 /// The start of a self-contained page: its head (language, generator, time made, `title`,

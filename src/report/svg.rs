@@ -618,6 +618,36 @@ fn map(page: &mut Page, analysis: &Analysis, geometry: &MapGeometry, lang: Lang)
         }
         d
     };
+    let body = map_body(analysis, geometry, scale, &at, &path);
+    page.body += &body;
+    scale_bar(page, area, f64::from(b.width()), scale);
+    let after = analysis.after.province.townships.count;
+    let before = analysis.before().province.townships.count;
+    page.legend(&[(
+        &format!(
+            "{} {before} → {after}",
+            pick(
+                lang,
+                "乡镇（颜色区分新乡镇）",
+                "Townships (colour: new unit)"
+            )
+        ),
+        "#4477AA",
+    )]);
+}
+
+/// A shape's rings on the map plane.
+type Rings = [Vec<[f32; 2]>];
+
+/// The map's territories (coloured by new unit), county outlines and seats, drawn at `scale`
+/// px a km through `at`; `path` draws rings.
+fn map_body(
+    analysis: &Analysis,
+    geometry: &MapGeometry,
+    scale: f64,
+    at: &dyn Fn([f32; 2]) -> (f64, f64),
+    path: &dyn Fn(&Rings) -> String,
+) -> String {
     let colours = colour(analysis, ColourMode::Group, true, false);
     let mut body = String::from(r#"<g stroke-linejoin="round">"#);
     for (t, shape) in geometry.townships.iter_enumerated() {
@@ -647,9 +677,13 @@ fn map(page: &mut Page, analysis: &Analysis, geometry: &MapGeometry, lang: Lang)
         );
     }
     body += "</g>";
-    page.body += &body;
-    // A scale bar of a round length (1, 2 or 5 × 10ⁿ km), at most a sixth of the width.
-    let longest = (f64::from(b.width()) / 6.0).max(1.0);
+    body
+}
+
+/// A scale bar of a round length (1, 2 or 5 × 10ⁿ km), at most a sixth of the map's `width_km`,
+/// in the lower left of `area` drawn at `scale` px a km.
+fn scale_bar(page: &mut Page, area: [f64; 4], width_km: f64, scale: f64) {
+    let longest = (width_km / 6.0).max(1.0);
     let magnitude = 10f64.powf(longest.log10().floor());
     let km = [5.0, 2.0, 1.0]
         .iter()
@@ -665,19 +699,6 @@ fn map(page: &mut Page, analysis: &Analysis, geometry: &MapGeometry, lang: Lang)
         y0 - 12.0,
         axis_number(km)
     );
-    let after = analysis.after.province.townships.count;
-    let before = analysis.before().province.townships.count;
-    page.legend(&[(
-        &format!(
-            "{} {before} → {after}",
-            pick(
-                lang,
-                "乡镇（颜色区分新乡镇）",
-                "Townships (colour: new unit)"
-            )
-        ),
-        "#4477AA",
-    )]);
 }
 
 /// The colours of the scenarios in a comparison (Paul Tol's bright scheme).
@@ -745,50 +766,7 @@ pub fn overlay(
         .map(|(i, n)| (n.as_str(), colour(i)))
         .collect();
     match chart {
-        Overlay::Change => {
-            page.plot[0] = 230.0;
-            let (lo, hi) = change_range(charts.iter().flat_map(|c| c.change.iter().map(|x| x.1)));
-            let x = page.percent_axis_x(lo, hi);
-            let zero = x(0.0);
-            let rows = charts[0].change.len().max(1);
-            let band = (page.plot[3] - page.plot[1]) / rows as f64;
-            let bar = band * 0.8 / charts.len() as f64;
-            for (k, (metric, _, _)) in charts[0].change.iter().enumerate() {
-                let top = page.plot[1] + k as f64 * band;
-                let _ = write!(
-                    page.body,
-                    r#"<text x="{}" y="{}" font-size="14" text-anchor="end" fill="{INK}">{}</text>"#,
-                    page.plot[0] - 10.0,
-                    top + band / 2.0 + 5.0,
-                    esc(metric.short_label(lang))
-                );
-                for (i, c) in charts.iter().enumerate() {
-                    let value = c.change.get(k).map_or(f64::NAN, |x| x.1);
-                    if !value.is_finite() {
-                        continue;
-                    }
-                    let end = x(value);
-                    let y = top + band * 0.1 + i as f64 * bar;
-                    let _ = write!(
-                        page.body,
-                        r#"<rect x="{}" y="{y}" width="{}" height="{}" fill="{}"/><text x="{}" y="{}" font-size="11" text-anchor="{}" fill="{INK}">{:+.1}</text>"#,
-                        zero.min(end),
-                        (end - zero).abs(),
-                        bar * 0.9,
-                        colour(i),
-                        if value < 0.0 { end - 4.0 } else { end + 4.0 },
-                        y + bar * 0.7,
-                        if value < 0.0 { "end" } else { "start" },
-                        value
-                    );
-                }
-            }
-            let _ = write!(
-                page.body,
-                r#"<line x1="{zero}" x2="{zero}" y1="{}" y2="{}" stroke="{INK}"/>"#,
-                page.plot[1], page.plot[3]
-            );
-        }
+        Overlay::Change => overlay_change(&mut page, &charts, colour, lang),
         Overlay::Coverage => {
             let max_km = coverage_km(charts.iter().flat_map(|c| &c.coverage));
             page.coverage_axes(max_km, lang);
@@ -797,40 +775,7 @@ pub fn overlay(
                 page.coverage_curve(&c.coverage[1], max_km, colour(i), "none");
             }
         }
-        Overlay::Cities => {
-            page.plot[3] -= 10.0;
-            let hi = charts
-                .iter()
-                .flat_map(|c| c.cities.iter().map(|x| x.townships_pct))
-                .fold(10.0, f64::max)
-                * 1.1;
-            page.y_axis(0.0, hi, &ticks(0.0, hi, 6), "%");
-            let cities = charts[0].cities.len().max(1);
-            let band = (page.plot[2] - page.plot[0]) / cities as f64;
-            let bar = band * 0.8 / charts.len() as f64;
-            for (k, city) in charts[0].cities.iter().enumerate() {
-                let left = page.plot[0] + k as f64 * band;
-                for (i, c) in charts.iter().enumerate() {
-                    let v = c.cities.get(k).map_or(0.0, |x| x.townships_pct.max(0.0));
-                    let y = page.y_of(v / hi);
-                    let _ = write!(
-                        page.body,
-                        r#"<rect x="{}" y="{y}" width="{}" height="{}" fill="{}"/>"#,
-                        left + band * 0.1 + i as f64 * bar,
-                        bar * 0.9,
-                        page.plot[3] - y,
-                        colour(i)
-                    );
-                }
-                let _ = write!(
-                    page.body,
-                    r#"<text x="{}" y="{}" font-size="13" text-anchor="middle" fill="{INK}">{}</text>"#,
-                    left + band / 2.0,
-                    page.plot[3] + 18.0,
-                    esc(&city.name)
-                );
-            }
-        }
+        Overlay::Cities => overlay_cities(&mut page, &charts, colour),
     }
     let mut entries = legend;
     if chart == Overlay::Coverage {
@@ -838,6 +783,93 @@ pub fn overlay(
     }
     page.legend(&entries);
     page.finish()
+}
+
+/// The change chart, one bar per scenario in each metric's band.
+fn overlay_change(
+    page: &mut Page,
+    charts: &[&ChartsView],
+    colour: impl Fn(usize) -> &'static str,
+    lang: Lang,
+) {
+    page.plot[0] = 230.0;
+    let (lo, hi) = change_range(charts.iter().flat_map(|c| c.change.iter().map(|x| x.1)));
+    let x = page.percent_axis_x(lo, hi);
+    let zero = x(0.0);
+    let rows = charts[0].change.len().max(1);
+    let band = (page.plot[3] - page.plot[1]) / rows as f64;
+    let bar = band * 0.8 / charts.len() as f64;
+    for (k, (metric, _, _)) in charts[0].change.iter().enumerate() {
+        let top = page.plot[1] + k as f64 * band;
+        let _ = write!(
+            page.body,
+            r#"<text x="{}" y="{}" font-size="14" text-anchor="end" fill="{INK}">{}</text>"#,
+            page.plot[0] - 10.0,
+            top + band / 2.0 + 5.0,
+            esc(metric.short_label(lang))
+        );
+        for (i, c) in charts.iter().enumerate() {
+            let value = c.change.get(k).map_or(f64::NAN, |x| x.1);
+            if !value.is_finite() {
+                continue;
+            }
+            let end = x(value);
+            let y = top + band * 0.1 + i as f64 * bar;
+            let _ = write!(
+                page.body,
+                r#"<rect x="{}" y="{y}" width="{}" height="{}" fill="{}"/><text x="{}" y="{}" font-size="11" text-anchor="{}" fill="{INK}">{:+.1}</text>"#,
+                zero.min(end),
+                (end - zero).abs(),
+                bar * 0.9,
+                colour(i),
+                if value < 0.0 { end - 4.0 } else { end + 4.0 },
+                y + bar * 0.7,
+                if value < 0.0 { "end" } else { "start" },
+                value
+            );
+        }
+    }
+    let _ = write!(
+        page.body,
+        r#"<line x1="{zero}" x2="{zero}" y1="{}" y2="{}" stroke="{INK}"/>"#,
+        page.plot[1], page.plot[3]
+    );
+}
+
+/// The cut by city, one bar per scenario in each city's band.
+fn overlay_cities(page: &mut Page, charts: &[&ChartsView], colour: impl Fn(usize) -> &'static str) {
+    page.plot[3] -= 10.0;
+    let hi = charts
+        .iter()
+        .flat_map(|c| c.cities.iter().map(|x| x.townships_pct))
+        .fold(10.0, f64::max)
+        * 1.1;
+    page.y_axis(0.0, hi, &ticks(0.0, hi, 6), "%");
+    let cities = charts[0].cities.len().max(1);
+    let band = (page.plot[2] - page.plot[0]) / cities as f64;
+    let bar = band * 0.8 / charts.len() as f64;
+    for (k, city) in charts[0].cities.iter().enumerate() {
+        let left = page.plot[0] + k as f64 * band;
+        for (i, c) in charts.iter().enumerate() {
+            let v = c.cities.get(k).map_or(0.0, |x| x.townships_pct.max(0.0));
+            let y = page.y_of(v / hi);
+            let _ = write!(
+                page.body,
+                r#"<rect x="{}" y="{y}" width="{}" height="{}" fill="{}"/>"#,
+                left + band * 0.1 + i as f64 * bar,
+                bar * 0.9,
+                page.plot[3] - y,
+                colour(i)
+            );
+        }
+        let _ = write!(
+            page.body,
+            r#"<text x="{}" y="{}" font-size="13" text-anchor="middle" fill="{INK}">{}</text>"#,
+            left + band / 2.0,
+            page.plot[3] + 18.0,
+            esc(&city.name)
+        );
+    }
 }
 
 /// Renders SVG to PNG at `scale` with the embedded font; `notes` go into the PNG as text

@@ -134,61 +134,109 @@ pub fn read_quotas(path: &Path) -> Result<QuotaRows, ImportError> {
     let mut reader = csv::ReaderBuilder::new()
         .flexible(true)
         .from_reader(text.as_bytes());
-    let headers: Vec<String> = reader
-        .headers()
-        .map_err(|e| Problem::file(path, Message::untranslated(e.to_string())))?
-        .iter()
-        .map(|h| h.trim().trim_start_matches('\u{feff}').to_string())
-        .collect();
-    let find = |names: &[&str]| {
-        headers
-            .iter()
-            .position(|h| names.contains(&h.to_lowercase().as_str()))
-    };
-    let Some(code_at) = find(CODE_HEADERS) else {
-        return Err(Problem::file(
-            path,
-            tr!(
-                "no code column: the headers are {}; name it code or 代码",
-                "没有代码列：表头为 {}；请命名为 code 或 代码",
-                headers.join(", ")
-            ),
-        )
-        .into());
-    };
-    let (township_at, village_at) = (find(TOWNSHIP_HEADERS), find(VILLAGE_HEADERS));
-    if township_at.is_none() && village_at.is_none() {
-        return Err(Problem::file(
-            path,
-            tr!(
-                "no target column: name one township_target or 乡镇目标, village_target or 村目标",
-                "没有指标列：请命名为 township_target（乡镇目标）或 village_target（村目标）"
-            ),
-        )
-        .into());
-    }
+    let columns = QuotaColumns::of(path, &mut reader)?;
     let mut problems = Problems::default();
     let mut rows: Vec<QuotaRow> = Vec::new();
     for record in reader.records() {
         let record =
             record.map_err(|e| Problem::file(path, Message::untranslated(e.to_string())))?;
+        if let Some(row) = columns.row(path, &record, &rows, &mut problems) {
+            rows.push(row);
+        }
+    }
+    problems.check()?;
+    let header = |at: Option<usize>| at.map(|i| columns.headers[i].clone()).unwrap_or_default();
+    Ok(QuotaRows {
+        path: path.to_path_buf(),
+        rows,
+        headers: [
+            columns.headers[columns.code].clone(),
+            header(columns.townships),
+            header(columns.villages),
+        ],
+    })
+}
+
+/// Where a quota table's code and targets are.
+struct QuotaColumns {
+    headers: Vec<String>,
+    code: usize,
+    townships: Option<usize>,
+    villages: Option<usize>,
+}
+
+impl QuotaColumns {
+    /// The columns of the table's header; a table without a code column or a target column
+    /// is refused.
+    fn of(path: &Path, reader: &mut csv::Reader<&[u8]>) -> Result<Self, ImportError> {
+        let headers: Vec<String> = reader
+            .headers()
+            .map_err(|e| Problem::file(path, Message::untranslated(e.to_string())))?
+            .iter()
+            .map(|h| h.trim().trim_start_matches('\u{feff}').to_string())
+            .collect();
+        let find = |names: &[&str]| {
+            headers
+                .iter()
+                .position(|h| names.contains(&h.to_lowercase().as_str()))
+        };
+        let Some(code) = find(CODE_HEADERS) else {
+            return Err(Problem::file(
+                path,
+                tr!(
+                    "no code column: the headers are {}; name it code or 代码",
+                    "没有代码列：表头为 {}；请命名为 code 或 代码",
+                    headers.join(", ")
+                ),
+            )
+            .into());
+        };
+        let (townships, villages) = (find(TOWNSHIP_HEADERS), find(VILLAGE_HEADERS));
+        if townships.is_none() && villages.is_none() {
+            return Err(Problem::file(
+                path,
+                tr!(
+                    "no target column: name one township_target or 乡镇目标, village_target or 村目标",
+                    "没有指标列：请命名为 township_target（乡镇目标）或 village_target（村目标）"
+                ),
+            )
+            .into());
+        }
+        Ok(Self {
+            headers,
+            code,
+            townships,
+            villages,
+        })
+    }
+
+    /// A row's quotas, or `None` for a blank row or one with a problem (said in `problems`);
+    /// `rows` are those read before it.
+    fn row(
+        &self,
+        path: &Path,
+        record: &csv::StringRecord,
+        rows: &[QuotaRow],
+        problems: &mut Problems,
+    ) -> Option<QuotaRow> {
         let line = record.position().map_or(0, |p| p.line());
         let cell = |at: usize| record.get(at).unwrap_or("").trim();
-        let code = cell(code_at).to_string();
+        let code = cell(self.code).to_string();
         if code.is_empty() && record.iter().all(|f| f.trim().is_empty()) {
-            continue;
+            return None;
         }
-        let code_problem = |message: Message| Problem::cell(path, line, &headers[code_at], message);
+        let code_problem =
+            |message: Message| Problem::cell(path, line, &self.headers[self.code], message);
         if code.is_empty() || !code.chars().all(|c| c.is_ascii_digit()) {
             problems.error(code_problem(tr!(
                 "'{code}' is not a division code",
                 "「{code}」不是区划代码"
             )));
-            continue;
+            return None;
         }
         if let Some(message) = wrong_level(&code) {
             problems.error(code_problem(message));
-            continue;
+            return None;
         }
         let key = normalise(&code);
         if let Some(first) = rows.iter().find(|r| r.code == key) {
@@ -197,7 +245,7 @@ pub fn read_quotas(path: &Path) -> Result<QuotaRows, ImportError> {
                 "{code} 已在第 {} 行给出指标；每个省、市、县只能有一行",
                 first.line
             )));
-            continue;
+            return None;
         }
         let mut quota = |at: Option<usize>| -> Option<Quota> {
             let text = cell(at?);
@@ -209,7 +257,7 @@ pub fn read_quotas(path: &Path) -> Result<QuotaRows, ImportError> {
                 problems.error(Problem::cell(
                     path,
                     line,
-                    &headers[at?],
+                    &self.headers[at?],
                     tr!(
                         "'{text}' is not a quota: a cut such as 30% (0–95%) or a number of units",
                         "「{text}」不是有效指标：应为减少比例（如 30%，0–95%）或调整后的单位数"
@@ -218,26 +266,15 @@ pub fn read_quotas(path: &Path) -> Result<QuotaRows, ImportError> {
             }
             parsed
         };
-        let townships = quota(township_at);
-        let villages = quota(village_at);
-        rows.push(QuotaRow {
+        let townships = quota(self.townships);
+        let villages = quota(self.villages);
+        Some(QuotaRow {
             code: key,
             townships,
             villages,
             line,
-        });
+        })
     }
-    problems.check()?;
-    let header = |at: Option<usize>| at.map(|i| headers[i].clone()).unwrap_or_default();
-    Ok(QuotaRows {
-        path: path.to_path_buf(),
-        rows,
-        headers: [
-            headers[code_at].clone(),
-            header(township_at),
-            header(village_at),
-        ],
-    })
 }
 
 /// Why a code of digits cannot carry a quota: a township's or village's code, or a length
