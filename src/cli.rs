@@ -55,10 +55,10 @@ pub fn load(input: Input) -> anyhow::Result<Dataset> {
         None => None,
     };
     let options = LoadOptions { columns };
-    let provinces = match (input.province, input.data) {
-        (Some(_), Some(_)) => anyhow::bail!("give --data or --province, not both"),
-        (Some(arg), None) => Some(jianzhi::national::resolve(arg).map_err(anyhow::Error::msg)?),
-        (None, _) => None,
+    // (--data and --province exclude each other: checked when the arguments are parsed.)
+    let provinces = match input.province {
+        Some(arg) => Some(jianzhi::national::resolve(arg).map_err(anyhow::Error::msg)?),
+        None => None,
     };
     let progress = Progress::new();
     let loaded = std::thread::scope(|scope| {
@@ -462,8 +462,6 @@ pub fn optimum(
     out: Option<&Path>,
     options: &jianzhi::optimum::Options,
 ) -> anyhow::Result<()> {
-    use jianzhi::optimum::{CountyOptimum, Solved};
-
     let scenario = read_scenario(scenario, input.quotas)?;
     let dataset = load(input)?;
     let workspace = jianzhi::workspace::Workspace::new(dataset);
@@ -471,71 +469,8 @@ pub fn optimum(
     let results = jianzhi::optimum::county_optima(&workspace, &scenario, options)?;
     let elapsed = started.elapsed();
     let ds = workspace.dataset();
-    let solved: Vec<&CountyOptimum> = results
-        .iter()
-        .filter(|r| r.merged() && r.gap().is_some())
-        .collect();
-    let proven = solved
-        .iter()
-        .filter(|r| matches!(r.solved, Solved::Proven { .. }))
-        .count();
-    let gaps: Vec<f64> = solved.iter().filter_map(|r| r.gap()).collect();
-    let mean = gaps.iter().sum::<f64>() / gaps.len().max(1) as f64;
-    let worst = gaps.iter().copied().fold(0.0, f64::max);
-    let engine: f64 = solved.iter().map(|r| r.engine_cost).sum();
-    let best: f64 = solved.iter().filter_map(|r| r.best_cost()).sum();
     println!("Scenario: {}", scenario.name);
-    println!(
-        "counties with merges: {}; solved: {} ({} proven optimal, {} best found in {:.1} s)",
-        results.iter().filter(|r| r.merged()).count(),
-        solved.len(),
-        proven,
-        solved.len() - proven,
-        options.time_limit.as_secs_f64()
-    );
-    for skip in [
-        jianzhi::optimum::Skip::TooManyUnits,
-        jianzhi::optimum::Skip::TooManyGroups,
-        jianzhi::optimum::Skip::ByHand,
-    ] {
-        let n = results
-            .iter()
-            .filter(|r| r.merged() && r.solved == Solved::Skipped(skip))
-            .count();
-        if n > 0 {
-            println!("not solved, {}: {n}", skip.as_str());
-        }
-    }
-    println!(
-        "gap of the engine to the best (residents x km to the seat): mean {:.2}%, worst {:.2}%, overall {:.2}%",
-        mean * 100.0,
-        worst * 100.0,
-        if best > 0.0 {
-            (engine / best - 1.0) * 100.0
-        } else {
-            0.0
-        }
-    );
-    let mut by_gap = solved.clone();
-    by_gap.sort_by(|a, b| b.gap().unwrap_or(0.0).total_cmp(&a.gap().unwrap_or(0.0)));
-    println!(
-        "{:<8} {:<12} {:>5} {:>5} {:>12} {:>12} {:>8}  status",
-        "county", "name", "towns", "units", "engine km", "best km", "gap%"
-    );
-    for r in by_gap.iter().take(10) {
-        let c = &ds.counties[r.county];
-        println!(
-            "{:<8} {:<12} {:>5} {:>5} {:>12.2} {:>12.2} {:>8.2}  {}",
-            c.code,
-            c.name,
-            r.townships,
-            r.units,
-            r.engine_cost / r.people.max(1.0),
-            r.best_cost().unwrap_or(f64::NAN) / r.people.max(1.0),
-            r.gap().unwrap_or(f64::NAN) * 100.0,
-            r.solved.as_str()
-        );
-    }
+    print!("{}", optimum_summary(&results, ds, options));
     println!("(km: mean distance of residents to their seat; the ten largest gaps)");
     println!("seat rules, mean km from residents to their township seat (modelled):");
     println!(
@@ -560,6 +495,87 @@ pub fn optimum(
     Ok(())
 }
 
+/// What `optimum` found, in lines: how many counties were solved and how, the gaps, and the
+/// ten largest.
+fn optimum_summary(
+    results: &[jianzhi::optimum::CountyOptimum],
+    ds: &Dataset,
+    options: &jianzhi::optimum::Options,
+) -> String {
+    use jianzhi::optimum::{CountyOptimum, Solved};
+    use std::fmt::Write;
+    let mut text = String::new();
+    let solved: Vec<&CountyOptimum> = results
+        .iter()
+        .filter(|r| r.merged() && r.gap().is_some())
+        .collect();
+    let proven = solved
+        .iter()
+        .filter(|r| matches!(r.solved, Solved::Proven { .. }))
+        .count();
+    let gaps: Vec<f64> = solved.iter().filter_map(|r| r.gap()).collect();
+    let mean = gaps.iter().sum::<f64>() / gaps.len().max(1) as f64;
+    let worst = gaps.iter().copied().fold(0.0, f64::max);
+    let engine: f64 = solved.iter().map(|r| r.engine_cost).sum();
+    let best: f64 = solved.iter().filter_map(|r| r.best_cost()).sum();
+    let _ = writeln!(
+        text,
+        "counties with merges: {}; solved: {} ({} proven optimal, {} best found in {:.1} s)",
+        results.iter().filter(|r| r.merged()).count(),
+        solved.len(),
+        proven,
+        solved.len() - proven,
+        options.time_limit.as_secs_f64()
+    );
+    for skip in [
+        jianzhi::optimum::Skip::TooManyUnits,
+        jianzhi::optimum::Skip::TooManyGroups,
+        jianzhi::optimum::Skip::ByHand,
+    ] {
+        let n = results
+            .iter()
+            .filter(|r| r.merged() && r.solved == Solved::Skipped(skip))
+            .count();
+        if n > 0 {
+            let _ = writeln!(text, "not solved, {}: {n}", skip.as_str());
+        }
+    }
+    let _ = writeln!(
+        text,
+        "gap of the engine to the best (residents x km to the seat): mean {:.2}%, worst {:.2}%, overall {:.2}%",
+        mean * 100.0,
+        worst * 100.0,
+        if best > 0.0 {
+            (engine / best - 1.0) * 100.0
+        } else {
+            0.0
+        }
+    );
+    let mut by_gap = solved.clone();
+    by_gap.sort_by(|a, b| b.gap().unwrap_or(0.0).total_cmp(&a.gap().unwrap_or(0.0)));
+    let _ = writeln!(
+        text,
+        "{:<8} {:<12} {:>5} {:>5} {:>12} {:>12} {:>8}  status",
+        "county", "name", "towns", "units", "engine km", "best km", "gap%"
+    );
+    for r in by_gap.iter().take(10) {
+        let c = &ds.counties[r.county];
+        let _ = writeln!(
+            text,
+            "{:<8} {:<12} {:>5} {:>5} {:>12.2} {:>12.2} {:>8.2}  {}",
+            c.code,
+            c.name,
+            r.townships,
+            r.units,
+            r.engine_cost / r.people.max(1.0),
+            r.best_cost().unwrap_or(f64::NAN) / r.people.max(1.0),
+            r.gap().unwrap_or(f64::NAN) * 100.0,
+            r.solved.as_str()
+        );
+    }
+    text
+}
+
 /// `validate --against`: the later edition's files, else the dataset folder's own.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Later<'a> {
@@ -576,22 +592,7 @@ pub fn validate(
 ) -> anyhow::Result<()> {
     use jianzhi::validate;
 
-    let dir = input
-        .data
-        .map(Path::to_path_buf)
-        .unwrap_or_else(builtin::demo_dir);
-    let (townships, villages) = match later.townships {
-        Some(t) => (t.to_path_buf(), later.villages.map(Path::to_path_buf)),
-        None => {
-            let Some((t, v)) = validate::later_files(&dir) else {
-                anyhow::bail!(
-                    "no later edition to validate against: give --against TOWNSHIPS.csv (code, name, county code), or put it in {}",
-                    dir.join("validation").display()
-                );
-            };
-            (t, later.villages.map(Path::to_path_buf).or(v))
-        }
-    };
+    let (townships, villages) = later_files(input, later)?;
     let codes = validate::read_later(&townships, villages.as_deref())?;
     let dataset = load(input)?;
     let workspace = jianzhi::workspace::Workspace::new(dataset);
@@ -618,58 +619,14 @@ pub fn validate(
         "pair prec",
         "pair rec"
     );
-    let mut first = true;
     let mut tables = Vec::new();
     for path in scenarios {
         let scenario = read_scenario(path, input.quotas)?;
         let plan = workspace.plan(&scenario)?;
         let v = validate::validate(ds, &plan, &codes);
-        let sum =
-            |f: fn(&validate::CountyCheck) -> usize| -> usize { v.counties.iter().map(f).sum() };
-        let real_villages: Option<usize> = v.counties.iter().map(|c| c.villages_real).sum();
-        let villages_real = real_villages.map_or("—".to_string(), |n| n.to_string());
-        let mae = |x: Option<f64>| x.map_or("—".to_string(), |x| format!("{x:.2}"));
-        if first {
-            first = false;
-            for (code, count) in &v.unmatched {
-                println!(
-                    "left out: later county {code} ({count} townships), none of its townships is in the dataset"
-                );
-            }
-            println!(
-                "{:<28} {:>9} {:>9} {:>8.2} {:>9} {:>9} {:>8} {:>9} {:>9} {:>9}",
-                "(no reform)",
-                sum(|c| c.townships_before),
-                sum(|c| c.townships_real),
-                v.township_mae_before(),
-                sum(|c| c.villages_before),
-                villages_real,
-                mae(v.village_mae_before()),
-                "",
-                "",
-                ""
-            );
-        }
-        println!(
-            "{:<28} {:>9} {:>9} {:>8.2} {:>9} {:>9} {:>8} {:>8.1}% {:>8.1}% {:>8.1}%",
-            path.file_stem().unwrap_or_default().to_string_lossy(),
-            sum(|c| c.townships_simulated),
-            sum(|c| c.townships_real),
-            v.township_mae(),
-            sum(|c| c.villages_simulated),
-            villages_real,
-            mae(v.village_mae()),
-            v.partner_share() * 100.0,
-            v.pair_precision() * 100.0,
-            v.pair_recall() * 100.0
-        );
-        tables.push((
-            format!(
-                "validate-{}.csv",
-                path.file_stem().unwrap_or_default().to_string_lossy()
-            ),
-            v,
-        ));
+        let name = path.file_stem().unwrap_or_default().to_string_lossy();
+        print!("{}", validation_lines(&v, &name, tables.is_empty()));
+        tables.push((format!("validate-{name}.csv"), v));
     }
     println!(
         "MAE: mean absolute error of the unit count per county; same ptn: old townships placed with exactly their real partners; pairs: old townships merged together (precision: of the plan's, real; recall: of the real, in the plan). Populations and places are modelled; codes and names are real."
@@ -691,6 +648,71 @@ pub fn validate(
         println!("wrote {}", out.display());
     }
     Ok(())
+}
+
+/// The later edition's files: `--against` (and `--villages`), else the dataset folder's own.
+fn later_files(input: Input, later: Later) -> anyhow::Result<(PathBuf, Option<PathBuf>)> {
+    let dir = input
+        .data
+        .map(Path::to_path_buf)
+        .unwrap_or_else(builtin::demo_dir);
+    Ok(match later.townships {
+        Some(t) => (t.to_path_buf(), later.villages.map(Path::to_path_buf)),
+        None => {
+            let Some((t, v)) = jianzhi::validate::later_files(&dir) else {
+                anyhow::bail!(
+                    "no later edition to validate against: give --against TOWNSHIPS.csv (code, name, county code), or put it in {}",
+                    dir.join("validation").display()
+                );
+            };
+            (t, later.villages.map(Path::to_path_buf).or(v))
+        }
+    })
+}
+
+/// A scenario's line of the validation table (after the counties left out and the line
+/// without a reform, for the `first`).
+fn validation_lines(v: &jianzhi::validate::Validation, name: &str, first: bool) -> String {
+    use jianzhi::validate::CountyCheck;
+    let sum = |f: fn(&CountyCheck) -> usize| -> usize { v.counties.iter().map(f).sum() };
+    let real_villages: Option<usize> = v.counties.iter().map(|c| c.villages_real).sum();
+    let villages_real = real_villages.map_or("—".to_string(), |n| n.to_string());
+    let mae = |x: Option<f64>| x.map_or("—".to_string(), |x| format!("{x:.2}"));
+    let mut text = String::new();
+    if first {
+        for (code, count) in &v.unmatched {
+            text += &format!(
+                "left out: later county {code} ({count} townships), none of its townships is in the dataset\n"
+            );
+        }
+        text += &format!(
+            "{:<28} {:>9} {:>9} {:>8.2} {:>9} {:>9} {:>8} {:>9} {:>9} {:>9}\n",
+            "(no reform)",
+            sum(|c| c.townships_before),
+            sum(|c| c.townships_real),
+            v.township_mae_before(),
+            sum(|c| c.villages_before),
+            villages_real,
+            mae(v.village_mae_before()),
+            "",
+            "",
+            ""
+        );
+    }
+    text += &format!(
+        "{:<28} {:>9} {:>9} {:>8.2} {:>9} {:>9} {:>8} {:>8.1}% {:>8.1}% {:>8.1}%\n",
+        name,
+        sum(|c| c.townships_simulated),
+        sum(|c| c.townships_real),
+        v.township_mae(),
+        sum(|c| c.villages_simulated),
+        villages_real,
+        mae(v.village_mae()),
+        v.partner_share() * 100.0,
+        v.pair_precision() * 100.0,
+        v.pair_recall() * 100.0
+    );
+    text
 }
 
 /// `national-data`: models every province but Sichuan into `out/<code>/`.
@@ -742,9 +764,6 @@ pub fn app_data(data: Option<PathBuf>, province: Option<&str>) -> anyhow::Result
     let Some(arg) = province else {
         return Ok(data);
     };
-    if data.is_some() {
-        anyhow::bail!("give --data or --province, not both");
-    }
     let provinces = jianzhi::national::resolve(arg).map_err(anyhow::Error::msg)?;
     if provinces.len() == jianzhi::national::PROVINCES.len() {
         // The whole country: the app loads every province in the background.

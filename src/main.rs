@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, Parser, Subcommand};
 
 mod cli;
 
@@ -12,20 +12,63 @@ mod cli;
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
+/// What `--help` says of the exit codes.
+const EXIT_CODES: &str = "Exit codes: 0 the command did what was asked; 1 it could not (bad input data, a scenario that does not apply, a folder refused, a file that could not be written: the message says which, with file, row and column); 2 the command line itself is wrong (an unknown option, options that exclude each other, a bad value).";
+
 #[derive(Parser)]
 #[command(
     name = "jianzhi",
     version,
     long_version = long_version(),
-    about = "Jianzhi (建制): simulate township and village merge reforms"
+    about = "Jianzhi (建制): simulate township and village merge reforms",
+    after_help = EXIT_CODES
 )]
 struct Cli {
     #[command(subcommand)]
     command: Option<Command>,
-    /// Open the app on this dataset folder instead of the built-in demo (or open this
-    /// scenario file beside the saved ones).
-    #[arg(long)]
+    #[command(flatten)]
+    input: InputArgs,
+    #[command(flatten)]
+    app: AppArgs,
+}
+
+/// Where the data comes from, for the app and every command (checked once, here).
+#[derive(clap::Args)]
+struct InputArgs {
+    /// Dataset folder (townships.csv, villages.csv, …); without it the built-in Sichuan demo.
+    /// The app also opens a scenario file given here beside the saved ones.
+    #[arg(long, global = true, conflicts_with = "province")]
     data: Option<PathBuf>,
+    /// Open a province instead of the demo: a code (13), a name (河北, Hebei), several with
+    /// commas, or all. Sichuan is the built-in demo (2016); the others are modelled from their
+    /// real 2023 codes on first use, then cached.
+    #[arg(long, global = true)]
+    province: Option<String>,
+    /// Which header of the data's tables holds each field (a columns.toml file), where the
+    /// headers alone do not say; else the dataset folder's own columns.toml.
+    #[arg(long, global = true)]
+    columns: Option<PathBuf>,
+    /// A quota table (code, township target, village target; 30% or a number of units after)
+    /// written into the scenarios read: targets handed down by province, city or county.
+    #[arg(long, global = true)]
+    quotas: Option<PathBuf>,
+}
+
+impl InputArgs {
+    /// The input of a command.
+    fn input(&self) -> cli::Input<'_> {
+        cli::Input {
+            data: self.data.as_deref(),
+            columns: self.columns.as_deref(),
+            province: self.province.as_deref(),
+            quotas: self.quotas.as_deref(),
+        }
+    }
+}
+
+/// How the desktop app starts (without a command).
+#[derive(clap::Args)]
+struct AppArgs {
     /// Render the app's window to this PNG once the figures are shown, then quit.
     #[arg(long)]
     screenshot: Option<PathBuf>,
@@ -38,28 +81,12 @@ struct Cli {
     /// Start on the comparison of the open scenarios.
     #[arg(long)]
     compare: bool,
-    /// Which header of the data's tables holds each field (a columns.toml file), where the
-    /// headers alone do not say; else the dataset folder's own columns.toml.
-    #[arg(long, global = true)]
-    columns: Option<PathBuf>,
-    /// Open a province instead of the demo: a code (13), a name (河北, Hebei), several with
-    /// commas, or all. Sichuan is the built-in demo (2016); the others are modelled from their
-    /// real 2023 codes on first use, then cached.
-    #[arg(long, global = true)]
-    province: Option<String>,
-    /// A quota table (code, township target, village target; 30% or a number of units after)
-    /// written into the scenarios read: targets handed down by province, city or county.
-    #[arg(long, global = true)]
-    quotas: Option<PathBuf>,
 }
 
 #[derive(Subcommand)]
 enum Command {
     /// Print the statistics of a dataset (the built-in Sichuan demo without --data).
     Summary {
-        /// Dataset folder (townships.csv, villages.csv, …).
-        #[arg(long)]
-        data: Option<PathBuf>,
         /// Write summary.csv and counties.csv (UTF-8 with BOM) into this folder.
         #[arg(long)]
         out: Option<PathBuf>,
@@ -75,9 +102,6 @@ enum Command {
         /// Scenario file, or the name of a preset in data/presets (sichuan-2019, conservative, thresholds-only).
         #[arg(long)]
         scenario: PathBuf,
-        /// Dataset folder (the built-in Sichuan demo without it).
-        #[arg(long)]
-        data: Option<PathBuf>,
         /// Folder for the reports.
         #[arg(long)]
         out: PathBuf,
@@ -98,9 +122,6 @@ enum Command {
         /// Scenario files or preset names, the first the one the others are measured against.
         #[arg(required = true, num_args = 2..)]
         scenarios: Vec<PathBuf>,
-        /// Dataset folder (the built-in Sichuan demo without it).
-        #[arg(long)]
-        data: Option<PathBuf>,
         /// Folder for the comparison.
         #[arg(long)]
         out: PathBuf,
@@ -117,9 +138,6 @@ enum Command {
         /// Scenario file or preset name.
         #[arg(long)]
         scenario: PathBuf,
-        /// Dataset folder (the built-in Sichuan demo without it).
-        #[arg(long)]
-        data: Option<PathBuf>,
         /// Write every county's figures to this CSV file.
         #[arg(long)]
         out: Option<PathBuf>,
@@ -137,9 +155,6 @@ enum Command {
         /// Scenario files or preset names (repeat to compare several).
         #[arg(long, required = true)]
         scenario: Vec<PathBuf>,
-        /// Dataset folder (the built-in Sichuan demo without it).
-        #[arg(long)]
-        data: Option<PathBuf>,
         /// The later township codes (code, name, county code; CSV, .csv.gz or a workbook);
         /// without it, the dataset folder's validation/townships* (the demo: Sichuan 2023).
         #[arg(long)]
@@ -190,102 +205,24 @@ enum Command {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let columns = cli.columns.as_deref();
-    let province = cli.province.as_deref();
-    let quotas = cli.quotas.as_deref();
+    // Global options may be given before and after the command; clap checks conflicts within
+    // one level, this across them (exit 2, as for any usage error).
+    if cli.input.data.is_some() && cli.input.province.is_some() {
+        Cli::command()
+            .error(
+                clap::error::ErrorKind::ArgumentConflict,
+                "give --data or --province, not both",
+            )
+            .exit();
+    }
+    let input = cli.input.input();
     let result = match cli.command {
-        Some(Command::Summary {
-            data,
-            out,
-            lang,
-            timing,
-        }) => {
-            let input = cli::Input {
-                data: data.as_deref(),
-                columns,
-                province,
-                quotas,
-            };
-            cli::summary(input, out.as_deref(), lang, timing)
-        }
-        Some(Command::Run {
-            scenario,
-            data,
-            out,
-            formats,
-            lang,
-            timing,
-        }) => {
-            let input = cli::Input {
-                data: data.as_deref(),
-                columns,
-                province,
-                quotas,
-            };
-            cli::run(&scenario, input, &out, &formats, lang, timing)
-        }
-        Some(Command::Compare {
-            scenarios,
-            data,
-            out,
-            formats,
-            lang,
-        }) => {
-            let input = cli::Input {
-                data: data.as_deref(),
-                columns,
-                province,
-                quotas,
-            };
-            cli::compare(&scenarios, input, &out, &formats, lang)
-        }
-        Some(Command::Optimum {
-            scenario,
-            data,
-            out,
-            max_units,
-            seconds,
-        }) => {
-            let input = cli::Input {
-                data: data.as_deref(),
-                columns,
-                province,
-                quotas,
-            };
-            let options = jianzhi::optimum::Options {
-                max_units,
-                time_limit: std::time::Duration::from_secs_f64(seconds.clamp(0.001, 3600.0)),
-                ..Default::default()
-            };
-            cli::optimum(&scenario, input, out.as_deref(), &options)
-        }
-        Some(Command::Validate {
-            scenario,
-            data,
-            against,
-            villages,
-            out,
-        }) => {
-            let input = cli::Input {
-                data: data.as_deref(),
-                columns,
-                province,
-                quotas,
-            };
-            let later = cli::Later {
-                townships: against.as_deref(),
-                villages: villages.as_deref(),
-            };
-            cli::validate(&scenario, input, later, out.as_deref())
-        }
-        Some(Command::Verify { folder }) => verify(&folder),
-        Some(Command::DemoData { sources, out }) => demo_data(&sources, &out),
-        Some(Command::NationalData { sources, out }) => cli::national_data(&sources, &out),
-        Some(Command::ScaleData { villages, out }) => cli::scale_data(villages, &out),
-        None => cli::app_data(cli.data, province).and_then(|data| {
+        Some(command) => run_command(command, input),
+        None => cli::app_data(cli.input.data.clone(), input.province).and_then(|data| {
+            let app = cli.app;
             desktop(
                 data,
-                jianzhi_launch(cli.screenshot, cli.focus, cli.present, cli.compare),
+                jianzhi_launch(app.screenshot, app.focus, app.present, app.compare),
             )
         }),
     };
@@ -295,6 +232,55 @@ fn main() -> ExitCode {
             eprintln!("error: {e:#}");
             ExitCode::FAILURE
         }
+    }
+}
+
+/// Runs one command on `input`.
+fn run_command(command: Command, input: cli::Input) -> anyhow::Result<()> {
+    match command {
+        Command::Summary { out, lang, timing } => cli::summary(input, out.as_deref(), lang, timing),
+        Command::Run {
+            scenario,
+            out,
+            formats,
+            lang,
+            timing,
+        } => cli::run(&scenario, input, &out, &formats, lang, timing),
+        Command::Compare {
+            scenarios,
+            out,
+            formats,
+            lang,
+        } => cli::compare(&scenarios, input, &out, &formats, lang),
+        Command::Optimum {
+            scenario,
+            out,
+            max_units,
+            seconds,
+        } => {
+            let options = jianzhi::optimum::Options {
+                max_units,
+                time_limit: std::time::Duration::from_secs_f64(seconds.clamp(0.001, 3600.0)),
+                ..Default::default()
+            };
+            cli::optimum(&scenario, input, out.as_deref(), &options)
+        }
+        Command::Validate {
+            scenario,
+            against,
+            villages,
+            out,
+        } => {
+            let later = cli::Later {
+                townships: against.as_deref(),
+                villages: villages.as_deref(),
+            };
+            cli::validate(&scenario, input, later, out.as_deref())
+        }
+        Command::Verify { folder } => verify(&folder),
+        Command::DemoData { sources, out } => demo_data(&sources, &out),
+        Command::NationalData { sources, out } => cli::national_data(&sources, &out),
+        Command::ScaleData { villages, out } => cli::scale_data(villages, &out),
     }
 }
 

@@ -386,12 +386,17 @@ fn a_loaded_dataset_is_never_drawn_with_the_previous_datasets_plan() {
     harness.get_by_label(&preset_after().to_string());
 }
 
+/// Townships after the scenario of the `k`th tab.
 fn scenario_count(harness: &Harness<'static, JianzhiApp>, k: usize) -> Option<usize> {
-    harness
-        .state()
-        .state
-        .analysis_of(k)
+    let state = &harness.state().state;
+    state
+        .analysis_of(tab_id(harness, k))
         .map(|a| a.after.province.townships.count)
+}
+
+/// The id of the `k`th tab.
+fn tab_id(harness: &Harness<'static, JianzhiApp>, k: usize) -> jianzhi::app::state::TabId {
+    harness.state().state.open[k].tab.id
 }
 
 fn edit_target(harness: &mut Harness<'static, JianzhiApp>, pct: f64) {
@@ -413,8 +418,8 @@ fn two_scenarios_open_side_by_side_keep_their_own_figures_and_undo() {
     harness.get_by_label("＋ 复制为新方案").click();
     harness.run_steps(2);
     settle(&mut harness);
-    assert_eq!(harness.state().state.tabs.len(), 2);
-    assert_eq!(harness.state().state.saved.active, 1);
+    assert_eq!(harness.state().state.open.len(), 2);
+    assert_eq!(harness.state().state.active_index(), 1);
     assert_eq!(scenario_count(&harness, 0), Some(preset_after()));
     assert_eq!(scenario_count(&harness, 1), Some(preset_after()));
 
@@ -426,7 +431,10 @@ fn two_scenarios_open_side_by_side_keep_their_own_figures_and_undo() {
     harness.get_by_label(&second.to_string());
 
     // Back to the first: its figures, and its own (empty) undo history.
-    harness.state_mut().apply(Command::SelectScenario(0));
+    let first_tab = tab_id(&harness, 0);
+    harness
+        .state_mut()
+        .apply(Command::SelectScenario(first_tab));
     harness.run_steps(2);
     harness.get_by_label(&preset_after().to_string());
     assert!(harness.state().state.tab().undo.is_empty());
@@ -442,16 +450,22 @@ fn two_scenarios_open_side_by_side_keep_their_own_figures_and_undo() {
     harness.state_mut().apply(Command::Redo);
     settle(&mut harness);
     assert_eq!(scenario_count(&harness, 0), Some(first));
-    harness.state_mut().apply(Command::SelectScenario(1));
+    let second_tab = tab_id(&harness, 1);
+    harness
+        .state_mut()
+        .apply(Command::SelectScenario(second_tab));
     harness.state_mut().apply(Command::Undo);
     settle(&mut harness);
     assert_eq!(scenario_count(&harness, 1), Some(preset_after()));
     assert_eq!(scenario_count(&harness, 0), Some(first));
 
     // Closing the second leaves the first in front.
-    harness.state_mut().apply(Command::CloseScenario(1));
+    harness
+        .state_mut()
+        .apply(Command::CloseScenario(second_tab));
     harness.run_steps(2);
-    assert_eq!(harness.state().state.tabs.len(), 1);
+    assert_eq!(harness.state().state.open.len(), 1);
+    assert_eq!(harness.state().state.active, first_tab);
     assert_eq!(scenario_count(&harness, 0), Some(first));
 }
 
@@ -468,10 +482,10 @@ fn language_theme_and_open_scenarios_are_restored_after_a_restart() {
     let mut harness = harness(dir.path());
     harness.run_steps(2);
     let state = &harness.state().state;
-    assert_eq!(state.saved.lang, Lang::En);
-    assert!(state.saved.dark);
-    assert_eq!(state.saved.scenarios.len(), 2);
-    assert_eq!(state.saved.active, 1);
+    assert_eq!(state.settings.lang, Lang::En);
+    assert!(state.settings.dark);
+    assert_eq!(state.open.len(), 2);
+    assert_eq!(state.active_index(), 1);
     assert_eq!(state.scenario().townships.target_reduction_pct, Some(25.0));
     assert_eq!(harness.ctx.theme(), eframe::egui::Theme::Dark);
     harness.get_by_label("Undo");
@@ -653,7 +667,7 @@ fn a_state_file_cut_short_is_moved_aside_and_its_whole_scenarios_restored() {
     let mut harness = harness(dir.path());
     harness.run_steps(2);
     // The first scenario is whole and restored; the second, cut, is not guessed at.
-    let saved = &harness.state().state.saved;
+    let saved = harness.state().state.saved();
     assert_eq!(saved.scenarios.len(), 1);
     assert_eq!(saved.scenarios[0].name, "四川 2019 两项改革（模拟）");
     harness.get_by_label("数据问题");
@@ -676,7 +690,7 @@ fn a_state_file_cut_at_a_line_end_is_not_taken_as_whole() {
     assert!(toml::from_str::<toml::Table>(cut).is_ok());
     std::fs::write(dir.path().join("state.toml"), cut).unwrap();
     let harness = harness(dir.path());
-    let saved = &harness.state().state.saved;
+    let saved = harness.state().state.saved();
     // The second scenario lost its edit: it is not restored as if it were whole.
     assert_eq!(saved.scenarios.len(), 1);
     assert!(saved.scenarios.iter().all(|s| s.edits.is_empty()));
@@ -700,7 +714,7 @@ fn a_damaged_state_file_falls_back_on_the_previous_copy_when_that_keeps_more() {
     std::fs::write(dir.path().join("state.toml"), b"\x00\x01 not toml").unwrap();
     let mut harness = harness(dir.path());
     harness.run_steps(2);
-    let saved = &harness.state().state.saved;
+    let saved = harness.state().state.saved();
     assert_eq!(saved.scenarios.len(), 2);
     assert_eq!(saved.scenarios[1].name, "第二个方案");
     assert_eq!(saved.scenarios[1].edits.len(), 1);
@@ -755,7 +769,7 @@ fn presentation_mode_shows_map_and_charts_steps_through_scenarios_and_leaves_on_
         .state_mut()
         .apply(Command::LoadPreset("conservative".into()));
     settle(&mut harness);
-    assert_eq!(harness.state().state.saved.active, 1);
+    assert_eq!(harness.state().state.active_index(), 1);
     harness.key_press(eframe::egui::Key::F5);
     harness.run_steps(3);
     assert!(harness.state().state.presenting);
@@ -775,11 +789,11 @@ fn presentation_mode_shows_map_and_charts_steps_through_scenarios_and_leaves_on_
     // The arrow steps to the other scenario, and round again.
     harness.key_press(eframe::egui::Key::ArrowRight);
     harness.run_steps(2);
-    assert_eq!(harness.state().state.saved.active, 0);
+    assert_eq!(harness.state().state.active_index(), 0);
     harness.get_by_label("1/2");
     harness.key_press(eframe::egui::Key::ArrowLeft);
     harness.run_steps(2);
-    assert_eq!(harness.state().state.saved.active, 1);
+    assert_eq!(harness.state().state.active_index(), 1);
     // Esc leaves; the workbench is back.
     harness.key_press(eframe::egui::Key::Escape);
     harness.run_steps(3);

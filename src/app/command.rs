@@ -42,10 +42,10 @@ pub enum Command {
     DismissProblems,
     /// Open a copy of the scenario in front in a new tab.
     NewScenario,
-    /// Bring scenario `k` to the front.
-    SelectScenario(usize),
-    /// Close scenario `k` (the last one stays open).
-    CloseScenario(usize),
+    /// Bring the scenario of a tab to the front.
+    SelectScenario(super::state::TabId),
+    /// Close the scenario of a tab (the last one stays open).
+    CloseScenario(super::state::TabId),
     /// A hand edit of the scenario in front, made on the map (undoable); if the engine refuses
     /// it, it is undone and the map says why.
     Edit(crate::scenario::Edit),

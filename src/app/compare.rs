@@ -31,10 +31,12 @@ fn colour(i: usize) -> egui::Color32 {
 
 /// The open scenarios whose analyses are in: (analysis, view) in tab order.
 fn ready(state: &AppState) -> Vec<(&Analysis, &FiguresView)> {
-    (0..state.tabs.len())
-        .filter_map(|k| {
-            let analysis = state.analysis_of(k)?;
-            let (_, view) = state.tabs[k].analysis.as_ref()?;
+    state
+        .open
+        .iter()
+        .filter_map(|open| {
+            let analysis = state.analysis_of(open.tab.id)?;
+            let (_, view) = open.tab.analysis.as_ref()?;
             Some((analysis, view.as_ref()))
         })
         .collect()

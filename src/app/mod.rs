@@ -38,7 +38,7 @@ use crate::workspace::Workspace;
 pub use command::Command;
 use i18n::Lang;
 pub use state::AppState;
-use state::{Loading, Saved, Tab, TabId};
+use state::{Loading, OpenScenario, Saved, Tab, TabId};
 use view::FiguresView;
 use worker::{Analyse, Done, LoadResult, Worker};
 
@@ -103,32 +103,35 @@ impl JianzhiApp {
         let restored = Saved::restore(&state_dir);
         let mut problems = restored.notes;
         let saved = restored.saved.unwrap_or_default();
-        let saved = if saved.scenarios.is_empty() {
-            Saved {
-                scenarios: vec![default_scenario(&presets)],
-                active: 0,
-                ..saved
-            }
+        let scenarios = if saved.scenarios.is_empty() {
+            vec![default_scenario(&presets)]
         } else {
-            saved
+            saved.scenarios.clone()
         };
+        let open: Vec<OpenScenario> = scenarios
+            .into_iter()
+            .enumerate()
+            .map(|(k, scenario)| OpenScenario {
+                scenario,
+                tab: Tab::new(TabId(k as u64)),
+            })
+            .collect();
+        let active = TabId(saved.active.min(open.len() - 1) as u64);
         let (worker, failed) = Worker::start(move || {
             if let Some(ctx) = &wake {
                 ctx.request_repaint();
             }
         });
         problems.extend(failed);
-        let tabs = (0..saved.scenarios.len())
-            .map(|k| Tab::new(TabId(k as u64)))
-            .collect();
         let before = Arc::new(FiguresView::before_only(&workspace));
         let geometry = Arc::new(crate::map::MapGeometry::new(workspace.dataset()));
         let mut app = Self {
             map: map::View::new(geometry.clone()),
-            next_tab: saved.scenarios.len() as u64,
+            next_tab: open.len() as u64,
             state: AppState {
-                saved,
-                tabs,
+                settings: saved.settings(),
+                open,
+                active,
                 workspace,
                 reference: reference.map(Arc::new),
                 geometry,
@@ -160,34 +163,45 @@ impl JianzhiApp {
         };
         app.state.presenting = launch.present;
         app.state.comparing = launch.compare;
-        for k in 0..app.state.tabs.len() {
-            app.recompute(k);
+        for id in app.tab_ids() {
+            app.recompute(id);
         }
         app
     }
 
-    /// Asks the worker for a fresh analysis of scenario `k`.
-    fn recompute(&mut self, k: usize) {
-        let tab = &mut self.state.tabs[k];
+    /// The ids of the open tabs, in order.
+    fn tab_ids(&self) -> Vec<TabId> {
+        self.state.open.iter().map(|o| o.tab.id).collect()
+    }
+
+    /// Asks the worker for a fresh analysis of tab `id`'s scenario.
+    fn recompute(&mut self, id: TabId) {
+        let (workspace, reference) = (self.state.workspace.clone(), self.state.reference.clone());
+        let Some(open) = self.state.open_scenario_mut(id) else {
+            return;
+        };
+        let tab = &mut open.tab;
         tab.generation += 1;
         tab.computing = true;
         let job = Analyse {
             tab: tab.id,
             generation: tab.generation,
-            workspace: self.state.workspace.clone(),
-            reference: self.state.reference.clone(),
-            scenario: Box::new(self.state.saved.scenarios[k].clone()),
+            workspace,
+            reference,
+            scenario: Box::new(open.scenario.clone()),
             previous: tab.analysis.as_ref().map(|(analysis, _)| analysis.clone()),
         };
         if let Err(message) = self.worker.analyse(job) {
-            self.state.tabs[k].computing = false;
+            if let Some(open) = self.state.open_scenario_mut(id) {
+                open.tab.computing = false;
+            }
             self.state.problems.push(message);
         }
     }
 
     /// Whether an analysis, a load or an export is under way.
     fn busy(&self) -> bool {
-        self.state.tabs.iter().any(|t| t.computing)
+        self.state.open.iter().any(|o| o.tab.computing)
             || self.state.loading.is_some()
             || self.state.exporting.is_some()
     }
@@ -231,10 +245,11 @@ impl JianzhiApp {
                 result,
             } => {
                 // A result of a closed tab, or of an older edit, is dropped.
-                let Some(k) = self.state.tabs.iter().position(|t| t.id == tab) else {
+                let id = tab;
+                let Some(open) = self.state.open_scenario_mut(id) else {
                     return;
                 };
-                let tab = &mut self.state.tabs[k];
+                let tab = &mut open.tab;
                 if generation != tab.generation {
                     return;
                 }
@@ -255,7 +270,7 @@ impl JianzhiApp {
                             rayon::spawn(move || drop(old));
                         }
                         if let Some(report) = refused {
-                            self.undo_refused_edit(k, &report);
+                            self.undo_refused_edit(id, &report);
                         }
                     }
                     Err(message) => self.state.problems = vec![message],
@@ -340,22 +355,26 @@ impl JianzhiApp {
         self.state.geometry = geometry.clone();
         self.state.highlighted_county = None;
         self.map.set_geometry(geometry);
-        for k in 0..self.state.tabs.len() {
-            self.state.tabs[k].analysis = None;
-            self.recompute(k);
+        for open in &mut self.state.open {
+            open.tab.analysis = None;
+        }
+        for id in self.tab_ids() {
+            self.recompute(id);
         }
     }
 
     /// Undoes a hand edit made on the map that the engine refused, and says why on the map.
-    fn undo_refused_edit(&mut self, k: usize, report: &crate::plan::EditReport) {
-        let tab = &mut self.state.tabs[k];
-        if let Some(previous) = tab.undo.pop() {
-            self.state.saved.scenarios[k] = previous;
-            tab.last_edit = None;
+    fn undo_refused_edit(&mut self, id: TabId, report: &crate::plan::EditReport) {
+        let Some(open) = self.state.open_scenario_mut(id) else {
+            return;
+        };
+        if let Some(previous) = open.tab.undo.pop() {
+            open.scenario = previous;
+            open.tab.last_edit = None;
             let said =
                 |lang: Lang| format!("{} — {}", report.describe(lang), lang.t("nothing_changed"));
             self.map.say(Message::new(said(Lang::En), said(Lang::Zh)));
-            self.scenario_changed(k);
+            self.scenario_changed(id);
         }
     }
 
@@ -363,19 +382,24 @@ impl JianzhiApp {
     /// the analyses and runs drop stale results); should it, a debug build stops here and a
     /// release build says so in the problems panel and computes the right one.
     fn discard_analyses_of_another_dataset(&mut self) {
-        for k in 0..self.state.tabs.len() {
-            let stale = self.state.tabs[k]
+        for id in self.tab_ids() {
+            let workspace = self.state.workspace.clone();
+            let Some(open) = self.state.open_scenario_mut(id) else {
+                continue;
+            };
+            let stale = open
+                .tab
                 .analysis
                 .as_ref()
-                .is_some_and(|(a, _)| !a.is_of(&self.state.workspace));
+                .is_some_and(|(a, _)| !a.is_of(&workspace));
             if stale {
                 debug_assert!(false, "an analysis of another dataset is kept");
-                self.state.tabs[k].analysis = None;
+                open.tab.analysis = None;
                 self.state.problems.push(crate::tr!(
                     "internal error: the figures shown were of another dataset; they were discarded and are being recomputed",
                     "内部错误：显示的指标属于另一数据集，已丢弃并重新计算"
                 ));
-                self.recompute(k);
+                self.recompute(id);
             }
         }
     }
@@ -408,42 +432,44 @@ impl JianzhiApp {
 
     /// Applies one command.
     pub fn apply(&mut self, command: Command) {
-        let active = self.state.saved.active;
+        use Command as C;
         match command {
-            Command::EditScenario { scenario, coalesce } => {
-                if *scenario == self.state.saved.scenarios[active] {
+            C::EditScenario { .. } | C::Undo | C::Redo | C::LoadPreset(_) | C::Edit(_) => {
+                self.apply_edit(command)
+            }
+            C::OpenPath(_)
+            | C::OpenProvince(_)
+            | C::OpenCountry
+            | C::CancelLoad
+            | C::SaveScenario(_)
+            | C::Export(_)
+            | C::CancelExport => self.apply_file(command),
+            C::NewScenario | C::SelectScenario(_) | C::CloseScenario(_) => self.apply_tab(command),
+            C::HighlightCounty(_) | C::FocusCounty(_) | C::FocusEdit(_) => self.apply_map(command),
+            C::MapColumn(..) | C::SetSaveMapping(_) | C::ApplyMapping | C::CloseMapping => {
+                self.apply_mapping(command)
+            }
+            _ => self.apply_setting(command),
+        }
+    }
+
+    /// An edit of the scenario in front, its undo and redo.
+    fn apply_edit(&mut self, command: Command) {
+        let active = self.state.active;
+        match command {
+            Command::EditScenario { scenario, coalesce } => self.edit(*scenario, coalesce),
+            Command::Undo | Command::Redo => {
+                let Some(open) = self.state.open_scenario_mut(active) else {
                     return;
-                }
-                let tab = &mut self.state.tabs[active];
+                };
+                let tab = &mut open.tab;
                 tab.pending_edit = None;
-                let recent = tab
-                    .last_edit
-                    .is_some_and(|t| t.elapsed() < Duration::from_millis(800));
-                if !(coalesce && recent) {
-                    tab.undo.push(self.state.saved.scenarios[active].clone());
-                }
-                tab.redo.clear();
-                tab.last_edit = Some(Instant::now());
-                self.state.saved.scenarios[active] = *scenario;
-                self.scenario_changed(active);
-            }
-            Command::Undo => {
-                let tab = &mut self.state.tabs[active];
-                tab.pending_edit = None;
-                if let Some(previous) = tab.undo.pop() {
-                    let current =
-                        std::mem::replace(&mut self.state.saved.scenarios[active], previous);
-                    tab.redo.push(current);
-                    tab.last_edit = None;
-                    self.scenario_changed(active);
-                }
-            }
-            Command::Redo => {
-                let tab = &mut self.state.tabs[active];
-                tab.pending_edit = None;
-                if let Some(next) = tab.redo.pop() {
-                    let current = std::mem::replace(&mut self.state.saved.scenarios[active], next);
-                    tab.undo.push(current);
+                let (from, to) = match command {
+                    Command::Undo => (&mut tab.undo, &mut tab.redo),
+                    _ => (&mut tab.redo, &mut tab.undo),
+                };
+                if let Some(other) = from.pop() {
+                    to.push(std::mem::replace(&mut open.scenario, other));
                     tab.last_edit = None;
                     self.scenario_changed(active);
                 }
@@ -451,14 +477,51 @@ impl JianzhiApp {
             Command::LoadPreset(name) => {
                 if let Some((_, path)) = self.state.presets.iter().find(|(n, _)| *n == name) {
                     match Scenario::read(path) {
-                        Ok(s) => self.apply(Command::EditScenario {
-                            scenario: Box::new(s),
-                            coalesce: false,
-                        }),
+                        Ok(s) => self.edit(s, false),
                         Err(e) => self.state.problems = vec![scenario_problem(&e)],
                     }
                 }
             }
+            Command::Edit(edit) => {
+                let mut scenario = self.state.scenario().clone();
+                scenario.edits.push(edit);
+                let position = scenario.edits.len() - 1;
+                self.edit(scenario, false);
+                if let Some(open) = self.state.open_scenario_mut(active) {
+                    open.tab.pending_edit = Some(position);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// Puts `scenario` in front in place of the one there (undoable); `coalesce` merges the
+    /// edit with the previous one of a drag.
+    fn edit(&mut self, scenario: Scenario, coalesce: bool) {
+        let active = self.state.active;
+        let Some(open) = self.state.open_scenario_mut(active) else {
+            return;
+        };
+        if scenario == open.scenario {
+            return;
+        }
+        let tab = &mut open.tab;
+        tab.pending_edit = None;
+        let recent = tab
+            .last_edit
+            .is_some_and(|t| t.elapsed() < Duration::from_millis(800));
+        if !(coalesce && recent) {
+            tab.undo.push(open.scenario.clone());
+        }
+        tab.redo.clear();
+        tab.last_edit = Some(Instant::now());
+        open.scenario = scenario;
+        self.scenario_changed(active);
+    }
+
+    /// Files: datasets opened and loads cancelled, scenarios saved, exports.
+    fn apply_file(&mut self, command: Command) {
+        match command {
             Command::OpenPath(path) => self.open_path(&path),
             Command::OpenProvince(code) => {
                 let province = crate::national::PROVINCES.iter().find(|p| p.code == code);
@@ -476,95 +539,93 @@ impl JianzhiApp {
                 Err(e) => self.state.status = e.to_string(),
             },
             Command::CancelLoad => self.cancel_load(),
-            Command::SaveScenario(path) => {
-                let text = self.state.scenario().to_toml();
-                match crate::atomic::write_atomic(&path, text.as_bytes()) {
-                    Ok(()) => {
-                        self.state.status =
-                            format!("{} {}", self.state.lang().t("saved"), path.display())
-                    }
-                    Err(e) => {
-                        self.state.problems = vec![crate::tr!(
-                            "{}: cannot save: {e}",
-                            "{}：无法保存：{e}",
-                            path.display()
-                        )]
-                    }
-                }
-            }
-            Command::Export(dir) => {
-                let Some((analysis, _)) = self.state.tab().analysis.clone() else {
-                    return;
-                };
-                if self.state.exporting.is_some() || !analysis.is_of(&self.state.workspace) {
-                    return;
-                }
-                let progress = Arc::new(Progress::new());
-                self.state.exporting = Some(state::Exporting {
-                    dir: dir.clone(),
-                    progress: progress.clone(),
-                });
-                let options = crate::report::export::ExportOptions {
-                    formats: self.state.saved.export_formats.clone(),
-                    lang: self.state.lang(),
-                    csv_lang: None,
-                };
-                self.worker.export(
-                    analysis,
-                    dir,
-                    options,
-                    self.state.geometry.clone(),
-                    progress,
-                );
-            }
+            Command::SaveScenario(path) => self.save_scenario(&path),
+            Command::Export(dir) => self.start_export(dir),
             Command::CancelExport => {
                 if let Some(exporting) = &self.state.exporting {
                     exporting.progress.cancel();
                 }
             }
-            Command::SetExportFormats(formats) => {
-                if !formats.is_empty() {
-                    self.state.saved.export_formats = formats;
-                    self.saved_changed();
-                }
+            _ => {}
+        }
+    }
+
+    /// Writes the scenario in front to `path`.
+    fn save_scenario(&mut self, path: &Path) {
+        let text = self.state.scenario().to_toml();
+        match crate::report::write_atomic(path, text.as_bytes()) {
+            Ok(()) => {
+                self.state.status = format!("{} {}", self.state.lang().t("saved"), path.display())
             }
-            Command::SetLanguage(lang) => {
-                self.state.saved.lang = lang;
-                self.saved_changed();
+            Err(e) => {
+                self.state.problems = vec![crate::tr!(
+                    "{}: cannot save: {e}",
+                    "{}：无法保存：{e}",
+                    path.display()
+                )]
             }
-            Command::SetDark(dark) => {
-                self.state.saved.dark = dark;
-                self.saved_changed();
-            }
-            Command::SetLayout(layout) => {
-                self.state.saved.layout = layout;
-                self.saved_changed();
-            }
-            Command::DismissProblems => {
-                self.state.problems.clear();
-                self.state.warnings.clear();
-            }
+        }
+    }
+
+    /// Exports the analysis in front into `dir` in the background.
+    fn start_export(&mut self, dir: PathBuf) {
+        let Some((analysis, _)) = self.state.tab().analysis.clone() else {
+            return;
+        };
+        if self.state.exporting.is_some() || !analysis.is_of(&self.state.workspace) {
+            return;
+        }
+        let progress = Arc::new(Progress::new());
+        self.state.exporting = Some(state::Exporting {
+            dir: dir.clone(),
+            progress: progress.clone(),
+        });
+        let options = crate::report::export::ExportOptions {
+            formats: self.state.settings.export_formats.clone(),
+            lang: self.state.lang(),
+            csv_lang: None,
+        };
+        self.worker.export(
+            analysis,
+            dir,
+            options,
+            self.state.geometry.clone(),
+            progress,
+        );
+    }
+
+    /// The open scenarios: a new one, the one in front, one closed.
+    fn apply_tab(&mut self, command: Command) {
+        match command {
             Command::NewScenario => {
                 let mut copy = self.state.scenario().clone();
                 copy.name = format!("{} ({})", copy.name, self.state.lang().t("copy"));
                 self.open_tab(copy);
             }
-            Command::SelectScenario(k) => {
-                if k < self.state.tabs.len() {
-                    self.state.saved.active = k;
+            Command::SelectScenario(id) if self.state.index_of(id).is_some() => {
+                self.state.active = id;
+                self.saved_changed();
+            }
+            Command::CloseScenario(id) => {
+                let Some(k) = self.state.index_of(id) else {
+                    return;
+                };
+                if self.state.open.len() > 1 {
+                    self.state.open.remove(k);
+                    if self.state.active == id {
+                        let next = k.min(self.state.open.len() - 1);
+                        self.state.active = self.state.open[next].tab.id;
+                    }
                     self.saved_changed();
                 }
             }
-            Command::Edit(edit) => {
-                let mut scenario = self.state.scenario().clone();
-                scenario.edits.push(edit);
-                let position = scenario.edits.len() - 1;
-                self.apply(Command::EditScenario {
-                    scenario: Box::new(scenario),
-                    coalesce: false,
-                });
-                self.state.tabs[active].pending_edit = Some(position);
-            }
+            _ => {}
+        }
+    }
+
+    /// The map and the county table: a county marked or focused, an edit shown.
+    fn apply_map(&mut self, command: Command) {
+        match command {
             Command::HighlightCounty(county) => self.state.highlighted_county = Some(county),
             Command::FocusCounty(county) => {
                 self.state.highlighted_county = Some(county);
@@ -578,14 +639,13 @@ impl JianzhiApp {
                     self.map.focus_codes(level, &codes, analysis.as_deref());
                 }
             }
-            Command::SetPresenting(on) => {
-                if on != self.state.presenting {
-                    self.state.presenting = on;
-                    self.present_changed = Some(on);
-                }
-            }
-            Command::SetComparing(on) => self.state.comparing = on,
-            Command::SetAbout(on) => self.state.about = on,
+            _ => {}
+        }
+    }
+
+    /// The column-mapping dialog.
+    fn apply_mapping(&mut self, command: Command) {
+        match command {
             Command::MapColumn(column, index) => {
                 if let Some(dialog) = &mut self.state.mapping {
                     dialog.choose(column, index);
@@ -613,33 +673,61 @@ impl JianzhiApp {
                 self.start_load(dialog.dir, options);
             }
             Command::CloseMapping => self.state.mapping = None,
-            Command::CloseScenario(k) => {
-                if k < self.state.tabs.len() && self.state.tabs.len() > 1 {
-                    self.state.tabs.remove(k);
-                    self.state.saved.scenarios.remove(k);
-                    let active = &mut self.state.saved.active;
-                    if *active > k || *active == self.state.tabs.len() {
-                        *active = active.saturating_sub(1);
-                    }
-                    self.saved_changed();
-                }
-            }
+            _ => {}
         }
+    }
+
+    /// The settings kept (language, theme, layout, export formats) and the modes of the
+    /// window (presentation, comparison, the About box, the problems panel).
+    fn apply_setting(&mut self, command: Command) {
+        let settings = &mut self.state.settings;
+        match command {
+            Command::SetExportFormats(formats) if !formats.is_empty() => {
+                settings.export_formats = formats
+            }
+            Command::SetLanguage(lang) => settings.lang = lang,
+            Command::SetDark(dark) => settings.dark = dark,
+            Command::SetLayout(layout) => settings.layout = layout,
+            Command::DismissProblems => {
+                self.state.problems.clear();
+                self.state.warnings.clear();
+                return;
+            }
+            Command::SetPresenting(on) => {
+                if on != self.state.presenting {
+                    self.state.presenting = on;
+                    self.present_changed = Some(on);
+                }
+                return;
+            }
+            Command::SetComparing(on) => {
+                self.state.comparing = on;
+                return;
+            }
+            Command::SetAbout(on) => {
+                self.state.about = on;
+                return;
+            }
+            _ => return,
+        }
+        self.saved_changed();
     }
 
     /// Opens `scenario` in a new tab in front.
     fn open_tab(&mut self, scenario: Scenario) {
         let id = TabId(self.next_tab);
         self.next_tab += 1;
-        self.state.saved.scenarios.push(scenario);
-        self.state.tabs.push(Tab::new(id));
-        self.state.saved.active = self.state.tabs.len() - 1;
-        self.scenario_changed(self.state.saved.active);
+        self.state.open.push(OpenScenario {
+            scenario,
+            tab: Tab::new(id),
+        });
+        self.state.active = id;
+        self.scenario_changed(id);
     }
 
-    fn scenario_changed(&mut self, k: usize) {
+    fn scenario_changed(&mut self, id: TabId) {
         self.saved_changed();
-        self.recompute(k);
+        self.recompute(id);
     }
 
     fn saved_changed(&mut self) {
@@ -653,7 +741,7 @@ impl JianzhiApp {
             && (force || since.elapsed() > Duration::from_millis(500))
         {
             self.unsaved_since = None;
-            if let Err(e) = self.state.saved.write(&self.state_dir) {
+            if let Err(e) = self.state.saved().write(&self.state_dir) {
                 let message = crate::tr!(
                     "{}: cannot save the open scenarios: {e}",
                     "{}：无法保存打开的方案：{e}",
@@ -747,7 +835,7 @@ impl JianzhiApp {
         }
         self.discard_analyses_of_another_dataset();
         self.focus_when_ready();
-        ctx.set_theme(if self.state.saved.dark {
+        ctx.set_theme(if self.state.settings.dark {
             egui::Theme::Dark
         } else {
             egui::Theme::Light
@@ -764,7 +852,7 @@ impl JianzhiApp {
         let mut commands = Self::input_commands(&ctx);
         let state = &self.state;
         let l = state.lang();
-        let layout = state.saved.layout;
+        let layout = state.settings.layout;
         egui::Panel::top("top").show(ui, |ui| {
             commands.extend(top_bar::show(ui, state, &mut self.path_input));
             ui.separator();

@@ -26,11 +26,15 @@ pub fn show(ui: &mut egui::Ui, state: &AppState, view: &mut map::View) -> Vec<Co
                     .size(24.0)
                     .strong(),
             );
-            if state.tabs.len() > 1 {
+            if state.open.len() > 1 {
                 ui.label(
-                    egui::RichText::new(format!("{}/{}", state.saved.active + 1, state.tabs.len()))
-                        .size(16.0)
-                        .weak(),
+                    egui::RichText::new(format!(
+                        "{}/{}",
+                        state.active_index() + 1,
+                        state.open.len()
+                    ))
+                    .size(16.0)
+                    .weak(),
                 );
             }
             if !state.workspace.dataset().provenance.modelled.is_empty() {
@@ -72,13 +76,14 @@ fn keys(ctx: &egui::Context, state: &AppState) -> Vec<Command> {
     if pressed(&[Key::Escape, Key::F5]) {
         out.push(Command::SetPresenting(false));
     }
-    let n = state.tabs.len();
-    let active = state.saved.active;
+    let n = state.open.len();
+    let active = state.active_index();
+    let tab = |k: usize| state.open[k % n].tab.id;
     if pressed(&[Key::ArrowRight, Key::ArrowDown, Key::PageDown]) {
-        out.push(Command::SelectScenario((active + 1) % n));
+        out.push(Command::SelectScenario(tab(active + 1)));
     }
     if pressed(&[Key::ArrowLeft, Key::ArrowUp, Key::PageUp]) {
-        out.push(Command::SelectScenario((active + n - 1) % n));
+        out.push(Command::SelectScenario(tab(active + n - 1)));
     }
     out
 }

@@ -351,11 +351,56 @@ pub struct Exporting {
     pub progress: Arc<Progress>,
 }
 
+/// The settings kept beside the open scenarios.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Settings {
+    pub lang: Lang,
+    pub dark: bool,
+    pub layout: Layout,
+    /// The files an export writes.
+    pub export_formats: Vec<crate::report::export::Format>,
+}
+
+/// One open scenario: what is saved of it (the scenario) and what it has while the app runs
+/// (its tab: id, undo history, analysis), side by side.
+#[derive(Debug)]
+pub struct OpenScenario {
+    pub scenario: Scenario,
+    pub tab: Tab,
+}
+
+impl Saved {
+    /// The state to keep: `settings`, the `open` scenarios in tab order and which is in front.
+    pub fn of(settings: &Settings, open: &[OpenScenario], active: usize) -> Self {
+        Self {
+            version: STATE_VERSION,
+            lang: settings.lang,
+            dark: settings.dark,
+            active,
+            layout: settings.layout,
+            scenarios: open.iter().map(|o| o.scenario.clone()).collect(),
+            export_formats: settings.export_formats.clone(),
+        }
+    }
+
+    /// The settings kept.
+    pub fn settings(&self) -> Settings {
+        Settings {
+            lang: self.lang,
+            dark: self.dark,
+            layout: self.layout,
+            export_formats: self.export_formats.clone(),
+        }
+    }
+}
+
 /// The app's state, as panels see it (read only: they return commands).
 pub struct AppState {
-    pub saved: Saved,
-    /// One per open scenario, in the order of `saved.scenarios`.
-    pub tabs: Vec<Tab>,
+    pub settings: Settings,
+    /// The open scenarios, in tab order; never empty.
+    pub open: Vec<OpenScenario>,
+    /// The tab in front.
+    pub active: TabId,
     pub workspace: Arc<Workspace>,
     /// A later edition of the codes matched to the dataset in use, for the validation chart
     /// (held here, beside the workspace it belongs to).
@@ -388,28 +433,58 @@ pub struct AppState {
 
 impl AppState {
     pub fn lang(&self) -> Lang {
-        self.saved.lang
+        self.settings.lang
+    }
+
+    /// Where the tab in front is in the tab order.
+    pub fn active_index(&self) -> usize {
+        self.index_of(self.active).unwrap_or(0)
+    }
+
+    /// Where tab `id` is in the tab order, if it is open.
+    pub fn index_of(&self, id: TabId) -> Option<usize> {
+        self.open.iter().position(|o| o.tab.id == id)
+    }
+
+    /// The open scenario of tab `id`.
+    pub fn open_scenario(&self, id: TabId) -> Option<&OpenScenario> {
+        self.open.iter().find(|o| o.tab.id == id)
+    }
+
+    /// The open scenario of tab `id`, to change.
+    pub fn open_scenario_mut(&mut self, id: TabId) -> Option<&mut OpenScenario> {
+        self.open.iter_mut().find(|o| o.tab.id == id)
+    }
+
+    /// The open scenario in front.
+    pub fn front(&self) -> &OpenScenario {
+        &self.open[self.active_index()]
     }
 
     /// The scenario in front.
     pub fn scenario(&self) -> &Scenario {
-        &self.saved.scenarios[self.saved.active]
+        &self.front().scenario
     }
 
     /// The runtime of the scenario in front.
     pub fn tab(&self) -> &Tab {
-        &self.tabs[self.saved.active]
+        &self.front().tab
+    }
+
+    /// The state to keep on disk.
+    pub fn saved(&self) -> Saved {
+        Saved::of(&self.settings, &self.open, self.active_index())
     }
 
     /// The analysis of the scenario in front, if it is of the dataset in use (a mismatch is a
     /// bug: it stops a debug build; a release build shows the before figures instead).
     pub fn analysis(&self) -> Option<&Analysis> {
-        self.analysis_of(self.saved.active)
+        self.analysis_of(self.active)
     }
 
-    /// The analysis of scenario `index`, as [`AppState::analysis`].
-    pub fn analysis_of(&self, index: usize) -> Option<&Analysis> {
-        let (analysis, _) = self.tabs.get(index)?.analysis.as_ref()?;
+    /// The analysis of tab `id`, as [`AppState::analysis`].
+    pub fn analysis_of(&self, id: TabId) -> Option<&Analysis> {
+        let (analysis, _) = self.open_scenario(id)?.tab.analysis.as_ref()?;
         if analysis.is_of(&self.workspace) {
             Some(analysis)
         } else {

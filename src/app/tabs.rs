@@ -11,9 +11,9 @@ pub fn show(ui: &mut egui::Ui, state: &AppState) -> Vec<Command> {
     let mut out = Vec::new();
     ui.horizontal_wrapped(|ui| {
         ui.label(l.t("scenarios"));
-        let open = state.saved.scenarios.len();
-        for (k, (scenario, tab)) in state.saved.scenarios.iter().zip(&state.tabs).enumerate() {
-            let active = k == state.saved.active;
+        let open = state.open.len();
+        for super::state::OpenScenario { scenario, tab } in &state.open {
+            let active = tab.id == state.active;
             let title = if tab.computing {
                 format!("{} …", scenario.name)
             } else {
@@ -25,7 +25,7 @@ pub fn show(ui: &mut egui::Ui, state: &AppState) -> Vec<Command> {
                 .clicked()
                 && !active
             {
-                out.push(Command::SelectScenario(k));
+                out.push(Command::SelectScenario(tab.id));
             }
             if open > 1
                 && ui
@@ -33,7 +33,7 @@ pub fn show(ui: &mut egui::Ui, state: &AppState) -> Vec<Command> {
                     .on_hover_text(l.t("close_scenario"))
                     .clicked()
             {
-                out.push(Command::CloseScenario(k));
+                out.push(Command::CloseScenario(tab.id));
             }
             ui.separator();
         }

@@ -55,7 +55,7 @@ pub fn show(ui: &mut egui::Ui, state: &AppState, path_input: &mut String) -> Vec
             })
             .response
             .accessible_name(l.t("language"));
-        let dark = state.saved.dark;
+        let dark = state.settings.dark;
         if ui
             .button(if dark { l.t("light") } else { l.t("dark") })
             .clicked()
@@ -110,7 +110,7 @@ fn file_buttons(ui: &mut egui::Ui, state: &AppState) -> Vec<Command> {
 fn export_formats(ui: &mut egui::Ui, state: &AppState) -> Vec<Command> {
     use crate::report::export::Format;
     let l = state.lang();
-    let chosen = &state.saved.export_formats;
+    let chosen = &state.settings.export_formats;
     let mut out = Vec::new();
     let names: Vec<&str> = chosen.iter().map(|f| f.name()).collect();
     ui.menu_button(format!("{}: {}", l.t("formats"), names.join(",")), |ui| {
@@ -136,7 +136,7 @@ fn can_export(state: &AppState) -> bool {
 fn background(ui: &mut egui::Ui, state: &AppState) -> Vec<Command> {
     let l = state.lang();
     let mut out = Vec::new();
-    if state.tabs.iter().any(|t| t.computing) {
+    if state.open.iter().any(|o| o.tab.computing) {
         ui.spinner();
         ui.label(l.t("computing"));
     }

@@ -287,11 +287,13 @@ pub fn show(ui: &mut egui::Ui, state: &AppState, view: &mut View) -> Vec<Command
     // The other side, when two maps are shown.
     let other = match view.layout {
         Layout::Compare => {
-            let next = (state.saved.active + 1) % state.tabs.len();
-            state.tabs[next]
+            let active = state.active_index();
+            let next = (active + 1) % state.open.len();
+            state.open[next]
+                .tab
                 .analysis
                 .as_ref()
-                .filter(|_| next != state.saved.active)
+                .filter(|_| next != active)
                 .map(|(a, _)| (a.clone(), true))
         }
         Layout::BeforeAfter => Some((analysis.clone(), true)),
@@ -329,7 +331,7 @@ pub fn show(ui: &mut egui::Ui, state: &AppState, view: &mut View) -> Vec<Command
     view.transform = Some(transforms[0]);
     out.extend(interact(ui, &response, &transforms, view, &analysis, l));
 
-    let dark = state.saved.dark;
+    let dark = state.settings.dark;
     let (mesh, colouring) = view.fill(0, &analysis, first_after);
     let first = draw::Side {
         analysis: &analysis,
@@ -581,7 +583,7 @@ fn toolbar(
             Layout::BeforeAfter,
             l.t("map_before_after"),
         );
-        if state.tabs.len() > 1 {
+        if state.open.len() > 1 {
             ui.selectable_value(&mut view.layout, Layout::Compare, l.t("map_compare"));
         }
         ui.separator();
