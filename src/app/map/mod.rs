@@ -355,12 +355,40 @@ pub fn show(ui: &mut egui::Ui, state: &AppState, view: &mut View) -> Vec<Command
             egui::Stroke::new(2.0, egui::Color32::GRAY),
         );
     }
+    captions(
+        &painter,
+        &transforms,
+        view.layout,
+        &analysis,
+        other.as_ref(),
+        l,
+    );
+    let markers = Markers {
+        seats: view.level == Level::Townships
+            && draw::townships_visible(&view.geometry, &transforms[0]),
+        after: first_after,
+        overview: !draw::townships_filled(&view.geometry, &transforms[0]),
+    };
+    legend(&painter, full, l, &colouring, view.mode, markers);
+    hover_card(response.clone(), view, &analysis, l);
+    show_message(ui, &painter, full, view, l);
+    response.widget_info(|| egui::WidgetInfo::labeled(egui::Role::Canvas, true, l.t("map")));
+    out
+}
+
+/// Each map's caption: before, after, or the scenario's name.
+fn captions(
+    painter: &egui::Painter,
+    transforms: &[Transform],
+    layout: Layout,
+    analysis: &Analysis,
+    other: Option<&(Arc<Analysis>, bool)>,
+    l: Lang,
+) {
     for (k, t) in transforms.iter().enumerate() {
-        let caption = match (view.layout, k) {
+        let caption = match (layout, k) {
             (Layout::BeforeAfter, 0) | (Layout::Before, _) => l.t("before").to_string(),
-            (Layout::Compare, 1) => other
-                .as_ref()
-                .map_or(String::new(), |(a, _)| a.scenario.name.clone()),
+            (Layout::Compare, 1) => other.map_or(String::new(), |(a, _)| a.scenario.name.clone()),
             (Layout::Compare, 0) => analysis.scenario.name.clone(),
             _ => l.t("after").to_string(),
         };
@@ -372,39 +400,33 @@ pub fn show(ui: &mut egui::Ui, state: &AppState, view: &mut View) -> Vec<Command
             draw::ink::TEXT,
         );
     }
-    let markers = Markers {
-        seats: view.level == Level::Townships
-            && draw::townships_visible(&view.geometry, &transforms[0]),
-        after: first_after,
-        overview: !draw::townships_filled(&view.geometry, &transforms[0]),
+}
+
+/// The map's message (why an edit was refused, a search found nothing), for eight seconds.
+fn show_message(ui: &egui::Ui, painter: &egui::Painter, full: Rect, view: &mut View, l: Lang) {
+    let Some((message, since)) = &view.message else {
+        return;
     };
-    legend(&painter, full, l, &colouring, view.mode, markers);
-    hover_card(response.clone(), view, &analysis, l);
-    if let Some((message, since)) = &view.message {
-        if since.elapsed() < Duration::from_secs(8) {
-            let at = full.center_top() + egui::vec2(0.0, 34.0);
-            let galley = painter.layout(
-                message.get(l).to_string(),
-                egui::FontId::proportional(14.0),
-                egui::Color32::WHITE,
-                full.width() * 0.8,
-            );
-            let rect =
-                Rect::from_center_size(at + egui::vec2(0.0, galley.size().y / 2.0), galley.size())
-                    .expand(8.0);
-            painter.rect_filled(rect, 6.0, egui::Color32::from_rgb(160, 40, 40));
-            painter.galley(
-                rect.min + egui::vec2(8.0, 8.0),
-                galley,
-                egui::Color32::WHITE,
-            );
-            ui.ctx().request_repaint_after(Duration::from_millis(500));
-        } else {
-            view.message = None;
-        }
+    if since.elapsed() >= Duration::from_secs(8) {
+        view.message = None;
+        return;
     }
-    response.widget_info(|| egui::WidgetInfo::labeled(egui::Role::Canvas, true, l.t("map")));
-    out
+    let at = full.center_top() + egui::vec2(0.0, 34.0);
+    let galley = painter.layout(
+        message.get(l).to_string(),
+        egui::FontId::proportional(14.0),
+        egui::Color32::WHITE,
+        full.width() * 0.8,
+    );
+    let rect = Rect::from_center_size(at + egui::vec2(0.0, galley.size().y / 2.0), galley.size())
+        .expand(8.0);
+    painter.rect_filled(rect, 6.0, egui::Color32::from_rgb(160, 40, 40));
+    painter.galley(
+        rect.min + egui::vec2(8.0, 8.0),
+        galley,
+        egui::Color32::WHITE,
+    );
+    ui.ctx().request_repaint_after(Duration::from_millis(500));
 }
 
 /// Pan, zoom, hover, click, shift-click, lasso and drag-to-move.
@@ -418,128 +440,40 @@ fn interact(
 ) -> Vec<Command> {
     let mut out = Vec::new();
     let pointer = response.hover_pos();
-    // Which map the pointer is over, and where that is in the world.
-    let at = |p: Pos2| -> Option<Point> {
-        transforms
-            .iter()
-            .find(|t| t.rect.contains(p))
-            .map(|t| t.to_world(p))
-    };
-    let pick = |view: &View, world: Point| -> Option<usize> {
-        let tolerance = 6.0 / view.scale;
-        match view.level {
-            Level::Townships => view
-                .geometry
-                .township_at(world, tolerance)
-                .map(|t| t.index()),
-            Level::Villages => view
-                .geometry
-                .village_at(world, tolerance * 1.5)
-                .map(|v| v.index()),
-        }
-    };
-    view.hover = pointer.and_then(at).and_then(|w| pick(view, w));
-
-    // Zoom about the pointer: wheel, pinch, and + / − over the map.
+    view.hover = pointer
+        .and_then(|p| world_at(transforms, p))
+        .and_then(|w| unit_at(view, w));
     if let Some(p) = pointer {
-        let (scroll, pinch, plus, minus) = ui.input(|i| {
-            (
-                i.smooth_scroll_delta.y,
-                i.zoom_delta(),
-                i.key_pressed(egui::Key::Plus) || i.key_pressed(egui::Key::Equals),
-                i.key_pressed(egui::Key::Minus),
-            )
-        });
-        let mut factor = (scroll * 0.002).exp() * pinch;
-        if plus {
-            factor *= 1.5;
-        }
-        if minus {
-            factor /= 1.5;
-        }
-        if (factor - 1.0).abs() > 1e-4
-            && let Some(before) = at(p)
-        {
-            view.scale = (view.scale * factor).clamp(0.01, 2000.0);
-            // Keep the world point under the pointer where it was.
-            if let Some(t) = transforms.iter().find(|t| t.rect.contains(p)) {
-                let t = Transform {
-                    centre: view.centre,
-                    scale: view.scale,
-                    ..*t
-                };
-                let after = t.to_world(p);
-                view.centre = [
-                    view.centre[0] + before[0] - after[0],
-                    view.centre[1] + before[1] - after[1],
-                ];
-            }
-        }
+        zoom_about(ui, view, transforms, p);
     }
-
     let shift = ui.input(|i| i.modifiers.shift);
     if response.drag_started()
         && let Some(p) = response.interact_pointer_pos()
-        && let Some(world) = at(p)
+        && let Some(world) = world_at(transforms, p)
     {
         if shift {
             view.lasso = vec![world];
-        } else if let Some(unit) = pick(view, world).filter(|u| view.selection.contains(u)) {
+        } else if let Some(unit) = unit_at(view, world).filter(|u| view.selection.contains(u)) {
             view.moving = Some(unit);
         }
     }
     if response.dragged() {
         let delta = response.drag_delta();
         if !view.lasso.is_empty() {
-            if let Some(world) = response.interact_pointer_pos().and_then(at) {
-                view.lasso.push(world);
-            }
+            let world = response
+                .interact_pointer_pos()
+                .and_then(|p| world_at(transforms, p));
+            view.lasso.extend(world);
         } else if view.moving.is_none() {
             view.centre[0] -= delta.x / view.scale;
             view.centre[1] += delta.y / view.scale;
         }
     }
     if response.drag_stopped() {
-        if view.lasso.len() > 2 {
-            let lasso = std::mem::take(&mut view.lasso);
-            let inside: Vec<usize> = match view.level {
-                Level::Townships => view
-                    .geometry
-                    .townships
-                    .iter_enumerated()
-                    .filter(|(_, s)| crate::map::geometry::in_ring(s.label_at, &lasso))
-                    .map(|(t, _)| t.index())
-                    .collect(),
-                Level::Villages => view
-                    .geometry
-                    .villages
-                    .iter_enumerated()
-                    .filter(|(_, p)| crate::map::geometry::in_ring(**p, &lasso))
-                    .map(|(v, _)| v.index())
-                    .collect(),
-            };
-            for u in inside {
-                if !view.selection.contains(&u) {
-                    view.selection.push(u);
-                }
-            }
-        }
-        view.lasso.clear();
-        if let Some(unit) = view.moving.take()
-            && let Some(target) = response
-                .interact_pointer_pos()
-                .and_then(at)
-                .and_then(|w| pick(view, w))
-        {
-            let same = groups_of(a, view.level, &[unit]).contains(&code_of(a, view.level, target));
-            if !same {
-                out.push(Command::Edit(Edit::move_to(
-                    view.level.name(),
-                    code_of(a, view.level, unit),
-                    groups_of(a, view.level, &[target]),
-                )));
-            }
-        }
+        let target = response
+            .interact_pointer_pos()
+            .and_then(|p| world_at(transforms, p));
+        out.extend(end_drag(view, a, target));
     }
     if response.clicked() {
         match view.hover {
@@ -563,6 +497,106 @@ fn interact(
     out
 }
 
+/// Which map `p` is over, and where that is in the world.
+fn world_at(transforms: &[Transform], p: Pos2) -> Option<Point> {
+    transforms
+        .iter()
+        .find(|t| t.rect.contains(p))
+        .map(|t| t.to_world(p))
+}
+
+/// The unit of the level shown at `world`, within a few pixels.
+fn unit_at(view: &View, world: Point) -> Option<usize> {
+    let tolerance = 6.0 / view.scale;
+    match view.level {
+        Level::Townships => view
+            .geometry
+            .township_at(world, tolerance)
+            .map(|t| t.index()),
+        Level::Villages => view
+            .geometry
+            .village_at(world, tolerance * 1.5)
+            .map(|v| v.index()),
+    }
+}
+
+/// Zooms about the pointer at `p`: wheel, pinch, and + / − over the map, keeping the world
+/// point under the pointer where it was.
+fn zoom_about(ui: &egui::Ui, view: &mut View, transforms: &[Transform], p: Pos2) {
+    let (scroll, pinch, plus, minus) = ui.input(|i| {
+        (
+            i.smooth_scroll_delta.y,
+            i.zoom_delta(),
+            i.key_pressed(egui::Key::Plus) || i.key_pressed(egui::Key::Equals),
+            i.key_pressed(egui::Key::Minus),
+        )
+    });
+    let mut factor = (scroll * 0.002).exp() * pinch;
+    if plus {
+        factor *= 1.5;
+    }
+    if minus {
+        factor /= 1.5;
+    }
+    let Some(before) = world_at(transforms, p).filter(|_| (factor - 1.0).abs() > 1e-4) else {
+        return;
+    };
+    view.scale = (view.scale * factor).clamp(0.01, 2000.0);
+    if let Some(t) = transforms.iter().find(|t| t.rect.contains(p)) {
+        let t = Transform {
+            centre: view.centre,
+            scale: view.scale,
+            ..*t
+        };
+        let after = t.to_world(p);
+        view.centre = [
+            view.centre[0] + before[0] - after[0],
+            view.centre[1] + before[1] - after[1],
+        ];
+    }
+}
+
+/// The end of a drag: a lasso adds what it encloses to the selection; a selected unit
+/// dropped on another group is moved into it (`target`: where it was dropped).
+fn end_drag(view: &mut View, a: &Analysis, target: Option<Point>) -> Option<Command> {
+    if view.lasso.len() > 2 {
+        let lasso = std::mem::take(&mut view.lasso);
+        let inside: Vec<usize> = match view.level {
+            Level::Townships => view
+                .geometry
+                .townships
+                .iter_enumerated()
+                .filter(|(_, s)| crate::map::geometry::in_ring(s.label_at, &lasso))
+                .map(|(t, _)| t.index())
+                .collect(),
+            Level::Villages => view
+                .geometry
+                .villages
+                .iter_enumerated()
+                .filter(|(_, p)| crate::map::geometry::in_ring(**p, &lasso))
+                .map(|(v, _)| v.index())
+                .collect(),
+        };
+        for u in inside {
+            if !view.selection.contains(&u) {
+                view.selection.push(u);
+            }
+        }
+    }
+    view.lasso.clear();
+    let unit = view.moving.take()?;
+    let target = unit_at(view, target?)?;
+    let level = view.level;
+    let same = groups_of(a, level, &[unit]).contains(&code_of(a, level, target));
+    (!same).then(|| {
+        Command::Edit(Edit::move_to(
+            level.name(),
+            code_of(a, level, unit),
+            groups_of(a, level, &[target]),
+        ))
+    })
+}
+
 /// The toolbar: level, layout, colours, search, zoom, and the edits of the selection.
 fn toolbar(
     ui: &mut egui::Ui,
@@ -573,30 +607,7 @@ fn toolbar(
     out: &mut Vec<Command>,
 ) {
     ui.horizontal_wrapped(|ui| {
-        ui.selectable_value(&mut view.level, Level::Townships, l.t("townships"));
-        ui.selectable_value(&mut view.level, Level::Villages, l.t("villages"));
-        ui.separator();
-        ui.selectable_value(&mut view.layout, Layout::Before, l.t("before"));
-        ui.selectable_value(&mut view.layout, Layout::After, l.t("after"));
-        ui.selectable_value(
-            &mut view.layout,
-            Layout::BeforeAfter,
-            l.t("map_before_after"),
-        );
-        if state.open.len() > 1 {
-            ui.selectable_value(&mut view.layout, Layout::Compare, l.t("map_compare"));
-        }
-        ui.separator();
-        let label = ui.label(l.t("map_colour"));
-        egui::ComboBox::from_id_salt("map_mode")
-            .selected_text(mode_label(view.mode, l))
-            .show_ui(ui, |ui| {
-                for mode in ColourMode::ALL {
-                    ui.selectable_value(&mut view.mode, mode, mode_label(mode, l));
-                }
-            })
-            .response
-            .labelled_by(label.id);
+        view_controls(ui, l, state, view);
         ui.separator();
         let search = ui
             .add(
@@ -610,134 +621,152 @@ fn toolbar(
             && let Some(a) = a
         {
             let q = view.search.trim().to_string();
-            if let Some((t, _)) = a
-                .dataset()
-                .townships
-                .iter_enumerated()
-                .find(|(_, t)| t.code == q || t.name.contains(&q))
-            {
-                view.focus_codes(
-                    LevelName::Townships,
-                    &[a.dataset().townships[t].code.clone()],
-                    Some(a),
-                );
-            } else if let Some(v) = a.workspace().village_by_code(&q).or_else(|| {
-                a.dataset()
-                    .villages
-                    .iter_enumerated()
-                    .find(|(_, v)| v.name.contains(&q))
-                    .map(|(v, _)| v)
-            }) {
-                view.focus_codes(
-                    LevelName::Villages,
-                    &[a.dataset().villages[v].code.clone()],
-                    Some(a),
-                );
-            } else {
-                view.say(crate::tr!(
-                    "nothing is called '{q}'",
-                    "没有名为「{q}」的单位"
-                ));
-            }
+            find(view, a, &q);
         }
-        if ui.button("−").on_hover_text(l.t("zoom_out")).clicked() {
-            view.scale /= 1.5;
-        }
-        if ui.button("+").on_hover_text(l.t("zoom_in")).clicked() {
-            view.scale *= 1.5;
-        }
-        if ui.button(l.t("fit_all")).clicked() {
-            view.pending_fit = Some(view.geometry.bounds);
-        }
-        if ui
-            .add_enabled(
-                !view.selection.is_empty(),
-                egui::Button::new(l.t("fit_selection")),
-            )
-            .clicked()
-        {
-            view.pending_fit = selection_bounds(view);
-        }
+        zoom_buttons(ui, l, view);
     });
     let Some(a) = a else { return };
+    ui.horizontal_wrapped(|ui| edit_buttons(ui, l, view, a, out));
+}
+
+/// The level shown, the layout (before, after, both, two scenarios) and the colouring.
+fn view_controls(ui: &mut egui::Ui, l: Lang, state: &AppState, view: &mut View) {
+    ui.selectable_value(&mut view.level, Level::Townships, l.t("townships"));
+    ui.selectable_value(&mut view.level, Level::Villages, l.t("villages"));
+    ui.separator();
+    ui.selectable_value(&mut view.layout, Layout::Before, l.t("before"));
+    ui.selectable_value(&mut view.layout, Layout::After, l.t("after"));
+    ui.selectable_value(
+        &mut view.layout,
+        Layout::BeforeAfter,
+        l.t("map_before_after"),
+    );
+    if state.open.len() > 1 {
+        ui.selectable_value(&mut view.layout, Layout::Compare, l.t("map_compare"));
+    }
+    ui.separator();
+    let label = ui.label(l.t("map_colour"));
+    egui::ComboBox::from_id_salt("map_mode")
+        .selected_text(mode_label(view.mode, l))
+        .show_ui(ui, |ui| {
+            for mode in ColourMode::ALL {
+                ui.selectable_value(&mut view.mode, mode, mode_label(mode, l));
+            }
+        })
+        .response
+        .labelled_by(label.id);
+}
+
+/// Focuses the map on the township, else the village, whose code is `q` or whose name holds
+/// it; says so where there is none.
+fn find(view: &mut View, a: &Analysis, q: &str) {
+    let ds = a.dataset();
+    if let Some((t, _)) = ds
+        .townships
+        .iter_enumerated()
+        .find(|(_, t)| t.code == q || t.name.contains(q))
+    {
+        view.focus_codes(
+            LevelName::Townships,
+            &[ds.townships[t].code.clone()],
+            Some(a),
+        );
+    } else if let Some(v) = a.workspace().village_by_code(q).or_else(|| {
+        ds.villages
+            .iter_enumerated()
+            .find(|(_, v)| v.name.contains(q))
+            .map(|(v, _)| v)
+    }) {
+        view.focus_codes(LevelName::Villages, &[ds.villages[v].code.clone()], Some(a));
+    } else {
+        view.say(crate::tr!(
+            "nothing is called '{q}'",
+            "没有名为「{q}」的单位"
+        ));
+    }
+}
+
+/// Zoom out, in, to the whole dataset and to the selection.
+fn zoom_buttons(ui: &mut egui::Ui, l: Lang, view: &mut View) {
+    if ui.button("−").on_hover_text(l.t("zoom_out")).clicked() {
+        view.scale /= 1.5;
+    }
+    if ui.button("+").on_hover_text(l.t("zoom_in")).clicked() {
+        view.scale *= 1.5;
+    }
+    if ui.button(l.t("fit_all")).clicked() {
+        view.pending_fit = Some(view.geometry.bounds);
+    }
+    if ui
+        .add_enabled(
+            !view.selection.is_empty(),
+            egui::Button::new(l.t("fit_selection")),
+        )
+        .clicked()
+    {
+        view.pending_fit = selection_bounds(view);
+    }
+}
+
+/// The hand edits of the selection: merge, split, seat, lock, rename; and clearing it.
+fn edit_buttons(ui: &mut egui::Ui, l: Lang, view: &mut View, a: &Analysis, out: &mut Vec<Command>) {
     let level = view.level;
     let n = view.selection.len();
-    ui.horizontal_wrapped(|ui| {
-        ui.label(format!("{} {n}", l.t("selected")));
-        if ui
-            .add_enabled(n >= 2, egui::Button::new(l.t("edit_merge")))
-            .on_hover_text(l.t("edit_merge_hint"))
+    ui.label(format!("{} {n}", l.t("selected")));
+    let button = |ui: &mut egui::Ui, enabled: bool, label: &'static str, hint: &'static str| {
+        ui.add_enabled(enabled, egui::Button::new(l.t(label)))
+            .on_hover_text(l.t(hint))
             .clicked()
-        {
-            out.push(Command::Edit(Edit::new(
-                level.name(),
-                EditAction::Merge,
-                groups_of(a, level, &view.selection),
-            )));
+    };
+    let edit = |action, codes| Command::Edit(Edit::new(level.name(), action, codes));
+    if button(ui, n >= 2, "edit_merge", "edit_merge_hint") {
+        out.push(edit(
+            EditAction::Merge,
+            groups_of(a, level, &view.selection),
+        ));
+    }
+    if button(ui, n >= 1, "edit_split", "edit_split_hint") {
+        out.push(edit(
+            EditAction::Split,
+            groups_of(a, level, &view.selection),
+        ));
+    }
+    if button(ui, n == 1, "edit_seat", "edit_seat_hint") {
+        let seat = code_of(a, level, view.selection[0]);
+        out.push(edit(EditAction::Seat, vec![seat]));
+    }
+    if button(ui, n >= 1, "edit_lock", "edit_lock_hint") {
+        for &u in &view.selection {
+            out.push(edit(EditAction::Lock, vec![code_of(a, level, u)]));
         }
-        if ui
-            .add_enabled(n >= 1, egui::Button::new(l.t("edit_split")))
-            .on_hover_text(l.t("edit_split_hint"))
-            .clicked()
-        {
-            out.push(Command::Edit(Edit::new(
-                level.name(),
-                EditAction::Split,
-                groups_of(a, level, &view.selection),
-            )));
-        }
-        if ui
-            .add_enabled(n == 1, egui::Button::new(l.t("edit_seat")))
-            .on_hover_text(l.t("edit_seat_hint"))
-            .clicked()
-        {
-            out.push(Command::Edit(Edit::new(
-                level.name(),
-                EditAction::Seat,
-                vec![code_of(a, level, view.selection[0])],
-            )));
-        }
-        if ui
-            .add_enabled(n >= 1, egui::Button::new(l.t("edit_lock")))
-            .on_hover_text(l.t("edit_lock_hint"))
-            .clicked()
-        {
-            for &u in &view.selection {
-                out.push(Command::Edit(Edit::new(
-                    level.name(),
-                    EditAction::Lock,
-                    vec![code_of(a, level, u)],
-                )));
-            }
-        }
-        ui.add(
-            egui::TextEdit::singleline(&mut view.rename)
-                .hint_text(l.t("edit_name_hint"))
-                .desired_width(110.0),
+    }
+    ui.add(
+        egui::TextEdit::singleline(&mut view.rename)
+            .hint_text(l.t("edit_name_hint"))
+            .desired_width(110.0),
+    )
+    .accessible_name(l.t("edit_name_hint"));
+    if ui
+        .add_enabled(
+            n == 1 && !view.rename.trim().is_empty(),
+            egui::Button::new(l.t("edit_rename")),
         )
-        .accessible_name(l.t("edit_name_hint"));
-        if ui
-            .add_enabled(
-                n == 1 && !view.rename.trim().is_empty(),
-                egui::Button::new(l.t("edit_rename")),
-            )
-            .clicked()
-        {
-            out.push(Command::Edit(Edit::rename(
-                level.name(),
-                code_of(a, level, view.selection[0]),
-                view.rename.trim().to_string(),
-            )));
-            view.rename.clear();
-        }
-        if ui
-            .add_enabled(n >= 1, egui::Button::new(l.t("clear_selection")))
-            .clicked()
-        {
-            view.selection.clear();
-        }
-        ui.weak(l.t("map_hint"));
-    });
+        .clicked()
+    {
+        out.push(Command::Edit(Edit::rename(
+            level.name(),
+            code_of(a, level, view.selection[0]),
+            view.rename.trim().to_string(),
+        )));
+        view.rename.clear();
+    }
+    if ui
+        .add_enabled(n >= 1, egui::Button::new(l.t("clear_selection")))
+        .clicked()
+    {
+        view.selection.clear();
+    }
+    ui.weak(l.t("map_hint"));
 }
 
 /// The bounds of the selection.
