@@ -19,6 +19,25 @@ fn cut_pct(before: usize, after: usize) -> f64 {
     100.0 * (before as f64 - after as f64) / before as f64
 }
 
+/// The library's figures for every preset are the recorded ones (the file says where they
+/// come from); the app and CLI tests then compare what they show with the file.
+#[test]
+fn the_library_computes_the_recorded_preset_figures() {
+    for name in [
+        "sichuan-2019",
+        "conservative",
+        "thresholds-only",
+        "uniform-cut",
+    ] {
+        let a = demo_workspace().analyse(&preset(name)).unwrap();
+        let computed = (
+            a.after.province.townships.count,
+            a.after.province.villages.count,
+        );
+        assert_eq!(computed, common::preset_after(name), "{name}");
+    }
+}
+
 #[test]
 fn sichuan_2019_cuts_townships_32_and_villages_41_6_percent() {
     let a = demo_workspace().analyse(&preset("sichuan-2019")).unwrap();
