@@ -200,7 +200,12 @@ pub(super) fn model(sources: &Sources, progress: &Progress) -> Result<Modelled, 
         villages,
         ..
     } = sources;
-    let (county_index, township_index, townships_of, villages_of) = source_indexes(sources)?;
+    let SourceIndexes {
+        county_index,
+        township_index,
+        townships_of,
+        villages_of,
+    } = source_indexes(sources)?;
     // Each county is placed independently with its own seeded generator, so the result does
     // not depend on thread scheduling.
     let done = std::sync::atomic::AtomicU64::new(0);
@@ -287,20 +292,16 @@ fn allocate_people(
 }
 
 /// The sources' counties and townships by code, the townships of each county and the
-/// villages of each township; a township of no county and a village of no township are
-/// errors.
-#[allow(clippy::type_complexity)]
-fn source_indexes(
-    sources: &Sources,
-) -> Result<
-    (
-        HashMap<&str, usize>,
-        HashMap<&str, usize>,
-        Vec<Vec<usize>>,
-        Vec<Vec<usize>>,
-    ),
-    DemoError,
-> {
+/// villages of each township.
+struct SourceIndexes<'s> {
+    county_index: HashMap<&'s str, usize>,
+    township_index: HashMap<&'s str, usize>,
+    townships_of: Vec<Vec<usize>>,
+    villages_of: Vec<Vec<usize>>,
+}
+
+/// The sources' indexes; a township of no county and a village of no township are errors.
+fn source_indexes(sources: &Sources) -> Result<SourceIndexes<'_>, DemoError> {
     let Sources {
         counties,
         townships,
@@ -345,7 +346,12 @@ fn source_indexes(
             })?;
         villages_of[*t].push(i);
     }
-    Ok((county_index, township_index, townships_of, villages_of))
+    Ok(SourceIndexes {
+        county_index,
+        township_index,
+        townships_of,
+        villages_of,
+    })
 }
 
 /// Generates the demo dataset and writes it into `out` (each file atomically).

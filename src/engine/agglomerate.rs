@@ -436,13 +436,11 @@ fn outcome_of<L>(slots: &[Slot<L>], targets: &RegionTargets, fixed_merges: usize
     outcome
 }
 
+/// A level's new units, and each former unit's new one.
+type NewUnits<L> = (TiVec<NewId<L>, NewUnit<L>>, TiVec<L, NewId<L>>);
+
 /// The level's new units in order of their first former unit, and each former unit's new one.
-#[allow(clippy::type_complexity)]
-fn new_units_in_order<L: Level>(
-    slots: &[Slot<L>],
-    hand: &Hand,
-    n: usize,
-) -> (TiVec<NewId<L>, NewUnit<L>>, TiVec<L, NewId<L>>) {
+fn new_units_in_order<L: Level>(slots: &[Slot<L>], hand: &Hand, n: usize) -> NewUnits<L> {
     let mut first_of: Vec<(u32, u32)> = vec![(u32::MAX, 0); n];
     for (s, slot) in slots.iter().enumerate() {
         for (k, (_, members)) in slot.lineage.iter().enumerate() {
