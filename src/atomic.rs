@@ -47,6 +47,33 @@ pub fn write_atomic_with(
     Ok(())
 }
 
+/// Makes `path` atomically with `make`, which writes a whole file at the path it is given (a
+/// database, for instance): a temporary path in the same folder, flushed to disk, then renamed
+/// over the target. If `make` fails, the previous file is untouched and the temporary removed.
+pub fn make_atomic(
+    path: &Path,
+    make: impl FnOnce(&Path) -> std::io::Result<()>,
+) -> std::io::Result<()> {
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    let tmp = tempfile::Builder::new()
+        .prefix(".jianzhi-")
+        .suffix(".tmp")
+        .tempfile_in(dir)?;
+    make(tmp.path())?;
+    let file = std::fs::OpenOptions::new().read(true).open(tmp.path())?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        file.set_permissions(std::fs::Permissions::from_mode(0o644))?;
+    }
+    file.sync_all()?;
+    tmp.persist(path).map_err(|e| e.error)?;
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -12,7 +12,7 @@ use jianzhi::import::{LoadOptions, load_dataset_opts};
 use jianzhi::metrics::Metric;
 use jianzhi::model::Dataset;
 use jianzhi::progress::{Progress, Step};
-use jianzhi::report::export::{ExportOptions, Format, export_run};
+use jianzhi::report::export::{ExportOptions, export_run};
 use jianzhi::report::figure;
 use jianzhi::report::meta::Metadata;
 use jianzhi::summary::{Summary, summarize};
@@ -234,8 +234,7 @@ pub fn run(
     scenario: &Path,
     input: Input,
     out: &Path,
-    formats: &[Format],
-    lang: Option<Lang>,
+    options: &ExportOptions,
     timing: bool,
 ) -> anyhow::Result<()> {
     use std::time::Instant;
@@ -252,7 +251,7 @@ pub fn run(
     let t_apply = t2.elapsed();
     print!("{}", format_run(&analysis.report()));
     let t3 = Instant::now();
-    let written = write_files(&analysis, out, formats, lang)?;
+    let written = write_files(&analysis, out, options)?;
     let t_write = t3.elapsed();
     println!(
         "wrote {} files to {}: {}",
@@ -298,8 +297,7 @@ pub fn compare(
     scenarios: &[std::path::PathBuf],
     input: Input,
     out: &Path,
-    formats: &[Format],
-    lang: Option<Lang>,
+    options: &ExportOptions,
 ) -> anyhow::Result<()> {
     let scenarios = scenarios
         .iter()
@@ -313,13 +311,8 @@ pub fn compare(
     let comparison = jianzhi::report::compare::Comparison::new(analyses.iter().collect())
         .ok_or_else(|| anyhow::anyhow!("nothing to compare"))?;
     print!("{}", format_comparison(&comparison));
-    let options = ExportOptions {
-        formats: formats.to_vec(),
-        lang: lang.unwrap_or(Lang::Zh),
-        csv_lang: lang,
-    };
     let written = jianzhi::report::folder::write_run(out, &workspace.dataset().folders, |stage| {
-        comparison.write(stage, &options, &Progress::new())
+        comparison.write(stage, options, &Progress::new())
     })?;
     println!("wrote {} files to {}", written.len(), out.display());
     Ok(())
@@ -352,23 +345,17 @@ pub fn format_comparison(c: &jianzhi::report::compare::Comparison) -> String {
     text
 }
 
-/// Writes an analysis's files in `formats` into `out`, with progress on a terminal.
+/// Writes an analysis's files into `out` as `options` say.
 fn write_files(
     analysis: &jianzhi::workspace::Analysis,
     out: &Path,
-    formats: &[Format],
-    lang: Option<Lang>,
+    options: &ExportOptions,
 ) -> anyhow::Result<Vec<std::path::PathBuf>> {
-    let options = ExportOptions {
-        formats: formats.to_vec(),
-        lang: lang.unwrap_or(Lang::Zh),
-        csv_lang: lang,
-    };
     let meta = Metadata::new(analysis.dataset(), [&analysis.scenario]);
     Ok(export_run(
         analysis,
         out,
-        &options,
+        options,
         None,
         &meta,
         &Progress::new(),

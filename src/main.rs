@@ -105,13 +105,8 @@ enum Command {
         /// Folder for the reports.
         #[arg(long)]
         out: PathBuf,
-        /// Files to write, comma-separated: csv, xlsx, geojson, shp, html, png, or all.
-        #[arg(long, default_value = "csv", value_parser = parse_formats)]
-        formats: Formats,
-        /// CSV headers in this language (zh or en) instead of the English keys scripts read;
-        /// also the language of the workbook, briefing and pictures (Chinese without it).
-        #[arg(long, value_parser = parse_lang)]
-        lang: Option<jianzhi::Lang>,
+        #[command(flatten)]
+        files: FileArgs,
         /// Print how long each step took and the peak memory.
         #[arg(long)]
         timing: bool,
@@ -125,12 +120,8 @@ enum Command {
         /// Folder for the comparison.
         #[arg(long)]
         out: PathBuf,
-        /// Files to write, comma-separated: csv, xlsx, geojson, shp, html, png, or all.
-        #[arg(long, default_value = "csv", value_parser = parse_formats)]
-        formats: Formats,
-        /// CSV headers in this language (zh or en); also the language of the other files.
-        #[arg(long, value_parser = parse_lang)]
-        lang: Option<jianzhi::Lang>,
+        #[command(flatten)]
+        files: FileArgs,
     },
     /// Measure a scenario's township plan against the best plan of each county (same number
     /// of units, same constraints; least residents × km to the seat), solved exactly.
@@ -242,16 +233,14 @@ fn run_command(command: Command, input: cli::Input) -> anyhow::Result<()> {
         Command::Run {
             scenario,
             out,
-            formats,
-            lang,
+            files,
             timing,
-        } => cli::run(&scenario, input, &out, &formats, lang, timing),
+        } => cli::run(&scenario, input, &out, &files.options(), timing),
         Command::Compare {
             scenarios,
             out,
-            formats,
-            lang,
-        } => cli::compare(&scenarios, input, &out, &formats, lang),
+            files,
+        } => cli::compare(&scenarios, input, &out, &files.options()),
         Command::Optimum {
             scenario,
             out,
@@ -305,6 +294,38 @@ type Formats = Vec<jianzhi::report::export::Format>;
 
 fn parse_formats(text: &str) -> Result<Formats, String> {
     jianzhi::report::export::Format::parse_list(text)
+}
+
+/// `EPSG:4523`, `4523` or a system's WKT.
+fn parse_crs(text: &str) -> Result<jianzhi::crs::Crs, String> {
+    jianzhi::crs::Crs::parse(text).map_err(|m| m.en)
+}
+
+/// What files `run` and `compare` write, and how.
+#[derive(clap::Args, Debug)]
+struct FileArgs {
+    /// Files to write, comma-separated: csv, xlsx, geojson, shp, gpkg, html, png, or all.
+    #[arg(long, default_value = "csv", value_parser = parse_formats)]
+    formats: Formats,
+    /// CSV headers in this language (zh or en) instead of the English keys scripts read;
+    /// also the language of the workbook, briefing and pictures (Chinese without it).
+    #[arg(long, value_parser = parse_lang)]
+    lang: Option<jianzhi::Lang>,
+    /// Coordinate system of the GIS layers: an EPSG code such as EPSG:4523 (CGCS2000 3°
+    /// zone 35) or 4490 (CGCS2000); the boundary files' own without it.
+    #[arg(long, value_parser = parse_crs)]
+    crs: Option<jianzhi::crs::Crs>,
+}
+
+impl FileArgs {
+    fn options(self) -> jianzhi::report::export::ExportOptions {
+        jianzhi::report::export::ExportOptions {
+            formats: self.formats,
+            lang: self.lang.unwrap_or(jianzhi::Lang::Zh),
+            csv_lang: self.lang,
+            crs: self.crs,
+        }
+    }
 }
 
 /// How the app starts.

@@ -73,7 +73,7 @@ pub const PROVINCES: [Province; 31] = [
 /// The version of the national model: part of the cache folder's name, so a build whose
 /// model differs never reads an older build's modelled files. Raise it with any change to
 /// what `demo::national` writes.
-pub const MODEL_VERSION: u32 = 2;
+pub const MODEL_VERSION: u32 = 3;
 
 /// Sichuan: the built-in demo (2016, before its reform), not the national 2023 codes.
 pub const SICHUAN: &str = "51";
@@ -268,6 +268,7 @@ impl Dataset {
             neighbours: Default::default(),
             unlocated: false,
             folders: Vec::new(),
+            crs: None,
         };
         for mut part in parts {
             let terrain = crate::terrain::township_terrain(&part);

@@ -15,6 +15,7 @@
 //! assert_eq!(text, "\u{feff}代码,面积（平方公里）\r\n510104020,2.500\r\n");
 //! ```
 
+use std::borrow::Cow;
 use std::io::Write;
 
 use crate::lang::Lang;
@@ -69,17 +70,63 @@ impl Column {
     }
 }
 
+/// A word of the reports' vocabulary (a metric, a kind, a terrain class, a basis): scripts
+/// read its key, a workbook shows it in the reader's language.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Term {
+    pub key: Cow<'static, str>,
+    pub zh: Cow<'static, str>,
+    pub en: Cow<'static, str>,
+}
+
+impl Term {
+    pub const fn new(key: &'static str, zh: &'static str, en: &'static str) -> Self {
+        Self {
+            key: Cow::Borrowed(key),
+            zh: Cow::Borrowed(zh),
+            en: Cow::Borrowed(en),
+        }
+    }
+
+    /// A term made at run time (a sentence in each language, with its English as the key).
+    pub fn owned(key: impl Into<Cow<'static, str>>, zh: String, en: String) -> Self {
+        Self {
+            key: key.into(),
+            zh: Cow::Owned(zh),
+            en: Cow::Owned(en),
+        }
+    }
+
+    /// The word in `lang`.
+    pub fn get(&self, lang: Lang) -> &str {
+        match lang {
+            Lang::Zh => &self.zh,
+            Lang::En => &self.en,
+        }
+    }
+}
+
 /// One cell of a report.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Cell {
-    /// Free text (names, kinds).
+    /// Free text (names, descriptions).
     Text(String),
+    /// A word of the vocabulary: its key in CSV, its words in a workbook.
+    Term(Term),
     /// A division code: text, whatever it looks like (spreadsheets must not make it a number).
     Code(String),
     /// A whole number (counts, populations given as integers).
     Count(u64),
     /// A measured or computed figure; NaN or infinite is written empty.
     Number(f64),
+    /// A share from 0 to 1: written as [`Cell::Number`] in CSV, as a percentage in a workbook.
+    Share(f64),
+    /// A figure read as a whole number (people, yuan): [`Cell::Number`] in CSV, without
+    /// decimals in a workbook.
+    Whole(f64),
+    /// A setting as it was given (36, 0.7, 400): [`Cell::Number`] in CSV, in a workbook with
+    /// the decimals it has and no more.
+    Plain(f64),
     /// A figure always shown with this many decimals (coordinates).
     Fixed(f64, u8),
     /// Yes (1) or no (0).
@@ -105,8 +152,9 @@ impl Cell {
     pub fn to_text(&self) -> String {
         match self {
             Cell::Text(s) | Cell::Code(s) => s.clone(),
+            Cell::Term(t) => t.key.to_string(),
             Cell::Count(n) => n.to_string(),
-            Cell::Number(x) => figure(*x),
+            Cell::Number(x) | Cell::Share(x) | Cell::Whole(x) | Cell::Plain(x) => figure(*x),
             Cell::Fixed(x, decimals) if x.is_finite() => format!("{x:.*}", usize::from(*decimals)),
             Cell::Fixed(..) => String::new(),
             Cell::Flag(b) => u8::from(*b).to_string(),

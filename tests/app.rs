@@ -186,6 +186,27 @@ fn export_writes_the_reports_in_the_background_and_shows_a_failure_in_the_panel(
     let map = std::fs::read(gis.join("map.png")).unwrap();
     assert!(image::load_from_memory(&map).unwrap().width() >= 1920);
     assert!(!gis.join("summary.csv").exists());
+    // In the data's own system (WGS 84 for the demo) unless another is chosen: then in
+    // CGCS2000 3° zone 35, eastings with the zone prefix (35 500 000 m at 105°E).
+    assert!(!layer.contains("\"crs\""));
+    harness
+        .state_mut()
+        .apply(Command::SetExportFormats(vec![Format::Geojson]));
+    harness.state_mut().apply(Command::SetExportCrs(Some(4523)));
+    let zone = dir.path().join("zone");
+    harness.state_mut().apply(Command::Export(zone.clone()));
+    settle(&mut harness);
+    let seats: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(zone.join("seats.geojson")).unwrap())
+            .unwrap();
+    assert_eq!(
+        seats["crs"]["properties"]["name"],
+        "urn:ogc:def:crs:EPSG::4523"
+    );
+    let east = seats["features"][0]["geometry"]["coordinates"][0]
+        .as_f64()
+        .unwrap();
+    assert!((35_000_000.0..36_000_000.0).contains(&east), "{east}");
     harness
         .state_mut()
         .apply(Command::SetLanguage(jianzhi::app::i18n::Lang::Zh));

@@ -41,6 +41,19 @@ fn analysis() -> &'static Analysis {
     })
 }
 
+/// The seat's code of the new township the scenario's rename edit names (the one holding
+/// 510121101).
+fn renamed_seat(a: &Analysis) -> &str {
+    let ds = a.dataset();
+    let t = ds
+        .townships
+        .iter()
+        .position(|t| t.code == "510121101")
+        .unwrap();
+    let seat = a.plan.townships.seat_of(t.into());
+    &ds.townships[seat].code
+}
+
 fn meta(a: &Analysis) -> Metadata {
     Metadata::made_at(
         a.dataset(),
@@ -56,6 +69,7 @@ fn export_to(formats: &[Format], lang: Lang) -> (tempfile::TempDir, Vec<std::pat
         formats: formats.to_vec(),
         lang,
         csv_lang: None,
+        crs: None,
     };
     let written = export(a, dir.path(), &options, None, &meta(a), &Progress::new()).unwrap();
     (dir, written)
@@ -108,6 +122,13 @@ fn the_workbook_matches_the_csv_reports_cell_by_cell_with_codes_as_text() {
     let bytes = report.xlsx(Lang::Zh, &meta(a)).unwrap().to_bytes().unwrap();
     let mut book: Xlsx<_> = calamine::open_workbook_from_rs(Cursor::new(bytes)).unwrap();
     let mut checked_codes = 0;
+    // The CSV columns holding words of the vocabulary (metric names, kinds, terrain, basis,
+    // levels, hand edits and what became of them).
+    const VOCABULARY: &[&str] = &[
+        "metric", "basis", "kind", "terrain", "level", "action", "status", "reason",
+    ];
+    // `column=key` → the words the book shows for it.
+    let mut words: HashMap<String, String> = HashMap::new();
     for which in ReportTable::ALL {
         let (keys, rows) = csv_rows(&report.csv(which));
         let sheet = book.worksheet_range(which.title(Lang::Zh)).unwrap();
@@ -134,6 +155,19 @@ fn the_workbook_matches_the_csv_reports_cell_by_cell_with_codes_as_text() {
                 let at = format!("{} row {} column {key}", which.name(), r + 2);
                 match cell {
                     Data::Empty => assert!(text.is_empty(), "{at}: empty vs {text:?}"),
+                    // A word of the vocabulary: its key in the CSV, its Chinese in the book,
+                    // the same Chinese for the same key everywhere.
+                    Data::String(s) if VOCABULARY.contains(&key.as_str()) => {
+                        assert!(!s.is_empty(), "{at}");
+                        assert!(
+                            !s.replace("km", "").chars().any(|c| c.is_ascii_alphabetic()),
+                            "{at}: {s:?} is not in Chinese"
+                        );
+                        let said = words
+                            .entry(format!("{key}={text}"))
+                            .or_insert_with(|| s.clone());
+                        assert_eq!(said, s, "{at}: {text} said two ways");
+                    }
                     Data::String(s) => {
                         assert_eq!(s, text, "{at}");
                         if key.ends_with("code") {
@@ -175,13 +209,87 @@ fn the_workbook_matches_the_csv_reports_cell_by_cell_with_codes_as_text() {
     assert!(text.iter().any(|t| t.starts_with("Jianzhi ")));
     assert!(text.iter().any(|t| t == "2026-11-24T10:00:00+08:00"));
     assert!(text.iter().any(|t| t.contains("模拟数据")));
+    // The parameters in words, numbers as numbers.
     let parameters = book.worksheet_range("方案参数").unwrap();
-    let keys: Vec<String> = parameters.rows().map(|r| r[0].to_string()).collect();
-    assert!(
-        keys.contains(&"townships.target_reduction_pct".to_string()),
-        "{keys:?}"
+    let row = |label: &str| {
+        parameters
+            .rows()
+            .find(|r| r[0] == label)
+            .unwrap_or_else(|| panic!("no {label}"))
+            .to_vec()
+    };
+    assert_eq!(row("乡镇 · 目标减少比例（%）")[1], Data::Float(36.0));
+    assert_eq!(row("乡镇 · 限制 · 面积上限（km²）")[1], Data::Float(400.0));
+    assert_eq!(row("乡镇 · 驻地选择规则")[1], Data::String("镇优先".into()));
+    assert_eq!(
+        row("手动调整 · 2 · 名称")[1],
+        Data::String("新三星镇".into())
     );
-    assert!(keys.contains(&"edits[2].name".to_string()), "{keys:?}");
+    // Shares are percentages.
+    let summary = book
+        .worksheet_range(ReportTable::Summary.title(Lang::Zh))
+        .unwrap();
+    let within_5km = summary
+        .rows()
+        .find(|r| r[0].to_string().starts_with("5 公里内"))
+        .map(|r| r.to_vec());
+    assert!(within_5km.is_some(), "the 5 km share row");
+    assert_eq!(
+        words.get("metric=share_within_5km").map(String::as_str),
+        within_5km.as_ref().map(|r| r[0].to_string()).as_deref()
+    );
+}
+
+#[test]
+fn read_back_a_chinese_workbook_has_no_untranslated_word() {
+    let a = analysis();
+    let meta = meta(a);
+    let bytes = a
+        .report()
+        .xlsx(Lang::Zh, &meta)
+        .unwrap()
+        .to_bytes()
+        .unwrap();
+    let mut book: Xlsx<_> = calamine::open_workbook_from_rs(Cursor::new(bytes)).unwrap();
+    // What the data and the user wrote is kept as written: names and codes, the dataset's
+    // name and sources, the scenario's name and description, the program and the time.
+    let ds = a.dataset();
+    let mut data: std::collections::HashSet<String> = std::collections::HashSet::new();
+    data.extend(
+        ds.counties
+            .iter()
+            .flat_map(|c| [c.name.clone(), c.city_name.clone()]),
+    );
+    data.extend(ds.townships.iter().map(|t| t.name.clone()));
+    data.extend(ds.villages.iter().map(|v| v.name.clone()));
+    data.extend(meta.lines(Lang::Zh).into_iter().map(|(_, value)| value));
+    data.insert(a.scenario.description.clone());
+    let mut cells = 0;
+    for sheet in book.sheet_names() {
+        let range = book.worksheet_range(&sheet).unwrap();
+        assert!(
+            !sheet.chars().any(|c| c.is_ascii_alphabetic()),
+            "sheet {sheet}"
+        );
+        for (r, row) in range.rows().enumerate() {
+            for (c, cell) in row.iter().enumerate() {
+                let Data::String(text) = cell else { continue };
+                cells += 1;
+                if data.contains(text) {
+                    continue;
+                }
+                // Units are written as units; codes and figures are digits.
+                let words = text.replace("km", "");
+                assert!(
+                    !words.chars().any(|ch| ch.is_ascii_alphabetic()),
+                    "{sheet} row {} column {}: {text:?} is not in Chinese",
+                    r + 1,
+                    c + 1
+                );
+            }
+        }
+    }
+    assert!(cells > 100_000, "{cells} text cells read");
 }
 
 /// The width Excel gives column `col` (1-based) of a workbook's `n`th sheet.
@@ -203,6 +311,55 @@ fn column_width(xlsx: &[u8], sheet: usize, col: usize) -> f64 {
         }
     }
     panic!("no width for column {col}")
+}
+
+/// A part of a workbook's zip as text.
+fn xlsx_part(xlsx: &[u8], name: &str) -> String {
+    use std::io::Read;
+    let mut zip = zip::ZipArchive::new(Cursor::new(xlsx)).unwrap();
+    let mut xml = String::new();
+    zip.by_name(name).unwrap().read_to_string(&mut xml).unwrap();
+    xml
+}
+
+#[test]
+fn workbook_tables_print_landscape_one_page_wide_with_their_header_on_every_page() {
+    let a = analysis();
+    let bytes = a
+        .report()
+        .xlsx(Lang::Zh, &meta(a))
+        .unwrap()
+        .to_bytes()
+        .unwrap();
+    let workbook = xlsx_part(&bytes, "xl/workbook.xml");
+    for (n, which) in ReportTable::ALL.iter().enumerate() {
+        let sheet = xlsx_part(&bytes, &format!("xl/worksheets/sheet{}.xml", n + 1));
+        let at = which.name();
+        assert!(sheet.contains(r#"<pageSetUpPr fitToPage="1"/>"#), "{at}");
+        assert!(sheet.contains(r#"orientation="landscape""#), "{at}");
+        assert!(sheet.contains(r#"paperSize="9""#), "{at}: A4");
+        assert!(
+            sheet.contains(r#"fitToHeight="0""#),
+            "{at}: one page wide, as long as it takes"
+        );
+        // The header row is at least two lines of 10-point Chinese tall.
+        let header = sheet.split("<row r=\"1\"").nth(1).unwrap();
+        let height: f64 = header
+            .split("ht=\"")
+            .nth(1)
+            .and_then(|h| h.split('"').next())
+            .unwrap()
+            .parse()
+            .unwrap();
+        assert!(height >= 30.0, "{at}: header row {height} pt");
+        // Row 1 repeats on every printed page.
+        let title = which.title(Lang::Zh);
+        assert!(
+            workbook.contains(&format!("'{title}'!$1:$1"))
+                || workbook.contains(&format!("{title}!$1:$1")),
+            "{at}: no print titles in {workbook}"
+        );
+    }
 }
 
 #[test]
@@ -370,7 +527,7 @@ fn the_geojson_has_one_dissolved_territory_per_new_township_and_keeps_the_area()
         .iter()
         .map(|(p, _)| (p["code"].as_str().unwrap(), p))
         .collect();
-    let renamed = by_code["510121101"];
+    let renamed = by_code[renamed_seat(a)];
     assert_eq!(renamed["name"], "新三星镇");
     let ds = a.dataset();
     for unit in a.plan.townships.units.iter().take(300) {
@@ -518,7 +675,7 @@ fn the_shapefile_reads_back_in_chinese_with_one_record_per_new_township() {
     assert_eq!(records, a.plan.townships.units.len());
     let input = input_area(a);
     assert!((total - input).abs() / input < 0.005);
-    assert_eq!(names["510121101"], "新三星镇");
+    assert_eq!(names[renamed_seat(a)], "新三星镇");
     assert_eq!(
         names["510104020"],
         a.dataset()
@@ -560,7 +717,10 @@ fn the_briefing_stands_alone_and_holds_the_figures() {
         assert!(html.contains(&county.name), "{}", county.name);
     }
     assert!(html.contains("新三星镇") || html.contains("510121101"));
-    assert!(html.contains("townships.target_reduction_pct"));
+    // The parameters in words, and the scenario file itself, printed (not folded away).
+    assert!(html.contains("乡镇 · 目标减少比例（%）"));
+    assert!(html.contains(r#"<div class="print"><h3>方案文件（TOML）</h3><pre>"#));
+    assert!(html.contains(".print { display: block; }"));
     assert_eq!(html.matches("<svg").count(), 6, "the map and five charts");
     assert!(html.contains("含模拟数据"));
 }

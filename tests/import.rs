@@ -198,7 +198,8 @@ fn shapefile_boundaries_join_by_code_in_utf8_and_gbk() {
             jianzhi::import::header::TableKind::Townships,
             &mut Default::default(),
         )
-        .unwrap();
+        .unwrap()
+        .features;
         assert_eq!(
             features[0].attributes[&jianzhi::import::table::Column::Name],
             "城厢镇",

@@ -3,8 +3,11 @@
 //! (`SOURCE_DATE_EPOCH`), against the SHA-256 digests in `tests/data/golden/report-digests.txt`.
 //!
 //! Provenance of the digests: recorded at the start of the restructuring of #31 (commit
-//! 6ba4c1c, with the fixed time patched in) and unchanged through it; every later change to
-//! a report must come with new digests, recorded on purpose with
+//! 6ba4c1c, with the fixed time patched in) and unchanged through it; recorded again for #32
+//! (valid GIS layers with fixed names and no empty fields, GeoPackage, the workbook in the
+//! interface language and ready to print, whole counts in the briefing, tidy axes and full
+//! legends in the pictures, and the demo regenerated in county outlines that tile). Every
+//! later change to a report must come with new digests, recorded on purpose with
 //! `JIANZHI_BLESS=1 cargo test --test reports` and said in its commit.
 
 #![allow(clippy::unwrap_used)] // test helpers outside #[test] functions

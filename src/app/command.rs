@@ -35,6 +35,8 @@ pub enum Command {
     CancelExport,
     /// The formats exports write (never none).
     SetExportFormats(Vec<crate::report::export::Format>),
+    /// The EPSG code of the system GIS layers are written in; none for the dataset's own.
+    SetExportCrs(Option<u32>),
     SetLanguage(Lang),
     SetDark(bool),
     /// The panel sizes, as the user left them.

@@ -108,7 +108,8 @@ pub fn figures(ui: &mut egui::Ui, state: &AppState) {
 /// The change of each reform figure, one bar per scenario.
 fn change_chart(ui: &mut egui::Ui, state: &AppState, views: &[&FiguresView], names: &[String]) {
     let l = state.lang();
-    title(ui, l.t("chart_change"));
+    // One bar per scenario, without Sichuan's published figures.
+    title(ui, l.t("chart_change_only"));
     let Some(first) = views[0].charts.as_ref() else {
         return;
     };

@@ -67,6 +67,12 @@ const TEXT: &[(&str, &str, &str)] = &[
     ("step_coverage", "计算服务距离", "measuring distances"),
     ("step_writing", "写出文件", "writing files"),
     ("formats", "导出格式", "Formats"),
+    (
+        "crs_export",
+        "GIS 图层坐标系",
+        "GIS layers' coordinate system",
+    ),
+    ("crs_own", "数据原有", "The data's own"),
     ("about", "关于", "About"),
     ("mapping_title", "列对应", "Column mapping"),
     ("mapping_preview", "前几行", "First rows"),

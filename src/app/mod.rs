@@ -584,6 +584,11 @@ impl JianzhiApp {
             formats: self.state.settings.export_formats.clone(),
             lang: self.state.lang(),
             csv_lang: None,
+            crs: self
+                .state
+                .settings
+                .export_crs
+                .and_then(|code| crate::crs::Crs::from_epsg(code).ok()),
         };
         self.worker.export(
             analysis,
@@ -685,6 +690,7 @@ impl JianzhiApp {
             Command::SetExportFormats(formats) if !formats.is_empty() => {
                 settings.export_formats = formats
             }
+            Command::SetExportCrs(code) => settings.export_crs = code,
             Command::SetLanguage(lang) => settings.lang = lang,
             Command::SetDark(dark) => settings.dark = dark,
             Command::SetLayout(layout) => settings.layout = layout,

@@ -55,6 +55,8 @@ pub struct Saved {
     pub scenarios: Vec<Scenario>,
     /// The files an export writes.
     pub export_formats: Vec<crate::report::export::Format>,
+    /// The EPSG code of the system GIS layers are written in; none for the dataset's own.
+    pub export_crs: Option<u32>,
 }
 
 impl Default for Saved {
@@ -71,6 +73,7 @@ impl Default for Saved {
                 crate::report::export::Format::Xlsx,
                 crate::report::export::Format::Html,
             ],
+            export_crs: None,
         }
     }
 }
@@ -359,6 +362,8 @@ pub struct Settings {
     pub layout: Layout,
     /// The files an export writes.
     pub export_formats: Vec<crate::report::export::Format>,
+    /// The EPSG code of the system GIS layers are written in; none for the dataset's own.
+    pub export_crs: Option<u32>,
 }
 
 /// One open scenario: what is saved of it (the scenario) and what it has while the app runs
@@ -380,6 +385,7 @@ impl Saved {
             layout: settings.layout,
             scenarios: open.iter().map(|o| o.scenario.clone()).collect(),
             export_formats: settings.export_formats.clone(),
+            export_crs: settings.export_crs,
         }
     }
 
@@ -390,6 +396,7 @@ impl Saved {
             dark: self.dark,
             layout: self.layout,
             export_formats: self.export_formats.clone(),
+            export_crs: self.export_crs,
         }
     }
 }

@@ -124,7 +124,57 @@ fn export_formats(ui: &mut egui::Ui, state: &AppState) -> Vec<Command> {
                 out.push(Command::SetExportFormats(formats));
             }
         }
+        ui.separator();
+        out.extend(export_crs(ui, state));
     });
+    out
+}
+
+/// The coordinate system GIS layers are written in: the dataset's own, WGS 84, CGCS2000, or
+/// the CGCS2000 Gauss–Krüger zones where the dataset lies.
+fn export_crs(ui: &mut egui::Ui, state: &AppState) -> Vec<Command> {
+    use crate::crs::Crs;
+    let l = state.lang();
+    let dataset = state.workspace.dataset();
+    let own = dataset.crs.clone().unwrap_or_else(Crs::wgs84);
+    let mut choices: Vec<(Option<u32>, String)> = vec![(
+        None,
+        format!("{} ({}, {})", l.t("crs_own"), own.code(), own.name),
+    )];
+    let mut lons: Vec<f64> = dataset
+        .townships
+        .iter()
+        .map(|t| t.seat.lon)
+        .filter(|x| x.is_finite())
+        .collect();
+    lons.sort_by(f64::total_cmp);
+    let zones = lons
+        .get(lons.len() / 2)
+        .map_or_else(Vec::new, |&lon| Crs::cgcs2000_zones(lon));
+    for crs in [Crs::wgs84()]
+        .into_iter()
+        .chain(Crs::from_epsg(4490).ok())
+        .chain(zones)
+    {
+        choices.push((
+            Some(u32::from(crs.epsg)),
+            format!("{} {}", crs.code(), crs.name),
+        ));
+    }
+    let chosen = state.settings.export_crs;
+    if let Some(code) = chosen
+        && !choices.iter().any(|(c, _)| *c == chosen)
+        && let Ok(crs) = Crs::from_epsg(code)
+    {
+        choices.push((chosen, format!("{} {}", crs.code(), crs.name)));
+    }
+    ui.label(l.t("crs_export"));
+    let mut out = Vec::new();
+    for (code, label) in choices {
+        if ui.radio(chosen == code, label).clicked() && chosen != code {
+            out.push(Command::SetExportCrs(code));
+        }
+    }
     out
 }
 

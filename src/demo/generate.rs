@@ -5,8 +5,8 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 use geo::{
-    BooleanOps, BoundingRect, Contains, Coord, Distance, Euclidean, GeodesicArea, LineString,
-    MapCoords, MultiPolygon, Point, Polygon,
+    BooleanOps, BoundingRect, Contains, Coord, Distance, Euclidean, GeodesicArea, MapCoords,
+    MultiPolygon, Point,
 };
 use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -133,9 +133,11 @@ pub(super) struct Modelled {
 
 /// Generates the demo dataset from the sources folder, in memory.
 pub fn generate(sources: &Path) -> Result<DemoFiles, DemoError> {
+    let mut counties = read_counties(&sources.join("counties.geojson"))?;
+    super::tiling::tile(&mut counties);
     let read = Sources {
         dem: Dem::read(&sources.join("dem.asc"))?,
-        counties: read_counties(&sources.join("counties.geojson"))?,
+        counties,
         townships: read_townships(&sources.join("townships_2016.csv"))?,
         villages: read_villages(&sources.join("villages_2016.csv"))?,
         totals: read_totals(&sources.join("city_population_2020.csv"))?,
@@ -171,12 +173,11 @@ pub fn generate(sources: &Path) -> Result<DemoFiles, DemoError> {
         ("dataset.toml", DATASET_TOML.as_bytes().to_vec()),
         (
             "counties.geojson",
-            std::fs::read(sources.join("counties.geojson")).map_err(|e| {
-                Problem::file(
-                    &sources.join("counties.geojson"),
-                    Message::untranslated(e.to_string()),
-                )
-            })?,
+            shapes_geojson(
+                counties
+                    .iter()
+                    .map(|c| (c.code.as_str(), c.name.as_str(), &c.shape)),
+            ),
         ),
         (
             "dem.asc",
@@ -384,7 +385,7 @@ sources = [
 
 fn read_counties(path: &Path) -> Result<Vec<SourceCounty>, DemoError> {
     let mut problems = Problems::default();
-    let features = read_boundaries(path, TableKind::Counties, &mut problems)?;
+    let features = read_boundaries(path, TableKind::Counties, &mut problems)?.features;
     let text = |f: &crate::import::boundaries::BoundaryFeature, c: Column| {
         f.attributes.get(&c).cloned().unwrap_or_default()
     };
@@ -746,10 +747,7 @@ fn place_county(
     for (k, &(township, kind)) in order.iter().enumerate() {
         let cell = voronoi::cell(&seats, k, bmin, bmax);
         let territory_km = cell.intersection(&shape_km);
-        let territory: MultiPolygon<f64> = round_shape(&territory_km.map_coords(|c| {
-            let p = proj.to_lonlat(c);
-            Coord { x: p.lon, y: p.lat }
-        }));
+        let territory = lonlat_on_grid(&territory_km, &proj);
         let area_km2 = territory.geodesic_area_unsigned() / 1e6;
         let seat = round_point(proj.to_lonlat(seats[k]));
         out_townships.push((
@@ -782,6 +780,17 @@ fn place_county(
         }));
     }
     (out_townships, out_villages)
+}
+
+/// A shape on the plane in longitude/latitude, on the grid files write (about a centimetre;
+/// where a corner lies on a neighbouring county's border, the sliver rounding leaves is too
+/// thin to matter), and valid.
+fn lonlat_on_grid(shape_km: &MultiPolygon<f64>, proj: &LocalProjection) -> MultiPolygon<f64> {
+    let lonlat = shape_km.map_coords(|c| {
+        let p = proj.to_lonlat(c);
+        Coord { x: p.lon, y: p.lat }
+    });
+    crate::shape::valid_on(lonlat, crate::crs::DEGREE_GRID)
 }
 
 /// Places the villages of one township inside its territory and shares out its area.
@@ -829,31 +838,6 @@ fn round5(x: f64) -> f64 {
 
 fn round_point(p: LonLat) -> LonLat {
     LonLat::new(round5(p.lon), round5(p.lat))
-}
-
-/// Rounds to 5 decimals (about a metre) and drops the repeated points rounding can make.
-fn round_shape(shape: &MultiPolygon<f64>) -> MultiPolygon<f64> {
-    let ring = |ls: &LineString<f64>| {
-        let mut coords: Vec<Coord<f64>> = Vec::with_capacity(ls.0.len());
-        for c in &ls.0 {
-            let c = Coord {
-                x: round5(c.x),
-                y: round5(c.y),
-            };
-            if coords.last() != Some(&c) {
-                coords.push(c);
-            }
-        }
-        LineString::from(coords)
-    };
-    MultiPolygon::new(
-        shape
-            .0
-            .iter()
-            .map(|p| Polygon::new(ring(p.exterior()), p.interiors().iter().map(ring).collect()))
-            .filter(|p| p.exterior().0.len() >= 4)
-            .collect(),
-    )
 }
 
 /// A UTF-8 CSV with a header line and `\n` line ends (the demo files are for git and for

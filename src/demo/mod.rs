@@ -6,7 +6,9 @@
 //!   valleys), special units (development zones) near it, towns spread out with a preference
 //!   for low ground, townships spread evenly (Mitchell's best-candidate sampling).
 //! - **Territories**: each township's territory is its seat's Voronoi cell clipped to the county
-//!   outline, so territories tile the county and their areas add up to the county's area.
+//!   outline, so territories tile the county and their areas add up to the county's area. The
+//!   outlines are first made to tile each other (an overlap goes to the smaller county), so
+//!   no two territories overlap anywhere.
 //! - **Villages**: centres inside their township's territory (communities near the seat);
 //!   village areas are shares of the township's area (communities small).
 //! - **Populations**: each city's 2020 census resident total is shared among its townships by
@@ -24,6 +26,7 @@ mod generate;
 pub mod national;
 mod population;
 pub mod scaled;
+mod tiling;
 mod voronoi;
 
 pub use generate::{DemoError, DemoReport, generate, write_demo};

@@ -39,7 +39,7 @@ use crate::progress::Progress;
 
 /// The weight of a community against a village when sharing a township's residents: the
 /// value the demo's calibration to Sichuan's published 877 residents per village finds.
-pub const COMMUNITY_WEIGHT: f64 = 6.351;
+pub const COMMUNITY_WEIGHT: f64 = 6.255;
 
 /// Area of a development zone's modelled outline per township, km².
 const ZONE_KM2_PER_TOWNSHIP: f64 = 25.0;
@@ -170,7 +170,8 @@ fn national_sources(files: &Files, rows: &[CountyRow]) -> Result<NationalSources
     for t in &townships {
         *townships_in.entry(t.county_code.as_str()).or_default() += 1;
     }
-    let (counties, modelled_outlines) = outlines_for(rows, &outline, &townships_in);
+    let (mut counties, modelled_outlines) = outlines_for(rows, &outline, &townships_in);
+    super::tiling::tile(&mut counties);
     let read = Sources {
         counties,
         townships,
@@ -295,6 +296,8 @@ fn outlines_for(
         }
     }
     let mut modelled = Vec::new();
+    // Zones placed in each host so far: the next is set beside them, not on top.
+    let mut placed_in: HashMap<&str, usize> = HashMap::new();
     let counties = rows
         .iter()
         .filter_map(|r| {
@@ -311,8 +314,11 @@ fn outlines_for(
                         .unwrap_or(1)
                         .max(1);
                     modelled.push((r.code.clone(), r.name.clone()));
+                    let k = placed_in.entry(host).or_default();
+                    let at = beside(LonLat::new(centre.x(), centre.y()), *k);
+                    *k += 1;
                     disk(
-                        LonLat::new(centre.x(), centre.y()),
+                        at,
                         (n as f64 * ZONE_KM2_PER_TOWNSHIP / std::f64::consts::PI).sqrt(),
                     )
                 }
@@ -328,6 +334,20 @@ fn outlines_for(
         })
         .collect();
     (counties, modelled)
+}
+
+/// Where the `k`-th zone of a host goes: the host's middle for the first, then on a spiral
+/// around it (golden-angle steps, 12 km apart), so zones of one host do not lie on one another.
+fn beside(centre: LonLat, k: usize) -> LonLat {
+    if k == 0 {
+        return centre;
+    }
+    let angle = k as f64 * 2.399_963; // the golden angle, radians
+    let km = 12.0 * (k as f64).sqrt();
+    LocalProjection::new(centre).to_lonlat(Coord {
+        x: km * angle.cos(),
+        y: km * angle.sin(),
+    })
 }
 
 /// A 48-sided disk of `radius_km` around `centre`, counter-clockwise.

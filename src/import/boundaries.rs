@@ -11,6 +11,7 @@ use std::path::Path;
 use geo::orient::{Direction, Orient};
 use geo::{Area, MakeValid, MultiPolygon, Polygon, Validation};
 
+use crate::crs::{Crs, Transform};
 use crate::error::{Message, Problem};
 use crate::import::header::TableKind;
 use crate::import::table::{Column, check_code, column_in};
@@ -32,32 +33,56 @@ impl BoundaryFeature {
     }
 }
 
-/// Reads polygons from a `.geojson`/`.json` or `.shp` file.
+/// A boundary file read: its features in WGS 84 longitude/latitude, and the coordinate
+/// system the file was in.
+#[derive(Debug, Clone)]
+pub struct Boundaries {
+    pub features: Vec<BoundaryFeature>,
+    pub crs: Crs,
+}
+
+/// Reads polygons from a `.geojson`/`.json`, `.shp` or `.gpkg` file, in the coordinate system
+/// its `crs` member, `.prj` or spatial reference table names (WGS 84 where it names none).
 pub fn read_boundaries(
     path: &Path,
     table: TableKind,
     problems: &mut Problems,
-) -> Result<Vec<BoundaryFeature>, ImportError> {
+) -> Result<Boundaries, ImportError> {
     let ext = path
         .extension()
         .map(|e| e.to_string_lossy().to_lowercase())
         .unwrap_or_default();
-    let features = match ext.as_str() {
+    let boundaries = match ext.as_str() {
         "shp" => read_shapefile(path, table, problems)?,
-        _ => read_geojson(path, table, problems)?,
+        "gpkg" => read_geopackage(path, table, problems)?,
+        _ => {
+            let bytes = std::fs::read(path).map_err(|e| {
+                Problem::file(path, tr!("cannot read the file: {e}", "无法读取文件：{e}"))
+            })?;
+            read_geojson(path, bytes, table, problems)?
+        }
     };
+    if let Some(caveat) = boundaries.crs.caveat() {
+        problems.warn(Problem::file(path, caveat));
+    }
     problems.check()?;
-    Ok(features)
+    Ok(boundaries)
 }
 
-fn read_geojson(
-    path: &Path,
-    table: TableKind,
-    problems: &mut Problems,
-) -> Result<Vec<BoundaryFeature>, ImportError> {
-    let bytes = std::fs::read(path)
-        .map_err(|e| Problem::file(path, tr!("cannot read the file: {e}", "无法读取文件：{e}")))?;
-    parse_geojson(path, bytes, table, problems)
+/// Brings a shape read in `crs` (through `to_wgs84`) to WGS 84 longitude/latitude; a point
+/// that cannot be transformed is an error of the feature.
+fn in_wgs84(
+    shape: MultiPolygon<f64>,
+    to_wgs84: &Transform,
+    crs: &Crs,
+) -> Result<MultiPolygon<f64>, Message> {
+    to_wgs84.shape(&shape).ok_or_else(|| {
+        tr!(
+            "a point cannot be brought from {} to longitude/latitude: is the coordinate system right?",
+            "有坐标点无法从 {} 转换为经纬度：坐标系是否正确？",
+            crs.code()
+        )
+    })
 }
 
 /// Reads GeoJSON boundaries from `bytes` as if read from `path` (which names the file in
@@ -68,37 +93,95 @@ pub fn parse_geojson(
     table: TableKind,
     problems: &mut Problems,
 ) -> Result<Vec<BoundaryFeature>, ImportError> {
-    let features = geojson_features(path, bytes)?;
-    let mut out = Vec::with_capacity(features.len());
+    read_geojson(path, bytes, table, problems).map(|b| b.features)
+}
+
+/// [`parse_geojson`], with the coordinate system the file names.
+fn read_geojson(
+    path: &Path,
+    bytes: Vec<u8>,
+    table: TableKind,
+    problems: &mut Problems,
+) -> Result<Boundaries, ImportError> {
+    let (features, crs) = geojson_features(path, bytes)?;
+    let mut reading = Reading::new(path, crs)?;
     for (index, feature) in features.into_iter().enumerate() {
         let attributes = feature_attributes(&feature, table);
+        reading.add(index, attributes, feature_shape(feature.geometry), problems);
+    }
+    Ok(reading.done())
+}
+
+/// Features being read from one file: each checked and brought to WGS 84.
+struct Reading<'a> {
+    path: &'a Path,
+    crs: Crs,
+    to_wgs84: Transform,
+    features: Vec<BoundaryFeature>,
+}
+
+impl<'a> Reading<'a> {
+    fn new(path: &'a Path, crs: Crs) -> Result<Self, ImportError> {
+        let to_wgs84 = crs
+            .to_wgs84()
+            .map_err(|message| Problem::file(path, message))?;
+        Ok(Self {
+            path,
+            crs,
+            to_wgs84,
+            features: Vec::new(),
+        })
+    }
+
+    /// Adds feature `index` with its attributes and shape (in the file's system), or reports
+    /// why it cannot be a boundary: a malformed code, no shape, a point that cannot be
+    /// transformed, a shape that is not longitude/latitude once transformed.
+    fn add(
+        &mut self,
+        index: usize,
+        attributes: HashMap<Column, String>,
+        shape: Result<MultiPolygon<f64>, Message>,
+        problems: &mut Problems,
+    ) {
+        let path = self.path;
         let code = attributes.get(&Column::Code).cloned();
         if let Some(code) = &code
             && let Err(message) = check_code(code)
         {
             problems.error(Problem::feature(path, index, None, message));
-            continue;
+            return;
         }
-        let shape = match feature_shape(feature.geometry) {
+        let shape = shape.and_then(|shape| in_wgs84(shape, &self.to_wgs84, &self.crs));
+        let shape = match shape {
             Ok(shape) => shape,
             Err(message) => {
                 problems.error(Problem::feature(path, index, code.as_deref(), message));
-                continue;
+                return;
             }
         };
         if let Some(shape) = check_shape(path, index, code.as_deref(), shape, problems) {
-            out.push(BoundaryFeature {
+            self.features.push(BoundaryFeature {
                 index,
                 attributes,
                 shape,
             });
         }
     }
-    Ok(out)
+
+    fn done(self) -> Boundaries {
+        Boundaries {
+            features: self.features,
+            crs: self.crs,
+        }
+    }
 }
 
-/// The features of a GeoJSON text (UTF-8): a collection's, or the one feature.
-fn geojson_features(path: &Path, bytes: Vec<u8>) -> Result<Vec<geojson::Feature>, ImportError> {
+/// The features of a GeoJSON text (UTF-8): a collection's, or the one feature; and the
+/// coordinate system its `crs` member names (WGS 84 where none).
+fn geojson_features(
+    path: &Path,
+    bytes: Vec<u8>,
+) -> Result<(Vec<geojson::Feature>, Crs), ImportError> {
     let text = String::from_utf8(bytes).map_err(|_| {
         Problem::file(
             path,
@@ -115,8 +198,19 @@ fn geojson_features(path: &Path, bytes: Vec<u8>) -> Result<Vec<geojson::Feature>
         )
     })?;
     match geojson {
-        geojson::GeoJson::FeatureCollection(fc) => Ok(fc.features),
-        geojson::GeoJson::Feature(f) => Ok(vec![f]),
+        geojson::GeoJson::FeatureCollection(fc) => {
+            let named = fc
+                .foreign_members
+                .as_ref()
+                .and_then(|m| m.get("crs"))
+                .and_then(|crs| crs["properties"]["name"].as_str());
+            let crs = match named {
+                Some(name) => Crs::from_geojson_name(name).map_err(|m| Problem::file(path, m))?,
+                None => Crs::wgs84(),
+            };
+            Ok((fc.features, crs))
+        }
+        geojson::GeoJson::Feature(f) => Ok((vec![f], Crs::wgs84())),
         geojson::GeoJson::Geometry(_) => Err(Problem::file(
             path,
             Message::new(
@@ -198,9 +292,9 @@ fn read_shapefile(
     path: &Path,
     table: TableKind,
     problems: &mut Problems,
-) -> Result<Vec<BoundaryFeature>, ImportError> {
+) -> Result<Boundaries, ImportError> {
+    let mut reading = Reading::new(path, shapefile_crs(path)?)?;
     let mut reader = open_shapefile(path)?;
-    let mut out = Vec::new();
     for (index, item) in reader.iter_shapes_and_records().enumerate() {
         let (shape, record) = match item {
             Ok(pair) => pair,
@@ -215,27 +309,44 @@ fn read_shapefile(
             }
         };
         let attributes = record_attributes(record, table);
-        let code = attributes.get(&Column::Code).cloned();
-        let shape = match shapefile_shape(shape) {
-            Ok(shape) => shape,
-            Err(message) => {
-                problems.error(Problem::feature(path, index, code.as_deref(), message));
-                continue;
-            }
-        };
-        if let Some(shape) = check_shape(path, index, code.as_deref(), shape, problems) {
-            out.push(BoundaryFeature {
-                index,
-                attributes,
-                shape,
-            });
-        }
+        reading.add(index, attributes, shapefile_shape(shape), problems);
     }
-    Ok(out)
+    Ok(reading.done())
+}
+
+/// Boundaries from a GeoPackage's feature table (the only one, or the one named after the
+/// table: `townships`, `villages`, `counties`), in the system the file gives it.
+fn read_geopackage(
+    path: &Path,
+    table: TableKind,
+    problems: &mut Problems,
+) -> Result<Boundaries, ImportError> {
+    let (features, crs) =
+        super::geopackage::read(path, table.stem()).map_err(|m| Problem::file(path, m))?;
+    let mut reading = Reading::new(path, crs)?;
+    for (index, feature) in features.into_iter().enumerate() {
+        let attributes = feature
+            .attributes
+            .into_iter()
+            .filter(|(_, text)| !text.is_empty())
+            .filter_map(|(key, text)| Some((column_in(&key, table)?, text)))
+            .collect();
+        reading.add(index, attributes, feature.shape, problems);
+    }
+    Ok(reading.done())
+}
+
+/// The coordinate system a Shapefile's `.prj` names; WGS 84 without one.
+fn shapefile_crs(path: &Path) -> Result<Crs, ImportError> {
+    let prj_path = path.with_extension("prj");
+    match std::fs::read_to_string(&prj_path) {
+        Ok(prj) => Crs::from_wkt(&prj).map_err(|message| Problem::file(&prj_path, message).into()),
+        Err(_) => Ok(Crs::wgs84()),
+    }
 }
 
 /// A shapefile reader over the `.shp` and its `.dbf` (in the encoding its `.cpg` or bytes
-/// say). A missing `.dbf` and a projected `.prj` are refused.
+/// say). A missing `.dbf` is refused.
 fn open_shapefile(
     path: &Path,
 ) -> Result<
@@ -250,19 +361,6 @@ fn open_shapefile(
                 "the shapefile has no attribute table: {} is missing (copy the .dbf beside the .shp)",
                 "shapefile 缺少属性表：找不到 {}（请把 .dbf 放在 .shp 旁边）",
                 dbf_path.display()
-            ),
-        )
-        .into());
-    }
-    let prj_path = path.with_extension("prj");
-    if let Ok(prj) = std::fs::read_to_string(&prj_path)
-        && prj.trim_start().starts_with("PROJCS")
-    {
-        return Err(Problem::file(
-            &prj_path,
-            Message::new(
-                "the shapefile is in a projected coordinate system; export it as WGS84 (EPSG:4326) longitude/latitude",
-                "shapefile 为投影坐标系；请导出为 WGS84（EPSG:4326）经纬度",
             ),
         )
         .into());
@@ -442,7 +540,7 @@ fn check_shape(
     if let Err(reason) = shape.check_validation() {
         return match shape.make_valid() {
             Ok(repaired) if repaired.unsigned_area() > 0.0 => {
-                let repaired = repaired.orient(Direction::Default);
+                let repaired = crate::shape::canonical(repaired.orient(Direction::Default));
                 let change = repair_change(&shape, &repaired);
                 problems.warn(Problem::feature(
                     path,
@@ -503,8 +601,8 @@ fn check_coordinates(shape: &MultiPolygon<f64>) -> Result<(), Message> {
         .find(|c| c.x.abs() > 180.0 || c.y.abs() > 90.0)
     {
         return Err(tr!(
-            "coordinate ({}, {}) is not longitude/latitude in degrees (projected metres?); convert to WGS84",
-            "坐标 ({}, {}) 不是以度为单位的经纬度（投影坐标，单位米？）；请转换为 WGS84",
+            "coordinate ({}, {}) is not longitude/latitude in degrees, and the file names no coordinate system: projected metres without a .prj (a Shapefile) or a crs member (GeoJSON)? Add the file's .prj, as the GIS that made it writes it",
+            "坐标 ({}, {}) 不是以度为单位的经纬度，且文件未说明坐标系：是缺少 .prj（Shapefile）或 crs（GeoJSON）的投影坐标吗？请附上生成该文件的 GIS 所写的 .prj",
             c.x,
             c.y
         ));
@@ -535,7 +633,9 @@ mod tests {
             ),
         );
         let mut problems = Problems::default();
-        let f = read_boundaries(&p, TableKind::Townships, &mut problems).unwrap();
+        let f = read_boundaries(&p, TableKind::Townships, &mut problems)
+            .unwrap()
+            .features;
         assert_eq!(f.len(), 1);
         assert_eq!(f[0].code(), Some("510104020"));
         assert_eq!(f[0].attributes[&Column::Name], "督院街");
@@ -550,7 +650,9 @@ mod tests {
             r#"{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"code":"1"},"geometry":{"type":"Polygon","coordinates":[[[0,0],[1,1],[1,0],[0,1],[0,0]]]}}]}"#,
         );
         let mut problems = Problems::default();
-        let f = read_boundaries(&p, TableKind::Townships, &mut problems).unwrap();
+        let f = read_boundaries(&p, TableKind::Townships, &mut problems)
+            .unwrap()
+            .features;
         assert_eq!(f.len(), 1);
         assert!(f[0].shape.unsigned_area() > 0.4);
         assert!(

@@ -7,9 +7,9 @@
 //! | `townships.csv` | yes | one row per township-level unit |
 //! | `villages.csv` | yes | one row per village-level unit |
 //! | `counties.csv` | no | county names and cities (else from `counties.geojson`, else inferred) |
-//! | `counties.geojson` / `.shp` | no | county outlines |
-//! | `townships.geojson` / `.shp` | no | township boundaries, joined by code |
-//! | `villages.geojson` / `.shp` | no | village boundaries, joined by code |
+//! | `counties.geojson` / `.shp` / `.gpkg` | no | county outlines |
+//! | `townships.geojson` / `.shp` / `.gpkg` | no | township boundaries, joined by code |
+//! | `villages.geojson` / `.shp` / `.gpkg` | no | village boundaries, joined by code |
 //! | `adjacency.csv` | no | neighbour pairs (code, neighbour's code); needed where units have no place |
 //! | `dem.asc` | no | elevation grid (terrain classes, terrain-adjusted distance) |
 //! | `dataset.toml` | no | display name, which figures are modelled, sources |
@@ -18,6 +18,7 @@ pub mod boundaries;
 pub mod columns;
 pub mod error;
 pub mod fuzzing;
+mod geopackage;
 pub mod header;
 pub mod limits;
 mod neighbours;
@@ -89,6 +90,7 @@ pub fn load_dataset_opts(
         .map(|p| Dem::read(&p))
         .transpose()?;
     let shapes = Shapes::read(dir, &mut problems)?;
+    let shapes_crs = shapes.crs.clone();
     progress.check()?;
     let units = Units::read(dir, &columns, &provenance, shapes, &mut problems, progress)?;
     let declared = match table_file(dir, TableKind::Neighbours, &columns)? {
@@ -130,6 +132,7 @@ pub fn load_dataset_opts(
         neighbours: declared,
         unlocated,
         folders: vec![dir.to_path_buf()],
+        crs: shapes_crs,
     };
     Ok(Loaded {
         dataset,
@@ -251,11 +254,13 @@ fn column_map(dir: &Path, options: &LoadOptions) -> Result<ColumnMap, ImportErro
     })
 }
 
-/// A dataset folder's boundary files, read (the townships' and villages' with their path).
+/// A dataset folder's boundary files, read (the townships' and villages' with their path),
+/// and the coordinate system they came in (the townships', else the counties').
 struct Shapes {
     counties: Vec<BoundaryFeature>,
     townships: Option<(Vec<BoundaryFeature>, PathBuf)>,
     villages: Option<(Vec<BoundaryFeature>, PathBuf)>,
+    crs: Option<crate::crs::Crs>,
 }
 
 impl Shapes {
@@ -266,6 +271,7 @@ impl Shapes {
                 format!("{stem}.geojson"),
                 format!("{stem}.json"),
                 format!("{stem}.shp"),
+                format!("{stem}.gpkg"),
             ];
             let names: Vec<&str> = names.iter().map(String::as_str).collect();
             match existing(dir, &names) {
@@ -273,12 +279,19 @@ impl Shapes {
                 None => Ok(None),
             }
         };
+        let counties = read(TableKind::Counties)?;
+        let townships = read(TableKind::Townships)?;
+        let villages = read(TableKind::Villages)?;
+        let crs = [&townships, &counties, &villages]
+            .into_iter()
+            .flatten()
+            .map(|(b, _)| b.crs.clone())
+            .next();
         Ok(Self {
-            counties: read(TableKind::Counties)?
-                .map(|(f, _)| f)
-                .unwrap_or_default(),
-            townships: read(TableKind::Townships)?,
-            villages: read(TableKind::Villages)?,
+            counties: counties.map(|(b, _)| b.features).unwrap_or_default(),
+            townships: townships.map(|(b, p)| (b.features, p)),
+            villages: villages.map(|(b, p)| (b.features, p)),
+            crs,
         })
     }
 }

@@ -278,10 +278,9 @@ impl Plane<'_> {
         member_bounds: Option<Bounds>,
         overview: &mut FillMesh,
     ) -> CountyShape {
-        use geo::Simplify;
         let shape = self.project(boundary);
         let start = overview.positions.len() as u32;
-        overview.add(&shape.simplify(OVERVIEW_KM));
+        overview.add(&overview_shape(&shape));
         let rings = rings_of(&shape);
         let bounds = Bounds::of(rings.iter().flatten().copied())
             .or(member_bounds)
@@ -303,6 +302,32 @@ impl Plane<'_> {
             overview: start..overview.positions.len() as u32,
         }
     }
+}
+
+/// A county's territory as the overview draws it: simplified within [`OVERVIEW_KM`], less
+/// the holes too small to see at that scale. Simplifying a hole a few hundred metres across
+/// leaves a ring that crosses itself or the outline, and the triangulation then covers land
+/// twice.
+fn overview_shape(shape: &MultiPolygon<f32>) -> MultiPolygon<f32> {
+    use geo::{Area, Simplify};
+    let smallest = OVERVIEW_KM * OVERVIEW_KM;
+    MultiPolygon::new(
+        shape
+            .0
+            .iter()
+            .map(|p| {
+                let holes = p
+                    .interiors()
+                    .iter()
+                    .filter(|ring| {
+                        geo::Polygon::new((*ring).clone(), vec![]).unsigned_area() >= smallest
+                    })
+                    .cloned()
+                    .collect();
+                geo::Polygon::new(p.exterior().clone(), holes).simplify(OVERVIEW_KM)
+            })
+            .collect(),
+    )
 }
 
 /// The townships' bounds, for finding the township under a point.

@@ -395,6 +395,9 @@ pub struct Dataset {
     pub unlocated: bool,
     /// The folders the dataset was read from: reports are never written into them.
     pub folders: Vec<std::path::PathBuf>,
+    /// The coordinate system its boundary files came in (read into WGS 84); GIS layers are
+    /// written back in it. `None`: no boundaries, or WGS 84 is assumed.
+    pub crs: Option<crate::crs::Crs>,
 }
 
 /// Neighbour pairs given as data rather than found from geometry, per level.

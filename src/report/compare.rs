@@ -6,12 +6,13 @@ use std::path::{Path, PathBuf};
 
 use crate::figures::FiguresView;
 use crate::lang::Lang;
-use crate::metrics::{Metric, Unit};
+use crate::metrics::Metric;
 use crate::progress::Progress;
 use crate::report::export::{ExportError, ExportOptions, Format, export};
 use crate::report::html;
 use crate::report::meta::Metadata;
 use crate::report::svg::{esc, pick};
+use crate::report::terms;
 use crate::report::xlsx::Xlsx;
 use crate::report::{write_atomic, write_csv_atomic};
 use crate::table::{Cell, Column, TableWriter};
@@ -142,10 +143,10 @@ impl<'a> Comparison<'a> {
         columns.push(Column::new("basis", "依据", "basis"));
         out.header(&columns)?;
         for f in self.figures() {
-            let mut row = vec![Cell::text(f.metric.key()), Cell::number(f.before)];
-            row.extend(f.after.iter().map(|x| Cell::number(*x)));
-            row.extend((1..names.len()).map(|i| Cell::number(f.difference(i))));
-            row.push(Cell::text(f.basis));
+            let mut row = vec![terms::metric(f.metric), terms::figure(f.metric, f.before)];
+            row.extend(f.after.iter().map(|x| terms::figure(f.metric, *x)));
+            row.extend((1..names.len()).map(|i| terms::figure(f.metric, f.difference(i))));
+            row.push(terms::basis(f.basis));
             out.row(&row)?;
         }
         Ok(())
@@ -238,28 +239,21 @@ impl<'a> Comparison<'a> {
                 continue;
             }
             let unit = f.metric.unit();
-            let shown =
-                |x: Option<f64>| x.map_or("—".to_string(), |x| html::shown(unit.shown(x)));
+            let shown = |x: Option<f64>| x.map_or("—".to_string(), |x| html::figure(unit, x));
             h += &format!(
                 "<tr><td>{}</td><td>{}</td>",
                 esc(f.metric.label(lang)),
                 shown(f.before)
             );
             for (i, after) in f.after.iter().enumerate() {
-                let diff = f.difference(i).map(|d| unit.shown(d));
-                match diff {
-                    Some(d) if d.abs() > 1e-9 => {
+                match f.difference(i) {
+                    Some(d) if unit.shown(d).abs() > 1e-9 => {
                         // Marked, not judged: more is better for some figures, worse for others.
-                        let whole = matches!(unit, Unit::Count | Unit::People);
                         h += &format!(
                             r#"<td class="diff"><b>{}</b> ({}{})</td>"#,
                             shown(*after),
                             if d > 0.0 { "+" } else { "" },
-                            if whole && d.abs() < 1000.0 {
-                                format!("{d:.0}")
-                            } else {
-                                html::shown(d)
-                            }
+                            html::figure(unit, d)
                         );
                     }
                     _ => h += &format!("<td>{}</td>", shown(*after)),
@@ -330,7 +324,7 @@ impl<'a> Comparison<'a> {
                         .map_err(io(path.clone()))?;
                     path
                 }
-                Format::Geojson | Format::Shp | Format::Png => continue,
+                Format::Geojson | Format::Shp | Format::Gpkg | Format::Png => continue,
             };
             written.push(path);
         }

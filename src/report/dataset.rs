@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use crate::lang::Lang;
 use crate::metrics::Metric;
 use crate::model::Dataset;
+use crate::report::terms;
 use crate::report::write_csv_atomic;
 use crate::summary::DatasetSummary;
 use crate::table::{Cell, Column, TableWriter};
@@ -25,9 +26,9 @@ pub fn summary_table(
     out.header(SUMMARY)?;
     for &m in Metric::UNITS {
         out.row(&[
-            Cell::text(m.key()),
-            Cell::number(m.of_summary(&stats.province)),
-            Cell::text(m.basis().of(&dataset.provenance)),
+            terms::metric(m),
+            terms::figure(m, m.of_summary(&stats.province)),
+            terms::basis(m.basis().of(&dataset.provenance)),
         ])?;
     }
     Ok(())
@@ -59,7 +60,7 @@ pub fn counties_table(
         row.extend(
             Metric::UNITS
                 .iter()
-                .map(|m| Cell::number(m.of_summary(&stats.counties[k]))),
+                .map(|m| terms::figure(*m, m.of_summary(&stats.counties[k]))),
         );
         out.row(&row)?;
     }

@@ -5,6 +5,7 @@
 
 use std::path::{Path, PathBuf};
 
+use crate::crs::Crs;
 use crate::error::Message;
 use crate::figures::FiguresView;
 use crate::lang::Lang;
@@ -15,7 +16,7 @@ use crate::report::folder::{self, FolderError};
 use crate::report::meta::Metadata;
 use crate::report::run::ReportTable;
 use crate::report::svg::{PNG_SCALE, Picture};
-use crate::report::{gis, html, layers, svg, write_atomic, write_csv_atomic};
+use crate::report::{gis, gpkg, html, svg, write_atomic, write_csv_atomic};
 use crate::tr;
 use crate::workspace::Analysis;
 
@@ -29,19 +30,26 @@ pub enum Format {
     Xlsx,
     Geojson,
     Shp,
+    Gpkg,
     Html,
     Png,
 }
 
 impl Format {
-    pub const ALL: [Format; 6] = [
+    pub const ALL: [Format; 7] = [
         Format::Csv,
         Format::Xlsx,
         Format::Geojson,
         Format::Shp,
+        Format::Gpkg,
         Format::Html,
         Format::Png,
     ];
+
+    /// Whether it is a GIS format (needs locations, written in a coordinate system).
+    pub fn is_gis(self) -> bool {
+        matches!(self, Format::Geojson | Format::Shp | Format::Gpkg)
+    }
 
     /// What the format is, for a menu.
     pub fn label(self, lang: Lang) -> &'static str {
@@ -54,6 +62,8 @@ impl Format {
             (Format::Geojson, Lang::En) => "GeoJSON layers",
             (Format::Shp, Lang::Zh) => "Shapefile 图层",
             (Format::Shp, Lang::En) => "Shapefile layers",
+            (Format::Gpkg, Lang::Zh) => "GeoPackage（全部图层一个文件）",
+            (Format::Gpkg, Lang::En) => "GeoPackage (every layer in one file)",
             (Format::Html, Lang::Zh) => "简报（HTML）",
             (Format::Html, Lang::En) => "Briefing (HTML)",
             (Format::Png, Lang::Zh) => "地图和图表（PNG）",
@@ -67,6 +77,7 @@ impl Format {
             Format::Xlsx => "xlsx",
             Format::Geojson => "geojson",
             Format::Shp => "shp",
+            Format::Gpkg => "gpkg",
             Format::Html => "html",
             Format::Png => "png",
         }
@@ -84,6 +95,7 @@ impl Format {
             let format = match word.as_str() {
                 "json" => Format::Geojson,
                 "shapefile" => Format::Shp,
+                "geopackage" => Format::Gpkg,
                 "excel" => Format::Xlsx,
                 other => Format::ALL
                     .into_iter()
@@ -99,7 +111,7 @@ impl Format {
             }
         }
         if formats.is_empty() {
-            return Err("no format given: csv, xlsx, geojson, shp, html, png or all".into());
+            return Err("no format given: csv, xlsx, geojson, shp, gpkg, html, png or all".into());
         }
         Ok(formats)
     }
@@ -113,6 +125,9 @@ pub struct ExportOptions {
     pub lang: Lang,
     /// CSV headers: the English keys scripts read (`None`), or in a language.
     pub csv_lang: Option<Lang>,
+    /// The coordinate system of the GIS layers: the dataset's own (`None`, WGS 84 where the
+    /// dataset has no boundary files), or one the user chose.
+    pub crs: Option<Crs>,
 }
 
 impl Default for ExportOptions {
@@ -121,6 +136,7 @@ impl Default for ExportOptions {
             formats: vec![Format::Csv],
             lang: Lang::Zh,
             csv_lang: None,
+            crs: None,
         }
     }
 }
@@ -139,6 +155,8 @@ pub enum ExportError {
         "{format} files need locations, and this dataset has none (no coordinates or boundaries); nothing was written"
     )]
     NoLocations { format: &'static str },
+    #[error("the GIS layers cannot be written in the chosen coordinate system: {}", .0.en)]
+    Crs(Message),
     #[error(transparent)]
     Folder(#[from] FolderError),
 }
@@ -161,6 +179,16 @@ impl ExportError {
                 "cannot export {format}: GIS files need locations, and this dataset has no coordinates or boundaries; nothing was written",
                 "无法导出 {format}：GIS 文件需要位置，而本数据集没有坐标或边界；未写出任何文件"
             ),
+            ExportError::Crs(message) => Message::new(
+                format!(
+                    "the GIS layers cannot be written in the chosen coordinate system: {}; nothing was written",
+                    message.en
+                ),
+                format!(
+                    "无法以所选坐标系写出 GIS 图层：{}；未写出任何文件",
+                    message.zh
+                ),
+            ),
             ExportError::Folder(e) => e.message(),
         }
     }
@@ -172,11 +200,7 @@ pub fn check_formats(dataset: &Dataset, options: &ExportOptions) -> Result<(), E
     if dataset.has_locations() {
         return Ok(());
     }
-    match options
-        .formats
-        .iter()
-        .find(|f| matches!(f, Format::Geojson | Format::Shp))
-    {
+    match options.formats.iter().find(|f| f.is_gis()) {
         Some(gis) => Err(ExportError::NoLocations { format: gis.name() }),
         None => Ok(()),
     }
@@ -243,6 +267,7 @@ pub fn export(
         options,
         meta,
         pictures: figures.as_ref().zip(geometry),
+        layers: std::cell::OnceCell::new(),
     };
     for &format in &options.formats {
         match format {
@@ -255,6 +280,7 @@ pub fn export(
             }
             Format::Geojson => run.geojson(&mut out)?,
             Format::Shp => run.shapefiles(&mut out)?,
+            Format::Gpkg => run.geopackage(&mut out)?,
             Format::Html => run.briefing(&mut out)?,
             Format::Png => run.pngs(&mut out)?,
         }
@@ -270,6 +296,8 @@ struct Run<'a> {
     meta: &'a Metadata,
     /// The figures and the map geometry, where pictures are written.
     pictures: Option<(&'a FiguresView, &'a MapGeometry)>,
+    /// The GIS layers and their coordinate system, once a GIS format has built them.
+    layers: std::cell::OnceCell<(Crs, Vec<gis::Layer>)>,
 }
 
 impl Run<'_> {
@@ -293,58 +321,63 @@ impl Run<'_> {
         })
     }
 
-    /// The GeoJSON layers.
-    fn geojson(&self, out: &mut Writer) -> Result<(), ExportError> {
+    /// The plan's GIS layers in the export's coordinate system (built once per run).
+    fn layers(&self) -> Result<&(Crs, Vec<gis::Layer>), ExportError> {
+        if let Some(built) = self.layers.get() {
+            return Ok(built);
+        }
+        let crs = self.crs();
         let report = self.analysis.report();
-        let meta = self.meta;
-        out.file("townships-new.geojson", |path| {
-            write_atomic(
-                path,
-                &gis::territories_geojson(&layers::townships(&report), meta),
-            )
-        })?;
-        if let Some(villages) = &layers::villages(&report) {
-            out.file("villages-new.geojson", |path| {
-                write_atomic(path, &gis::territories_geojson(villages, meta))
+        let layers =
+            gis::plan_layers(&report, self.options.lang, &crs).map_err(ExportError::Crs)?;
+        Ok(self.layers.get_or_init(|| (crs, layers)))
+    }
+
+    /// The coordinate system layers are written in: the one chosen, else the dataset's.
+    fn crs(&self) -> Crs {
+        self.options
+            .crs
+            .clone()
+            .or_else(|| self.analysis.dataset().crs.clone())
+            .unwrap_or_else(Crs::wgs84)
+    }
+
+    /// The GeoJSON layers (`townships-new.geojson`, `villages-new.geojson`, `seats.geojson`,
+    /// `stations.geojson`).
+    fn geojson(&self, out: &mut Writer) -> Result<(), ExportError> {
+        let (crs, layers) = self.layers()?;
+        for layer in layers {
+            let file = format!("{}.geojson", layer.name.replace('_', "-"));
+            out.file(&file, |path| {
+                write_atomic(path, &gis::geojson(layer, crs, self.meta))
             })?;
         }
-        out.file("seats.geojson", |path| {
-            write_atomic(path, &gis::markers_geojson(&layers::seats(&report), meta))
-        })?;
-        out.file("stations.geojson", |path| {
-            write_atomic(
-                path,
-                &gis::markers_geojson(&layers::stations(&report), meta),
-            )
-        })
+        Ok(())
     }
 
     /// The Shapefile layers. Without boundaries there are no territories to draw: the
-    /// GeoJSON keeps the new units' figures (null geometry), a Shapefile would be empty.
+    /// GeoJSON keeps the new units' figures (null geometry), a Shapefile would be empty. A
+    /// point layer is written even when it has no points (a plan without service stations).
     fn shapefiles(&self, out: &mut Writer) -> Result<(), ExportError> {
-        let report = self.analysis.report();
-        let (meta, dir) = (self.meta, out.dir);
-        let names = LayerNames::new(self.options.lang);
-        let townships = layers::townships(&report);
-        if townships.iter().any(|t| t.geometry.is_some()) {
-            out.file("townships_new.shp", |_| {
-                gis::write_territories_shp(dir, "townships_new", &townships, meta, names.townships)
-            })?;
-        } else {
-            out.skip();
-        }
-        if let Some(villages) = &layers::villages(&report) {
-            out.file("villages_new.shp", |_| {
-                gis::write_territories_shp(dir, "villages_new", villages, meta, names.villages)
+        let (crs, layers) = self.layers()?;
+        let dir = out.dir;
+        for layer in layers {
+            if !layer.points && !layer.has_geometry() {
+                out.skip();
+                continue;
+            }
+            out.file(&format!("{}.shp", layer.name), |_| {
+                gis::write_shapefile(dir, layer, crs, self.meta)
             })?;
         }
-        let seats = layers::seats(&report);
-        out.file("seats.shp", |_| {
-            gis::write_markers_shp(dir, "seats", &seats, meta, names.seats)
-        })?;
-        let stations = layers::stations(&report);
-        out.file("stations.shp", |_| {
-            gis::write_markers_shp(dir, "stations", &stations, meta, names.stations)
+        Ok(())
+    }
+
+    /// Every layer and the metadata in one GeoPackage, `layers.gpkg`.
+    fn geopackage(&self, out: &mut Writer) -> Result<(), ExportError> {
+        let (crs, layers) = self.layers()?;
+        out.file("layers.gpkg", |path| {
+            gpkg::write(path, layers, crs, self.meta)
         })
     }
 
@@ -369,7 +402,8 @@ impl Run<'_> {
         for picture in Picture::ALL {
             out.file(&format!("{}.png", picture.name()), |path| {
                 let drawing = svg::svg(picture, self.analysis, figures, geometry, self.meta, lang);
-                let bytes = svg::png(&drawing, PNG_SCALE, &png_notes(self.meta, picture, lang))?;
+                let title = svg::title(picture, figures, lang);
+                let bytes = svg::png(&drawing, PNG_SCALE, &png_notes(self.meta, title, lang))?;
                 write_atomic(path, &bytes)
             })?;
         }
@@ -378,12 +412,9 @@ impl Run<'_> {
 }
 
 /// The text chunks of an exported picture.
-pub fn png_notes(meta: &Metadata, picture: Picture, lang: Lang) -> Vec<(&'static str, String)> {
+pub fn png_notes(meta: &Metadata, title: &str, lang: Lang) -> Vec<(&'static str, String)> {
     let mut notes = vec![
-        (
-            "Title",
-            format!("{} — {}", picture.title(lang), meta.scenario_names()),
-        ),
+        ("Title", format!("{title} — {}", meta.scenario_names())),
         ("Source", meta.dataset.clone()),
         ("Software", meta.program.clone()),
         ("Creation Time", meta.made_at.clone()),
@@ -395,33 +426,6 @@ pub fn png_notes(meta: &Metadata, picture: Picture, lang: Lang) -> Vec<(&'static
         notes.push(("Comment", s.toml.clone()));
     }
     notes
-}
-
-/// The titles of the GIS layers.
-struct LayerNames {
-    townships: &'static str,
-    villages: &'static str,
-    seats: &'static str,
-    stations: &'static str,
-}
-
-impl LayerNames {
-    fn new(lang: Lang) -> Self {
-        match lang {
-            Lang::Zh => Self {
-                townships: "调整后的乡镇",
-                villages: "调整后的建制村",
-                seats: "乡镇驻地",
-                stations: "便民服务站",
-            },
-            Lang::En => Self {
-                townships: "New townships",
-                villages: "New villages",
-                seats: "Township seats",
-                stations: "Service stations",
-            },
-        }
-    }
 }
 
 /// How many files an export writes (its progress steps).
@@ -438,6 +442,7 @@ fn steps(options: &ExportOptions, analysis: &Analysis) -> u64 {
             Format::Csv => ReportTable::ALL.len() + 2,
             Format::Xlsx | Format::Html => 1,
             Format::Geojson | Format::Shp => 3 + usize::from(village_layer),
+            Format::Gpkg => 1,
             Format::Png => Picture::ALL.len(),
         } as u64)
         .sum()

@@ -7,11 +7,11 @@ use std::fmt::Write as _;
 use crate::figures::FiguresView;
 use crate::lang::Lang;
 use crate::map::geometry::MapGeometry;
-use crate::metrics::change_pct;
+use crate::metrics::{Unit, change_pct};
 use crate::plan::{EditStatus, Outcome};
 use crate::report::meta::Metadata;
+use crate::report::parameters;
 use crate::report::svg::{Picture, esc, svg};
-use crate::report::xlsx::parameter_lines;
 use crate::workspace::Analysis;
 
 const STYLE: &str = r#"
@@ -34,6 +34,7 @@ figure svg { width: 100%; height: auto; display: block; }
 pre { background: #F5F7F8; padding: 10px; font-size: 12px; white-space: pre-wrap; }
 .counties td, .counties th { font-size: 11.5px; padding: 2px 4px; }
 footer { color: var(--muted); font-size: 12px; margin-top: 32px; }
+.print { display: none; }
 @page { size: A4; margin: 14mm 12mm; }
 @media print {
   body { max-width: none; padding: 0; font-size: 12px; }
@@ -41,6 +42,8 @@ footer { color: var(--muted); font-size: 12px; margin-top: 32px; }
   thead { display: table-header-group; }
   tr { break-inside: avoid; page-break-inside: avoid; }
   .pagebreak { break-before: page; page-break-before: always; }
+  .screen { display: none; }
+  .print { display: block; }
 }
 "#;
 
@@ -51,23 +54,40 @@ pub fn shown(x: f64) -> String {
     if !x.is_finite() {
         "—".into()
     } else if x.abs() >= 1000.0 {
-        let whole = format!("{:.0}", x.abs());
-        let mut grouped = String::new();
-        for (i, c) in whole.chars().enumerate() {
-            if i > 0 && (whole.len() - i) % 3 == 0 {
-                grouped.push(',');
-            }
-            grouped.push(c);
-        }
-        if x < 0.0 {
-            format!("-{grouped}")
-        } else {
-            grouped
-        }
+        whole(x)
     } else if x.abs() >= 10.0 {
         format!("{x:.1}")
     } else {
         format!("{x:.2}")
+    }
+}
+
+/// A whole number with thousands separators (`3,118`, `877`); `—` for none.
+pub fn whole(x: f64) -> String {
+    if !x.is_finite() {
+        return "—".into();
+    }
+    let digits = format!("{:.0}", x.abs());
+    let mut grouped = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            grouped.push(',');
+        }
+        grouped.push(c);
+    }
+    if x.round() < 0.0 {
+        format!("-{grouped}")
+    } else {
+        grouped
+    }
+}
+
+/// A figure of `unit` as the briefing writes it: counts and people whole (`3,118`, `877`),
+/// others as [`shown`] in the unit's terms (shares as percentages, yuan in 亿).
+pub fn figure(unit: Unit, x: f64) -> String {
+    match unit {
+        Unit::Count | Unit::People => whole(x),
+        _ => shown(unit.shown(x)),
     }
 }
 
@@ -170,15 +190,15 @@ fn key_figures(h: &mut String, figures: &FiguresView, lang: Lang) {
         };
         let mark = if row.modelled { " ＊" } else { "" };
         let (b, a) = (
-            row.before.map_or(f64::NAN, |x| unit.shown(x)),
-            row.after.map_or(f64::NAN, |x| unit.shown(x)),
+            row.before.unwrap_or(f64::NAN),
+            row.after.unwrap_or(f64::NAN),
         );
         let _ = write!(
             h,
             "<tr><td>{}{mark}</td><td>{}</td><td>{}</td>{}</tr>",
             esc(&label),
-            shown(b),
-            shown(a),
+            figure(unit, b),
+            figure(unit, a),
             change_cell(b, a)
         );
     }
@@ -217,10 +237,10 @@ fn county_table(h: &mut String, figures: &FiguresView, lang: Lang) {
             esc(&row.name),
             esc(&row.city),
             esc(&row.code),
-            shown(n[0]),
-            shown(n[1]),
-            shown(n[2]),
-            shown(n[3]),
+            whole(n[0]),
+            whole(n[1]),
+            whole(n[2]),
+            whole(n[3]),
             n[4],
             n[5]
         );
@@ -270,17 +290,18 @@ fn parameters(h: &mut String, scenario: &crate::scenario::Scenario, lang: Lang) 
         t(lang, "值", "Value"),
     );
     let toml = scenario.to_toml();
-    for (key, value) in parameter_lines(&toml) {
+    for p in parameters::parameters(&toml, lang) {
         let _ = write!(
             h,
             r#"<tr><td>{}</td><td class="text">{}</td></tr>"#,
-            esc(&key),
-            esc(&value)
+            esc(&p.label),
+            esc(&p.value.to_text())
         );
     }
+    // The file itself: folded on screen, printed in full (a closed <details> does not print).
     let _ = write!(
         h,
-        "</tbody></table><details><summary>{}</summary><pre>{}</pre></details>",
+        r#"</tbody></table><details class="screen"><summary>{0}</summary><pre>{1}</pre></details><div class="print"><h3>{0}</h3><pre>{1}</pre></div>"#,
         t(lang, "方案文件（TOML）", "Scenario file (TOML)"),
         esc(&toml)
     );

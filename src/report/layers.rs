@@ -65,7 +65,7 @@ pub fn townships(report: &RunReport) -> Vec<Territory> {
         ds.townships.iter().map(|t| t.boundary.as_ref()).collect();
     let around = Territories::new(&shapes);
     let people = village_people_by_township(ds);
-    stage
+    let mut units: Vec<Territory> = stage
         .units
         .as_slice()
         .raw
@@ -91,8 +91,8 @@ pub fn townships(report: &RunReport) -> Vec<Territory> {
                 .filter_map(|&t| ds.townships[t].boundary.as_ref())
                 .collect();
             let other = |t: usize| stage.new_of[TownshipId::from(t)] != stage.new_of[unit.seat];
-            let geometry =
-                (!shapes.is_empty()).then(|| dissolve(&shapes, |rect| around.near(rect, other)));
+            let geometry = (!shapes.is_empty())
+                .then(|| for_output(dissolve(&shapes, |rect| around.near(rect, other))));
             Territory {
                 code: seat.code.clone(),
                 name: unit.name.clone().unwrap_or_else(|| seat.name.clone()),
@@ -113,7 +113,9 @@ pub fn townships(report: &RunReport) -> Vec<Territory> {
                 geometry,
             }
         })
-        .collect()
+        .collect();
+    fill_free_holes(&mut units);
+    units
 }
 
 /// The new villages of a run with their territories dissolved, where the dataset has
@@ -145,8 +147,8 @@ pub fn villages(report: &RunReport) -> Option<Vec<Territory>> {
             let other = |v: usize| {
                 stage.new_of[crate::model::VillageId::from(v)] != stage.new_of[unit.seat]
             };
-            let geometry =
-                (!shapes.is_empty()).then(|| dissolve(&shapes, |rect| around.near(rect, other)));
+            let geometry = (!shapes.is_empty())
+                .then(|| for_output(dissolve(&shapes, |rect| around.near(rect, other))));
             let sum = |f: &dyn Fn(&crate::model::Village) -> f64| {
                 unit.members.iter().map(|&v| f(&ds.villages[v])).sum()
             };
@@ -171,6 +173,8 @@ pub fn villages(report: &RunReport) -> Option<Vec<Territory>> {
             }
         })
         .collect();
+    let mut units: Vec<Territory> = units;
+    fill_free_holes(&mut units);
     Some(units)
 }
 
@@ -277,6 +281,76 @@ pub fn dissolve<'a>(
         return union;
     }
     without_specks(union.union(&slivers))
+}
+
+/// Fills what the holes of the layer's territories hold that no other territory of the layer
+/// covers: a dissolve keeps a hole where another unit's imported territory lies, but that
+/// territory may not reach it once made whole and valid (imported boundaries overlap and
+/// pinch). A hole is then left only where another unit's land is.
+fn fill_free_holes(units: &mut [Territory]) {
+    use geo::{Area, BooleanOps, BoundingRect};
+    let shapes: Vec<Option<&MultiPolygon<f64>>> =
+        units.iter().map(|u| u.geometry.as_ref()).collect();
+    let around = Territories::new(&shapes);
+    let filled: Vec<(usize, MultiPolygon<f64>)> = (0..units.len())
+        .into_par_iter()
+        .filter_map(|i| {
+            let shape = shapes[i]?;
+            let holes: Vec<Polygon<f64>> = shape
+                .0
+                .iter()
+                .flat_map(|p| p.interiors())
+                .map(|ring| Polygon::new(ring.clone(), vec![]).orient(Direction::Default))
+                .collect();
+            let rect = MultiPolygon::new(holes.clone()).bounding_rect()?;
+            let occupied: Vec<Polygon<f64>> = around
+                .near(rect, |j| j != i)
+                .into_iter()
+                .flat_map(|mp| mp.0.iter().cloned())
+                .collect();
+            let holes = geo::unary_union(&holes);
+            // What the holes hold of other territories stays out; the rest is filled: the
+            // shape without its holes, less that.
+            let taken = if occupied.is_empty() {
+                MultiPolygon::new(vec![])
+            } else {
+                holes.intersection(&geo::unary_union(&occupied))
+            };
+            if (holes.unsigned_area() - taken.unsigned_area()) <= 1e-12 {
+                return None;
+            }
+            let solid = MultiPolygon::new(
+                shape
+                    .0
+                    .iter()
+                    .map(|p| Polygon::new(p.exterior().clone(), vec![]))
+                    .collect(),
+            );
+            let solid = geo::unary_union(&solid.0);
+            let refilled = if taken.0.is_empty() {
+                solid
+            } else {
+                solid.difference(&taken)
+            };
+            Some((i, for_output(without_specks(refilled))))
+        })
+        .collect();
+    for (i, shape) in filled {
+        units[i].geometry = Some(shape);
+    }
+}
+
+/// The grid output coordinates lie on, in steps per degree: 1e-7° (about a centimetre), what
+/// the files write in longitude/latitude. Fine enough that putting a territory on it moves a
+/// border by millimetres: where one side of a long border has a corner the other lacks, a
+/// coarser grid would open slivers of overlap along it.
+pub const GRID: f64 = crate::crs::DEGREE_GRID;
+
+pub use crate::shape::valid_on;
+
+/// A territory as the files hold it in longitude/latitude: see [`valid_on`].
+pub fn for_output(shape: MultiPolygon<f64>) -> MultiPolygon<f64> {
+    valid_on(shape, GRID)
 }
 
 /// Holes smaller than a square metre or so (1e-10 deg²): rounding left by the boolean

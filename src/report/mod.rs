@@ -7,11 +7,14 @@ pub mod dataset;
 pub mod export;
 pub mod folder;
 pub mod gis;
+pub mod gpkg;
 pub mod html;
 pub mod layers;
 pub mod meta;
+pub mod parameters;
 pub mod run;
 pub mod svg;
+pub mod terms;
 pub mod xlsx;
 
 use std::path::Path;

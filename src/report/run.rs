@@ -11,11 +11,13 @@ use crate::metrics::{Metric, change_pct};
 use crate::model::{Dataset, Terrain};
 use crate::plan::{Constraint, EditStatus, MergePlan, Outcome};
 use crate::report::meta::Metadata;
-use crate::report::xlsx::{Xlsx, parameter_lines};
+use crate::report::parameters::{self, parameters};
+use crate::report::terms;
+use crate::report::xlsx::Xlsx;
 use crate::report::{csv_bytes, write_atomic, write_csv_atomic};
 use crate::scenario::Scenario;
 use crate::summary::DatasetSummary;
-use crate::table::{Cell, Column, TableWriter};
+use crate::table::{Cell, Column, TableWriter, Term};
 
 /// Everything a run produced, ready to write or show: the parts of one
 /// [`Analysis`](crate::workspace::Analysis), which is the only way to make one.
@@ -373,8 +375,12 @@ impl<'a> RunReport<'a> {
             },
             |out| {
                 out.header(PARAMETERS)?;
-                for (key, value) in parameter_lines(&self.scenario.to_toml()) {
-                    out.row(&[Cell::text(key), Cell::text(value)])?;
+                for p in parameters(&self.scenario.to_toml(), lang) {
+                    let value = match p.value {
+                        parameters::Value::Number(x) => Cell::Plain(x),
+                        parameters::Value::Text(t) => Cell::Text(t),
+                    };
+                    out.row(&[Cell::Text(p.label), value])?;
                 }
                 Ok(())
             },
@@ -394,11 +400,11 @@ impl<'a> RunReport<'a> {
         out.header(SUMMARY)?;
         for r in self.summary_rows() {
             out.row(&[
-                Cell::text(r.metric.key()),
-                Cell::number(r.before),
-                Cell::number(r.after),
+                terms::metric(r.metric),
+                terms::figure(r.metric, r.before),
+                terms::figure(r.metric, r.after),
                 Cell::Number(r.change_pct()),
-                Cell::text(r.basis),
+                terms::basis(r.basis),
             ])?;
         }
         Ok(())
@@ -411,9 +417,9 @@ impl<'a> RunReport<'a> {
         for d in 0..=CURVE_MAX_KM {
             out.row(&[
                 Cell::Count(d as u64),
-                Cell::Number(s.before.province.curve[d]),
-                Cell::Number(s.after.province.curve[d]),
-                Cell::Number(s.after_with_stations.province.curve[d]),
+                Cell::Share(s.before.province.curve[d]),
+                Cell::Share(s.after.province.curve[d]),
+                Cell::Share(s.after_with_stations.province.curve[d]),
             ])?;
         }
         Ok(())
@@ -534,8 +540,8 @@ impl<'a> RunReport<'a> {
                 Cell::code(&t.code),
                 Cell::text(&t.name),
                 Cell::code(&ds.counties[t.county].code),
-                Cell::text(t.kind.as_str()),
-                Cell::text(terrain[i].map_or("", Terrain::as_str)),
+                terms::township_kind(t.kind),
+                terms::terrain(terrain[i]),
                 Cell::code(&seat.code),
                 Cell::text(unit.name.as_deref().unwrap_or(&seat.name)),
                 Cell::Flag(unit.seat == i),
@@ -559,7 +565,7 @@ impl<'a> RunReport<'a> {
                 Cell::code(&v.code),
                 Cell::text(&v.name),
                 Cell::code(&ds.townships[v.township].code),
-                Cell::text(v.kind.as_str()),
+                terms::village_kind(v.kind),
                 Cell::code(&seat.code),
                 Cell::text(unit.name.as_deref().unwrap_or(&seat.name)),
                 Cell::Flag(unit.seat == i),
@@ -599,16 +605,20 @@ impl<'a> RunReport<'a> {
             };
             out.row(&[
                 Cell::Count(report.position as u64 + 1),
-                Cell::text(report.level),
-                Cell::text(report.action.as_str()),
+                terms::level(report.level),
+                terms::action(report.action),
                 Cell::text(codes(|e| &e.codes)),
                 Cell::text(codes(|e| &e.to)),
                 Cell::text(edit.and_then(|e| e.name.clone()).unwrap_or_default()),
-                Cell::text(status),
+                terms::status(status),
                 if report.held() {
                     Cell::Empty
                 } else {
-                    Cell::text(report.status.describe(Lang::En))
+                    Cell::Term(Term::owned(
+                        report.status.describe(Lang::En),
+                        report.status.describe(Lang::Zh),
+                        report.status.describe(Lang::En),
+                    ))
                 },
             ])?;
         }
@@ -616,9 +626,9 @@ impl<'a> RunReport<'a> {
     }
 }
 
-fn outcome_row(level: &str, o: &Outcome) -> Vec<Cell> {
+fn outcome_row(level: &'static str, o: &Outcome) -> Vec<Cell> {
     let mut row = vec![
-        Cell::text(level),
+        terms::level(level),
         Cell::Count(o.units_in_scope as u64),
         o.target_merges
             .map_or(Cell::Empty, |t| Cell::Count(t as u64)),

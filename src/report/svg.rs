@@ -24,6 +24,8 @@ pub const WIDTH: f64 = 960.0;
 pub const PNG_SCALE: f32 = 2.0;
 
 const BEFORE: &str = "#78909C";
+/// The dashes of the "before" curve, drawn over the others so it shows where they meet.
+const BEFORE_DASH: &str = "8 5";
 const AFTER: &str = "#E65100";
 const STATIONS: &str = "#2E7D32";
 const PUBLISHED: &str = "#1565C0";
@@ -92,6 +94,24 @@ impl Picture {
     }
 }
 
+/// A picture's title for these figures: the change chart promises Sichuan's published
+/// figures only where it draws them (on Sichuan's data), the cut chart is by province where
+/// there are several.
+pub fn title(picture: Picture, figures: &FiguresView, lang: Lang) -> &'static str {
+    let charts = figures.charts.as_ref();
+    match picture {
+        Picture::Cities if charts.is_some_and(|c| c.by_province) => pick(
+            lang,
+            "各省乡镇与建制村减少比例（%）",
+            "Cut by province: townships and villages (%)",
+        ),
+        Picture::Change if !charts.is_some_and(|c| c.change.iter().any(|x| x.2.is_some())) => {
+            pick(lang, "调整前后变化（%）", "Change before → after (%)")
+        }
+        _ => picture.title(lang),
+    }
+}
+
 /// `zh` or `en` as `lang` says.
 pub(crate) fn pick(lang: Lang, zh: &'static str, en: &'static str) -> &'static str {
     match lang {
@@ -118,15 +138,7 @@ pub fn svg(
     lang: Lang,
 ) -> String {
     let charts = figures.charts.as_ref();
-    let title = match picture {
-        Picture::Cities if charts.is_some_and(|c| c.by_province) => pick(
-            lang,
-            "各省乡镇与建制村减少比例（%）",
-            "Cut by province: townships and villages (%)",
-        ),
-        _ => picture.title(lang),
-    };
-    let mut page = Page::new(title, meta, lang);
+    let mut page = Page::new(title(picture, figures, lang), meta, lang);
     match (picture, charts) {
         (Picture::Map, _) => map(&mut page, analysis, geometry, lang),
         (Picture::Change, Some(c)) => change(&mut page, c, lang),
@@ -221,15 +233,45 @@ impl Page {
     }
 
     /// A legend row at the top right of the plot.
-    fn legend(&mut self, entries: &[(&str, &str)]) {
+    fn legend(&mut self, entries: &[(&str, &str, Mark)]) {
         let mut x = self.plot[2];
-        for (label, colour) in entries.iter().rev() {
-            let w = text_width(label, 13.0) + 30.0;
+        for (label, colour, mark) in entries.iter().rev() {
+            let swatch = if matches!(mark, Mark::Line(_)) {
+                24.0
+            } else {
+                14.0
+            };
+            let w = text_width(label, 13.0) + swatch + 16.0;
             x -= w;
+            let _ = match mark {
+                Mark::Box => write!(
+                    self.body,
+                    r#"<rect x="{x}" y="74" width="14" height="14" fill="{colour}"/>"#
+                ),
+                Mark::Line(dash) => write!(
+                    self.body,
+                    r#"<line x1="{x}" x2="{}" y1="81" y2="81" stroke="{colour}" stroke-width="3" stroke-dasharray="{dash}"/>"#,
+                    x + swatch
+                ),
+                Mark::Dot => write!(
+                    self.body,
+                    r#"<circle cx="{}" cy="81" r="3" fill="{colour}"/>"#,
+                    x + 7.0
+                ),
+                Mark::Diamond => write!(
+                    self.body,
+                    r#"<path d="M{} 74 l7 7 l-7 7 l-7 -7 z" fill="{colour}"/>"#,
+                    x + 7.0
+                ),
+                Mark::Outline => write!(
+                    self.body,
+                    r##"<rect x="{x}" y="74" width="14" height="14" fill="#BBBBBB" stroke="{colour}" stroke-width="2"/>"##
+                ),
+            };
             let _ = write!(
                 self.body,
-                r#"<rect x="{x}" y="74" width="14" height="14" fill="{colour}"/><text x="{}" y="86" font-size="13" fill="{INK}">{}</text>"#,
-                x + 19.0,
+                r#"<text x="{}" y="86" font-size="13" fill="{INK}">{}</text>"#,
+                x + swatch + 5.0,
                 esc(label)
             );
         }
@@ -329,19 +371,34 @@ fn change_range(values: impl Iterator<Item = f64>) -> (f64, f64) {
     (lo, hi)
 }
 
+/// How a legend entry shows its mark: a filled box (bars, areas), a line with its dashes
+/// (curves), a dot (points), a diamond (published figures), an outline (boundaries).
+#[derive(Debug, Clone, Copy)]
+enum Mark {
+    Box,
+    Line(&'static str),
+    Dot,
+    Diamond,
+    Outline,
+}
+
 /// About how wide a text is at `size` (CJK characters square, others about half).
 fn text_width(text: &str, size: f64) -> f64 {
     use unicode_width::UnicodeWidthStr;
     text.width() as f64 * size * 0.55
 }
 
+/// A number on an axis: thousands as `k` with the decimal a half-thousand step needs (7.5k,
+/// 15k, 22.5k), smaller numbers whole or to one decimal.
 fn axis_number(x: f64) -> String {
-    if x.abs() >= 10_000.0 {
-        format!("{:.0}k", x / 1000.0)
-    } else if x.fract() == 0.0 {
-        format!("{x:.0}")
+    let trimmed = |v: f64| {
+        let text = format!("{v:.1}");
+        text.strip_suffix(".0").map_or(text.clone(), str::to_string)
+    };
+    if x.abs() >= 1000.0 {
+        format!("{}k", trimmed(x / 1000.0))
     } else {
-        format!("{x:.1}")
+        trimmed(x)
     }
 }
 
@@ -413,11 +470,23 @@ fn change(page: &mut Page, c: &ChartsView, lang: Lang) {
         page.plot[1], page.plot[3]
     );
     let mut legend = vec![
-        (pick(lang, "减少（模拟）", "Down (modelled)"), AFTER),
-        (pick(lang, "增加（模拟）", "Up (modelled)"), STATIONS),
+        (
+            pick(lang, "减少（模拟）", "Down (modelled)"),
+            AFTER,
+            Mark::Box,
+        ),
+        (
+            pick(lang, "增加（模拟）", "Up (modelled)"),
+            STATIONS,
+            Mark::Box,
+        ),
     ];
     if c.change.iter().any(|(_, _, p)| p.is_some()) {
-        legend.push((pick(lang, "四川公布", "Sichuan published"), PUBLISHED));
+        legend.push((
+            pick(lang, "四川公布", "Sichuan published"),
+            PUBLISHED,
+            Mark::Diamond,
+        ));
     }
     page.legend(&legend);
 }
@@ -490,8 +559,8 @@ fn histogram(page: &mut Page, h: &Histogram, lang: Lang, unit: &str) {
         );
     }
     page.legend(&[
-        (pick(lang, "调整前", "Before"), BEFORE),
-        (pick(lang, "调整后", "After"), AFTER),
+        (pick(lang, "调整前", "Before"), BEFORE, Mark::Box),
+        (pick(lang, "调整后", "After"), AFTER, Mark::Box),
     ]);
 }
 
@@ -519,8 +588,13 @@ fn up_to(curve: &[[f64; 2]], max_km: f64) -> impl Iterator<Item = &[f64; 2]> {
 fn coverage(page: &mut Page, c: &ChartsView, lang: Lang) {
     let max_km = coverage_km(&c.coverage);
     page.coverage_axes(max_km, lang);
-    for (curve, colour) in c.coverage.iter().zip([BEFORE, AFTER, STATIONS]) {
+    // The curves after first, then the one before dashed on top: where a plan changes
+    // little, the curves lie on one another and the before one must still show.
+    for (curve, colour) in c.coverage.iter().zip([BEFORE, AFTER, STATIONS]).skip(1) {
         page.coverage_curve(curve, max_km, colour, "none");
+    }
+    if let Some(before) = c.coverage.first() {
+        page.coverage_curve(before, max_km, BEFORE, BEFORE_DASH);
     }
     let at = page.x_of((c.radius_km / max_km).min(1.0));
     let _ = write!(
@@ -534,11 +608,16 @@ fn coverage(page: &mut Page, c: &ChartsView, lang: Lang) {
         axis_number(c.radius_km)
     );
     page.legend(&[
-        (pick(lang, "调整前", "Before"), BEFORE),
-        (pick(lang, "调整后", "After"), AFTER),
+        (
+            pick(lang, "调整前", "Before"),
+            BEFORE,
+            Mark::Line(BEFORE_DASH),
+        ),
+        (pick(lang, "调整后", "After"), AFTER, Mark::Line("none")),
         (
             pick(lang, "调整后（含服务站）", "After, with stations"),
             STATIONS,
+            Mark::Line("none"),
         ),
     ]);
 }
@@ -570,8 +649,8 @@ fn cities(page: &mut Page, c: &ChartsView, lang: Lang) {
         );
     }
     page.legend(&[
-        (pick(lang, "乡镇", "Townships"), AFTER),
-        (pick(lang, "建制村", "Villages"), PUBLISHED),
+        (pick(lang, "乡镇", "Townships"), AFTER, Mark::Box),
+        (pick(lang, "建制村", "Villages"), PUBLISHED, Mark::Box),
     ]);
 }
 
@@ -623,17 +702,22 @@ fn map(page: &mut Page, analysis: &Analysis, geometry: &MapGeometry, lang: Lang)
     scale_bar(page, area, f64::from(b.width()), scale);
     let after = analysis.after.province.townships.count;
     let before = analysis.before().province.townships.count;
-    page.legend(&[(
-        &format!(
-            "{} {before} → {after}",
-            pick(
-                lang,
-                "乡镇（颜色区分新乡镇）",
-                "Townships (colour: new unit)"
-            )
+    page.legend(&[
+        (
+            &format!(
+                "{} {before} → {after}",
+                pick(
+                    lang,
+                    "乡镇（颜色区分新乡镇）",
+                    "Townships (colour: new unit)"
+                )
+            ),
+            "#4477AA",
+            Mark::Box,
         ),
-        "#4477AA",
-    )]);
+        (pick(lang, "乡镇驻地", "Seats"), INK, Mark::Dot),
+        (pick(lang, "县界", "County borders"), "white", Mark::Outline),
+    ]);
 }
 
 /// A shape's rings on the map plane.
@@ -760,26 +844,38 @@ pub fn overlay(
         return page.finish();
     }
     let colour = |i: usize| SCENARIOS[i % SCENARIOS.len()];
-    let legend: Vec<(&str, &str)> = names
+    let swatch = if chart == Overlay::Coverage {
+        Mark::Line("none")
+    } else {
+        Mark::Box
+    };
+    let legend: Vec<(&str, &str, Mark)> = names
         .iter()
         .enumerate()
-        .map(|(i, n)| (n.as_str(), colour(i)))
+        .map(|(i, n)| (n.as_str(), colour(i), swatch))
         .collect();
     match chart {
         Overlay::Change => overlay_change(&mut page, &charts, colour, lang),
         Overlay::Coverage => {
             let max_km = coverage_km(charts.iter().flat_map(|c| &c.coverage));
             page.coverage_axes(max_km, lang);
-            page.coverage_curve(&charts[0].coverage[0], max_km, BEFORE, "8 5");
             for (i, c) in charts.iter().enumerate() {
                 page.coverage_curve(&c.coverage[1], max_km, colour(i), "none");
             }
+            page.coverage_curve(&charts[0].coverage[0], max_km, BEFORE, BEFORE_DASH);
         }
         Overlay::Cities => overlay_cities(&mut page, &charts, colour),
     }
     let mut entries = legend;
     if chart == Overlay::Coverage {
-        entries.insert(0, (pick(lang, "调整前", "Before"), BEFORE));
+        entries.insert(
+            0,
+            (
+                pick(lang, "调整前", "Before"),
+                BEFORE,
+                Mark::Line(BEFORE_DASH),
+            ),
+        );
     }
     page.legend(&entries);
     page.finish()
@@ -927,6 +1023,18 @@ pub fn png(svg: &str, scale: f32, notes: &[(&str, String)]) -> std::io::Result<V
 mod tests {
     use super::*;
     use crate::metrics::Metric;
+
+    #[test]
+    fn axis_numbers_keep_their_half_thousands() {
+        let labels: Vec<String> = [0.0, 7500.0, 15000.0, 22500.0, 30000.0, 37500.0]
+            .iter()
+            .map(|&x| axis_number(x))
+            .collect();
+        assert_eq!(labels, ["0", "7.5k", "15k", "22.5k", "30k", "37.5k"]);
+        assert_eq!(axis_number(400.0), "400");
+        assert_eq!(axis_number(2.5), "2.5");
+        assert_eq!(axis_number(1000.0), "1k");
+    }
 
     #[test]
     fn ticks_are_round_and_cover_the_range() {

@@ -20,6 +20,28 @@ const MAX_ROWS: u32 = 1_048_576;
 const MEASURED_ROWS: usize = 500;
 /// The widest a column is made, in characters of the default font.
 const MAX_WIDTH: f64 = 48.0;
+/// The height of a line of the header row (10-point Microsoft YaHei, whose Chinese needs more
+/// than Excel's default line), in points.
+const HEADER_LINE_PT: f64 = 16.0;
+/// The height of a line of wrapped text in a body row, in points.
+const ROW_LINE_PT: f64 = 14.0;
+/// A4, in Excel's paper sizes.
+const A4: u8 = 9;
+
+/// How a sheet prints: A4 landscape, every column on the width of one page (as many pages
+/// long as it takes), the page number and count at the foot, and a table's header row
+/// repeated at the top of each page.
+fn print_setup(sheet: &mut rust_xlsxwriter::Worksheet, header_row: bool) -> std::io::Result<()> {
+    sheet
+        .set_paper_size(A4)
+        .set_landscape()
+        .set_print_fit_to_pages(1, 0)
+        .set_footer("&C&P / &N");
+    if header_row {
+        sheet.set_repeat_rows(0, 0).map_err(io)?;
+    }
+    Ok(())
+}
 
 /// An Excel workbook being filled, sheet by sheet.
 pub struct Xlsx {
@@ -36,6 +58,8 @@ struct Formats {
     count: Format,
     decimal: Format,
     share: Format,
+    /// A number as it was given (Excel's General).
+    plain: Format,
     /// Coordinates, to five decimals.
     coordinate: Format,
     wrapped: Format,
@@ -57,6 +81,7 @@ impl Formats {
             count: font(Format::new()).set_num_format("#,##0"),
             decimal: font(Format::new()).set_num_format("#,##0.00"),
             share: font(Format::new()).set_num_format("0.0%"),
+            plain: font(Format::new()).set_num_format("General"),
             coordinate: font(Format::new()).set_num_format("0.00000"),
             wrapped: font(Format::new())
                 .set_text_wrap()
@@ -110,6 +135,7 @@ impl Xlsx {
             xlsx: self,
             name: name.to_string(),
             columns: Vec::new(),
+            widths: Vec::new(),
             measured: Vec::new(),
             sheet: None,
             row: 0,
@@ -126,8 +152,15 @@ impl Xlsx {
         sheet.set_name(name).map_err(io)?;
         sheet.set_column_width(0, 14).map_err(io)?;
         sheet.set_column_width(1, 100).map_err(io)?;
+        print_setup(sheet, false)?;
         for (row, (label, value)) in lines.iter().enumerate() {
             let row = row as u32;
+            let wrapped = (display_width(value) as f64 / 98.0).ceil();
+            if wrapped > 1.0 {
+                sheet
+                    .set_row_height(row, ROW_LINE_PT * wrapped.min(12.0))
+                    .map_err(io)?;
+            }
             sheet
                 .write_string_with_format(row, 0, *label, &f.header)
                 .map_err(io)?;
@@ -156,6 +189,8 @@ struct SheetWriter<'a> {
     xlsx: &'a mut Xlsx,
     name: String,
     columns: Vec<Column>,
+    /// The columns' widths, once the sheet has started.
+    widths: Vec<f64>,
     measured: Vec<Vec<Cell>>,
     /// The index of the sheet being written, once started.
     sheet: Option<usize>,
@@ -187,13 +222,18 @@ impl SheetWriter<'_> {
             sheet.set_column_width(col as u16, *width).map_err(io)?;
         }
         sheet.set_freeze_panes(1, 0).map_err(io)?;
-        sheet.set_row_height(0, 14.0 * header_lines).map_err(io)?;
+        // Room for two lines of Chinese at least: a header wraps rather than being clipped.
+        sheet
+            .set_row_height(0, HEADER_LINE_PT * header_lines.max(2.0))
+            .map_err(io)?;
+        print_setup(sheet, true)?;
         for (col, c) in self.columns.iter().enumerate() {
             sheet
                 .write_string_with_format(0, col as u16, c.header(Some(lang)), &f.header)
                 .map_err(io)?;
         }
         self.sheet = Some(self.xlsx.book.worksheets().len() - 1);
+        self.widths = widths;
         self.row = 1;
         Ok(())
     }
@@ -207,12 +247,23 @@ impl SheetWriter<'_> {
         let f = &self.xlsx.formats;
         let sheet = self.xlsx.book.worksheet_from_index(index).map_err(io)?;
         let row = self.row;
-        for (col, (cell, column)) in cells.iter().zip(&self.columns).enumerate() {
+        let lang = self.xlsx.lang;
+        let mut lines = 1.0_f64;
+        for (col, cell) in cells.iter().enumerate() {
+            let width = self.widths.get(col).copied().unwrap_or(MAX_WIDTH);
             let col = col as u16;
             let fixed;
             let (number, format) = match cell {
                 Cell::Text(s) | Cell::Code(s) if s.is_empty() => continue,
                 Cell::Empty => continue,
+                // Text wider than its column wraps, in a row tall enough for it.
+                Cell::Text(s) if display_width(s) as f64 > width => {
+                    lines = lines.max((display_width(s) as f64 / (width - 1.0)).ceil());
+                    sheet
+                        .write_string_with_format(row, col, s, &f.wrapped)
+                        .map_err(io)?;
+                    continue;
+                }
                 Cell::Text(s) => {
                     sheet
                         .write_string_with_format(row, col, s, &f.text)
@@ -225,10 +276,17 @@ impl SheetWriter<'_> {
                         .map_err(io)?;
                     continue;
                 }
+                Cell::Term(term) => {
+                    sheet
+                        .write_string_with_format(row, col, term.get(lang), &f.text)
+                        .map_err(io)?;
+                    continue;
+                }
                 Cell::Count(n) => (*n as f64, &f.count),
                 Cell::Flag(b) => (f64::from(u8::from(*b)), &f.count),
-                Cell::Number(x) if column.key.contains("share") => (*x, &f.share),
-                Cell::Number(x) if x.fract() == 0.0 => (*x, &f.count),
+                Cell::Share(x) => (*x, &f.share),
+                Cell::Whole(x) => (*x, &f.count),
+                Cell::Plain(x) => (*x, &f.plain),
                 Cell::Number(x) => (*x, &f.decimal),
                 Cell::Fixed(x, 5) => (*x, &f.coordinate),
                 Cell::Fixed(x, decimals) => {
@@ -242,6 +300,11 @@ impl SheetWriter<'_> {
                     .write_number_with_format(row, col, number, format)
                     .map_err(io)?;
             }
+        }
+        if lines > 1.0 {
+            sheet
+                .set_row_height(row, ROW_LINE_PT * lines.min(12.0))
+                .map_err(io)?;
         }
         self.row += 1;
         Ok(())
@@ -311,6 +374,9 @@ fn column_widths(columns: &[Column], rows: &[Vec<Cell>], lang: Lang) -> Vec<f64>
                     // Thousands separators and decimals as the formats show them.
                     Cell::Count(n) => n.to_string().len() * 4 / 3,
                     Cell::Number(x) => format!("{x:.2}").len() * 4 / 3,
+                    Cell::Share(_) => 6,
+                    Cell::Whole(x) => format!("{x:.0}").len() * 4 / 3,
+                    Cell::Term(term) => display_width(term.get(lang)),
                     other => display_width(&other.to_text()),
                 })
                 .max()
@@ -319,38 +385,6 @@ fn column_widths(columns: &[Column], rows: &[Vec<Cell>], lang: Lang) -> Vec<f64>
             (data.max(header).max(6) as f64 + 2.0).min(MAX_WIDTH)
         })
         .collect()
-}
-
-/// The scenario's parameters as `key = value` lines (`townships.target_pct = 32`), edits
-/// included, in the order the scenario file has them.
-pub fn parameter_lines(scenario_toml: &str) -> Vec<(String, String)> {
-    let mut out = Vec::new();
-    if let Ok(value) = scenario_toml.parse::<toml::Table>() {
-        flatten("", &toml::Value::Table(value), &mut out);
-    }
-    out
-}
-
-fn flatten(prefix: &str, value: &toml::Value, out: &mut Vec<(String, String)>) {
-    match value {
-        toml::Value::Table(t) => {
-            for (k, v) in t {
-                let key = if prefix.is_empty() {
-                    k.clone()
-                } else {
-                    format!("{prefix}.{k}")
-                };
-                flatten(&key, v, out);
-            }
-        }
-        toml::Value::Array(items) if items.iter().any(|v| v.is_table()) => {
-            for (i, v) in items.iter().enumerate() {
-                flatten(&format!("{prefix}[{}]", i + 1), v, out);
-            }
-        }
-        toml::Value::String(s) => out.push((prefix.to_string(), s.clone())),
-        other => out.push((prefix.to_string(), other.to_string())),
-    }
 }
 
 #[cfg(test)]
@@ -396,21 +430,5 @@ mod tests {
         assert_eq!(display_width("ab"), 2);
         assert_eq!(display_width("乡镇"), 4);
         assert_eq!(display_width("（人）"), 6);
-    }
-
-    #[test]
-    fn parameters_flatten_to_dotted_keys_with_numbered_edits() {
-        let lines = parameter_lines(
-            "name = \"x\"\n[townships]\ntarget_pct = 32.0\n[[edits]]\naction = \"merge\"\ncodes = [\"1\", \"2\"]\n",
-        );
-        assert_eq!(
-            lines,
-            vec![
-                ("name".to_string(), "x".to_string()),
-                ("townships.target_pct".to_string(), "32.0".to_string()),
-                ("edits[1].action".to_string(), "merge".to_string()),
-                ("edits[1].codes".to_string(), "[\"1\", \"2\"]".to_string()),
-            ]
-        );
     }
 }
