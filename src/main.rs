@@ -81,6 +81,21 @@ struct AppArgs {
     /// Start on the comparison of the open scenarios.
     #[arg(long)]
     compare: bool,
+    /// The window's size in points, WIDTHxHEIGHT (default 1600x1000).
+    #[arg(long, value_parser = parse_size)]
+    size: Option<[f32; 2]>,
+    /// The interface language (zh or en), instead of the one saved.
+    #[arg(long = "lang", value_parser = parse_lang)]
+    ui_lang: Option<jianzhi::Lang>,
+}
+
+/// `1280x800`: a window size in points.
+fn parse_size(text: &str) -> Result<[f32; 2], String> {
+    let size = text
+        .split_once(['x', 'X', '×'])
+        .and_then(|(w, h)| Some([w.trim().parse::<f32>().ok()?, h.trim().parse::<f32>().ok()?]))
+        .filter(|[w, h]| (320.0..=10_000.0).contains(w) && (240.0..=10_000.0).contains(h));
+    size.ok_or_else(|| format!("'{text}' is not a window size: WIDTHxHEIGHT, such as 1280x800"))
 }
 
 #[derive(Subcommand)]
@@ -209,13 +224,8 @@ fn main() -> ExitCode {
     let input = cli.input.input();
     let result = match cli.command {
         Some(command) => run_command(command, input),
-        None => cli::app_data(cli.input.data.clone(), input.province).and_then(|data| {
-            let app = cli.app;
-            desktop(
-                data,
-                jianzhi_launch(app.screenshot, app.focus, app.present, app.compare),
-            )
-        }),
+        None => cli::app_data(cli.input.data.clone(), input.province)
+            .and_then(|data| desktop(data, jianzhi_launch(cli.app))),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -330,18 +340,15 @@ impl FileArgs {
 
 /// How the app starts.
 #[cfg(feature = "desktop")]
-fn jianzhi_launch(
-    screenshot: Option<PathBuf>,
-    focus: Option<String>,
-    present: bool,
-    compare: bool,
-) -> jianzhi::app::Launch {
+fn jianzhi_launch(app: AppArgs) -> jianzhi::app::Launch {
     jianzhi::app::Launch {
         state_dir: None,
-        screenshot,
-        focus,
-        present,
-        compare,
+        screenshot: app.screenshot,
+        focus: app.focus,
+        present: app.present,
+        compare: app.compare,
+        size: app.size,
+        lang: app.ui_lang,
     }
 }
 
@@ -353,7 +360,7 @@ fn desktop(data: Option<PathBuf>, launch: jianzhi::app::Launch) -> anyhow::Resul
 }
 
 #[cfg(not(feature = "desktop"))]
-fn jianzhi_launch(_: Option<PathBuf>, _: Option<String>, _: bool, _: bool) {}
+fn jianzhi_launch(_: AppArgs) {}
 
 #[cfg(not(feature = "desktop"))]
 fn desktop(_data: Option<PathBuf>, _launch: ()) -> anyhow::Result<()> {

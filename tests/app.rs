@@ -939,6 +939,17 @@ fn a_province_chosen_in_the_window_opens_with_its_modelled_figures() {
     assert!(counties.iter().all(|c| c.code.starts_with("64")));
     // The picker names the province now open, and the figures are the new data's.
     harness.get_by_value("宁夏");
+    // Sichuan's scenario stays with Sichuan: Ningxia opens on a fresh copy of the preset
+    // named for it, and no cache folder is shown.
+    let name = &app.workspace.dataset().provenance.name;
+    assert_eq!(app.open.len(), 1);
+    assert!(app.open[0].scenario.name.ends_with(name.as_str()));
+    assert!(
+        app.status.starts_with(&format!("已载入 {name}")),
+        "{}",
+        app.status
+    );
+    assert!(!app.status.contains(".cache"), "{}", app.status);
     assert_eq!(
         before_count(&harness.state().state),
         harness
@@ -1016,4 +1027,84 @@ fn export_refuses_the_dataset_folder_and_a_folder_of_other_files_and_writes_one_
     beside.sort();
     beside.retain(|name| name != "state");
     assert_eq!(beside, ["data", "mine", "reports"]);
+}
+
+/// The names of the open scenarios, in tab order.
+fn open_names(harness: &Harness<'static, JianzhiApp>) -> Vec<String> {
+    let state = &harness.state().state;
+    state.open.iter().map(|o| o.scenario.name.clone()).collect()
+}
+
+#[test]
+fn a_scenario_stays_with_its_dataset_and_comes_back_with_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let small = common::write_dataset(
+        &dir.path().join("small"),
+        common::COUNTIES,
+        common::TOWNSHIPS,
+        common::VILLAGES,
+    );
+    let mut harness = harness(dir.path());
+    harness.state_mut().apply(Command::NewScenario);
+    settle(&mut harness);
+    let demo_names = open_names(&harness);
+    assert_eq!(demo_names.len(), 2);
+
+    // Another dataset: the demo's two scenarios are kept aside, not applied to it.
+    harness.state_mut().apply(Command::OpenPath(small.clone()));
+    assert!(harness.state_mut().wait_for_load(Duration::from_secs(60)));
+    settle(&mut harness);
+    let state = &harness.state().state;
+    let small_name = state.workspace.dataset().provenance.name.clone();
+    assert_eq!(state.open.len(), 1);
+    // A fresh copy of the default preset (the small dataset is of Sichuan's codes, so the
+    // preset keeps its name).
+    let fresh = &state.open[0].scenario;
+    assert_eq!(fresh.name, demo_names[0]);
+    assert!(fresh.edits.is_empty());
+    // The status line says where the demo's scenarios went, and names the folder (the
+    // planner's own, not a cache).
+    assert!(state.status.contains("2 个方案已保留"), "{}", state.status);
+    assert!(state.status.contains("small"), "{}", state.status);
+    // They are saved with the state, under the demo's name.
+    let saved = state.saved();
+    assert_eq!(saved.dataset, small_name);
+    assert_eq!(saved.parked.len(), 1);
+    let parked: Vec<&str> = saved.parked[0]
+        .scenarios
+        .iter()
+        .map(|s| s.name.as_str())
+        .collect();
+    assert_eq!(parked, demo_names);
+
+    // The demo again: its own scenarios come back; the small dataset's is kept in turn.
+    harness
+        .state_mut()
+        .apply(Command::OpenPath(common::demo_dir()));
+    assert!(harness.state_mut().wait_for_load(Duration::from_secs(60)));
+    settle(&mut harness);
+    assert_eq!(open_names(&harness), demo_names);
+    let saved = harness.state().state.saved();
+    assert_eq!(saved.parked.len(), 1);
+    assert_eq!(saved.parked[0].dataset, small_name);
+    assert_eq!(township_count(&harness), preset_after());
+}
+
+#[test]
+fn a_restart_on_another_dataset_keeps_the_saved_scenarios_for_theirs() {
+    let dir = tempfile::tempdir().unwrap();
+    // A state file saved while a dataset named "河北省 2023（模拟）" was open.
+    let mut saved = jianzhi::app::state::Saved::default();
+    let mut scenario = jianzhi::scenario::Scenario::empty("河北的方案");
+    scenario.description = "made on Hebei".into();
+    saved.scenarios = vec![scenario];
+    saved.dataset = "河北省 2023（模拟）".into();
+    saved.write(dir.path()).unwrap();
+    let harness = harness(dir.path());
+    let state = &harness.state().state;
+    // The demo opens with its own scenario; Hebei's waits for Hebei.
+    assert_eq!(state.open.len(), 1);
+    assert_ne!(state.open[0].scenario.name, "河北的方案");
+    assert_eq!(state.saved().parked[0].dataset, "河北省 2023（模拟）");
+    assert_eq!(state.saved().parked[0].scenarios[0].name, "河北的方案");
 }

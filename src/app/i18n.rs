@@ -73,6 +73,12 @@ const TEXT: &[(&str, &str, &str)] = &[
         "GIS layers' coordinate system",
     ),
     ("crs_own", "数据原有", "The data's own"),
+    ("loaded", "已载入", "Loaded"),
+    (
+        "scenarios_parked",
+        "个方案已保留，重新打开该数据时恢复",
+        "scenario(s) kept for when that dataset opens again",
+    ),
     ("about", "关于", "About"),
     ("mapping_title", "列对应", "Column mapping"),
     ("mapping_preview", "前几行", "First rows"),

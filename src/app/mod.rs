@@ -55,6 +55,10 @@ pub struct Launch {
     pub present: bool,
     /// Start on the comparison of the open scenarios.
     pub compare: bool,
+    /// The window's inner size in points (default 1600 × 1000).
+    pub size: Option<[f32; 2]>,
+    /// The interface language, instead of the one saved.
+    pub lang: Option<Lang>,
 }
 
 pub struct JianzhiApp {
@@ -103,20 +107,8 @@ impl JianzhiApp {
         let restored = Saved::restore(&state_dir);
         let mut problems = restored.notes;
         let saved = restored.saved.unwrap_or_default();
-        let scenarios = if saved.scenarios.is_empty() {
-            vec![default_scenario(&presets)]
-        } else {
-            saved.scenarios.clone()
-        };
-        let open: Vec<OpenScenario> = scenarios
-            .into_iter()
-            .enumerate()
-            .map(|(k, scenario)| OpenScenario {
-                scenario,
-                tab: Tab::new(TabId(k as u64)),
-            })
-            .collect();
-        let active = TabId(saved.active.min(open.len() - 1) as u64);
+        let dataset = workspace.dataset().provenance.name.clone();
+        let (open, active, parked) = reopen(&saved, &workspace, &presets);
         let (worker, failed) = Worker::start(move || {
             if let Some(ctx) = &wake {
                 ctx.request_repaint();
@@ -147,6 +139,8 @@ impl JianzhiApp {
                 warnings: Vec::new(),
                 status: String::new(),
                 presets,
+                scenarios_of: dataset,
+                parked,
             },
             path_input: String::new(),
             worker,
@@ -163,6 +157,9 @@ impl JianzhiApp {
         };
         app.state.presenting = launch.present;
         app.state.comparing = launch.compare;
+        if let Some(lang) = launch.lang {
+            app.state.settings.lang = lang;
+        }
         for id in app.tab_ids() {
             app.recompute(id);
         }
@@ -293,10 +290,10 @@ impl JianzhiApp {
                         geometry,
                         warnings,
                     } => {
-                        self.use_workspace(workspace, reference, geometry);
+                        let parked = self.use_workspace(workspace, reference, geometry);
                         self.state.problems.clear();
                         self.state.warnings = warnings;
-                        self.state.status = dir.display().to_string();
+                        self.state.status = self.loaded_status(&dir, parked);
                     }
                     LoadResult::Invalid { problems, columns } => {
                         let kept =
@@ -338,17 +335,20 @@ impl JianzhiApp {
     /// the new dataset arrives.
     pub fn set_workspace(&mut self, workspace: Arc<Workspace>) {
         let geometry = Arc::new(crate::map::MapGeometry::new(workspace.dataset()));
-        self.use_workspace(workspace, None, geometry);
+        self.state.status = self
+            .use_workspace(workspace, None, geometry)
+            .unwrap_or_default();
     }
 
     /// As [`JianzhiApp::set_workspace`], with the map geometry already built (on the load
     /// thread).
+    /// Returns what [`JianzhiApp::follow_dataset`] says, if the open scenarios changed.
     fn use_workspace(
         &mut self,
         workspace: Arc<Workspace>,
         reference: Option<Arc<crate::validate::Reference>>,
         geometry: Arc<crate::map::MapGeometry>,
-    ) {
+    ) -> Option<String> {
         self.state.before = Arc::new(FiguresView::before_only(&workspace));
         self.state.workspace = workspace;
         self.state.reference = reference;
@@ -358,9 +358,72 @@ impl JianzhiApp {
         for open in &mut self.state.open {
             open.tab.analysis = None;
         }
+        let parked = self.follow_dataset();
         for id in self.tab_ids() {
             self.recompute(id);
         }
+        parked
+    }
+
+    /// What the status line says of a dataset loaded from `dir`: its name, the folder where it
+    /// is the planner's own (not the program's cache of the demo or a province), and what
+    /// became of the scenarios of the previous one.
+    fn loaded_status(&self, dir: &Path, parked: Option<String>) -> String {
+        let l = self.state.lang();
+        let name = &self.state.workspace.dataset().provenance.name;
+        let cache = crate::builtin::bundle_dir().ok();
+        let own = !cache.is_some_and(|c| dir.starts_with(c));
+        let mut status = format!("{} {name}", l.t("loaded"));
+        if own {
+            status += &format!(" ({})", dir.display());
+        }
+        if let Some(parked) = parked {
+            status += &format!(" · {parked}");
+        }
+        status
+    }
+
+    /// Keeps the open scenarios with the dataset they were made on: on another dataset they
+    /// are parked (and saved) until it opens again, and the new one gets its own scenarios
+    /// back, or a fresh one. The status line says so.
+    fn follow_dataset(&mut self) -> Option<String> {
+        let dataset = self.state.workspace.dataset().provenance.name.clone();
+        if dataset == self.state.scenarios_of {
+            return None;
+        }
+        let leaving = state::Parked {
+            dataset: std::mem::replace(&mut self.state.scenarios_of, dataset.clone()),
+            active: self.state.active_index(),
+            scenarios: self.state.open.iter().map(|o| o.scenario.clone()).collect(),
+        };
+        let (mut scenarios, active) = unpark(&mut self.state.parked, &dataset);
+        let said = format!(
+            "{}: {} {}",
+            leaving.dataset,
+            leaving.scenarios.len(),
+            self.state.lang().t("scenarios_parked")
+        );
+        self.state.parked.retain(|p| p.dataset != leaving.dataset);
+        self.state.parked.push(leaving);
+        if scenarios.is_empty() {
+            scenarios.push(fresh_scenario(&self.state.presets, &self.state.workspace));
+        }
+        self.state.open = scenarios
+            .into_iter()
+            .map(|scenario| {
+                let id = TabId(self.next_tab);
+                self.next_tab += 1;
+                OpenScenario {
+                    scenario,
+                    tab: Tab::new(id),
+                }
+            })
+            .collect();
+        self.state.active = self.state.open[active.min(self.state.open.len() - 1)]
+            .tab
+            .id;
+        self.unsaved_since.get_or_insert_with(Instant::now);
+        Some(said)
     }
 
     /// Undoes a hand edit made on the map that the engine refused, and says why on the map.
@@ -1024,6 +1087,68 @@ fn default_scenario(presets: &[(String, PathBuf)]) -> Scenario {
         .unwrap_or_else(|| Scenario::empty("—"))
 }
 
+/// The scenario a dataset opens with when it has none of its own: the default preset, named
+/// for the dataset where it is not of Sichuan, the province the preset was made on.
+fn fresh_scenario(presets: &[(String, PathBuf)], workspace: &Workspace) -> Scenario {
+    let mut scenario = default_scenario(presets);
+    let sichuan = workspace
+        .provinces()
+        .iter()
+        .all(|p| p.is_some_and(|p| p.code == crate::national::SICHUAN));
+    if !sichuan {
+        let dataset = &workspace.dataset().provenance.name;
+        scenario.name = format!("{} · {dataset}", scenario.name);
+    }
+    scenario
+}
+
+/// The scenarios to open on `workspace` from the state saved: the saved ones if they were
+/// made on its dataset (or on one unknown), else its own parked ones, else a fresh one; with
+/// the tab in front and the scenarios of other datasets.
+fn reopen(
+    saved: &Saved,
+    workspace: &Workspace,
+    presets: &[(String, PathBuf)],
+) -> (Vec<OpenScenario>, TabId, Vec<state::Parked>) {
+    let dataset = &workspace.dataset().provenance.name;
+    let mut parked = saved.parked.clone();
+    let (mut scenarios, active) = if saved.dataset.is_empty() || &saved.dataset == dataset {
+        (saved.scenarios.clone(), saved.active)
+    } else {
+        parked.push(state::Parked {
+            dataset: saved.dataset.clone(),
+            active: saved.active,
+            scenarios: saved.scenarios.clone(),
+        });
+        unpark(&mut parked, dataset)
+    };
+    if scenarios.is_empty() {
+        scenarios.push(fresh_scenario(presets, workspace));
+    }
+    let open: Vec<OpenScenario> = scenarios
+        .into_iter()
+        .enumerate()
+        .map(|(k, scenario)| OpenScenario {
+            scenario,
+            tab: Tab::new(TabId(k as u64)),
+        })
+        .collect();
+    let active = TabId(active.min(open.len() - 1) as u64);
+    (open, active, parked)
+}
+
+/// The scenarios parked for `dataset`, taken out of `parked` with the one in front (none if
+/// it has none).
+fn unpark(parked: &mut Vec<state::Parked>, dataset: &str) -> (Vec<Scenario>, usize) {
+    match parked.iter().position(|p| p.dataset == dataset) {
+        Some(k) => {
+            let p = parked.remove(k);
+            (p.scenarios, p.active)
+        }
+        None => (Vec::new(), 0),
+    }
+}
+
 /// The text key of a loading step.
 fn step_key(step: Step) -> &'static str {
     match step {
@@ -1054,6 +1179,7 @@ pub enum StartError {
 /// Opens the window on the demo data; a `data` folder is then loaded in the background like one
 /// opened from the window (progress, Cancel, and its problems in the panel if it has any).
 pub fn run(data: Option<&Path>, launch: Launch) -> Result<(), StartError> {
+    let size = launch.size.unwrap_or([1600.0, 1000.0]);
     let demo_dir = crate::builtin::demo_dir();
     let demo = crate::import::load_dataset(&demo_dir)?;
     let reference = crate::validate::reference_in(&demo_dir, &demo.dataset)?;
@@ -1061,7 +1187,7 @@ pub fn run(data: Option<&Path>, launch: Launch) -> Result<(), StartError> {
     let data = data.map(Path::to_path_buf);
     let options = eframe::NativeOptions {
         viewport: egui::ViewportBuilder::default()
-            .with_inner_size([1600.0, 1000.0])
+            .with_inner_size(size)
             .with_title("建制 Jianzhi")
             .with_drag_and_drop(true),
         ..Default::default()

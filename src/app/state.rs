@@ -57,6 +57,23 @@ pub struct Saved {
     pub export_formats: Vec<crate::report::export::Format>,
     /// The EPSG code of the system GIS layers are written in; none for the dataset's own.
     pub export_crs: Option<u32>,
+    /// The name of the dataset the open scenarios were made on (empty: unknown, in a file
+    /// older than this field; they stay with whichever dataset opens).
+    pub dataset: String,
+    /// The scenarios of other datasets, kept until their dataset opens again.
+    pub parked: Vec<Parked>,
+}
+
+/// The scenarios of a dataset not in use, kept until it opens again: a scenario never follows
+/// the planner to another province unasked.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Parked {
+    /// The dataset's name (its provenance).
+    pub dataset: String,
+    /// The scenario that was in front, an index into `scenarios`.
+    pub active: usize,
+    pub scenarios: Vec<Scenario>,
 }
 
 impl Default for Saved {
@@ -74,6 +91,8 @@ impl Default for Saved {
                 crate::report::export::Format::Html,
             ],
             export_crs: None,
+            dataset: String::new(),
+            parked: Vec::new(),
         }
     }
 }
@@ -375,17 +394,21 @@ pub struct OpenScenario {
 }
 
 impl Saved {
-    /// The state to keep: `settings`, the `open` scenarios in tab order and which is in front.
-    pub fn of(settings: &Settings, open: &[OpenScenario], active: usize) -> Self {
+    /// The state to keep: the settings, the open scenarios in tab order, which is in front,
+    /// the dataset they were made on and the scenarios of other datasets.
+    pub fn of(state: &AppState) -> Self {
+        let settings = &state.settings;
         Self {
             version: STATE_VERSION,
             lang: settings.lang,
             dark: settings.dark,
-            active,
+            active: state.active_index(),
             layout: settings.layout,
-            scenarios: open.iter().map(|o| o.scenario.clone()).collect(),
+            scenarios: state.open.iter().map(|o| o.scenario.clone()).collect(),
             export_formats: settings.export_formats.clone(),
             export_crs: settings.export_crs,
+            dataset: state.scenarios_of.clone(),
+            parked: state.parked.clone(),
         }
     }
 
@@ -436,6 +459,10 @@ pub struct AppState {
     pub warnings: Vec<Message>,
     pub status: String,
     pub presets: Vec<(String, PathBuf)>,
+    /// The name of the dataset the open scenarios were made on.
+    pub scenarios_of: String,
+    /// The scenarios of other datasets, kept until their dataset opens again.
+    pub parked: Vec<Parked>,
 }
 
 impl AppState {
@@ -480,7 +507,7 @@ impl AppState {
 
     /// The state to keep on disk.
     pub fn saved(&self) -> Saved {
-        Saved::of(&self.settings, &self.open, self.active_index())
+        Saved::of(self)
     }
 
     /// The analysis of the scenario in front, if it is of the dataset in use (a mismatch is a
