@@ -87,11 +87,96 @@ fn starts_on_the_demo_data_and_shows_the_summary() {
 fn the_about_box_names_the_version_the_sources_and_the_licences() {
     let dir = tempfile::tempdir().unwrap();
     let mut harness = harness(dir.path());
-    harness.get_by_label("关于").click();
+    harness.get_by_label("帮助").click();
     harness.run();
     harness.get_by_label_contains(&format!("Jianzhi (建制) {}", env!("CARGO_PKG_VERSION")));
     harness.get_by_label_contains("china-division@2.0.0");
     harness.get_by_label_contains("WenQuanYi Micro Hei");
+    // The help lists every shortcut with its keys.
+    harness.get_by_label("键盘快捷键");
+    for shortcut in jianzhi::app::shortcuts::LIST {
+        assert!(harness.query_all_by_label(shortcut.zh).count() >= 1);
+        let keys: Vec<String> = shortcut
+            .keys
+            .iter()
+            .map(jianzhi::app::shortcuts::describe)
+            .collect();
+        harness.get_by_label(&keys.join(" / "));
+    }
+}
+
+/// Presses `key` with `modifiers`, lets the window handle it and waits for the figures.
+fn press(
+    harness: &mut Harness<'static, JianzhiApp>,
+    modifiers: eframe::egui::Modifiers,
+    key: eframe::egui::Key,
+) {
+    harness.key_combination_modifiers(modifiers, &[key]);
+    harness.run_steps(1);
+    settle(harness);
+}
+
+#[test]
+fn every_shortcut_does_what_the_help_says() {
+    use eframe::egui::{Key, Modifiers};
+    let dir = tempfile::tempdir().unwrap();
+    let mut harness = harness(dir.path());
+    let ctrl_shift = Modifiers::COMMAND | Modifiers::SHIFT;
+    edit_target(&mut harness, 20.0);
+    let at_20 = township_count(&harness);
+    edit_target(&mut harness, 40.0);
+    let at_40 = township_count(&harness);
+    assert!(at_40 < at_20);
+
+    // Ctrl+Z undoes the last edit; Ctrl+Shift+Z redoes it (it used to undo the one before).
+    press(&mut harness, Modifiers::COMMAND, Key::Z);
+    assert_eq!(township_count(&harness), at_20);
+    press(&mut harness, ctrl_shift, Key::Z);
+    assert_eq!(township_count(&harness), at_40);
+    // Ctrl+Y redoes as well.
+    press(&mut harness, Modifiers::COMMAND, Key::Z);
+    press(&mut harness, Modifiers::COMMAND, Key::Y);
+    assert_eq!(township_count(&harness), at_40);
+
+    // Ctrl+T: a new copy, in front; Ctrl+Tab and Ctrl+Shift+Tab go round the tabs.
+    press(&mut harness, Modifiers::COMMAND, Key::T);
+    assert_eq!(harness.state().state.open.len(), 2);
+    assert_eq!(harness.state().state.active_index(), 1);
+    press(&mut harness, Modifiers::COMMAND, Key::Tab);
+    assert_eq!(harness.state().state.active_index(), 0);
+    press(&mut harness, ctrl_shift, Key::Tab);
+    assert_eq!(harness.state().state.active_index(), 1);
+
+    // Ctrl+M: the comparison on and off.
+    press(&mut harness, Modifiers::COMMAND, Key::M);
+    assert!(harness.state().state.comparing);
+    press(&mut harness, Modifiers::COMMAND, Key::M);
+    assert!(!harness.state().state.comparing);
+
+    // F5 presents; Esc leaves.
+    harness.key_press(Key::F5);
+    harness.run_steps(2);
+    assert!(harness.state().state.presenting);
+    harness.key_press(Key::Escape);
+    harness.run_steps(2);
+    assert!(!harness.state().state.presenting);
+
+    // Every shortcut with an action in the list is one of those pressed above.
+    use jianzhi::app::shortcuts::{Action, LIST};
+    let tested = [
+        Action::Undo,
+        Action::Redo,
+        Action::NewScenario,
+        Action::NextScenario,
+        Action::PreviousScenario,
+        Action::Compare,
+        Action::Present,
+    ];
+    for shortcut in LIST {
+        if let Some(action) = shortcut.action {
+            assert!(tested.contains(&action), "{action:?} is not tested");
+        }
+    }
 }
 
 #[test]

@@ -79,7 +79,8 @@ const TEXT: &[(&str, &str, &str)] = &[
         "个方案已保留，重新打开该数据时恢复",
         "scenario(s) kept for when that dataset opens again",
     ),
-    ("about", "关于", "About"),
+    ("about", "帮助", "Help"),
+    ("shortcuts", "键盘快捷键", "Keyboard shortcuts"),
     ("mapping_title", "列对应", "Column mapping"),
     ("mapping_preview", "前几行", "First rows"),
     (

@@ -17,6 +17,7 @@ mod mapping;
 mod present;
 mod problems;
 mod scenario_panel;
+pub mod shortcuts;
 pub mod state;
 pub mod style;
 mod tabs;
@@ -867,7 +868,7 @@ impl JianzhiApp {
     }
 
     /// Keyboard shortcuts and files dropped on the window.
-    fn input_commands(ctx: &egui::Context) -> Vec<Command> {
+    fn input_commands(ctx: &egui::Context, state: &AppState) -> Vec<Command> {
         let mut commands = Vec::new();
         // Files dropped on the window open like typed paths.
         ctx.input(|i| {
@@ -875,20 +876,7 @@ impl JianzhiApp {
                 commands.push(Command::OpenPath(f.path().to_path_buf()));
             }
         });
-        if ctx.input_mut(|i| i.consume_key(egui::Modifiers::NONE, egui::Key::F5)) {
-            commands.push(Command::SetPresenting(true));
-        }
-        if ctx.input_mut(|i| i.consume_key(egui::Modifiers::COMMAND, egui::Key::Z)) {
-            commands.push(Command::Undo);
-        }
-        if ctx.input_mut(|i| {
-            i.consume_key(
-                egui::Modifiers::COMMAND | egui::Modifiers::SHIFT,
-                egui::Key::Z,
-            ) || i.consume_key(egui::Modifiers::COMMAND, egui::Key::Y)
-        }) {
-            commands.push(Command::Redo);
-        }
+        commands.extend(shortcuts::pressed(ctx, state));
         commands
     }
 
@@ -918,7 +906,7 @@ impl JianzhiApp {
             self.after_frame(&ctx);
             return;
         }
-        let mut commands = Self::input_commands(&ctx);
+        let mut commands = Self::input_commands(&ctx, &self.state);
         let state = &self.state;
         let l = state.lang();
         let layout = state.settings.layout;
@@ -1225,8 +1213,11 @@ fn about_box(ctx: &egui::Context, l: Lang) -> Vec<Command> {
         .default_width(620.0)
         .show(ctx, |ui| {
             egui::ScrollArea::vertical()
-                .max_height(420.0)
+                .max_height(560.0)
                 .show(ui, |ui| {
+                    ui.heading(l.t("shortcuts"));
+                    shortcuts::help(ui, l);
+                    ui.separator();
                     ui.label(crate::builtin::about());
                 });
         });
