@@ -1193,3 +1193,96 @@ fn a_restart_on_another_dataset_keeps_the_saved_scenarios_for_theirs() {
     assert_eq!(state.saved().parked[0].dataset, "河北省 2023（模拟）");
     assert_eq!(state.saved().parked[0].scenarios[0].name, "河北的方案");
 }
+
+/// The part of the world the (first) map shows, and its scale.
+fn map_shown(harness: &Harness<'static, JianzhiApp>) -> (jianzhi::map::Bounds, f32) {
+    let t = harness.state().map.transform.unwrap();
+    (t.visible(), t.scale)
+}
+
+fn contains(outer: &jianzhi::map::Bounds, inner: &jianzhi::map::Bounds) -> bool {
+    outer.min[0] <= inner.min[0]
+        && outer.min[1] <= inner.min[1]
+        && inner.max[0] <= outer.max[0]
+        && inner.max[1] <= outer.max[1]
+}
+
+#[test]
+fn presentation_fits_what_the_workbench_showed_and_leaving_restores_it() {
+    use eframe::egui::Key;
+    let dir = tempfile::tempdir().unwrap();
+    let mut harness = harness(dir.path());
+    harness.run_steps(3);
+    let province = harness.state().state.geometry.bounds;
+
+    // The whole province, with compare on or off: presented whole (no county cut off), and
+    // the workbench exactly as it was after.
+    for comparing in [false, true] {
+        if comparing {
+            harness.state_mut().apply(Command::NewScenario);
+            settle(&mut harness);
+            harness.state_mut().apply(Command::SetComparing(true));
+            harness.run_steps(3);
+        }
+        let (workbench, scale) = map_shown(&harness);
+        assert!(contains(&workbench, &province), "comparing {comparing}");
+        harness.key_press(Key::F5);
+        harness.run_steps(4);
+        assert!(harness.state().state.presenting);
+        let (presented, _) = map_shown(&harness);
+        assert!(
+            contains(&presented, &province),
+            "comparing {comparing}: {presented:?}"
+        );
+        harness.key_press(Key::Escape);
+        harness.run_steps(12);
+        let (after, scale_after) = map_shown(&harness);
+        // Within a pixel: egui may round a panel's edge by one pixel at the presentation's
+        // zoom, and a map fitted to the province is fitted again to the new size.
+        let close = |a: f32, b: f32| (a - b).abs() < 5e-3 * b.abs().max(1.0);
+        assert!(
+            close(scale_after, scale),
+            "comparing {comparing}: {scale} -> {scale_after}"
+        );
+        assert!(
+            contains(&after, &province),
+            "comparing {comparing}: {after:?}"
+        );
+        assert!(close(after.width(), workbench.width()));
+        assert!(close(after.height(), workbench.height()));
+    }
+    harness.state_mut().apply(Command::SetComparing(false));
+    harness.run_steps(3);
+
+    // A county zoomed in the workbench, a township selected: presented fitted to the county,
+    // and after, the same view and selection.
+    let county = harness
+        .state()
+        .state
+        .workspace
+        .dataset()
+        .counties
+        .iter_enumerated()
+        .find(|(_, c)| c.name == "大竹县")
+        .map(|(k, _)| k)
+        .unwrap();
+    harness.state_mut().apply(Command::FocusCounty(county));
+    harness.run_steps(3);
+    harness.state_mut().map.selection = vec![7];
+    harness.run_steps(1);
+    let bounds = harness.state().state.geometry.counties[county].bounds;
+    let (workbench, scale) = map_shown(&harness);
+    assert!(contains(&workbench, &bounds));
+    harness.key_press(Key::F5);
+    harness.run_steps(4);
+    let (presented, _) = map_shown(&harness);
+    assert!(contains(&presented, &bounds), "{presented:?} {bounds:?}");
+    assert!(presented.width() < 3.0 * bounds.width() + 1.0);
+    harness.key_press(Key::Escape);
+    harness.run_steps(4);
+    let (after, scale_after) = map_shown(&harness);
+    assert!((scale_after - scale).abs() < 5e-3 * scale);
+    assert!((after.min[0] - workbench.min[0]).abs() < 0.01 * workbench.width());
+    assert!((after.min[1] - workbench.min[1]).abs() < 0.01 * workbench.height());
+    assert_eq!(harness.state().map.selection, vec![7]);
+}

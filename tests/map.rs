@@ -116,8 +116,8 @@ fn a_county_to_edit(harness: &Harness<'static, JianzhiApp>) -> (CountyId, Townsh
 fn focus(harness: &mut Harness<'static, JianzhiApp>, county: CountyId) {
     harness.state_mut().apply(Command::FocusCounty(county));
     harness.run_steps(3);
-    harness.state_mut().map.selection.clear();
-    harness.run_steps(1);
+    // Focused, not selected: a merge pressed now would not take the whole county.
+    assert!(harness.state().map.selection.is_empty());
 }
 
 #[test]
@@ -304,7 +304,7 @@ fn the_selection_follows_between_the_table_and_the_map() {
     let dir = tempfile::tempdir().unwrap();
     let mut harness = harness(dir.path());
     let ws = common::demo_workspace();
-    // A county picked in the table: its townships selected on the map, the map fitted to it.
+    // A county picked in the table: the map fitted to it.
     let county = ws
         .dataset()
         .counties
@@ -319,14 +319,9 @@ fn the_selection_follows_between_the_table_and_the_map() {
     harness.run_steps(2);
     harness.get_by_label("金堂县").click();
     harness.run_steps(3);
-    let members: Vec<usize> = ws
-        .dataset()
-        .townships
-        .iter_enumerated()
-        .filter(|(_, t)| t.county == county)
-        .map(|(t, _)| t.index())
-        .collect();
-    assert_eq!(harness.state().map.selection, members);
+    // Focused and marked, nothing selected (a merge pressed next must not take the county).
+    assert!(harness.state().map.selection.is_empty());
+    assert_eq!(harness.state().state.highlighted_county, Some(county));
     let bounds = harness.state().state.geometry.counties[county].bounds;
     let view = harness.state().map.transform.unwrap();
     let shown = view.visible();

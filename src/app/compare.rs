@@ -290,4 +290,6 @@ pub fn counties(ui: &mut egui::Ui, state: &AppState) {
                 }
             });
         });
+    // The panel keeps its height (a table short of it would shrink it frame by frame).
+    ui.expand_to_include_rect(ui.max_rect());
 }

@@ -85,6 +85,8 @@ pub struct JianzhiApp {
     present_changed: Option<bool>,
     /// The zoom before presentation mode, restored when it ends.
     zoom_before: f32,
+    /// The workbench's map while presenting, put back on leaving.
+    workbench_view: Option<map::Snapshot>,
 }
 
 impl JianzhiApp {
@@ -155,6 +157,7 @@ impl JianzhiApp {
             focus: launch.focus,
             present_changed: launch.present.then_some(true),
             zoom_before: 1.0,
+            workbench_view: None,
         };
         app.state.presenting = launch.present;
         app.state.comparing = launch.compare;
@@ -698,7 +701,7 @@ impl JianzhiApp {
             Command::HighlightCounty(county) => self.state.highlighted_county = Some(county),
             Command::FocusCounty(county) => {
                 self.state.highlighted_county = Some(county);
-                self.map.focus_county(county, self.state.analysis());
+                self.map.focus_county(county);
             }
             Command::FocusEdit(k) => {
                 if let Some(edit) = self.state.scenario().edits.get(k) {
@@ -767,6 +770,15 @@ impl JianzhiApp {
                 if on != self.state.presenting {
                     self.state.presenting = on;
                     self.present_changed = Some(on);
+                    // The workbench's map is kept as it was and put back on leaving; the
+                    // presentation shows the same part of the world, fitted to its frame.
+                    if on {
+                        let workbench = self.map.snapshot();
+                        self.map.present(&workbench);
+                        self.workbench_view = Some(workbench);
+                    } else if let Some(workbench) = self.workbench_view.take() {
+                        self.map.restore(workbench);
+                    }
                 }
                 return;
             }
@@ -999,8 +1011,6 @@ impl JianzhiApp {
             ctx.set_zoom_factor(self.zoom_before);
         }
         ctx.send_viewport_cmd(egui::ViewportCommand::Fullscreen(on));
-        // The map fits the new window size.
-        self.map.refit();
     }
 
     /// What the window shows, in a line: the dataset and its township and village counts

@@ -88,14 +88,26 @@ pub struct View {
     cache: HashMap<u8, CachedFill>,
     /// A fit asked for by another panel (the county table, the edit list).
     pending_fit: Option<Bounds>,
+    /// What the view was last fitted to, and the size of the map it was fitted in: while the
+    /// planner has not panned or zoomed since, a map of another size (the window resized,
+    /// presentation entered or left) is fitted to the same bounds again.
+    fitted_to: Option<(Bounds, egui::Vec2)>,
+}
+
+/// What the workbench's map showed, kept while presenting and put back after.
+#[derive(Debug, Clone)]
+pub struct Snapshot {
+    centre: Point,
+    scale: f32,
+    level: Level,
+    layout: Layout,
+    selection: Vec<usize>,
+    fitted_to: Option<(Bounds, egui::Vec2)>,
+    /// The part of the world the map showed.
+    shown: Option<Bounds>,
 }
 
 impl View {
-    /// Fits the map to its area again on the next frame (the window changed size).
-    pub fn refit(&mut self) {
-        self.fitted = false;
-    }
-
     pub fn new(geometry: Arc<MapGeometry>) -> Self {
         Self {
             centre: geometry.bounds.centre(),
@@ -115,7 +127,49 @@ impl View {
             transform: None,
             cache: HashMap::new(),
             pending_fit: None,
+            fitted_to: None,
         }
+    }
+
+    /// What the map shows now, to put back with [`View::restore`].
+    pub fn snapshot(&self) -> Snapshot {
+        let shown = self.transform.map(|t| {
+            let a = t.to_world(t.rect.left_bottom());
+            let b = t.to_world(t.rect.right_top());
+            Bounds { min: a, max: b }
+        });
+        Snapshot {
+            centre: self.centre,
+            scale: self.scale,
+            level: self.level,
+            layout: self.layout,
+            selection: self.selection.clone(),
+            fitted_to: self.fitted_to,
+            shown,
+        }
+    }
+
+    /// Presentation: the map shows what the workbench showed (the bounds it was fitted to,
+    /// else the part in view), fitted to the presentation's frame.
+    pub fn present(&mut self, workbench: &Snapshot) {
+        let bounds = workbench
+            .fitted_to
+            .map(|(b, _)| b)
+            .or(workbench.shown)
+            .unwrap_or(self.geometry.bounds);
+        self.pending_fit = Some(bounds);
+    }
+
+    /// Puts back what the workbench's map showed.
+    pub fn restore(&mut self, s: Snapshot) {
+        self.centre = s.centre;
+        self.scale = s.scale;
+        self.level = s.level;
+        self.layout = s.layout;
+        self.selection = s.selection;
+        self.fitted_to = s.fitted_to;
+        self.pending_fit = None;
+        self.fitted = true;
     }
 
     /// A new dataset: new geometry, the view fitted afresh, the selection cleared.
@@ -128,25 +182,25 @@ impl View {
         };
     }
 
-    /// Fits the view to `bounds` (with a margin) in a map `rect` wide.
+    /// Fits the view to `bounds` (with a margin) in a map `rect` wide. A map too small to
+    /// draw in (a panel being laid out) leaves the view as it was.
     fn fit(&mut self, bounds: Bounds, rect: Rect) {
+        if rect.width() < 16.0 || rect.height() < 16.0 {
+            self.pending_fit = Some(bounds);
+            return;
+        }
         let w = bounds.width().max(0.5);
         let h = bounds.height().max(0.5);
         self.centre = bounds.centre();
         self.scale = (rect.width() / w).min(rect.height() / h) * 0.92;
+        self.fitted_to = Some((bounds, rect.size()));
     }
 
-    /// Selects a county's townships and fits the map to it.
-    pub fn focus_county(&mut self, county: CountyId, analysis: Option<&Analysis>) {
-        let Some(a) = analysis else { return };
+    /// Fits the map to a county, its townships shown. Nothing is selected: a merge pressed
+    /// next must not take the whole county.
+    pub fn focus_county(&mut self, county: CountyId) {
         self.level = Level::Townships;
-        self.selection = a
-            .dataset()
-            .townships
-            .iter_enumerated()
-            .filter(|(_, t)| t.county == county)
-            .map(|(i, _)| i.index())
-            .collect();
+        self.selection.clear();
         self.pending_fit = Some(self.geometry.counties[county].bounds);
     }
 
@@ -313,10 +367,16 @@ pub fn show(ui: &mut egui::Ui, state: &AppState, view: &mut View) -> Vec<Command
         vec![full]
     };
     if !view.fitted {
-        view.fit(view.geometry.bounds, rects[0]);
         view.fitted = true;
+        view.fit(view.geometry.bounds, rects[0]);
     }
     if let Some(bounds) = view.pending_fit.take() {
+        view.fit(bounds, rects[0]);
+    }
+    // Fitted and not moved since: a map of another size shows the same bounds.
+    if let Some((bounds, size)) = view.fitted_to
+        && (size - rects[0].size()).length() > 0.5
+    {
         view.fit(bounds, rects[0]);
     }
     let first_after = !matches!(view.layout, Layout::Before | Layout::BeforeAfter);
@@ -467,6 +527,9 @@ fn interact(
         } else if view.moving.is_none() {
             view.centre[0] -= delta.x / view.scale;
             view.centre[1] += delta.y / view.scale;
+            if delta != egui::Vec2::ZERO {
+                view.fitted_to = None;
+            }
         }
     }
     if response.drag_stopped() {
@@ -542,6 +605,7 @@ fn zoom_about(ui: &egui::Ui, view: &mut View, transforms: &[Transform], p: Pos2)
         return;
     };
     view.scale = (view.scale * factor).clamp(0.01, 2000.0);
+    view.fitted_to = None;
     if let Some(t) = transforms.iter().find(|t| t.rect.contains(p)) {
         let t = Transform {
             centre: view.centre,
@@ -690,9 +754,11 @@ fn find(view: &mut View, a: &Analysis, q: &str) {
 fn zoom_buttons(ui: &mut egui::Ui, l: Lang, view: &mut View) {
     if ui.button("−").on_hover_text(l.t("zoom_out")).clicked() {
         view.scale /= 1.5;
+        view.fitted_to = None;
     }
     if ui.button("+").on_hover_text(l.t("zoom_in")).clicked() {
         view.scale *= 1.5;
+        view.fitted_to = None;
     }
     if ui.button(l.t("fit_all")).clicked() {
         view.pending_fit = Some(view.geometry.bounds);
