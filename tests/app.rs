@@ -662,7 +662,18 @@ fn the_scenario_panel_lists_hand_edits_with_why_one_was_refused_and_deletes_one(
     });
     settle(&mut harness);
     harness.get_by_label("手动调整 (2)");
-    harness.get_by_label_contains(&format!("1. 乡镇街道 合并 {a} {b}"));
+    // Listed by name (the codes on hover), as planners speak of them.
+    let name = |code: &str| {
+        ds.townships[ws.township_by_code(code).unwrap()]
+            .name
+            .clone()
+    };
+    harness.get_by_label_contains(&format!("1. 乡镇街道 合并 {}、{}", name(&a), name(&b)));
+    assert!(
+        harness
+            .query_by_label_contains(&format!("合并 {a}"))
+            .is_none()
+    );
     // The refused one says why, in the interface's language.
     harness.get_by_label_contains("属于不同区县；合并不能跨越区县");
     let merged = harness.state().state.analysis().unwrap();

@@ -451,3 +451,88 @@ fn zoomed_out_each_county_is_filled_in_the_colour_of_most_of_its_area() {
         "{whites}"
     );
 }
+
+/// Types `q` into the map's search box and presses Enter.
+fn search(harness: &mut Harness<'static, JianzhiApp>, q: &str) {
+    harness.state_mut().map.search.clear();
+    harness.run_steps(1);
+    harness.get_by_label("查找名称或代码").focus();
+    harness.run_steps(1);
+    harness.get_by_label("查找名称或代码").type_text(q);
+    harness.run_steps(1);
+    harness.key_press(egui::Key::Enter);
+    harness.run_steps(3);
+}
+
+#[test]
+fn the_search_finds_provinces_cities_counties_townships_and_villages() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut harness = harness(dir.path());
+    harness.run_steps(2);
+    let ws = common::demo_workspace();
+    let ds = ws.dataset();
+    let geometry = harness.state().state.geometry.clone();
+    let shown = |h: &Harness<'static, JianzhiApp>| h.state().map.transform.unwrap().visible();
+    let covers = |outer: &jianzhi::map::Bounds, inner: &jianzhi::map::Bounds| {
+        outer.min[0] <= inner.min[0] + 1e-3
+            && outer.min[1] <= inner.min[1] + 1e-3
+            && inner.max[0] <= outer.max[0] + 1e-3
+            && inner.max[1] <= outer.max[1] + 1e-3
+    };
+    let county_of = |name: &str| {
+        ds.counties
+            .iter_enumerated()
+            .find(|(_, c)| c.name == name)
+            .map(|(k, _)| k)
+            .unwrap()
+    };
+
+    // A county by its code, then by its name: focused and marked, nothing selected.
+    let xichong = county_of("西充县");
+    search(&mut harness, &ds.counties[xichong].code);
+    assert_eq!(harness.state().state.highlighted_county, Some(xichong));
+    assert!(harness.state().map.selection.is_empty());
+    let bounds = geometry.counties[xichong].bounds;
+    assert!(covers(&shown(&harness), &bounds));
+    assert!(shown(&harness).width() < 3.0 * bounds.width() + 1.0);
+    let dazhu = county_of("大竹县");
+    search(&mut harness, "大竹县");
+    assert_eq!(harness.state().state.highlighted_county, Some(dazhu));
+
+    // A city: its counties in view, none selected.
+    search(&mut harness, "达州市");
+    let dazhou = ds
+        .counties
+        .iter_enumerated()
+        .filter(|(_, c)| c.city_name == "达州市")
+        .map(|(k, _)| geometry.counties[k].bounds)
+        .reduce(jianzhi::map::Bounds::union)
+        .unwrap();
+    assert!(covers(&shown(&harness), &dazhou));
+    assert!(shown(&harness).width() < geometry.bounds.width() / 2.0);
+    assert!(harness.state().map.selection.is_empty());
+
+    // The province: the whole of it.
+    search(&mut harness, "四川");
+    assert!(covers(&shown(&harness), &geometry.bounds));
+
+    // A township by code and a village by name: selected at their level.
+    let t = TownshipId::from(1234);
+    search(&mut harness, &ds.townships[t].code);
+    assert_eq!(harness.state().map.selection, vec![t.index()]);
+    let (v, village) = ds
+        .villages
+        .iter_enumerated()
+        .find(|(_, v)| ds.villages.iter().filter(|w| w.name == v.name).count() == 1)
+        .unwrap();
+    search(&mut harness, &village.name);
+    assert_eq!(
+        harness.state().map.level,
+        jianzhi::app::map::Level::Villages
+    );
+    assert_eq!(harness.state().map.selection, vec![v.index()]);
+
+    // Nothing of that name: said on the map.
+    search(&mut harness, "没有这个地方");
+    assert!(harness.state().map.message.is_some());
+}

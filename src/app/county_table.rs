@@ -75,7 +75,7 @@ pub fn show(
         l.t("d_after"),
     ];
     // Fill the panel's height (the user resizes the panel), with a scroll bar for the rest.
-    let height = (ui.available_height() - 26.0).max(60.0);
+    let height = (ui.available_height() - 44.0).max(60.0);
     let shown: Option<CountyId> =
         ui.data_mut(|d| d.get_temp::<Option<CountyId>>(id.with("shown")).flatten());
     // One line per row (a long name is cut, its full text on hover), so every row is as high
@@ -97,9 +97,12 @@ pub fn show(
         .max_scroll_height(height)
         .columns(Column::auto().at_least(60.0), 3)
         .columns(Column::auto().at_least(70.0), 6)
-        .header(22.0, |mut header| {
+        // Two lines: what is counted, then before or after (a one-line header was cut to
+        // "Towns …" in English, hiding which was which).
+        .header(40.0, |mut header| {
             for (k, h) in headers.iter().enumerate() {
                 header.col(|ui| {
+                    ui.style_mut().wrap_mode = Some(egui::TextWrapMode::Extend);
                     let arrow = if sort.column == k {
                         if sort.descending { " ▼" } else { " ▲" }
                     } else {

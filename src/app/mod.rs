@@ -921,7 +921,7 @@ impl JianzhiApp {
         let mut commands = Self::input_commands(&ctx, &self.state);
         let state = &self.state;
         let l = state.lang();
-        let layout = state.settings.layout;
+        let layout = state::Layout::for_window(state.settings.layout, ctx.content_rect().size());
         egui::Panel::top("top").show(ui, |ui| {
             commands.extend(top_bar::show(ui, state, &mut self.path_input));
             ui.separator();

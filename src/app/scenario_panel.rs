@@ -95,7 +95,7 @@ pub fn show(ui: &mut egui::Ui, state: &AppState) -> Vec<Command> {
             }
         });
 
-    edits(ui, l, &mut scenario, figures, &mut out);
+    edits(ui, l, &mut scenario, figures, &state.workspace, &mut out);
 
     if scenario != *state.scenario() {
         out.push(Command::EditScenario {
@@ -181,11 +181,7 @@ fn level<K: UnitKind>(
             let mut exempt: Vec<K> = rules.exempt().to_vec();
             let mut changed = false;
             for &kind in K::ALL {
-                let label = if l == Lang::Zh {
-                    kind.zh()
-                } else {
-                    kind.as_str()
-                };
+                let label = if l == Lang::Zh { kind.zh() } else { kind.en() };
                 let mut on = exempt.contains(&kind);
                 if ui.checkbox(&mut on, label).changed() {
                     changed = true;
@@ -361,6 +357,7 @@ fn edits(
     l: Lang,
     scenario: &mut crate::scenario::Scenario,
     figures: &FiguresView,
+    workspace: &crate::workspace::Workspace,
     out: &mut Vec<Command>,
 ) {
     let title = format!("{} ({})", l.t("hand_edits"), scenario.edits.len());
@@ -385,9 +382,21 @@ fn edits(
                     } else {
                         edit.action.as_str()
                     };
-                    let mut text = format!("{}. {level} {action} {}", k + 1, edit.codes.join(" "));
+                    // By name, as planners speak of them; the codes on hover.
+                    let names = |codes: &[String]| -> String {
+                        let names: Vec<String> = codes
+                            .iter()
+                            .map(|c| unit_name(workspace, edit.level, c))
+                            .collect();
+                        names.join(if l == Lang::Zh { "、" } else { ", " })
+                    };
+                    let mut text = format!("{}. {level} {action} {}", k + 1, names(&edit.codes));
                     if !edit.to.is_empty() {
-                        text += &format!(" → {}", edit.to.join(" "));
+                        text += &format!(" → {}", names(&edit.to));
+                    }
+                    let mut codes = edit.codes.join(" ");
+                    if !edit.to.is_empty() {
+                        codes += &format!(" → {}", edit.to.join(" "));
                     }
                     if let Some(name) = &edit.name {
                         text += &format!(" 「{name}」");
@@ -399,7 +408,11 @@ fn edits(
                     };
                     let label = egui::Label::new(egui::RichText::new(text).color(colour))
                         .sense(egui::Sense::click());
-                    if ui.add(label).on_hover_text(l.t("show_on_map")).clicked() {
+                    if ui
+                        .add(label)
+                        .on_hover_text(format!("{codes}\n{}", l.t("show_on_map")))
+                        .clicked()
+                    {
                         out.push(Command::FocusEdit(k));
                     }
                     if ui
@@ -418,4 +431,23 @@ fn edits(
                 scenario.edits.remove(k);
             }
         });
+}
+
+/// A unit's name by its code at a level, or the code itself where the dataset has no such unit
+/// (an edit made on other data, reported as refused).
+fn unit_name(
+    workspace: &crate::workspace::Workspace,
+    level: crate::scenario::LevelName,
+    code: &str,
+) -> String {
+    let ds = workspace.dataset();
+    let name = match level {
+        crate::scenario::LevelName::Townships => workspace
+            .township_by_code(code)
+            .map(|t| ds.townships[t].name.clone()),
+        crate::scenario::LevelName::Villages => workspace
+            .village_by_code(code)
+            .map(|v| ds.villages[v].name.clone()),
+    };
+    name.unwrap_or_else(|| code.to_string())
 }

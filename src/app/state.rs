@@ -30,6 +30,22 @@ pub struct Layout {
     pub county_table_height: f32,
 }
 
+impl Layout {
+    /// The layout to start with in a window of `size`: the one the planner left, or where
+    /// they never resized a panel, side panels in proportion to the window (so the map keeps
+    /// about half of a 1280-point window) and a county table of a quarter of its height.
+    pub fn for_window(saved: Layout, size: eframe::egui::Vec2) -> Layout {
+        if saved != Layout::default() || size.x < 1.0 {
+            return saved;
+        }
+        Layout {
+            scenario_panel_width: (size.x * 0.2).clamp(250.0, 330.0).round(),
+            figures_panel_width: (size.x * 0.3).clamp(370.0, 560.0).round(),
+            county_table_height: (size.y * 0.24).clamp(170.0, 300.0).round(),
+        }
+    }
+}
+
 impl Default for Layout {
     fn default() -> Self {
         Self {

@@ -14,8 +14,15 @@ use super::{Command, step_key};
 pub fn show(ui: &mut egui::Ui, state: &AppState, path_input: &mut String) -> Vec<Command> {
     let l = state.lang();
     let mut out = Vec::new();
-    ui.horizontal_wrapped(|ui| {
-        ui.heading(l.t("app_title"));
+    // Two rows that never wrap: the data and what is done to it (edits, files), then the
+    // typed path and the settings. The long title only where there is room for it.
+    ui.horizontal(|ui| {
+        let wide = ui.ctx().content_rect().width() >= 1700.0;
+        ui.heading(if wide {
+            l.t("app_title")
+        } else {
+            l.t("app_title_short")
+        });
         ui.separator();
         let provenance = &state.workspace.dataset().provenance;
         ui.label(format!("{}: {}", l.t("data"), provenance.name));
@@ -43,7 +50,32 @@ pub fn show(ui: &mut egui::Ui, state: &AppState, path_input: &mut String) -> Vec
         }
         ui.separator();
         out.extend(file_buttons(ui, state));
-        ui.separator();
+        out.extend(background(ui, state));
+    });
+    ui.horizontal(|ui| {
+        out.extend(path_row(ui, state, path_input));
+        ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+            out.extend(settings(ui, state));
+        });
+    });
+    out
+}
+
+/// The settings at the right of the second row: help, theme, language, province.
+fn settings(ui: &mut egui::Ui, state: &AppState) -> Vec<Command> {
+    let l = state.lang();
+    let mut out = Vec::new();
+    if ui.button(l.t("about")).clicked() {
+        out.push(Command::SetAbout(!state.about));
+    }
+    {
+        let dark = state.settings.dark;
+        if ui
+            .button(if dark { l.t("light") } else { l.t("dark") })
+            .clicked()
+        {
+            out.push(Command::SetDark(!dark));
+        }
         egui::ComboBox::from_id_salt("lang")
             .selected_text(l.name())
             .show_ui(ui, |ui| {
@@ -55,20 +87,8 @@ pub fn show(ui: &mut egui::Ui, state: &AppState, path_input: &mut String) -> Vec
             })
             .response
             .accessible_name(l.t("language"));
-        let dark = state.settings.dark;
-        if ui
-            .button(if dark { l.t("light") } else { l.t("dark") })
-            .clicked()
-        {
-            out.push(Command::SetDark(!dark));
-        }
         out.extend(province_picker(ui, state));
-        if ui.button(l.t("about")).clicked() {
-            out.push(Command::SetAbout(!state.about));
-        }
-        out.extend(background(ui, state));
-    });
-    ui.horizontal(|ui| out.extend(path_row(ui, state, path_input)));
+    }
     out
 }
 
@@ -113,7 +133,7 @@ fn export_formats(ui: &mut egui::Ui, state: &AppState) -> Vec<Command> {
     let chosen = &state.settings.export_formats;
     let mut out = Vec::new();
     let names: Vec<&str> = chosen.iter().map(|f| f.name()).collect();
-    ui.menu_button(format!("{}: {}", l.t("formats"), names.join(",")), |ui| {
+    let menu = ui.menu_button(format!("{} ({})", l.t("formats"), names.len()), |ui| {
         for format in Format::ALL {
             let mut on = chosen.contains(&format);
             if ui.checkbox(&mut on, format.label(l)).changed() {
@@ -127,6 +147,7 @@ fn export_formats(ui: &mut egui::Ui, state: &AppState) -> Vec<Command> {
         ui.separator();
         out.extend(export_crs(ui, state));
     });
+    menu.response.on_hover_text(names.join(", "));
     out
 }
 
@@ -226,36 +247,48 @@ fn path_row(ui: &mut egui::Ui, state: &AppState, path_input: &mut String) -> Vec
     let l = state.lang();
     let mut out = Vec::new();
     ui.label(l.t("path"));
-    let edit = ui.add(
-        egui::TextEdit::singleline(path_input)
-            .hint_text(l.t("path_hint"))
-            .desired_width(420.0),
-    );
+    let edit = ui
+        .add(
+            egui::TextEdit::singleline(path_input)
+                .hint_text(l.t("path_hint"))
+                .desired_width(300.0),
+        )
+        .on_hover_text(l.t("drop_hint"));
     let typed = path_input.trim();
     let enter = edit.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
     if (ui.button(l.t("load")).clicked() || enter) && !typed.is_empty() {
         out.push(Command::OpenPath(PathBuf::from(typed)));
     }
-    if ui
-        .button(l.t("save_scenario"))
-        .on_hover_text(l.t("path_hint"))
-        .clicked()
-        && typed.ends_with(".toml")
-    {
-        out.push(Command::SaveScenario(PathBuf::from(typed)));
-    }
-    if ui
-        .add_enabled(can_export(state), egui::Button::new(l.t("export")))
-        .on_hover_text(l.t("path_hint"))
-        .clicked()
-        && !typed.is_empty()
-    {
-        out.push(Command::Export(PathBuf::from(typed)));
-    }
-    ui.weak(l.t("drop_hint"));
+    // Saving or exporting to the typed path (where no file dialog is at hand), in a menu: the
+    // buttons of the first row stay the only ones with their names.
+    ui.add_enabled_ui(!typed.is_empty(), |ui| {
+        ui.menu_button(l.t("to_path"), |ui| {
+            if ui
+                .add_enabled(
+                    typed.ends_with(".toml"),
+                    egui::Button::new(l.t("save_to_path")),
+                )
+                .clicked()
+            {
+                out.push(Command::SaveScenario(PathBuf::from(typed)));
+            }
+            if ui
+                .add_enabled(can_export(state), egui::Button::new(l.t("export_to_path")))
+                .clicked()
+            {
+                out.push(Command::Export(PathBuf::from(typed)));
+            }
+        })
+        .response
+        .on_hover_text(l.t("path_hint"));
+    });
     if !state.status.is_empty() {
         ui.separator();
-        ui.label(&state.status);
+        // Cut to the room the settings at the right leave (the whole text on hover).
+        let room = (ui.available_width() - 440.0).max(80.0);
+        ui.allocate_ui(egui::vec2(room, ui.spacing().interact_size.y), |ui| {
+            ui.add(egui::Label::new(&state.status).truncate());
+        });
     }
     out
 }

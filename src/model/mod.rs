@@ -75,6 +75,17 @@ impl TownshipKind {
         }
     }
 
+    /// The English name of the kind, as the interface shows it.
+    pub fn en(self) -> &'static str {
+        match self {
+            TownshipKind::Street => "street",
+            TownshipKind::Town => "town",
+            TownshipKind::Township => "township",
+            TownshipKind::EthnicTownship => "ethnic township",
+            TownshipKind::Special => "special unit",
+        }
+    }
+
     /// The Chinese name of the kind.
     pub fn zh(self) -> &'static str {
         match self {
@@ -156,6 +167,15 @@ impl VillageKind {
             VillageKind::Village => "village",
             VillageKind::Community => "community",
             VillageKind::Special => "special",
+        }
+    }
+
+    /// The English name of the kind, as the interface shows it.
+    pub fn en(self) -> &'static str {
+        match self {
+            VillageKind::Village => "village",
+            VillageKind::Community => "community",
+            VillageKind::Special => "special unit",
         }
     }
 

@@ -57,12 +57,12 @@ pub fn basis(key: &'static str) -> Cell {
 
 /// A township's kind (`街道`, `镇`, …).
 pub fn township_kind(kind: TownshipKind) -> Cell {
-    Cell::Term(Term::new(kind.as_str(), kind.zh(), english(kind.as_str())))
+    Cell::Term(Term::new(kind.as_str(), kind.zh(), kind.en()))
 }
 
 /// A village's kind (`建制村`, `社区`, `特殊单位`).
 pub fn village_kind(kind: VillageKind) -> Cell {
-    Cell::Term(Term::new(kind.as_str(), kind.zh(), english(kind.as_str())))
+    Cell::Term(Term::new(kind.as_str(), kind.zh(), kind.en()))
 }
 
 /// A terrain class, or nothing where it is not known.
@@ -102,14 +102,6 @@ pub fn status(key: &'static str) -> Cell {
         "superseded" => Term::new(key, "被后续调整取代", "superseded"),
         other => Term::new(other, other, other),
     })
-}
-
-/// A key as English words: `ethnic_township` → `ethnic township`.
-fn english(key: &'static str) -> &'static str {
-    match key {
-        "ethnic_township" => "ethnic township",
-        other => other,
-    }
 }
 
 #[cfg(test)]

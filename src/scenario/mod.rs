@@ -257,6 +257,7 @@ pub trait UnitKind: Copy + PartialEq + std::fmt::Debug + Serialize + 'static {
     const DEFAULT_EXEMPT: &'static [Self];
     fn as_str(self) -> &'static str;
     fn zh(self) -> &'static str;
+    fn en(self) -> &'static str;
 }
 
 impl UnitKind for TownshipKind {
@@ -268,6 +269,9 @@ impl UnitKind for TownshipKind {
     fn zh(self) -> &'static str {
         TownshipKind::zh(self)
     }
+    fn en(self) -> &'static str {
+        TownshipKind::en(self)
+    }
 }
 
 impl UnitKind for VillageKind {
@@ -278,6 +282,9 @@ impl UnitKind for VillageKind {
     }
     fn zh(self) -> &'static str {
         VillageKind::zh(self)
+    }
+    fn en(self) -> &'static str {
+        VillageKind::en(self)
     }
 }
 

@@ -263,7 +263,17 @@ pub fn paint(painter: &egui::Painter, t: &Transform, view: &View, side: &Side, d
 
     match view.level {
         Level::Townships if townships_visible => seats(&painter, t, geometry, side),
-        Level::Villages => villages(&painter, t, geometry, side, &visible),
+        Level::Villages => {
+            // The township fills beneath are veiled, so villages in the same palette stand
+            // out from them.
+            let veil = if dark {
+                egui::Color32::from_black_alpha(170)
+            } else {
+                egui::Color32::from_white_alpha(170)
+            };
+            painter.rect_filled(t.rect, 0.0, veil);
+            villages(&painter, t, geometry, side, &visible)
+        }
         Level::Townships => {}
     }
 
@@ -401,6 +411,7 @@ fn villages(
             continue;
         };
         let s = t.to_screen(p);
+        painter.circle_filled(s, 5.2, egui::Color32::WHITE);
         painter.circle_filled(s, 4.0, rgb(colour));
         let is_seat = !side.after || plan.seat_of(v) == v;
         painter.circle_stroke(

@@ -670,9 +670,9 @@ fn toolbar(
     a: Option<&Analysis>,
     out: &mut Vec<Command>,
 ) {
-    ui.horizontal_wrapped(|ui| {
-        view_controls(ui, l, state, view);
-        ui.separator();
+    // Three rows that do not wrap: what is shown, where, and what is done to the selection.
+    ui.horizontal(|ui| view_controls(ui, l, state, view));
+    ui.horizontal(|ui| {
         let search = ui
             .add(
                 egui::TextEdit::singleline(&mut view.search)
@@ -685,12 +685,12 @@ fn toolbar(
             && let Some(a) = a
         {
             let q = view.search.trim().to_string();
-            find(view, a, &q);
+            out.extend(find(view, a, &q));
         }
         zoom_buttons(ui, l, view);
     });
     let Some(a) = a else { return };
-    ui.horizontal_wrapped(|ui| edit_buttons(ui, l, view, a, out));
+    ui.horizontal(|ui| edit_buttons(ui, l, view, a, out));
 }
 
 /// The level shown, the layout (before, after, both, two scenarios) and the colouring.
@@ -709,8 +709,11 @@ fn view_controls(ui: &mut egui::Ui, l: Lang, state: &AppState, view: &mut View) 
         ui.selectable_value(&mut view.layout, Layout::Compare, l.t("map_compare"));
     }
     ui.separator();
-    let label = ui.label(l.t("map_colour"));
+    // The colouring's name is the combo box's own (and read out by screen readers): no label
+    // beside it to take the row's room.
+    let label = ui.label(egui::RichText::new(l.t("map_colour")).small().weak());
     egui::ComboBox::from_id_salt("map_mode")
+        .width(110.0)
         .selected_text(mode_label(view.mode, l))
         .show_ui(ui, |ui| {
             for mode in ColourMode::ALL {
@@ -721,33 +724,88 @@ fn view_controls(ui: &mut egui::Ui, l: Lang, state: &AppState, view: &mut View) 
         .labelled_by(label.id);
 }
 
-/// Focuses the map on the township, else the village, whose code is `q` or whose name holds
-/// it; says so where there is none.
-fn find(view: &mut View, a: &Analysis, q: &str) {
+/// Focuses the map on what `q` names, by code or by name, at every level: a province, a city,
+/// a county (marked in the table; nothing selected), a township or a village (selected). An
+/// exact code wins over a name; among names, the larger unit. Says so where nothing matches.
+fn find(view: &mut View, a: &Analysis, q: &str) -> Option<Command> {
     let ds = a.dataset();
-    if let Some((t, _)) = ds
-        .townships
+    let counties = |keep: &dyn Fn(&crate::model::County) -> bool| -> Vec<CountyId> {
+        ds.counties
+            .iter_enumerated()
+            .filter(|(_, c)| keep(c))
+            .map(|(k, _)| k)
+            .collect()
+    };
+    let fit = |view: &mut View, found: &[CountyId]| {
+        view.selection.clear();
+        view.pending_fit = found
+            .iter()
+            .map(|&k| view.geometry.counties[k].bounds)
+            .reduce(Bounds::union);
+    };
+    let province = crate::national::PROVINCES
+        .iter()
+        .find(|p| p.code == q || p.short == q || p.name == q || p.english.eq_ignore_ascii_case(q));
+    // A province, or a city: their counties, none selected.
+    let found = match province {
+        Some(p) => counties(&|c| c.code.starts_with(p.code)),
+        None => counties(&|c| c.city_code == q || (!c.city_name.is_empty() && c.city_name == q)),
+    };
+    if !found.is_empty() {
+        fit(view, &found);
+        return None;
+    }
+    let county = ds
+        .counties
         .iter_enumerated()
-        .find(|(_, t)| t.code == q || t.name.contains(q))
-    {
+        .find(|(_, c)| c.code == q)
+        .or_else(|| ds.counties.iter_enumerated().find(|(_, c)| c.name == q))
+        .map(|(k, _)| k);
+    let township = a.workspace().township_by_code(q);
+    let village = a.workspace().village_by_code(q);
+    if let Some(k) = county.filter(|_| township.is_none() && village.is_none()) {
+        view.focus_county(k);
+        return Some(Command::HighlightCounty(k));
+    }
+    let township = township.or_else(|| {
+        ds.townships
+            .iter_enumerated()
+            .find(|(_, t)| t.name.contains(q))
+            .map(|(t, _)| t)
+    });
+    if let Some(t) = township.filter(|_| village.is_none()) {
         view.focus_codes(
             LevelName::Townships,
             &[ds.townships[t].code.clone()],
             Some(a),
         );
-    } else if let Some(v) = a.workspace().village_by_code(q).or_else(|| {
+        return None;
+    }
+    let village = village.or_else(|| {
         ds.villages
             .iter_enumerated()
             .find(|(_, v)| v.name.contains(q))
             .map(|(v, _)| v)
-    }) {
+    });
+    if let Some(v) = village {
         view.focus_codes(LevelName::Villages, &[ds.villages[v].code.clone()], Some(a));
-    } else {
-        view.say(crate::tr!(
-            "nothing is called '{q}'",
-            "没有名为「{q}」的单位"
-        ));
+        return None;
     }
+    // A part of a county's or a city's name.
+    let found = counties(&|c| c.name.contains(q) || c.city_name.contains(q));
+    if let [k] = found[..] {
+        view.focus_county(k);
+        return Some(Command::HighlightCounty(k));
+    }
+    if !found.is_empty() {
+        fit(view, &found);
+        return None;
+    }
+    view.say(crate::tr!(
+        "nothing is called '{q}'",
+        "没有名为「{q}」的单位"
+    ));
+    None
 }
 
 /// Zoom out, in, to the whole dataset and to the selection.
@@ -832,7 +890,9 @@ fn edit_buttons(ui: &mut egui::Ui, l: Lang, view: &mut View, a: &Analysis, out: 
     {
         view.selection.clear();
     }
-    ui.weak(l.t("map_hint"));
+    // How to select, move and pan: on hover, where it takes no room.
+    ui.add(egui::Label::new(egui::RichText::new(" ? ").strong()).sense(egui::Sense::hover()))
+        .on_hover_text(l.t("map_hint"));
 }
 
 /// The bounds of the selection.
