@@ -4,8 +4,7 @@
 //! library's [`Comparison`], which `jianzhi compare` writes.
 
 use eframe::egui;
-use egui_extras::{Column, TableBuilder};
-use egui_plot::{AxisHints, Bar, BarChart, Corner, Legend, Line, Plot};
+use egui_plot::{AxisHints, Bar, BarChart, Line, Plot};
 
 use super::charts::{category_axis, category_marks, fmt, fmt_in, title};
 use super::state::AppState;
@@ -27,6 +26,43 @@ const COLOURS: [egui::Color32; 6] = [
 
 fn colour(i: usize) -> egui::Color32 {
     COLOURS[i % COLOURS.len()]
+}
+
+/// The short label of the `i`th scenario: 方案 A, B, C … (Scenario A …).
+pub fn short(l: crate::Lang, i: usize) -> String {
+    let letter = char::from(b'A' + (i % 26) as u8);
+    match l {
+        crate::Lang::Zh => format!("方案 {letter}"),
+        crate::Lang::En => format!("Scenario {letter}"),
+    }
+}
+
+/// A scenario's colour chip and short label, its full name on hover.
+fn chip(ui: &mut egui::Ui, l: crate::Lang, i: usize, name: &str) {
+    ui.horizontal(|ui| {
+        ui.spacing_mut().item_spacing.x = 4.0;
+        let (rect, _) = ui.allocate_exact_size(egui::vec2(10.0, 10.0), egui::Sense::hover());
+        ui.painter().rect_filled(rect, 2.0, colour(i));
+        ui.label(egui::RichText::new(short(l, i)).strong())
+            .on_hover_text(name);
+    })
+    .response
+    .on_hover_text(name);
+}
+
+/// The legend of a chart, above it (a legend drawn inside the plot covered its bars): the
+/// chips of the scenarios, and `extra` entries (name, colour) first.
+fn legend(ui: &mut egui::Ui, l: crate::Lang, names: &[String], extra: &[(&str, egui::Color32)]) {
+    ui.horizontal_wrapped(|ui| {
+        for (name, c) in extra {
+            let (rect, _) = ui.allocate_exact_size(egui::vec2(10.0, 10.0), egui::Sense::hover());
+            ui.painter().rect_filled(rect, 2.0, *c);
+            ui.label(*name);
+        }
+        for (i, name) in names.iter().enumerate() {
+            chip(ui, l, i, name);
+        }
+    });
 }
 
 /// The open scenarios whose analyses are in: (analysis, view) in tab order.
@@ -54,47 +90,61 @@ pub fn figures(ui: &mut egui::Ui, state: &AppState) {
     let names = comparison.names();
     egui::ScrollArea::vertical().show(ui, |ui| {
         title(ui, l.t("compare"));
-        egui::Grid::new("compare-figures")
-            .striped(true)
-            .num_columns(names.len() + 2)
+        // Which scenario each letter is: the full names once, the letters everywhere else.
+        for (i, name) in names.iter().enumerate() {
+            ui.horizontal(|ui| {
+                chip(ui, l, i, name);
+                ui.add(egui::Label::new(name).truncate());
+            });
+        }
+        // Sideways within the panel if it must (never wider than the panel, which would push
+        // the charts' legends out of view).
+        egui::ScrollArea::horizontal()
+            .id_salt("compare-figures-scroll")
             .show(ui, |ui| {
-                ui.strong(l.t("metric"));
-                ui.strong(l.t("before"));
-                for (i, n) in names.iter().enumerate() {
-                    ui.colored_label(colour(i), egui::RichText::new(n).strong());
-                }
-                ui.end_row();
-                for f in comparison.figures() {
-                    if !Metric::KEY.contains(&f.metric) {
-                        continue;
-                    }
-                    let unit = f.metric.unit();
-                    let shown = |x: Option<f64>| x.map_or("—".to_string(), |x| fmt_in(unit, x));
-                    ui.label(f.metric.label(l));
-                    ui.label(shown(f.before));
-                    for (i, after) in f.after.iter().enumerate() {
-                        match f.difference(i).map(|d| unit.shown(d)) {
-                            Some(d) if d.abs() > 1e-9 => {
-                                let whole = matches!(unit, Unit::Count | Unit::People);
-                                let text = format!(
-                                    "{} ({}{})",
-                                    shown(*after),
-                                    if d > 0.0 { "+" } else { "" },
-                                    if whole { format!("{d:.0}") } else { fmt(d) }
-                                );
-                                ui.label(
-                                    egui::RichText::new(text)
-                                        .strong()
-                                        .background_color(ui.visuals().selection.bg_fill),
-                                );
-                            }
-                            _ => {
-                                ui.label(shown(*after));
-                            }
+                egui::Grid::new("compare-figures")
+                    .striped(true)
+                    .num_columns(names.len() + 2)
+                    .show(ui, |ui| {
+                        ui.strong(l.t("metric"));
+                        ui.strong(l.t("before"));
+                        for (i, n) in names.iter().enumerate() {
+                            chip(ui, l, i, n);
                         }
-                    }
-                    ui.end_row();
-                }
+                        ui.end_row();
+                        for f in comparison.figures() {
+                            if !Metric::KEY.contains(&f.metric) {
+                                continue;
+                            }
+                            let unit = f.metric.unit();
+                            let shown =
+                                |x: Option<f64>| x.map_or("—".to_string(), |x| fmt_in(unit, x));
+                            ui.label(f.metric.label(l));
+                            ui.label(shown(f.before));
+                            for (i, after) in f.after.iter().enumerate() {
+                                match f.difference(i).map(|d| unit.shown(d)) {
+                                    Some(d) if d.abs() > 1e-9 => {
+                                        let whole = matches!(unit, Unit::Count | Unit::People);
+                                        let text = format!(
+                                            "{} ({}{})",
+                                            shown(*after),
+                                            if d > 0.0 { "+" } else { "" },
+                                            if whole { format!("{d:.0}") } else { fmt(d) }
+                                        );
+                                        ui.label(
+                                            egui::RichText::new(text)
+                                                .strong()
+                                                .background_color(ui.visuals().selection.bg_fill),
+                                        );
+                                    }
+                                    _ => {
+                                        ui.label(shown(*after));
+                                    }
+                                }
+                            }
+                            ui.end_row();
+                        }
+                    });
             });
         ui.weak(l.t("compare_diff_hint"));
         ui.separator();
@@ -119,9 +169,9 @@ fn change_chart(ui: &mut egui::Ui, state: &AppState, views: &[&FiguresView], nam
         .rev()
         .map(|k| first.change[k].0.short_label(l).to_string())
         .collect();
+    legend(ui, l, names, &[]);
     Plot::new("compare-change")
         .height(CHART_HEIGHT * 1.3)
-        .legend(Legend::default().position(Corner::RightBottom))
         .allow_scroll(false)
         .custom_y_axes(vec![
             category_axis(AxisHints::new_y(), labels, 11.0).min_thickness(110.0),
@@ -142,7 +192,7 @@ fn change_chart(ui: &mut egui::Ui, state: &AppState, views: &[&FiguresView], nam
                     })
                     .collect();
                 plot.bar_chart(
-                    BarChart::new(names[i].as_str(), bars)
+                    BarChart::new(short(l, i), bars)
                         .horizontal()
                         .color(colour(i)),
                 );
@@ -154,9 +204,9 @@ fn change_chart(ui: &mut egui::Ui, state: &AppState, views: &[&FiguresView], nam
 fn coverage_chart(ui: &mut egui::Ui, state: &AppState, views: &[&FiguresView], names: &[String]) {
     let l = state.lang();
     title(ui, l.t("chart_coverage"));
+    legend(ui, l, names, &[(l.t("before"), BEFORE)]);
     Plot::new("compare-coverage")
         .height(CHART_HEIGHT)
-        .legend(Legend::default().position(Corner::RightBottom))
         .allow_scroll(false)
         .include_y(0.0)
         .include_y(100.0)
@@ -171,7 +221,7 @@ fn coverage_chart(ui: &mut egui::Ui, state: &AppState, views: &[&FiguresView], n
             for (i, view) in views.iter().enumerate() {
                 if let Some(c) = &view.charts {
                     plot.line(
-                        Line::new(names[i].as_str(), near(&c.coverage[1]))
+                        Line::new(short(l, i), near(&c.coverage[1]))
                             .color(colour(i))
                             .width(2.0),
                     );
@@ -197,9 +247,9 @@ fn cities_chart(ui: &mut egui::Ui, state: &AppState, views: &[&FiguresView], nam
     );
     let cities: Vec<String> = first.cities.iter().map(|c| c.name.clone()).collect();
     let width = 0.8 / views.len() as f64;
+    legend(ui, l, names, &[]);
     Plot::new("compare-cities")
         .height(CHART_HEIGHT)
-        .legend(Legend::default().position(Corner::RightTop))
         .allow_scroll(false)
         .custom_x_axes(vec![category_axis(AxisHints::new_x(), cities, 10.0)])
         .x_grid_spacer(category_marks)
@@ -217,12 +267,13 @@ fn cities_chart(ui: &mut egui::Ui, state: &AppState, views: &[&FiguresView], nam
                             .fill(colour(i))
                     })
                     .collect();
-                plot.bar_chart(BarChart::new(names[i].as_str(), bars).color(colour(i)));
+                plot.bar_chart(BarChart::new(short(l, i), bars).color(colour(i)));
             }
         });
 }
 
-/// The county table with a column group per scenario (virtualised).
+/// The county table with a column group per scenario: the county's name and city pinned at the
+/// left, the scenarios' columns scrolling sideways under their header; rows virtualised.
 pub fn counties(ui: &mut egui::Ui, state: &AppState) {
     let l = state.lang();
     let ready = ready(state);
@@ -232,64 +283,116 @@ pub fn counties(ui: &mut egui::Ui, state: &AppState) {
     }
     let ds = state.workspace.dataset();
     let first = ready[0].0;
-    let per = 3;
-    let mut table = TableBuilder::new(ui)
-        .striped(true)
-        .resizable(true)
-        .column(Column::initial(110.0))
-        .column(Column::initial(70.0))
-        .column(Column::initial(60.0));
-    for _ in 0..ready.len() * per {
-        table = table.column(Column::initial(78.0));
+    // The columns after the pinned ones: townships before, then three per scenario.
+    let mut columns: Vec<(Option<usize>, &str)> = vec![(None, l.t("t_before"))];
+    for i in 0..ready.len() {
+        for what in [l.t("t_after"), l.t("v_after"), l.t("d_after")] {
+            columns.push((Some(i), what));
+        }
     }
-    table
-        .header(36.0, |mut header| {
-            for text in [l.t("name"), l.t("city"), l.t("t_before")] {
-                header.col(|ui| {
-                    ui.strong(text);
+    let value = |k: crate::model::CountyId, c: usize| -> String {
+        if c == 0 {
+            return first.before().counties[k].townships.count.to_string();
+        }
+        let a = ready[(c - 1) / 3].0;
+        let after = &a.after.counties[k];
+        match (c - 1) % 3 {
+            0 => after.townships.count.to_string(),
+            1 => after.villages.count.to_string(),
+            _ => fmt(a.service.after.counties[k].mean_km),
+        }
+    };
+    let id = ui.scope_id().with("compare_counties");
+    let offset: f32 = ui.data(|d| d.get_temp(id).unwrap_or(0.0));
+    header(ui, l, &ready, &columns, offset);
+    ui.separator();
+    let mut scrolled = offset;
+    egui::ScrollArea::vertical()
+        .id_salt("compare_rows")
+        .auto_shrink([false, false])
+        .show_rows(ui, ROW, ds.counties.len(), |ui, range| {
+            ui.horizontal_top(|ui| {
+                ui.vertical(|ui| {
+                    ui.set_width(PINNED);
+                    for k in range.clone() {
+                        let county = &ds.counties[crate::model::CountyId::from(k)];
+                        ui.horizontal(|ui| {
+                            ui.set_height(ROW);
+                            ui.add_sized([110.0, ROW], egui::Label::new(&county.name).truncate());
+                            ui.add(egui::Label::new(&county.city_name).truncate());
+                        });
+                    }
                 });
-            }
-            for (i, (a, _)) in ready.iter().enumerate() {
-                for text in [l.t("t_after"), l.t("v_after"), l.t("d_after")] {
-                    header.col(|ui| {
+                let out = egui::ScrollArea::horizontal()
+                    .id_salt("compare_cells")
+                    .show(ui, |ui| {
                         ui.vertical(|ui| {
-                            ui.colored_label(
-                                colour(i),
-                                egui::RichText::new(&a.scenario.name).small(),
-                            );
-                            ui.strong(text);
+                            for k in range.clone() {
+                                let k = crate::model::CountyId::from(k);
+                                ui.horizontal(|ui| {
+                                    ui.set_height(ROW);
+                                    for c in 0..columns.len() {
+                                        ui.add_sized([CELL, ROW], egui::Label::new(value(k, c)));
+                                    }
+                                });
+                            }
                         });
                     });
-                }
-            }
-        })
-        .body(|body| {
-            body.rows(20.0, ds.counties.len(), |mut row| {
-                let k = crate::model::CountyId::from(row.index());
-                let county = &ds.counties[k];
-                row.col(|ui| {
-                    ui.label(&county.name);
-                });
-                row.col(|ui| {
-                    ui.label(&county.city_name);
-                });
-                row.col(|ui| {
-                    ui.label(first.before().counties[k].townships.count.to_string());
-                });
-                for (a, _) in &ready {
-                    let after = &a.after.counties[k];
-                    row.col(|ui| {
-                        ui.label(after.townships.count.to_string());
-                    });
-                    row.col(|ui| {
-                        ui.label(after.villages.count.to_string());
-                    });
-                    row.col(|ui| {
-                        ui.label(fmt(a.service.after.counties[k].mean_km));
-                    });
-                }
+                scrolled = out.state.clamped_offset().x;
             });
         });
-    // The panel keeps its height (a table short of it would shrink it frame by frame).
-    ui.expand_to_include_rect(ui.max_rect());
+    ui.data_mut(|d| d.insert_temp(id, scrolled));
+}
+
+/// The widths of the comparison's county table: the pinned name and city, a figure; the heights
+/// of a row and of the header.
+const PINNED: f32 = 190.0;
+const CELL: f32 = 82.0;
+const ROW: f32 = 20.0;
+const HEAD: f32 = 40.0;
+
+/// The header of the comparison's county table: name and city pinned, the columns (a scenario's
+/// chip over what is counted) scrolled sideways by `offset` with the rows.
+fn header(
+    ui: &mut egui::Ui,
+    l: crate::Lang,
+    ready: &[(&Analysis, &FiguresView)],
+    columns: &[(Option<usize>, &str)],
+    offset: f32,
+) {
+    ui.horizontal(|ui| {
+        ui.allocate_ui(egui::vec2(PINNED, HEAD), |ui| {
+            ui.set_width(PINNED);
+            ui.horizontal(|ui| {
+                ui.add_sized(
+                    [110.0, HEAD],
+                    egui::Label::new(egui::RichText::new(l.t("name")).strong()),
+                );
+                ui.strong(l.t("city"));
+            });
+        });
+        egui::ScrollArea::horizontal()
+            .id_salt("compare_head")
+            .horizontal_scroll_offset(offset)
+            .scroll_bar_visibility(egui::scroll_area::ScrollBarVisibility::AlwaysHidden)
+            .scroll_source(egui::scroll_area::ScrollSource::NONE)
+            .show(ui, |ui| {
+                ui.horizontal(|ui| {
+                    for (who, what) in columns {
+                        ui.allocate_ui(egui::vec2(CELL, HEAD), |ui| {
+                            ui.set_width(CELL);
+                            ui.vertical(|ui| {
+                                match who {
+                                    Some(i) => chip(ui, l, *i, &ready[*i].0.scenario.name),
+                                    None => {
+                                        ui.label(" ");
+                                    }
+                                }
+                                ui.label(egui::RichText::new(what.replace('\n', " ")).small());
+                            });
+                        });
+                    }
+                });
+            });
+    });
 }

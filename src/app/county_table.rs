@@ -147,9 +147,6 @@ pub fn show(
                 }
             });
         });
-    // The panel keeps the height the planner gave it: a table a pixel short of it would
-    // shrink it by a pixel a frame (it did, down to four rows).
-    ui.expand_to_include_rect(ui.max_rect());
     ui.data_mut(|d| {
         d.insert_temp(id.with("q"), query);
         d.insert_temp(id.with("sort"), sort);

@@ -296,7 +296,7 @@ const TEXT: &[(&str, &str, &str)] = &[
     ("d_after", "到驻地 km\n调整后", "To seat km\nafter"),
     // Map
     ("map", "地图", "Map"),
-    ("map_before_after", "前后并排", "Before | after"),
+    ("map_before_after", "前后并排", "Both"),
     ("map_compare", "与下一方案并排", "Beside the next scenario"),
     ("map_colour", "着色", "Colour by"),
     ("map_search", "查找名称或代码", "Find a name or code"),

@@ -43,6 +43,9 @@ use state::{Loading, OpenScenario, Saved, Tab, TabId};
 use view::FiguresView;
 use worker::{Analyse, Done, LoadResult, Worker};
 
+/// The window's inner size in points unless `--size` says otherwise.
+pub const DEFAULT_SIZE: [f32; 2] = [1600.0, 1000.0];
+
 /// How to start the app.
 #[derive(Debug, Clone, Default)]
 pub struct Launch {
@@ -108,6 +111,9 @@ impl JianzhiApp {
         let state_dir = launch.state_dir.unwrap_or_else(crate::builtin::config_dir);
         let presets = crate::builtin::presets();
         let restored = Saved::restore(&state_dir);
+        // A state file that was damaged (and moved aside) or missing pieces is written whole
+        // again soon, not only once something changes.
+        let rewrite = !restored.notes.is_empty();
         let mut problems = restored.notes;
         let saved = restored.saved.unwrap_or_default();
         let dataset = workspace.dataset().provenance.name.clone();
@@ -149,7 +155,7 @@ impl JianzhiApp {
             worker,
             load_generation: 0,
             frames: 0,
-            unsaved_since: None,
+            unsaved_since: rewrite.then(Instant::now),
             fonts_installed: false,
             state_dir,
             screenshot: launch.screenshot,
@@ -164,6 +170,9 @@ impl JianzhiApp {
         if let Some(lang) = launch.lang {
             app.state.settings.lang = lang;
         }
+        let [w, h] = launch.size.unwrap_or(DEFAULT_SIZE);
+        app.state.settings.layout =
+            state::Layout::for_window(app.state.settings.layout, egui::vec2(w, h));
         for id in app.tab_ids() {
             app.recompute(id);
         }
@@ -921,7 +930,7 @@ impl JianzhiApp {
         let mut commands = Self::input_commands(&ctx, &self.state);
         let state = &self.state;
         let l = state.lang();
-        let layout = state::Layout::for_window(state.settings.layout, ctx.content_rect().size());
+        let layout = state.settings.layout;
         egui::Panel::top("top").show(ui, |ui| {
             commands.extend(top_bar::show(ui, state, &mut self.path_input));
             ui.separator();
@@ -933,17 +942,24 @@ impl JianzhiApp {
             .show(ui, |ui| {
                 egui::ScrollArea::vertical()
                     .show(ui, |ui| commands.extend(scenario_panel::show(ui, state)));
+                keep_size(ui);
             });
-        let right = egui::Panel::right("figures")
-            .resizable(true)
-            .default_size(layout.figures_panel_width)
-            .show(ui, |ui| {
-                if state.comparing {
-                    compare::figures(ui, state)
-                } else {
-                    charts::show(ui, l, state.figures())
-                }
-            });
+        // The comparison's figures need room for a column per scenario: a panel of its own,
+        // wider, whose size does not replace the figures panel's.
+        let right = if state.comparing {
+            let wide = (ctx.content_rect().width() * 0.45).clamp(480.0, 760.0);
+            egui::Panel::right("compare_figures").default_size(wide)
+        } else {
+            egui::Panel::right("figures").default_size(layout.figures_panel_width)
+        };
+        let right = right.resizable(true).show(ui, |ui| {
+            if state.comparing {
+                compare::figures(ui, state)
+            } else {
+                charts::show(ui, l, state.figures())
+            }
+            keep_size(ui);
+        });
         let bottom = egui::Panel::bottom("counties")
             .resizable(true)
             .default_size(layout.county_table_height)
@@ -958,11 +974,16 @@ impl JianzhiApp {
                         state.highlighted_county,
                     ))
                 }
+                keep_size(ui);
             });
         // Panel sizes the user dragged are kept for the next start.
         let now = state::Layout {
             scenario_panel_width: left.response.rect.width().round(),
-            figures_panel_width: right.response.rect.width().round(),
+            figures_panel_width: if state.comparing {
+                layout.figures_panel_width
+            } else {
+                right.response.rect.width().round()
+            },
             county_table_height: bottom.response.rect.height().round(),
         };
         if now != layout {
@@ -1100,6 +1121,13 @@ fn fresh_scenario(presets: &[(String, PathBuf)], workspace: &Workspace) -> Scena
     scenario
 }
 
+/// Keeps a panel the size the planner gave it (or its default): egui fits a panel to its
+/// content, so a panel showing less for a frame (a message while figures compute; a table a
+/// pixel short) would shrink, and keep shrinking.
+fn keep_size(ui: &mut egui::Ui) {
+    ui.expand_to_include_rect(ui.max_rect());
+}
+
 /// The scenarios to open on `workspace` from the state saved: the saved ones if they were
 /// made on its dataset (or on one unknown), else its own parked ones, else a fresh one; with
 /// the tab in front and the scenarios of other datasets.
@@ -1177,7 +1205,7 @@ pub enum StartError {
 /// Opens the window on the demo data; a `data` folder is then loaded in the background like one
 /// opened from the window (progress, Cancel, and its problems in the panel if it has any).
 pub fn run(data: Option<&Path>, launch: Launch) -> Result<(), StartError> {
-    let size = launch.size.unwrap_or([1600.0, 1000.0]);
+    let size = launch.size.unwrap_or(DEFAULT_SIZE);
     let demo_dir = crate::builtin::demo_dir();
     let demo = crate::import::load_dataset(&demo_dir)?;
     let reference = crate::validate::reference_in(&demo_dir, &demo.dataset)?;

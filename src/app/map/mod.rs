@@ -323,8 +323,14 @@ pub fn show(ui: &mut egui::Ui, state: &AppState, view: &mut View) -> Vec<Command
     let mut out = Vec::new();
     let analysis = state.tab().analysis.as_ref().map(|(a, _)| a.clone());
     // In presentation mode nothing on the map is editable: no tools.
+    // A map narrower than its tools (a small window in English) scrolls them sideways
+    // rather than wrapping or cutting them.
     if !state.presenting {
-        toolbar(ui, l, state, view, analysis.as_deref(), &mut out);
+        egui::ScrollArea::horizontal()
+            .id_salt("map_tools")
+            .show(ui, |ui| {
+                toolbar(ui, l, state, view, analysis.as_deref(), &mut out)
+            });
     }
     let Some(analysis) = analysis.filter(|a| a.is_of(&state.workspace)) else {
         ui.centered_and_justified(|ui| {
