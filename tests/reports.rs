@@ -6,8 +6,9 @@
 //! 6ba4c1c, with the fixed time patched in) and unchanged through it; recorded again for #32
 //! (valid GIS layers with fixed names and no empty fields, GeoPackage, the workbook in the
 //! interface language and ready to print, whole counts in the briefing, tidy axes and full
-//! legends in the pictures, and the demo regenerated in county outlines that tile). Every
-//! later change to a report must come with new digests, recorded on purpose with
+//! legends in the pictures, and the demo regenerated in county outlines that tile); and for
+//! #33 (the map picture's outlines without needles: only `map.png` and the briefing's map
+//! changed). Every later change to a report must come with new digests, recorded on purpose with
 //! `JIANZHI_BLESS=1 cargo test --test reports` and said in its commit.
 
 #![allow(clippy::unwrap_used)] // test helpers outside #[test] functions

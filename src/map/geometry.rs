@@ -133,7 +133,7 @@ pub(crate) fn simplify(rings: &[Vec<Point>], tolerance: f32) -> Vec<Vec<Point>> 
                 .collect();
             let simple = line.simplify(tolerance);
             if simple.0.len() >= 4 {
-                simple.0.iter().map(|c| [c.x, c.y]).collect()
+                without_needles(simple.0.iter().map(|c| [c.x, c.y]).collect())
             } else {
                 ring.clone()
             }
@@ -348,8 +348,53 @@ fn rings_of(shape: &MultiPolygon<f32>) -> Vec<Vec<Point>> {
         .0
         .iter()
         .flat_map(|p| std::iter::once(p.exterior()).chain(p.interiors()))
-        .map(|ring| ring.0.iter().map(|c| [c.x, c.y]).collect())
+        .map(|ring| without_needles(ring.0.iter().map(|c| [c.x, c.y]).collect()))
         .collect()
+}
+
+/// The sharpest turn an outline keeps (degrees): a sharper one is a needle, a vertex where the
+/// outline runs out and straight back.
+const NEEDLE_DEG: f32 = 10.0;
+
+/// A closed ring without needles. A stroke with mitred joins draws a needle's tip as a line
+/// far longer than the needle: at country zoom, county outlines drew lines across the map
+/// (from 曹妃甸 into the Bohai Sea, from 三河 to 玉田). Repeated points go too. A ring is
+/// never cut below a triangle.
+pub(crate) fn without_needles(mut ring: Vec<Point>) -> Vec<Point> {
+    let cos_limit = NEEDLE_DEG.to_radians().cos();
+    let needle = |a: Point, b: Point, c: Point| {
+        let u = [a[0] - b[0], a[1] - b[1]];
+        let v = [c[0] - b[0], c[1] - b[1]];
+        let (lu, lv) = (u[0].hypot(u[1]), v[0].hypot(v[1]));
+        lu == 0.0 || lv == 0.0 || (u[0] * v[0] + u[1] * v[1]) / (lu * lv) > cos_limit
+    };
+    let closed = ring.len() >= 2 && ring.first() == ring.last();
+    if closed {
+        ring.pop();
+    }
+    // A needle of several vertices goes one tip at a time.
+    for _ in 0..8 {
+        let n = ring.len();
+        if n <= 3 {
+            break;
+        }
+        let keep: Vec<bool> = (0..n)
+            .map(|i| !needle(ring[(i + n - 1) % n], ring[i], ring[(i + 1) % n]))
+            .collect();
+        let kept = keep.iter().filter(|&&k| k).count();
+        if kept == n || kept < 3 {
+            break;
+        }
+        ring = ring
+            .into_iter()
+            .zip(keep)
+            .filter_map(|(p, k)| k.then_some(p))
+            .collect();
+    }
+    if closed && let Some(&first) = ring.first() {
+        ring.push(first);
+    }
+    ring
 }
 
 impl MapGeometry {
@@ -513,4 +558,38 @@ pub fn in_ring(p: Point, ring: &[Point]) -> bool {
         j = i;
     }
     inside
+}
+
+#[cfg(test)]
+mod needle_tests {
+    use super::without_needles;
+
+    #[test]
+    fn a_needle_is_cut_from_an_outline_and_a_square_is_kept() {
+        let square = vec![
+            [0.0, 0.0],
+            [10.0, 0.0],
+            [10.0, 10.0],
+            [0.0, 10.0],
+            [0.0, 0.0],
+        ];
+        assert_eq!(without_needles(square.clone()), square);
+        // A needle out of the top edge: up to (5, 300) and straight back down.
+        let needled = vec![
+            [0.0, 0.0],
+            [10.0, 0.0],
+            [10.0, 10.0],
+            [5.0, 10.0],
+            [5.0, 300.0],
+            [4.9, 10.0],
+            [0.0, 10.0],
+            [0.0, 0.0],
+        ];
+        let cut = without_needles(needled);
+        assert!(cut.iter().all(|p| p[1] <= 10.0), "{cut:?}");
+        assert_eq!(cut.first(), cut.last());
+        // A triangle however thin stays a triangle.
+        let thin = vec![[0.0, 0.0], [100.0, 0.0], [0.0, 0.1], [0.0, 0.0]];
+        assert_eq!(without_needles(thin.clone()).len(), 4);
+    }
 }

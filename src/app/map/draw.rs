@@ -235,8 +235,11 @@ pub fn paint(painter: &egui::Painter, t: &Transform, view: &View, side: &Side, d
             }
         }
     }
+    // A county a few pixels across gets no outline (at country zoom the east was a dark mass
+    // of them); its fill still shows.
+    let outlined = |b: &Bounds| b.width().max(b.height()) * t.scale >= COUNTY_OUTLINE_PX;
     for shape in geometry.counties.iter() {
-        if shape.bounds.intersects(&visible) {
+        if shape.bounds.intersects(&visible) && outlined(&shape.bounds) {
             for ring in shape.rings_at(t.scale) {
                 let points = ring.iter().map(|&p| t.to_screen(p)).collect();
                 painter.add(Shape::closed_line(points, Stroke::new(1.2, ink::COUNTY)));
@@ -464,10 +467,15 @@ fn labels(
         towns.sort_by(|a, b| b.0.total_cmp(&a.0));
         candidates.extend(towns.into_iter().map(|(_, p, n)| (p, short(&n), false)));
     }
+    // County names only where a county is large enough on screen to hold one.
+    let big = |b: &Bounds| b.width() * t.scale >= COUNTY_LABEL_PX;
     let mut counties: Vec<(f32, Pos2, String)> = ds
         .counties
         .iter_enumerated()
-        .filter(|(c, _)| geometry.counties[*c].bounds.intersects(visible))
+        .filter(|(c, _)| {
+            let b = &geometry.counties[*c].bounds;
+            b.intersects(visible) && (townships_visible || big(b))
+        })
         .map(|(c, county)| {
             let shape = &geometry.counties[c];
             (
@@ -484,6 +492,8 @@ fn labels(
         candidates.extend(county_labels);
     } else {
         candidates.splice(0..0, county_labels);
+        // Several provinces zoomed out: their names first.
+        candidates.splice(0..0, province_labels(t, geometry, ds));
     }
     let galleys: Vec<_> = candidates
         .iter()
@@ -578,4 +588,53 @@ pub fn mode_label(mode: ColourMode, l: crate::Lang) -> &'static str {
         (ColourMode::Kind, Zh) => "单位类型",
         (ColourMode::Kind, En) => "Kind of unit",
     }
+}
+
+/// The on-screen size (pixels) below which a county gets no outline.
+const COUNTY_OUTLINE_PX: f32 = 14.0;
+/// The on-screen width (pixels) below which a county gets no name when zoomed out.
+const COUNTY_LABEL_PX: f32 = 40.0;
+
+/// The names of the provinces, where the map shows more than one and a province is large on
+/// screen: each at the area-weighted centre of its counties' label points.
+fn province_labels(
+    t: &Transform,
+    geometry: &MapGeometry,
+    ds: &crate::model::Dataset,
+) -> Vec<(Pos2, String, bool)> {
+    let mut by_province: Vec<(&'static crate::national::Province, f32, [f32; 2], Bounds)> =
+        Vec::new();
+    for (c, county) in ds.counties.iter_enumerated() {
+        let Some(p) = crate::national::province_of(&county.code) else {
+            continue;
+        };
+        let shape = &geometry.counties[c];
+        let w = shape.bounds.width() * shape.bounds.height();
+        let k = match by_province.iter().position(|(q, ..)| q.code == p.code) {
+            Some(k) => k,
+            None => {
+                by_province.push((p, 0.0, [0.0, 0.0], shape.bounds));
+                by_province.len() - 1
+            }
+        };
+        let entry = &mut by_province[k];
+        entry.1 += w;
+        entry.2[0] += shape.label_at[0] * w;
+        entry.2[1] += shape.label_at[1] * w;
+        entry.3 = entry.3.union(shape.bounds);
+    }
+    if by_province.len() < 2 {
+        return Vec::new();
+    }
+    by_province
+        .into_iter()
+        .filter(|(_, w, _, b)| *w > 0.0 && b.width() * t.scale >= 1.5 * COUNTY_LABEL_PX)
+        .map(|(p, w, at, _)| {
+            (
+                t.to_screen([at[0] / w, at[1] / w]),
+                p.short.to_string(),
+                true,
+            )
+        })
+        .collect()
 }
