@@ -10,10 +10,6 @@ mod common;
 use std::path::Path;
 use std::process::Command;
 
-use jianzhi::progress::Progress;
-use jianzhi::report::export::{ExportOptions, Format, export};
-use jianzhi::report::meta::Metadata;
-
 /// Whether `program --version` runs.
 fn runs(program: &str, argument: &str) -> bool {
     Command::new(program)
@@ -76,17 +72,7 @@ for path in sys.argv[1:]:
 fn export_demo(dir: &Path, crs: Option<jianzhi::crs::Crs>) {
     let workspace = common::demo_workspace();
     let a = workspace.analyse(&common::preset("sichuan-2019")).unwrap();
-    let options = ExportOptions {
-        formats: vec![Format::Geojson, Format::Shp, Format::Gpkg],
-        crs,
-        ..Default::default()
-    };
-    let meta = Metadata::made_at(
-        a.dataset(),
-        [&a.scenario],
-        "2026-12-05T10:00:00+08:00".into(),
-    );
-    export(&a, dir, &options, None, &meta, &Progress::new()).unwrap();
+    common::export_gis(&a, dir, crs);
 }
 
 #[test]

@@ -11,30 +11,12 @@ use std::path::Path;
 use geo::{Area, BooleanOps, BoundingRect, MultiPolygon, Validation};
 use geozero::ToGeo;
 use jianzhi::crs::Crs;
-use jianzhi::progress::Progress;
-use jianzhi::report::export::{ExportOptions, Format, export};
-use jianzhi::report::meta::Metadata;
-use jianzhi::workspace::Analysis;
 
 /// A layer read back: its features' geometries, and the EPSG code its file names.
 struct ReadBack {
     shapes: Vec<MultiPolygon<f64>>,
     points: usize,
     epsg: u32,
-}
-
-fn export_to(a: &Analysis, dir: &Path, crs: Option<Crs>) {
-    let options = ExportOptions {
-        formats: vec![Format::Geojson, Format::Shp, Format::Gpkg],
-        crs,
-        ..Default::default()
-    };
-    let meta = Metadata::made_at(
-        a.dataset(),
-        [&a.scenario],
-        "2026-12-05T10:00:00+08:00".into(),
-    );
-    export(a, dir, &options, None, &meta, &Progress::new()).unwrap();
 }
 
 fn polygon_of(geometry: geo::Geometry<f64>) -> MultiPolygon<f64> {
@@ -184,7 +166,7 @@ fn the_demos_layers_read_back_valid_in_every_format_overlapping_no_more_than_the
     let workspace = common::demo_workspace();
     let a = workspace.analyse(&common::preset("sichuan-2019")).unwrap();
     let dir = tempfile::tempdir().unwrap();
-    export_to(&a, dir.path(), None);
+    common::export_gis(&a, dir.path(), None);
     let units = a.plan.townships.units.len();
     let d = dir.path();
     let layers = [
@@ -256,7 +238,7 @@ fn layers_asked_for_in_a_gauss_kruger_zone_are_written_in_it() {
     let workspace = common::workspace(dataset);
     let a = workspace.analyse(&common::preset("sichuan-2019")).unwrap();
     let dir = tempfile::tempdir().unwrap();
-    export_to(&a, dir.path(), Some(Crs::from_epsg(4523).unwrap()));
+    common::export_gis(&a, dir.path(), Some(Crs::from_epsg(4523).unwrap()));
     let units = a.plan.townships.units.len();
     let d = dir.path();
     for (what, layer) in [

@@ -156,3 +156,28 @@ pub fn preset(name: &str) -> jianzhi::scenario::Scenario {
         .unwrap()
 }
 pub mod invariants;
+
+/// Writes the GIS layers of `a` (GeoJSON, Shapefile, GeoPackage) into `dir`, in `crs` (the
+/// dataset's own where none), with a fixed time.
+pub fn export_gis(a: &jianzhi::workspace::Analysis, dir: &Path, crs: Option<jianzhi::crs::Crs>) {
+    use jianzhi::report::export::{ExportOptions, Format, export};
+    let options = ExportOptions {
+        formats: vec![Format::Geojson, Format::Shp, Format::Gpkg],
+        crs,
+        ..Default::default()
+    };
+    let meta = jianzhi::report::meta::Metadata::made_at(
+        a.dataset(),
+        [&a.scenario],
+        "2026-12-05T10:00:00+08:00".into(),
+    );
+    export(
+        a,
+        dir,
+        &options,
+        None,
+        &meta,
+        &jianzhi::progress::Progress::new(),
+    )
+    .unwrap();
+}
