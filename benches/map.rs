@@ -171,6 +171,58 @@ fn country(c: &mut Criterion) {
         })
     });
     group.bench_function("app_frame_whole_country", |b| b.iter(|| frame(&mut app)));
+    // A drag across the map: the button held over the map, the pointer moving 4 points a
+    // frame (each frame pans the view; the meshes are cached, so a frame only moves them).
+    let at = app.map.transform.expect("drawn").rect.center();
+    let event_frame = |app: &mut JianzhiApp, events: Vec<egui::Event>| {
+        let input = egui::RawInput {
+            screen_rect: Some(egui::Rect::from_min_size(
+                egui::Pos2::ZERO,
+                egui::vec2(1600.0, 1000.0),
+            )),
+            events,
+            ..Default::default()
+        };
+        let output = ctx.run_ui(input, |ui| app.frame(ui));
+        ctx.tessellate(output.shapes, output.pixels_per_point)
+    };
+    event_frame(&mut app, vec![egui::Event::PointerMoved(at)]);
+    event_frame(
+        &mut app,
+        vec![egui::Event::PointerButton {
+            pos: at,
+            button: egui::PointerButton::Primary,
+            pressed: true,
+            modifiers: egui::Modifiers::NONE,
+        }],
+    );
+    let mut step = 0.0f32;
+    let centre_before = app.map.centre;
+    group.bench_function("app_frame_whole_country_during_a_drag", |b| {
+        b.iter(|| {
+            step += 1.0;
+            let dx = if (step as i32 / 50) % 2 == 0 {
+                4.0
+            } else {
+                -4.0
+            };
+            let p = at + egui::vec2(dx * (step % 50.0), 0.0);
+            event_frame(&mut app, vec![egui::Event::PointerMoved(p)])
+        })
+    });
+    eprintln!(
+        "during the drag the view moved: {:?} -> {:?}",
+        centre_before, app.map.centre
+    );
+    event_frame(
+        &mut app,
+        vec![egui::Event::PointerButton {
+            pos: at,
+            button: egui::PointerButton::Primary,
+            pressed: false,
+            modifiers: egui::Modifiers::NONE,
+        }],
+    );
     focus_jintang(&mut app, &frame);
     eprintln!(
         "one county: {} vertices a frame",
