@@ -68,27 +68,26 @@ fn settings(ui: &mut egui::Ui, state: &AppState) -> Vec<Command> {
     if ui.button(l.t("about")).clicked() {
         out.push(Command::SetAbout(!state.about));
     }
+    // Laid out right to left: help at the far right, the province nearest the path.
+    let dark = state.settings.dark;
+    if ui
+        .button(if dark { l.t("light") } else { l.t("dark") })
+        .clicked()
     {
-        let dark = state.settings.dark;
-        if ui
-            .button(if dark { l.t("light") } else { l.t("dark") })
-            .clicked()
-        {
-            out.push(Command::SetDark(!dark));
-        }
-        egui::ComboBox::from_id_salt("lang")
-            .selected_text(l.name())
-            .show_ui(ui, |ui| {
-                for lang in [Lang::Zh, Lang::En] {
-                    if ui.selectable_label(lang == l, lang.name()).clicked() {
-                        out.push(Command::SetLanguage(lang));
-                    }
-                }
-            })
-            .response
-            .accessible_name(l.t("language"));
-        out.extend(province_picker(ui, state));
+        out.push(Command::SetDark(!dark));
     }
+    egui::ComboBox::from_id_salt("lang")
+        .selected_text(l.name())
+        .show_ui(ui, |ui| {
+            for lang in [Lang::Zh, Lang::En] {
+                if ui.selectable_label(lang == l, lang.name()).clicked() {
+                    out.push(Command::SetLanguage(lang));
+                }
+            }
+        })
+        .response
+        .accessible_name(l.t("language"));
+    out.extend(province_picker(ui, state));
     out
 }
 
