@@ -19,6 +19,25 @@ struct ReadBack {
     epsg: u32,
 }
 
+impl ReadBack {
+    /// A layer's geometries sorted into areas and points.
+    fn of(geometries: impl Iterator<Item = geo::Geometry<f64>>, epsg: u32) -> ReadBack {
+        let mut shapes = Vec::new();
+        let mut points = 0;
+        for g in geometries {
+            match g {
+                geo::Geometry::Point(_) => points += 1,
+                other => shapes.push(polygon_of(other)),
+            }
+        }
+        ReadBack {
+            shapes,
+            points,
+            epsg,
+        }
+    }
+}
+
 fn polygon_of(geometry: geo::Geometry<f64>) -> MultiPolygon<f64> {
     match geometry {
         geo::Geometry::MultiPolygon(mp) => mp,
@@ -36,19 +55,11 @@ fn geojson(path: &Path) -> ReadBack {
         Some(name) => name.rsplit(':').next().unwrap().parse().unwrap(),
     };
     let collection: geojson::FeatureCollection = text.parse().unwrap();
-    let mut shapes = Vec::new();
-    let mut points = 0;
-    for f in collection.features {
-        match geo::Geometry::<f64>::try_from(f.geometry.unwrap()).unwrap() {
-            geo::Geometry::Point(_) => points += 1,
-            other => shapes.push(polygon_of(other)),
-        }
-    }
-    ReadBack {
-        shapes,
-        points,
-        epsg,
-    }
+    let geometries = collection
+        .features
+        .into_iter()
+        .map(|f| geo::Geometry::<f64>::try_from(f.geometry.unwrap()).unwrap());
+    ReadBack::of(geometries, epsg)
 }
 
 /// A Shapefile layer, its system from the `.prj` (matched by the projection's parameters).
@@ -103,19 +114,10 @@ fn geopackage(path: &Path, table: &str) -> ReadBack {
         .unwrap()
         .collect::<Result<_, _>>()
         .unwrap();
-    let mut shapes = Vec::new();
-    let mut points = 0;
-    for blob in blobs {
-        match geozero::wkb::GpkgWkb(blob).to_geo().unwrap() {
-            geo::Geometry::Point(_) => points += 1,
-            other => shapes.push(polygon_of(other)),
-        }
-    }
-    ReadBack {
-        shapes,
-        points,
-        epsg,
-    }
+    let geometries = blobs
+        .into_iter()
+        .map(|blob| geozero::wkb::GpkgWkb(blob).to_geo().unwrap());
+    ReadBack::of(geometries, epsg)
 }
 
 /// The area where two shapes of the list overlap, summed over every pair.
