@@ -349,6 +349,8 @@ fn jianzhi_launch(app: AppArgs) -> jianzhi::app::Launch {
         compare: app.compare,
         size: app.size,
         lang: app.ui_lang,
+        open: None,
+        started: None,
     }
 }
 
@@ -356,7 +358,10 @@ fn jianzhi_launch(app: AppArgs) -> jianzhi::app::Launch {
 /// background).
 #[cfg(feature = "desktop")]
 fn desktop(data: Option<PathBuf>, launch: jianzhi::app::Launch) -> anyhow::Result<()> {
-    Ok(jianzhi::app::run(data.as_deref(), launch)?)
+    Ok(jianzhi::app::run(jianzhi::app::Launch {
+        open: data,
+        ..launch
+    })?)
 }
 
 #[cfg(not(feature = "desktop"))]

@@ -65,25 +65,31 @@ pub struct Prepared {
     provinces: OnceLock<Vec<Option<&'static Province>>>,
 }
 
-impl Prepared {
-    pub fn new(dataset: Dataset) -> Self {
-        let Ok(prepared) = Self::build(dataset, |_| Ok::<(), std::convert::Infallible>(()));
-        prepared
-    }
+/// What is derived from a dataset before it is kept: its units' neighbours and terrain.
+struct Derived {
+    terrain: TiVec<TownshipId, Option<Terrain>>,
+    township_adjacency: Adjacency<TownshipId>,
+    village_adjacency: Adjacency<VillageId>,
+}
 
-    /// Prepares `dataset`, calling `at` before each step (for progress; an error from it
-    /// stops the work).
-    pub fn build<E>(
-        dataset: Dataset,
-        mut at: impl FnMut(Step) -> Result<(), E>,
-    ) -> Result<Self, E> {
+impl Derived {
+    fn new<E>(dataset: &Dataset, mut at: impl FnMut(Step) -> Result<(), E>) -> Result<Self, E> {
         at(Step::Adjacency)?;
         let (township_adjacency, _) =
-            adjacency::township_adjacency(&dataset, adjacency::DEFAULT_TOLERANCE_DEG);
+            adjacency::township_adjacency(dataset, adjacency::DEFAULT_TOLERANCE_DEG);
         at(Step::Adjacency)?;
-        let village_adjacency = adjacency::village_adjacency_within_counties(&dataset);
+        let village_adjacency = adjacency::village_adjacency_within_counties(dataset);
         at(Step::Terrain)?;
-        let terrain = crate::terrain::township_terrain(&dataset);
+        let terrain = crate::terrain::township_terrain(dataset);
+        Ok(Self {
+            terrain,
+            township_adjacency,
+            village_adjacency,
+        })
+    }
+
+    /// The dataset prepared with what was derived from it.
+    fn with(self, dataset: Dataset) -> Prepared {
         let township_points = dataset
             .townships
             .iter()
@@ -99,11 +105,11 @@ impl Prepared {
         for v in dataset.villages.keys() {
             villages_by_county[dataset.county_of_village(v)].push(v);
         }
-        Ok(Self {
+        Prepared {
             id: DatasetId::next(),
-            terrain,
-            township_adjacency,
-            village_adjacency,
+            terrain: self.terrain,
+            township_adjacency: self.township_adjacency,
+            village_adjacency: self.village_adjacency,
             township_points,
             village_points,
             villages_by_township: dataset.villages_by_township(),
@@ -114,7 +120,36 @@ impl Prepared {
             township_codes: OnceLock::new(),
             village_codes: OnceLock::new(),
             provinces: OnceLock::new(),
-        })
+        }
+    }
+}
+
+impl Prepared {
+    pub fn new(dataset: Dataset) -> Self {
+        let Ok(prepared) = Self::build(dataset, |_| Ok::<(), std::convert::Infallible>(()));
+        prepared
+    }
+
+    /// Prepares `dataset`, calling `at` before each step (for progress; an error from it
+    /// stops the work).
+    pub fn build<E>(dataset: Dataset, at: impl FnMut(Step) -> Result<(), E>) -> Result<Self, E> {
+        Self::build_beside(dataset, at, |_| ()).map(|(prepared, ())| prepared)
+    }
+
+    /// As [`Prepared::build`], with `beside` run on the same dataset on a thread of its own
+    /// meanwhile (the app's map geometry, which is drawn on one core while the adjacency
+    /// takes the others).
+    pub fn build_beside<E, T: Send>(
+        dataset: Dataset,
+        at: impl FnMut(Step) -> Result<(), E>,
+        beside: impl FnOnce(&Dataset) -> T + Send,
+    ) -> Result<(Self, T), E> {
+        let (derived, side) = std::thread::scope(|scope| {
+            let side = scope.spawn(|| beside(&dataset));
+            (Derived::new(&dataset, at), side.join())
+        });
+        let side = side.unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        Ok((derived?.with(dataset), side))
     }
 
     /// This dataset's identity.

@@ -61,14 +61,31 @@ impl Workspace {
     /// As [`Workspace::new`], reporting each step to `progress` and stopping if it is
     /// cancelled.
     pub fn new_with(dataset: Dataset, progress: &Progress) -> Result<Self, Cancelled> {
-        Self::build(dataset, |step| {
+        Self::new_beside(dataset, progress, |_| ()).map(|(workspace, ())| workspace)
+    }
+
+    /// As [`Workspace::new_with`], with `beside` run on the same dataset on a thread of its
+    /// own while the adjacency is found (see [`Prepared::build_beside`]).
+    pub fn new_beside<T: Send>(
+        dataset: Dataset,
+        progress: &Progress,
+        beside: impl FnOnce(&Dataset) -> T + Send,
+    ) -> Result<(Self, T), Cancelled> {
+        let at = |step| {
             progress.begin(step, 0);
             progress.check()
-        })
+        };
+        let (prepared, side) = Prepared::build_beside(dataset, at, beside)?;
+        Ok((Self::with(prepared, at)?, side))
     }
 
     fn build<E>(dataset: Dataset, mut at: impl FnMut(Step) -> Result<(), E>) -> Result<Self, E> {
         let prepared = Prepared::build(dataset, &mut at)?;
+        Self::with(prepared, at)
+    }
+
+    /// The workspace of a prepared dataset: its seats' demands and its baseline coverage.
+    fn with<E>(prepared: Prepared, mut at: impl FnMut(Step) -> Result<(), E>) -> Result<Self, E> {
         let demands = engine::Demands::new(&prepared);
         at(Step::Coverage)?;
         let baseline = Baseline::new(prepared.dataset());

@@ -8,7 +8,7 @@ use egui_plot::{
 };
 
 use super::i18n::Lang;
-use super::style::{AFTER, BEFORE, CHART_HEIGHT, PUBLISHED, STATIONS};
+use super::style::{self, AFTER, BEFORE, CHART_HEIGHT, PUBLISHED, STATIONS};
 use super::view::{ChartsView, FiguresView, Histogram, Marker, ValidationView};
 use crate::metrics::change_pct;
 
@@ -18,7 +18,7 @@ pub fn show(ui: &mut egui::Ui, l: Lang, figures: &FiguresView) {
         // A newly loaded dataset before its first analysis: its own before figures only.
         key_figures(ui, l, figures);
         ui.horizontal(|ui| {
-            ui.spinner();
+            style::spinner(ui);
             ui.label(l.t("computing"));
         });
         return;

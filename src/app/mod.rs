@@ -63,6 +63,11 @@ pub struct Launch {
     pub size: Option<[f32; 2]>,
     /// The interface language, instead of the one saved.
     pub lang: Option<Lang>,
+    /// A dataset folder (or the country's, or a scenario file) opened at launch, in the
+    /// background; the demo's scenarios are not analysed while it loads.
+    pub open: Option<PathBuf>,
+    /// When the program started (for `--screenshot`'s time to the figures).
+    pub started: Option<Instant>,
 }
 
 pub struct JianzhiApp {
@@ -90,6 +95,8 @@ pub struct JianzhiApp {
     zoom_before: f32,
     /// The workbench's map while presenting, put back on leaving.
     workbench_view: Option<map::Snapshot>,
+    /// When the program (or the app, in tests) started.
+    started: Instant,
 }
 
 impl JianzhiApp {
@@ -164,6 +171,7 @@ impl JianzhiApp {
             present_changed: launch.present.then_some(true),
             zoom_before: 1.0,
             workbench_view: None,
+            started: launch.started.unwrap_or_else(Instant::now),
         };
         app.state.presenting = launch.present;
         app.state.comparing = launch.compare;
@@ -173,10 +181,23 @@ impl JianzhiApp {
         let [w, h] = launch.size.unwrap_or(DEFAULT_SIZE);
         app.state.settings.layout =
             state::Layout::for_window(app.state.settings.layout, egui::vec2(w, h));
-        for id in app.tab_ids() {
-            app.recompute(id);
-        }
+        app.open_at_launch(launch.open);
         app
+    }
+
+    /// Opens what was asked for at launch, else analyses the demo's scenarios. A dataset
+    /// opened at launch has the cores to itself: its scenarios are analysed once it is in.
+    fn open_at_launch(&mut self, open: Option<PathBuf>) {
+        match open {
+            Some(dir) if crate::national::is_country_dir(&dir) => self.apply(Command::OpenCountry),
+            Some(path) => self.apply(Command::OpenPath(path)),
+            None => {}
+        }
+        if self.state.loading.is_none() {
+            for id in self.tab_ids() {
+                self.recompute(id);
+            }
+        }
     }
 
     /// The ids of the open tabs, in order.
@@ -1010,7 +1031,7 @@ impl JianzhiApp {
     /// the screenshot of `--screenshot`.
     fn after_frame(&mut self, ctx: &egui::Context) {
         if self.busy() {
-            ctx.request_repaint_after(Duration::from_millis(50));
+            ctx.request_repaint_after(style::SPINNER_TICK);
         }
         self.persist_if_due(false);
         if self.unsaved_since.is_some() {
@@ -1054,16 +1075,19 @@ impl JianzhiApp {
         let Some(path) = self.screenshot.clone() else {
             return;
         };
-        if self.screenshot_requested
-            || self.frames < 5
-            || self.busy()
-            || self.state.analysis().is_none()
-        {
+        if self.screenshot_requested || self.busy() {
+            // The background work wakes the window when it is done; drawing meanwhile at
+            // full speed would take a core from it.
+            ctx.request_repaint_after(style::SPINNER_TICK);
+            return;
+        }
+        if self.frames < 5 || self.state.analysis().is_none() {
             ctx.request_repaint();
             return;
         }
         self.screenshot_requested = true;
         let shown = self.shown_figures();
+        let after = self.started.elapsed().as_secs_f64();
         let close_ctx = ctx.clone();
         ctx.request_screenshot(move |image: Arc<egui::ColorImage>| {
             let [w, h] = image.size;
@@ -1072,7 +1096,10 @@ impl JianzhiApp {
                 .map(|img| img.save(&path))
                 .is_some_and(|r| r.is_ok());
             if saved {
-                println!("saved {} ({w}x{h}): {shown}", path.display());
+                println!(
+                    "saved {} ({w}x{h}): {shown}; figures shown {after:.1} s after start",
+                    path.display()
+                );
             } else {
                 eprintln!("error: could not save the screenshot to {}", path.display());
             }
@@ -1204,13 +1231,16 @@ pub enum StartError {
 
 /// Opens the window on the demo data; a `data` folder is then loaded in the background like one
 /// opened from the window (progress, Cancel, and its problems in the panel if it has any).
-pub fn run(data: Option<&Path>, launch: Launch) -> Result<(), StartError> {
+pub fn run(launch: Launch) -> Result<(), StartError> {
+    let launch = Launch {
+        started: launch.started.or_else(|| Some(Instant::now())),
+        ..launch
+    };
     let size = launch.size.unwrap_or(DEFAULT_SIZE);
     let demo_dir = crate::builtin::demo_dir();
     let demo = crate::import::load_dataset(&demo_dir)?;
     let reference = crate::validate::reference_in(&demo_dir, &demo.dataset)?;
     let workspace = Arc::new(Workspace::new(demo.dataset));
-    let data = data.map(Path::to_path_buf);
     let options = eframe::NativeOptions {
         viewport: egui::ViewportBuilder::default()
             .with_inner_size(size)
@@ -1222,15 +1252,8 @@ pub fn run(data: Option<&Path>, launch: Launch) -> Result<(), StartError> {
         "jianzhi",
         options,
         Box::new(move |cc| {
-            let mut app =
+            let app =
                 JianzhiApp::with_reference(Some(cc.egui_ctx.clone()), workspace, reference, launch);
-            match data {
-                Some(dir) if crate::national::is_country_dir(&dir) => {
-                    app.apply(Command::OpenCountry);
-                }
-                Some(data) => app.apply(Command::OpenPath(data)),
-                None => {}
-            }
             Ok(Box::new(app))
         }),
     )?;

@@ -207,11 +207,11 @@ fn background(ui: &mut egui::Ui, state: &AppState) -> Vec<Command> {
     let l = state.lang();
     let mut out = Vec::new();
     if state.open.iter().any(|o| o.tab.computing) {
-        ui.spinner();
+        style::spinner(ui);
         ui.label(l.t("computing"));
     }
     if let Some(exporting) = &state.exporting {
-        ui.spinner();
+        style::spinner(ui);
         ui.label(format!("{} {}", l.t("exporting"), exporting.dir.display()));
         let shown = exporting.progress.snapshot();
         ui.add(
@@ -224,7 +224,7 @@ fn background(ui: &mut egui::Ui, state: &AppState) -> Vec<Command> {
         }
     }
     if let Some(loading) = &state.loading {
-        ui.spinner();
+        style::spinner(ui);
         let shown = loading.progress.snapshot();
         ui.label(format!("{} {}", l.t("loading"), l.t(step_key(shown.step))));
         ui.add(

@@ -301,9 +301,11 @@ fn load(
             None
         }
     };
-    match Workspace::new_with(loaded.dataset, progress) {
-        Ok(workspace) => LoadResult::Loaded {
-            geometry: Arc::new(crate::map::MapGeometry::new(workspace.dataset())),
+    // The map's geometry is drawn on one core while the adjacency is found on the others.
+    let beside = |dataset: &crate::model::Dataset| crate::map::MapGeometry::new(dataset);
+    match Workspace::new_beside(loaded.dataset, progress, beside) {
+        Ok((workspace, geometry)) => LoadResult::Loaded {
+            geometry: Arc::new(geometry),
             workspace: Arc::new(workspace),
             reference: reference.map(Arc::new),
             warnings,
