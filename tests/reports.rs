@@ -8,7 +8,8 @@
 //! interface language and ready to print, whole counts in the briefing, tidy axes and full
 //! legends in the pictures, and the demo regenerated in county outlines that tile); and for
 //! #33 (the map picture's outlines without needles: only `map.png` and the briefing's map
-//! changed). Every later change to a report must come with new digests, recorded on purpose with
+//! changed; and again when outline vertices closer than a metre became one, `map.png` and the
+//! briefing's map only). Every later change to a report must come with new digests, recorded on purpose with
 //! `JIANZHI_BLESS=1 cargo test --test reports` and said in its commit.
 
 #![allow(clippy::unwrap_used)] // test helpers outside #[test] functions

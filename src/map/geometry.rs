@@ -111,13 +111,23 @@ impl CountyShape {
     /// The outline to draw at `scale` pixels per km: the coarsest whose error stays within a
     /// pixel.
     pub fn rings_at(&self, scale: f32) -> &[Vec<Point>] {
-        let allowed = 1.0 / scale.max(1e-6);
-        self.simplified
-            .iter()
-            .rev()
-            .find(|(tolerance, _)| *tolerance <= allowed)
-            .map_or(&self.rings, |(_, rings)| rings)
+        coarsest(&self.rings, &self.simplified, scale)
     }
+}
+
+/// Of `rings` and their `simplified` versions (fine to coarse), the coarsest whose error
+/// stays within a pixel at `scale` pixels per km.
+fn coarsest<'a>(
+    rings: &'a [Vec<Point>],
+    simplified: &'a [(f32, Vec<Vec<Point>>)],
+    scale: f32,
+) -> &'a [Vec<Point>] {
+    let allowed = 1.0 / scale.max(1e-6);
+    simplified
+        .iter()
+        .rev()
+        .find(|(tolerance, _)| *tolerance <= allowed)
+        .map_or(rings, |(_, rings)| rings)
 }
 
 /// Rings simplified to `tolerance` (in their units: km on the map plane), keeping at least a
@@ -199,6 +209,113 @@ pub struct MapGeometry {
     /// Territories for exact hit tests (townships with a boundary).
     territories: TiVec<TownshipId, Option<MultiPolygon<f32>>>,
     index: RTree<GeomWithData<Rectangle<Point>, TownshipId>>,
+    /// The provinces' outlines, dissolved from their counties', where the dataset spans
+    /// several (none otherwise).
+    pub provinces: Vec<ProvinceShape>,
+}
+
+/// A province's outline: its counties' territories dissolved into one.
+#[derive(Debug, Clone)]
+pub struct ProvinceShape {
+    pub code: &'static str,
+    pub rings: Vec<Vec<Point>>,
+    pub bounds: Bounds,
+    /// The rings simplified for coarser views, as [`CountyShape::simplified`].
+    pub simplified: Vec<(f32, Vec<Vec<Point>>)>,
+}
+
+impl ProvinceShape {
+    /// The outline to draw at `scale` pixels per km (as [`CountyShape::rings_at`]).
+    pub fn rings_at(&self, scale: f32) -> &[Vec<Point>] {
+        coarsest(&self.rings, &self.simplified, scale)
+    }
+}
+
+/// Where the dissolved counties leave a gap or a part smaller than this (km²), it is not
+/// part of a province's outline: the slivers between county outlines that do not share
+/// their vertices.
+const PROVINCE_SLIVER_KM2: f32 = 1.0;
+
+/// How far a province's dissolved outline is grown and shrunk back (km), closing the gaps
+/// narrower than twice this between its counties.
+const PROVINCE_CLOSING_KM: f32 = 0.5;
+
+/// The outlines of the provinces of `dataset`'s counties, where there are several: each
+/// province's county territories dissolved, less the slivers between them.
+fn province_outlines(dataset: &Dataset, plane: &Plane) -> Vec<ProvinceShape> {
+    use rayon::prelude::*;
+    let mut members: Vec<(&'static crate::national::Province, Vec<CountyId>)> = Vec::new();
+    for (k, county) in dataset.counties.iter_enumerated() {
+        let Some(p) = crate::national::province_of(&county.code) else {
+            continue;
+        };
+        match members.iter_mut().find(|(q, _)| q.code == p.code) {
+            Some((_, counties)) => counties.push(k),
+            None => members.push((p, vec![k])),
+        }
+    }
+    if members.len() < 2 {
+        return Vec::new();
+    }
+    members
+        .par_iter()
+        .filter_map(|(province, counties)| {
+            let polygons: Vec<geo::Polygon<f32>> = counties
+                .iter()
+                .filter_map(|&c| dataset.counties[c].boundary.as_ref())
+                .flat_map(|b| plane.project(b).0)
+                .collect();
+            let dissolved = dissolve(&polygons);
+            let rings = rings_of(&dissolved);
+            let bounds = Bounds::of(rings.iter().flatten().copied())?;
+            Some(ProvinceShape {
+                code: province.code,
+                simplified: SIMPLIFY_KM
+                    .iter()
+                    .map(|&tol| (tol, simplify(&rings, tol)))
+                    .collect(),
+                rings,
+                bounds,
+            })
+        })
+        .collect()
+}
+
+/// Polygons dissolved into one territory, closed by a buffer out and back in (the thin gaps
+/// and spikes where neighbouring outlines do not share their vertices go), less the slivers.
+fn dissolve(polygons: &[geo::Polygon<f32>]) -> MultiPolygon<f32> {
+    use geo::Buffer;
+    use geo::algorithm::buffer::{BufferStyle, LineJoin};
+    use geo::orient::{Direction, Orient};
+    let style = |d| BufferStyle::new(d).line_join(LineJoin::Bevel);
+    // Wound as the union expects (a hole wound as its outline would count as land twice).
+    let polygons: Vec<geo::Polygon<f32>> = polygons
+        .iter()
+        .map(|p| p.orient(Direction::Default))
+        .collect();
+    let dissolved = geo::unary_union(&polygons)
+        .buffer_with_style(style(PROVINCE_CLOSING_KM))
+        .buffer_with_style(style(-PROVINCE_CLOSING_KM));
+    without_slivers(dissolved)
+}
+
+/// `shape` less its parts and holes under [`PROVINCE_SLIVER_KM2`].
+fn without_slivers(shape: MultiPolygon<f32>) -> MultiPolygon<f32> {
+    let large = |ring: &geo::LineString<f32>| {
+        geo::Polygon::new(ring.clone(), vec![]).unsigned_area() >= PROVINCE_SLIVER_KM2
+    };
+    MultiPolygon::new(
+        shape
+            .0
+            .into_iter()
+            .filter(|p| large(p.exterior()))
+            .map(|p| {
+                let (exterior, holes) = p.into_inner();
+                let holes = holes.into_iter().filter(|h| large(h)).collect();
+                geo::Polygon::new(exterior, holes)
+            })
+            .collect(),
+    )
 }
 
 /// The map plane of a dataset: places and shapes projected to km around its centre.
@@ -356,6 +473,10 @@ fn rings_of(shape: &MultiPolygon<f32>) -> Vec<Vec<Point>> {
 /// outline runs out and straight back.
 const NEEDLE_DEG: f32 = 10.0;
 
+/// Two vertices of an outline closer than this (km, a metre) are one: the direction between
+/// them is noise, and a stroke's join there can be as long as a needle's.
+const REPEATED_KM: f32 = 1e-3;
+
 /// A closed ring without needles. A stroke with mitred joins draws a needle's tip as a line
 /// far longer than the needle: at country zoom, county outlines drew lines across the map
 /// (from 曹妃甸 into the Bohai Sea, from 三河 to 玉田). Repeated points go too. A ring is
@@ -366,7 +487,7 @@ pub(crate) fn without_needles(mut ring: Vec<Point>) -> Vec<Point> {
         let u = [a[0] - b[0], a[1] - b[1]];
         let v = [c[0] - b[0], c[1] - b[1]];
         let (lu, lv) = (u[0].hypot(u[1]), v[0].hypot(v[1]));
-        lu == 0.0 || lv == 0.0 || (u[0] * v[0] + u[1] * v[1]) / (lu * lv) > cos_limit
+        lu < REPEATED_KM || lv < REPEATED_KM || (u[0] * v[0] + u[1] * v[1]) / (lu * lv) > cos_limit
     };
     let closed = ring.len() >= 2 && ring.first() == ring.last();
     if closed {
@@ -461,6 +582,7 @@ impl MapGeometry {
                 max: [1.0, 1.0],
             });
         let index = hit_index(&townships);
+        let provinces = province_outlines(dataset, &plane);
         Self {
             projection,
             bounds,
@@ -472,6 +594,7 @@ impl MapGeometry {
             by_county,
             territories,
             index,
+            provinces,
         }
     }
 
@@ -591,5 +714,90 @@ mod needle_tests {
         // A triangle however thin stays a triangle.
         let thin = vec![[0.0, 0.0], [100.0, 0.0], [0.0, 0.1], [0.0, 0.0]];
         assert_eq!(without_needles(thin.clone()).len(), 4);
+    }
+}
+
+#[cfg(test)]
+mod dissolve_tests {
+    use geo::{Area, LineString, Polygon};
+
+    use super::dissolve;
+
+    fn polygon(points: &[(f32, f32)]) -> Polygon<f32> {
+        Polygon::new(LineString::from(points.to_vec()), vec![])
+    }
+
+    #[test]
+    fn neighbours_whose_outlines_miss_each_other_dissolve_into_one_territory() {
+        // Two 10 km squares side by side. The right one's shared edge has a vertex of its own
+        // and stops 50 m short of the left one: a sliver gap, as between modelled counties.
+        let left = polygon(&[
+            (0.0, 0.0),
+            (10.0, 0.0),
+            (10.0, 10.0),
+            (0.0, 10.0),
+            (0.0, 0.0),
+        ]);
+        let right = polygon(&[
+            (10.05, 0.0),
+            (20.0, 0.0),
+            (20.0, 10.0),
+            (10.05, 10.0),
+            (10.03, 5.0),
+            (10.05, 0.0),
+        ]);
+        let dissolved = dissolve(&[left, right]);
+        assert_eq!(dissolved.0.len(), 1, "{dissolved:?}");
+        assert!(dissolved.0[0].interiors().is_empty());
+        // The gap closed, the corners kept (the buffer's bevel cuts a corner by a few m²).
+        let area = dissolved.unsigned_area();
+        assert!((area - 200.0).abs() < 0.5, "{area}");
+    }
+
+    #[test]
+    fn a_real_hole_and_a_distant_island_are_kept_and_a_speck_is_not() {
+        let ring = polygon(&[
+            (0.0, 0.0),
+            (30.0, 0.0),
+            (30.0, 30.0),
+            (0.0, 30.0),
+            (0.0, 0.0),
+        ]);
+        let with_hole = Polygon::new(
+            ring.exterior().clone(),
+            vec![LineString::from(vec![
+                (10.0, 10.0),
+                (20.0, 10.0),
+                (20.0, 20.0),
+                (10.0, 20.0),
+                (10.0, 10.0),
+            ])],
+        );
+        let island = polygon(&[
+            (50.0, 0.0),
+            (55.0, 0.0),
+            (55.0, 5.0),
+            (50.0, 5.0),
+            (50.0, 0.0),
+        ]);
+        let speck = polygon(&[
+            (80.0, 0.0),
+            (80.5, 0.0),
+            (80.5, 0.5),
+            (80.0, 0.5),
+            (80.0, 0.0),
+        ]);
+        let dissolved = dissolve(&[with_hole, island, speck]);
+        assert_eq!(dissolved.0.len(), 2, "{dissolved:?}");
+        assert_eq!(
+            dissolved
+                .0
+                .iter()
+                .map(|p| p.interiors().len())
+                .sum::<usize>(),
+            1
+        );
+        let area = dissolved.unsigned_area();
+        assert!((area - (900.0 - 100.0 + 25.0)).abs() < 1.0, "{area}");
     }
 }

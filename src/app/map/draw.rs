@@ -22,6 +22,7 @@ pub mod ink {
     pub const BACKGROUND: Color32 = Color32::from_rgb(245, 245, 240);
     pub const BACKGROUND_DARK: Color32 = Color32::from_rgb(32, 34, 36);
     pub const COUNTY: Color32 = Color32::from_rgb(60, 60, 60);
+    pub const PROVINCE: Color32 = Color32::from_rgb(25, 25, 25);
     pub const TOWNSHIP: Color32 = Color32::from_rgba_premultiplied(255, 255, 255, 200);
     pub const SEAT: Color32 = Color32::from_rgb(30, 30, 30);
     pub const REMOVED_SEAT: Color32 = Color32::from_rgb(120, 120, 120);
@@ -225,27 +226,7 @@ pub fn paint(painter: &egui::Painter, t: &Transform, view: &View, side: &Side, d
 
     let stage = &side.analysis.plan.townships;
     let townships_visible = townships_visible(geometry, t);
-    if townships_visible {
-        for shape in geometry.townships.iter() {
-            if shape.bounds.intersects(&visible) {
-                for ring in &shape.rings {
-                    let points = ring.iter().map(|&p| t.to_screen(p)).collect();
-                    painter.add(Shape::closed_line(points, Stroke::new(0.6, ink::TOWNSHIP)));
-                }
-            }
-        }
-    }
-    // A county a few pixels across gets no outline (at country zoom the east was a dark mass
-    // of them); its fill still shows.
-    let outlined = |b: &Bounds| b.width().max(b.height()) * t.scale >= COUNTY_OUTLINE_PX;
-    for shape in geometry.counties.iter() {
-        if shape.bounds.intersects(&visible) && outlined(&shape.bounds) {
-            for ring in shape.rings_at(t.scale) {
-                let points = ring.iter().map(|&p| t.to_screen(p)).collect();
-                painter.add(Shape::closed_line(points, Stroke::new(1.2, ink::COUNTY)));
-            }
-        }
-    }
+    outlines(&painter, t, geometry, townships_visible);
 
     // Units a hand edit fixed, in the hand colour.
     if side.after {
@@ -343,6 +324,39 @@ pub fn paint(painter: &egui::Painter, t: &Transform, view: &View, side: &Side, d
         painter.add(Shape::closed_line(points, Stroke::new(1.5, ink::SELECTED)));
     }
     scale_bar(&painter, t);
+}
+
+/// The outlines of the townships (where they are visible), the counties (those large enough
+/// on screen) and the provinces (where the map shows several).
+fn outlines(painter: &egui::Painter, t: &Transform, geometry: &MapGeometry, townships: bool) {
+    let visible = t.visible();
+    let stroke = |rings: &[Vec<Point>], stroke: Stroke| {
+        for ring in rings {
+            let points = ring.iter().map(|&p| t.to_screen(p)).collect();
+            painter.add(Shape::closed_line(points, stroke));
+        }
+    };
+    if townships {
+        for shape in geometry.townships.iter() {
+            if shape.bounds.intersects(&visible) {
+                stroke(&shape.rings, Stroke::new(0.6, ink::TOWNSHIP));
+            }
+        }
+    }
+    // A county a few pixels across gets no outline (at country zoom the east was a dark mass
+    // of them); its fill still shows.
+    let outlined = |b: &Bounds| b.width().max(b.height()) * t.scale >= COUNTY_OUTLINE_PX;
+    for shape in geometry.counties.iter() {
+        if shape.bounds.intersects(&visible) && outlined(&shape.bounds) {
+            stroke(shape.rings_at(t.scale), Stroke::new(1.2, ink::COUNTY));
+        }
+    }
+    // Provinces, where the map shows several: their dissolved outlines over the counties'.
+    for shape in &geometry.provinces {
+        if shape.bounds.intersects(&visible) {
+            stroke(shape.rings_at(t.scale), Stroke::new(2.2, ink::PROVINCE));
+        }
+    }
 }
 
 /// Whether township outlines and seats are drawn: once a township is tens of pixels across.
