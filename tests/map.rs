@@ -536,3 +536,30 @@ fn the_search_finds_provinces_cities_counties_townships_and_villages() {
     search(&mut harness, "没有这个地方");
     assert!(harness.state().map.message.is_some());
 }
+
+#[test]
+fn the_legend_starts_folded_on_a_small_map_and_a_click_on_it_unfolds_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut harness = harness(dir.path());
+    let rows = |h: &Harness<'static, JianzhiApp>| {
+        let rect = h.state().map.legend_rect.expect("a legend drawn");
+        (rect.height() / 18.0).floor() as usize
+    };
+    // At 1600×1000 the map has room: the legend shows its colours and markers.
+    assert!(rows(&harness) >= 3, "{:?}", harness.state().map.legend_rect);
+    // At 1280×800 it would cover the south of the province: only its title is shown.
+    harness.set_size(egui::vec2(1280.0, 800.0));
+    harness.run_steps(3);
+    let map = harness.state().map.transform.unwrap().rect;
+    assert!(map.width() < jianzhi::app::map::LEGEND_ROOM.x, "{map:?}");
+    assert_eq!(rows(&harness), 1);
+    // A click on it unfolds it, whatever the map's size; a second folds it again. Neither
+    // selects what lies beneath.
+    for unfolded in [true, false] {
+        let centre = harness.state().map.legend_rect.unwrap().center();
+        click(&mut harness, centre, Modifiers::NONE);
+        assert_eq!(harness.state().map.legend_open, Some(unfolded));
+        assert_eq!(rows(&harness) >= 3, unfolded);
+        assert!(harness.state().map.selection.is_empty());
+    }
+}

@@ -303,6 +303,12 @@ const TEXT: &[(&str, &str, &str)] = &[
     ("zoom_in", "放大（+ 或滚轮）", "Zoom in (+ or wheel)"),
     ("zoom_out", "缩小（− 或滚轮）", "Zoom out (− or wheel)"),
     ("fit_all", "全图", "Whole map"),
+    ("legend_fold", "单击收起图例", "Click to fold the legend"),
+    (
+        "legend_unfold",
+        "单击展开图例",
+        "Click to unfold the legend",
+    ),
     ("fit_selection", "缩放到所选", "Fit the selection"),
     ("selected", "已选", "Selected"),
     ("edit_merge", "合并", "Merge"),

@@ -92,7 +92,16 @@ pub struct View {
     /// planner has not panned or zoomed since, a map of another size (the window resized,
     /// presentation entered or left) is fitted to the same bounds again.
     fitted_to: Option<(Bounds, egui::Vec2)>,
+    /// The legend unfolded (`Some(true)`) or folded to its title by a click on it; `None`
+    /// until then: unfolded where the map is large enough for it ([`LEGEND_ROOM`]).
+    pub legend_open: Option<bool>,
+    /// Where the legend was drawn (for tests).
+    pub legend_rect: Option<Rect>,
 }
+
+/// The map's smallest size (points) on which the legend starts unfolded: on a smaller one it
+/// would cover the south of the province.
+pub const LEGEND_ROOM: egui::Vec2 = egui::vec2(600.0, 520.0);
 
 /// What the workbench's map showed, kept while presenting and put back after.
 #[derive(Debug, Clone)]
@@ -128,6 +137,8 @@ impl View {
             cache: HashMap::new(),
             pending_fit: None,
             fitted_to: None,
+            legend_open: None,
+            legend_rect: None,
         }
     }
 
@@ -334,7 +345,7 @@ pub fn show(ui: &mut egui::Ui, state: &AppState, view: &mut View) -> Vec<Command
     }
     let Some(analysis) = analysis.filter(|a| a.is_of(&state.workspace)) else {
         ui.centered_and_justified(|ui| {
-            ui.spinner();
+            crate::app::style::spinner(ui);
         });
         return out;
     };
@@ -435,7 +446,22 @@ pub fn show(ui: &mut egui::Ui, state: &AppState, view: &mut View) -> Vec<Command
         after: first_after,
         overview: !draw::townships_filled(&view.geometry, &transforms[0]),
     };
-    legend(&painter, full, l, &colouring, view.mode, markers);
+    let open = view
+        .legend_open
+        .unwrap_or(full.width() >= LEGEND_ROOM.x && full.height() >= LEGEND_ROOM.y);
+    let legend_rect = legend(&painter, full, l, &colouring, view.mode, markers, open);
+    let fold = ui
+        .interact(
+            legend_rect,
+            ui.scope_id().with("map_legend"),
+            egui::Sense::click(),
+        )
+        .on_hover_cursor(egui::CursorIcon::PointingHand)
+        .on_hover_text(l.t(if open { "legend_fold" } else { "legend_unfold" }));
+    if fold.clicked() {
+        view.legend_open = Some(!open);
+    }
+    view.legend_rect = Some(legend_rect);
     hover_card(response.clone(), view, &analysis, l);
     show_message(ui, &painter, full, view, l);
     response.widget_info(|| egui::WidgetInfo::labeled(egui::Role::Canvas, true, l.t("map")));
@@ -946,11 +972,16 @@ fn legend(
     colouring: &Colouring,
     mode: ColourMode,
     markers: Markers,
-) {
-    use draw::ink;
+    open: bool,
+) -> Rect {
     let font = egui::FontId::proportional(12.0);
     let text = |zh: &str, en: &str| if l == Lang::Zh { zh } else { en }.to_string();
-    let mut rows: Vec<(Swatch, String)> = vec![(Swatch::None, mode_label(mode, l).to_string())];
+    // It unfolds upwards from the corner: ▲ to unfold, ▼ to fold.
+    let title = format!("{} {}", if open { "▼" } else { "▲" }, mode_label(mode, l));
+    let mut rows: Vec<(Swatch, String)> = vec![(Swatch::None, title)];
+    if !open {
+        return legend_rows(painter, rect, &font, &rows);
+    }
     rows.extend(colouring.legend.iter().map(|e| {
         let label = if l == Lang::Zh { &e.zh } else { &e.en };
         (Swatch::Colour(e.colour), label.clone())
@@ -983,6 +1014,17 @@ fn legend(
             ),
         ));
     }
+    legend_rows(painter, rect, &font, &rows)
+}
+
+/// The legend's rows painted in the bottom right corner of `rect`; returns where.
+fn legend_rows(
+    painter: &egui::Painter,
+    rect: Rect,
+    font: &egui::FontId,
+    rows: &[(Swatch, String)],
+) -> Rect {
+    use draw::ink;
     let width = rows
         .iter()
         .map(|(_, t)| {
@@ -1047,6 +1089,7 @@ fn legend(
             ink::TEXT,
         );
     }
+    area
 }
 
 /// The hovered unit's figures, beside the pointer.
