@@ -265,6 +265,27 @@ impl Workspace {
 }
 
 impl Analysis {
+    /// The engine's decisions for every former unit (townships, villages), read from its own
+    /// record of the runs (see [`engine::explain`]).
+    pub fn decisions(
+        &self,
+    ) -> (
+        Option<Vec<engine::explain::Decision>>,
+        Option<Vec<engine::explain::Decision>>,
+    ) {
+        engine::explain::decisions(&self.reuse.engine)
+    }
+
+    /// The plan's new units rebuilt from the engine's record alone (townships, villages).
+    pub fn replayed(
+        &self,
+    ) -> (
+        Option<engine::explain::Replayed>,
+        Option<engine::explain::Replayed>,
+    ) {
+        engine::explain::replay(&self.reuse.engine)
+    }
+
     /// The workspace the plan was computed on.
     pub fn workspace(&self) -> &Arc<Workspace> {
         &self.workspace

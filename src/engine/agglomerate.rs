@@ -15,6 +15,7 @@ use super::hand::Hand;
 use super::partition::{
     self, Event, FIXED, FROZEN, Groups, LISTED_SEAT, NAMED, PartitionInput, PartitionRun, What,
 };
+use super::refine::Move;
 use super::{Demand, Unit};
 use crate::model::{Level, NewId};
 use crate::plan::{Constraint, NewUnit, Outcome, Stage};
@@ -37,13 +38,15 @@ impl<L> Default for Runs<L> {
 }
 
 #[derive(Debug, Clone)]
-struct Slot<L> {
-    run: Arc<PartitionRun>,
+pub(super) struct Slot<L> {
+    pub run: Arc<PartitionRun>,
     /// How many of the run's events held, what they count, and the groups they give as new
     /// units.
-    prefix: usize,
+    pub prefix: usize,
     tally: Tally,
-    lineage: Arc<Lineage<L>>,
+    pub lineage: Arc<Lineage<L>>,
+    /// The local search's moves from the groups at the prefix to the lineage's.
+    pub moves: Arc<[Move]>,
 }
 
 /// The merges and the candidates blocked (by [`Constraint::ALL`]) among a run's events that
@@ -73,7 +76,7 @@ impl Tally {
 
 /// A partition's groups as new units, in order of their first member: each one's seat and
 /// members (ascending), which the plan's new units share.
-type Lineage<L> = Vec<(L, Arc<[L]>)>;
+pub(super) type Lineage<L> = Vec<(L, Arc<[L]>)>;
 
 /// Where a partition's run comes from: made now (with its groups after all its events), or
 /// kept from the previous analysis.
@@ -122,6 +125,11 @@ fn new_units_of<L: Level>(members: &[u32], groups: &Groups) -> Lineage<L> {
 }
 
 impl<L> Runs<L> {
+    /// Each partition's slot, in no order.
+    pub fn slots(&self) -> impl Iterator<Item = &Slot<L>> {
+        self.slots.values()
+    }
+
     /// How many partitions were run, rather than taken from `previous`.
     pub fn fresh_since(&self, previous: &Runs<L>) -> usize {
         self.slots
@@ -384,17 +392,20 @@ fn slots_at<K: Sync, L: Level>(
         .zip(prefixes)
         .zip(made)
         .map(|((run, prefix), made)| {
-            let (tally, lineage) = match made {
-                Made::Kept(slot) if slot.prefix == prefix => (slot.tally, slot.lineage.clone()),
+            let (tally, lineage, moves) = match made {
+                Made::Kept(slot) if slot.prefix == prefix => {
+                    (slot.tally, slot.lineage.clone(), slot.moves.clone())
+                }
                 made => {
                     let groups = match made {
                         Made::Now(end) if prefix == run.events.len() => end,
                         _ => run.groups_after(prefix, level.units),
                     };
-                    let groups = level.refine(&run.input, groups);
+                    let (groups, moves) = level.refine(&run.input, groups);
                     (
                         Tally::of(&run.events[..prefix]),
                         Arc::new(new_units_of(&run.input.members, &groups)),
+                        Arc::from(moves),
                     )
                 }
             };
@@ -403,6 +414,7 @@ fn slots_at<K: Sync, L: Level>(
                 prefix,
                 tally,
                 lineage,
+                moves,
             }
         })
         .collect()

@@ -46,6 +46,7 @@
 //! no county again, with the same result as a run from scratch.
 
 mod agglomerate;
+pub mod explain;
 mod hand;
 mod partition;
 mod refine;

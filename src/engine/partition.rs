@@ -82,6 +82,22 @@ pub(super) enum What {
     Blocked(u8),
 }
 
+/// A neighbouring group a candidate could have merged with, as the run weighed it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(super) struct Considered {
+    /// The neighbouring group (its id: the local index of one of its units).
+    pub group: u32,
+    /// The seat the merged group would have had (local index).
+    pub seat: u32,
+    /// The farthest member of the merged group from that seat (km): the compactness the
+    /// run minimises.
+    pub reach_km: f32,
+    /// The merged group's area (km²).
+    pub area_km2: f32,
+    /// The caps it broke, as bits of [`Constraint::bit`] (0: feasible).
+    pub broke: u8,
+}
+
 /// A partition run: its input, the state once the fixed groups are joined, and the events.
 #[derive(Debug)]
 pub(super) struct PartitionRun {
@@ -91,6 +107,35 @@ pub(super) struct PartitionRun {
     /// The groups once the fixed ones are joined, if there are any.
     start: Option<Groups>,
     pub events: Vec<Event>,
+    /// The neighbours each event weighed: those of event `i` are
+    /// `considered[considered_from[i]..considered_from[i + 1]]`.
+    pub considered: Vec<Considered>,
+    pub considered_from: Vec<u32>,
+    /// Candidate groups the run left as they were because the partition's own quota was used.
+    pub skipped: Vec<u32>,
+}
+
+impl PartitionRun {
+    /// Each unit's group (by local index) once the fixed groups are joined, and each group's
+    /// seat (by group id; a unit alone is its own seat).
+    pub fn initial(&self) -> (Vec<u32>, Vec<u32>) {
+        let n = self.input.members.len() as u32;
+        match &self.start {
+            Some(start) => (
+                start.group_of.clone(),
+                (0..n)
+                    .map(|g| start.get(g as usize).map_or(g, |group| group.seat))
+                    .collect(),
+            ),
+            None => ((0..n).collect(), (0..n).collect()),
+        }
+    }
+
+    /// The neighbouring groups event `i` weighed.
+    pub fn considered(&self, i: usize) -> &[Considered] {
+        let (from, to) = (self.considered_from[i], self.considered_from[i + 1]);
+        &self.considered[from as usize..to as usize]
+    }
 }
 
 /// What a run needs for a while and drops: kept by each thread from one run to the next.
@@ -246,10 +291,16 @@ impl<K> Level<'_, '_, K> {
         self.queue_candidates(&input, &state, &mut scratch.heap);
         let mut merges = fixed_merges;
         let mut events = Vec::new();
+        let (mut considered, mut considered_from) = (Vec::new(), vec![0u32]);
+        let mut skipped = Vec::new();
         while let Some(Reverse((k, id))) = scratch.heap.pop() {
             let id = id as usize;
             let Some(&g) = state.get(id) else { continue };
-            if g.version != k.2 || input.quota.is_some_and(|q| merges >= q) {
+            if g.version != k.2 {
+                continue;
+            }
+            if input.quota.is_some_and(|q| merges >= q) {
+                skipped.push(id as u32);
                 continue;
             }
             self.neighbour_groups(&input, &state, id, &g, &mut scratch.candidates);
@@ -258,15 +309,18 @@ impl<K> Level<'_, '_, K> {
                     key: k,
                     what: What::Blocked(Constraint::NoNeighbour.bit()),
                 });
+                considered_from.push(considered.len() as u32);
                 continue;
             }
-            let (h, seat) = match self.best_merge(&input, &state, id, &g, scratch) {
+            let (h, seat) = match self.best_merge(&input, &state, id, &g, scratch, &mut considered)
+            {
                 Ok(best) => best,
                 Err(reasons) => {
                     events.push(Event {
                         key: k,
                         what: What::Blocked(reasons),
                     });
+                    considered_from.push(considered.len() as u32);
                     continue;
                 }
             };
@@ -280,6 +334,7 @@ impl<K> Level<'_, '_, K> {
                     seat: seat as u32,
                 },
             });
+            considered_from.push(considered.len() as u32);
             merges += 1;
             if let Some(merged) = state.get(keep)
                 && let Some(r) = self.shortfall(&input, merged)
@@ -293,6 +348,9 @@ impl<K> Level<'_, '_, K> {
             fixed_merges,
             start,
             events,
+            considered,
+            considered_from,
+            skipped,
         };
         (run, state)
     }
@@ -393,7 +451,7 @@ impl<K> Level<'_, '_, K> {
 
     /// The candidate neighbour (in `scratch.candidates`) that keeps the merged group most
     /// compact within the caps, with the merged seat; else the constraints that blocked
-    /// every one.
+    /// every one. Each neighbour as weighed goes to `considered`.
     fn best_merge(
         &self,
         input: &PartitionInput,
@@ -401,6 +459,7 @@ impl<K> Level<'_, '_, K> {
         id: usize,
         g: &Group,
         scratch: &mut Scratch,
+        considered: &mut Vec<Considered>,
     ) -> Result<(usize, usize), u8> {
         let units = self.units;
         let global = |local: usize| input.members[local] as usize;
@@ -434,15 +493,22 @@ impl<K> Level<'_, '_, K> {
                     .map(|m| units[global(m)].sphere.chord(&seat_point))
                     .fold(0.0, f64::max),
             );
-            let mut ok = true;
+            let mut broke = 0u8;
             if limits.max_area_km2.is_some_and(|cap| area > cap) {
-                reasons |= Constraint::MaxArea.bit();
-                ok = false;
+                broke |= Constraint::MaxArea.bit();
             }
             if limits.max_seat_distance_km.is_some_and(|cap| reach > cap) {
-                reasons |= Constraint::MaxSeatDistance.bit();
-                ok = false;
+                broke |= Constraint::MaxSeatDistance.bit();
             }
+            considered.push(Considered {
+                group: h as u32,
+                seat: seat as u32,
+                reach_km: reach as f32,
+                area_km2: area as f32,
+                broke,
+            });
+            reasons |= broke;
+            let ok = broke == 0;
             // Ties go to the lower seat, by unit index (local order is unit order).
             if ok && best.is_none_or(|(r, _, s)| reach < r || (reach == r && seat < s)) {
                 best = Some((reach, h, seat));

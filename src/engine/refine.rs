@@ -33,20 +33,72 @@ const MAX_PASSES: usize = 6;
 /// only shuffle rounding).
 const MIN_SAVING: f64 = 1e-9;
 
+/// One move of the search, in the order made: `unit` (local) leaves its group, which is then
+/// seated at `from_seat`, for group `to` (its number in the search: the greedy's group ids,
+/// then the groups the exchanges open, numbered from the partition's size on), then seated
+/// at `to_seat`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(super) struct Move {
+    pub unit: u32,
+    pub from_seat: u32,
+    pub to: u32,
+    pub to_seat: u32,
+    /// People × km saved (for an exchange, on its second move, by the two together).
+    pub saving: f64,
+}
+
 impl<K> Level<'_, '_, K> {
     /// `groups` after moving edge units between neighbouring groups while that saves people ×
-    /// km (see the module documentation).
-    pub(super) fn refine(&self, input: &PartitionInput, groups: Groups) -> Groups {
+    /// km (see the module documentation), and the moves made.
+    pub(super) fn refine(&self, input: &PartitionInput, groups: Groups) -> (Groups, Vec<Move>) {
         if !self.refine {
-            return groups;
+            return (groups, Vec::new());
         }
         let mut search = Search::new(self, input, &groups);
         if search.improve() {
-            search.into_groups()
+            let moves = std::mem::take(&mut search.log);
+            (search.into_groups(), moves)
         } else {
-            groups
+            (groups, Vec::new())
         }
     }
+}
+
+/// The groups after `moves` of a search that started from `groups` (`seats` by group id, as
+/// the search numbers them): what the search gives, rebuilt from its record.
+pub(super) fn replay_moves(
+    group_of: &[u32],
+    seats: &[u32],
+    moves: &[Move],
+) -> Vec<(u32, Vec<u32>)> {
+    let n = group_of.len();
+    let mut members: Vec<Vec<u32>> = vec![Vec::new(); n];
+    let mut seat: Vec<u32> = seats.to_vec();
+    seat.resize(n, u32::MAX);
+    let mut of: Vec<usize> = group_of.iter().map(|&g| g as usize).collect();
+    for (local, &g) in of.iter().enumerate() {
+        members[g].push(local as u32);
+    }
+    for m in moves {
+        let (u, to) = (m.unit as usize, m.to as usize);
+        let from = of[u];
+        members[from].retain(|&x| x as usize != u);
+        seat[from] = m.from_seat;
+        if to >= members.len() {
+            members.resize(to + 1, Vec::new());
+            seat.resize(to + 1, u32::MAX);
+        }
+        members[to].push(u as u32);
+        members[to].sort_unstable();
+        seat[to] = m.to_seat;
+        of[u] = to;
+    }
+    members
+        .into_iter()
+        .zip(seat)
+        .filter(|(m, _)| !m.is_empty())
+        .map(|(m, s)| (s, m))
+        .collect()
 }
 
 /// A partition's groups as plain member lists while units move.
@@ -77,6 +129,8 @@ struct Search<'l, 'a, 'n, K> {
     changes: u64,
     changed_at: Vec<u64>,
     stuck_at: Vec<Option<u64>>,
+    /// The moves made, in order.
+    log: Vec<Move>,
     /// Each unit's leaving its group (`without`) as last computed, at which change and from
     /// which group: read again while that group has not changed.
     leaving: Vec<Option<Leaving>>,
@@ -136,6 +190,7 @@ impl<'l, 'a, 'n, K> Search<'l, 'a, 'n, K> {
             changed_at: vec![0; n],
             stuck_at: vec![None; n],
             leaving: vec![None; n],
+            log: Vec::new(),
         }
     }
 
@@ -440,6 +495,20 @@ impl<'l, 'a, 'n, K> Search<'l, 'a, 'n, K> {
         let rest = self.rest(from, u);
         self.shrink(from, rest, from_seat);
         let alone = self.group_of[s];
+        self.log.push(Move {
+            unit: s as u32,
+            from_seat: self.seat[alone] as u32,
+            to: to as u32,
+            to_seat: to_seat as u32,
+            saving: 0.0,
+        });
+        self.log.push(Move {
+            unit: u as u32,
+            from_seat: from_seat as u32,
+            to: self.members.len() as u32,
+            to_seat: u as u32,
+            saving: leave_saving - join_cost,
+        });
         self.shrink(alone, Vec::new(), self.seat[alone]);
         self.place(s, to, to_seat);
         self.members.push(vec![u]);
@@ -487,9 +556,16 @@ impl<'l, 'a, 'n, K> Search<'l, 'a, 'n, K> {
                 best = Some((saving, to, seat));
             }
         }
-        let Some((_, to, seat)) = best else {
+        let Some((saving, to, seat)) = best else {
             return false;
         };
+        self.log.push(Move {
+            unit: u as u32,
+            from_seat: rest_seat as u32,
+            to: to as u32,
+            to_seat: seat as u32,
+            saving,
+        });
         let rest = self.rest(from, u);
         self.shrink(from, rest, rest_seat);
         self.place(u, to, seat);
