@@ -482,6 +482,38 @@ pub fn optimum(
     Ok(())
 }
 
+/// `explain`: the story of each unit a code names, from the engine's record.
+pub fn explain(scenario: &Path, input: Input, codes: &[String], lang: &str) -> anyhow::Result<()> {
+    let lang = match lang {
+        "en" => jianzhi::Lang::En,
+        "zh" => jianzhi::Lang::Zh,
+        other => anyhow::bail!("--lang {other}: give zh or en"),
+    };
+    let scenario = read_scenario(scenario, input.quotas)?;
+    let dataset = load(input)?;
+    let workspace = std::sync::Arc::new(jianzhi::workspace::Workspace::new(dataset));
+    let analysis = workspace.analyse(&scenario)?;
+    let mut unknown = Vec::new();
+    for code in codes {
+        let Some((level, unit)) = jianzhi::explain::find(workspace.dataset(), code) else {
+            unknown.push(code.as_str());
+            continue;
+        };
+        let story = jianzhi::explain::story(&analysis, level, unit);
+        println!(
+            "{} {} → {} {}",
+            story.code, story.name, story.new_code, story.new_name
+        );
+        for line in &story.details {
+            println!("  {}", line.get(lang));
+        }
+    }
+    if !unknown.is_empty() {
+        anyhow::bail!("no township or village has the code {}", unknown.join(", "));
+    }
+    Ok(())
+}
+
 /// What `optimum` found, in lines: how many counties were solved and how, the gaps, and the
 /// ten largest.
 fn optimum_summary(

@@ -16,6 +16,7 @@ pub mod dem;
 pub mod demo;
 pub mod engine;
 pub mod error;
+pub mod explain;
 pub mod figures;
 pub mod geodesy;
 pub mod import;

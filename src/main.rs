@@ -154,6 +154,19 @@ enum Command {
         #[arg(long, default_value_t = 2.0)]
         seconds: f64,
     },
+    /// Say why each unit named merged or did not, from the engine's record: the rule, the
+    /// figures, the seat, and every neighbour weighed
+    Explain {
+        /// Scenario file or preset name.
+        #[arg(long)]
+        scenario: PathBuf,
+        /// Township or village codes.
+        #[arg(required = true)]
+        codes: Vec<String>,
+        /// The language of the stories (zh or en).
+        #[arg(long, default_value = "zh")]
+        lang: String,
+    },
     /// Compare scenarios' plans with a later edition of the division codes: per county the
     /// simulated and real unit counts, the mean absolute error, and the share of old
     /// townships placed with their real partners.
@@ -276,6 +289,11 @@ fn run_command(command: Command, input: cli::Input) -> anyhow::Result<()> {
             };
             cli::validate(&scenario, input, later, out.as_deref())
         }
+        Command::Explain {
+            scenario,
+            codes,
+            lang,
+        } => cli::explain(&scenario, input, &codes, &lang),
         Command::Verify { folder } => verify(&folder),
         Command::DemoData { sources, out } => demo_data(&sources, &out),
         Command::NationalData { sources, out } => cli::national_data(&sources, &out),

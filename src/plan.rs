@@ -67,7 +67,7 @@ impl Constraint {
     }
 
     /// This constraint as one bit of a set.
-    pub(crate) fn bit(self) -> u8 {
+    pub fn bit(self) -> u8 {
         1 << self as u8
     }
 }

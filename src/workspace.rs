@@ -42,6 +42,8 @@ pub struct Analysis {
     pub service: ServiceReport,
     /// What the next analysis of this workspace may take over unchanged.
     reuse: Arc<Reuse>,
+    /// The engine's decisions, read from `reuse` when first asked for.
+    decisions: std::sync::OnceLock<Arc<engine::explain::Decisions>>,
 }
 
 /// The partition runs and coverage trips of an analysis, for the next one.
@@ -238,6 +240,7 @@ impl Workspace {
                 summary: figures,
                 coverage: trips,
             }),
+            decisions: std::sync::OnceLock::new(),
         })
     }
 
@@ -265,15 +268,11 @@ impl Workspace {
 }
 
 impl Analysis {
-    /// The engine's decisions for every former unit (townships, villages), read from its own
-    /// record of the runs (see [`engine::explain`]).
-    pub fn decisions(
-        &self,
-    ) -> (
-        Option<Vec<engine::explain::Decision>>,
-        Option<Vec<engine::explain::Decision>>,
-    ) {
-        engine::explain::decisions(&self.reuse.engine)
+    /// The engine's decisions for every former unit, read from its own record of the runs
+    /// (see [`engine::explain`]); worked out on first use, then kept.
+    pub fn decisions(&self) -> &engine::explain::Decisions {
+        self.decisions
+            .get_or_init(|| Arc::new(engine::explain::decisions(&self.reuse.engine)))
     }
 
     /// The plan's new units rebuilt from the engine's record alone (townships, villages).

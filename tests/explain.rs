@@ -94,12 +94,12 @@ proptest! {
         let (townships, villages) = analysis.replayed();
         prop_assert_eq!(townships.unwrap(), units_of(&analysis.plan.townships));
         prop_assert_eq!(villages.unwrap(), units_of(&analysis.plan.villages));
-        let (townships, villages) = analysis.decisions();
+        let decisions = analysis.decisions();
         let ds = ws.dataset();
         let county = |t: usize| ds.townships.raw[t].county.index();
         let new_township = |v: usize| analysis.plan.townships.new_of[ds.villages.raw[v].township].index();
-        agrees(&townships.unwrap(), &analysis.plan.townships, county)?;
-        agrees(&villages.unwrap(), &analysis.plan.villages, new_township)?;
+        agrees(&decisions.townships, &analysis.plan.townships, county)?;
+        agrees(&decisions.villages, &analysis.plan.villages, new_township)?;
     }
 }
 
@@ -110,10 +110,9 @@ fn the_demo_plan_is_its_record_replayed_and_every_merge_has_its_reason() {
     let (townships, villages) = analysis.replayed();
     assert_eq!(townships.unwrap(), units_of(&analysis.plan.townships));
     assert_eq!(villages.unwrap(), units_of(&analysis.plan.villages));
-    let (townships, _) = analysis.decisions();
-    let townships = townships.unwrap();
+    let townships = &analysis.decisions().townships;
     let ds = ws.dataset();
-    agrees(&townships, &analysis.plan.townships, |t| {
+    agrees(townships, &analysis.plan.townships, |t| {
         ds.townships.raw[t].county.index()
     })
     .unwrap();
@@ -125,4 +124,103 @@ fn the_demo_plan_is_its_record_replayed_and_every_merge_has_its_reason() {
     assert!(count(|f| matches!(f, Fate::Chosen { .. })) > 500);
     assert!(count(|f| matches!(f, Fate::Blocked { .. })) > 0);
     assert!(count(|f| matches!(f, Fate::Frozen)) > 0);
+}
+
+/// `jianzhi` with `args`: its exit status and its output.
+fn jianzhi(args: &[&str]) -> (bool, String, String) {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_jianzhi"))
+        .args(args)
+        .output()
+        .unwrap();
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn explain_csv_has_a_row_for_every_former_unit_that_agrees_with_the_plan() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let (ok, _, err) = jianzhi(&[
+        "run",
+        "--scenario",
+        "sichuan-2019",
+        "--formats",
+        "csv",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(ok, "{err}");
+    let text = std::fs::read_to_string(out.join("explain.csv")).unwrap();
+    let mut reader = csv::Reader::from_reader(text.trim_start_matches('\u{feff}').as_bytes());
+    let header: Vec<String> = reader.headers().unwrap().iter().map(String::from).collect();
+    let col = |name: &str| header.iter().position(|h| h == name).unwrap();
+    let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+    // The plan as the library makes it, to check each row against.
+    let ws = common::demo_workspace();
+    let analysis = ws.analyse(&common::preset("sichuan-2019")).unwrap();
+    let ds = ws.dataset();
+    assert_eq!(rows.len(), ds.townships.len() + ds.villages.len());
+    let plan = &analysis.plan;
+    for (k, row) in rows.iter().enumerate() {
+        let rule = &row[col("rule")];
+        assert!(jianzhi::explain::RULES.contains(&rule), "row {k}: {rule}");
+        let (members, seat_code, code) = if k < ds.townships.len() {
+            let t = jianzhi::model::TownshipId::from(k);
+            let unit = plan.townships.unit_of(t);
+            (
+                unit.members.len(),
+                &ds.townships[unit.seat].code,
+                &ds.townships[t].code,
+            )
+        } else {
+            let v = jianzhi::model::VillageId::from(k - ds.townships.len());
+            let unit = plan.villages.unit_of(v);
+            (
+                unit.members.len(),
+                &ds.villages[unit.seat].code,
+                &ds.villages[v].code,
+            )
+        };
+        assert_eq!(&row[col("code")], code.as_str());
+        assert_eq!(&row[col("new_code")], seat_code.as_str(), "row {k}");
+        let merged = &row[col("decision")] == "merged";
+        assert_eq!(merged, members > 1, "row {k}: {:?}", row);
+        // A merge by a step names its figures; a block names its caps.
+        if ["below_threshold", "target"].contains(&rule) {
+            assert!(!row[col("ratio_pct")].is_empty() && !row[col("reach_km")].is_empty());
+        }
+        if rule == "blocked" {
+            assert!(!row[col("blocked_by")].is_empty());
+        }
+        assert!(!row[col("reason")].is_empty());
+    }
+    // The preset leaves streets alone and per-county targets stop some candidates.
+    let count = |rule: &str| rows.iter().filter(|r| &r[col("rule")] == rule).count();
+    assert!(count("exempt_kind") > 0 && count("county_target_met") > 0);
+    assert!(count("below_threshold") > 0 && count("chosen_as_neighbour") > 0);
+}
+
+#[test]
+fn explain_tells_the_story_of_a_code_and_names_a_code_it_does_not_know() {
+    // 金源乡 (511325209) in 西充县.
+    let (ok, out, err) = jianzhi(&["explain", "--scenario", "sichuan-2019", "511325209"]);
+    assert!(ok, "{err}");
+    assert!(out.starts_with("511325209 金源乡 → "), "{out}");
+    assert!(out.contains("比较的相邻单位"), "{out}");
+    let (ok, out, _) = jianzhi(&[
+        "explain",
+        "--scenario",
+        "sichuan-2019",
+        "--lang",
+        "en",
+        "511325209",
+    ]);
+    assert!(ok);
+    assert!(out.contains("weighed") && out.contains("km"), "{out}");
+    let (ok, _, err) = jianzhi(&["explain", "--scenario", "sichuan-2019", "999999999"]);
+    assert!(!ok);
+    assert!(err.contains("999999999"), "{err}");
 }

@@ -123,9 +123,19 @@ fn the_workbook_matches_the_csv_reports_cell_by_cell_with_codes_as_text() {
     let mut book: Xlsx<_> = calamine::open_workbook_from_rs(Cursor::new(bytes)).unwrap();
     let mut checked_codes = 0;
     // The CSV columns holding words of the vocabulary (metric names, kinds, terrain, basis,
-    // levels, hand edits and what became of them).
+    // levels, hand edits and what became of them, each unit's decision and why).
     const VOCABULARY: &[&str] = &[
-        "metric", "basis", "kind", "terrain", "level", "action", "status", "reason",
+        "metric",
+        "basis",
+        "kind",
+        "terrain",
+        "level",
+        "action",
+        "status",
+        "reason",
+        "decision",
+        "rule",
+        "blocked_by",
     ];
     // `column=key` → the words the book shows for it.
     let mut words: HashMap<String, String> = HashMap::new();

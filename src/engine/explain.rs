@@ -47,8 +47,8 @@ pub enum Fate {
     QuotaMet,
     /// A candidate whose turn came after the target was met (step `step` of its run).
     TargetMet { ratio: f64, step: usize },
-    /// A candidate no neighbour could take: the caps every merge broke (bits of
-    /// [`crate::plan::Constraint::bit`]), or none if it had no neighbour it may merge with.
+    /// A candidate no neighbour could take: the caps every merge broke, or that it had no
+    /// neighbour it may merge with (bits of [`crate::plan::Constraint::bit`]).
     Blocked { ratio: f64, broke: u8, step: usize },
 }
 
@@ -86,13 +86,27 @@ pub struct Moved {
     pub saving: f64,
 }
 
-/// The decisions of a plan's two levels, by former unit (townships, villages); `None` for
-/// a level the plan kept no runs of.
-pub fn decisions(reuse: &Reuse) -> (Option<Vec<Decision>>, Option<Vec<Decision>>) {
-    (
-        reuse.townships.as_ref().map(level_decisions),
-        reuse.villages.as_ref().map(level_decisions),
-    )
+/// The decisions of a plan's two levels, by former unit.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Decisions {
+    pub townships: Vec<Decision>,
+    pub villages: Vec<Decision>,
+}
+
+/// The decisions of a plan's two levels (empty for a level the plan kept no runs of).
+pub fn decisions(reuse: &Reuse) -> Decisions {
+    Decisions {
+        townships: reuse
+            .townships
+            .as_ref()
+            .map(level_decisions)
+            .unwrap_or_default(),
+        villages: reuse
+            .villages
+            .as_ref()
+            .map(level_decisions)
+            .unwrap_or_default(),
+    }
 }
 
 fn level_decisions<K, L: Level>(kept: &Kept<K, L>) -> Vec<Decision> {

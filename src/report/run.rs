@@ -15,7 +15,7 @@ use crate::report::parameters::{self, parameters};
 use crate::report::terms;
 use crate::report::xlsx::Xlsx;
 use crate::report::{csv_bytes, write_atomic, write_csv_atomic};
-use crate::scenario::Scenario;
+use crate::scenario::{LevelName, Scenario};
 use crate::summary::DatasetSummary;
 use crate::table::{Cell, Column, TableWriter, Term};
 
@@ -31,6 +31,8 @@ pub struct RunReport<'a> {
     /// Each township's terrain class, as the plan used it.
     pub(crate) terrain:
         &'a typed_index_collections::TiVec<crate::model::TownshipId, Option<Terrain>>,
+    /// The engine's decisions, for `explain.csv`.
+    pub(crate) decisions: &'a crate::engine::explain::Decisions,
 }
 
 /// One before/after figure of a run, with its basis (`observed`, `modelled`, `illustrative`).
@@ -64,10 +66,11 @@ pub enum ReportTable {
     Outcome,
     Coverage,
     Edits,
+    Explain,
 }
 
 impl ReportTable {
-    pub const ALL: [ReportTable; 9] = [
+    pub const ALL: [ReportTable; 10] = [
         ReportTable::Summary,
         ReportTable::Provinces,
         ReportTable::Cities,
@@ -77,6 +80,7 @@ impl ReportTable {
         ReportTable::Outcome,
         ReportTable::Coverage,
         ReportTable::Edits,
+        ReportTable::Explain,
     ];
 
     /// The table's title in `lang`: its sheet in a workbook, its heading in a briefing.
@@ -91,6 +95,7 @@ impl ReportTable {
             ReportTable::Outcome => ("结果", "Outcome"),
             ReportTable::Coverage => ("服务覆盖", "Coverage"),
             ReportTable::Edits => ("手动调整", "Hand edits"),
+            ReportTable::Explain => ("调整原因", "Why"),
         };
         match lang {
             Lang::Zh => zh,
@@ -110,6 +115,7 @@ impl ReportTable {
             ReportTable::Outcome => "outcome",
             ReportTable::Coverage => "coverage",
             ReportTable::Edits => "edits",
+            ReportTable::Explain => "explain",
         }
     }
 }
@@ -270,6 +276,40 @@ const PARAMETERS: &[Column] = &[
     Column::new("value", "值", "value"),
 ];
 
+const EXPLAIN: &[Column] = &[
+    Column::new("level", "层级", "level"),
+    Column::new("code", "代码", "code"),
+    Column::new("name", "名称", "name"),
+    Column::new("new_code", "新单位代码", "new code"),
+    Column::new("new_name", "新单位名称", "new name"),
+    Column::new("decision", "结果", "decision"),
+    Column::new("rule", "依据", "rule"),
+    Column::new(
+        "ratio_pct",
+        "达门槛或平均的比例（%）",
+        "share of threshold or mean (%)",
+    ),
+    Column::new("step", "步序", "step"),
+    Column::new(
+        "reach_km",
+        "最远成员距驻地（公里）",
+        "farthest member from seat (km)",
+    ),
+    Column::new(
+        "neighbours_weighed",
+        "比较的相邻单位数",
+        "neighbours weighed",
+    ),
+    Column::new("neighbours_over_caps", "其中超上限", "of which over a cap"),
+    Column::new("blocked_by", "受阻上限", "blocked by"),
+    Column::new(
+        "moved_saving",
+        "局部搜索节省（人·公里）",
+        "local search saving (people × km)",
+    ),
+    Column::new("reason", "原因", "reason"),
+];
+
 const EDITS: &[Column] = &[
     Column::new("edit", "序号", "edit"),
     Column::new("level", "层级", "level"),
@@ -338,6 +378,7 @@ impl<'a> RunReport<'a> {
             ReportTable::Outcome => self.outcome_table(out),
             ReportTable::Coverage => self.coverage_table(out),
             ReportTable::Edits => self.edits_table(out),
+            ReportTable::Explain => self.explain_table(out),
         }
     }
 
@@ -626,6 +667,78 @@ impl<'a> RunReport<'a> {
     }
 }
 
+impl RunReport<'_> {
+    /// `explain.csv`: one row per former unit at each level, with what the engine decided
+    /// and why, read from its record (see [`crate::explain`]).
+    fn explain_table(&self, out: &mut dyn TableWriter) -> std::io::Result<()> {
+        out.header(EXPLAIN)?;
+        let record = crate::explain::Record {
+            dataset: self.dataset,
+            scenario: self.scenario,
+            plan: self.plan,
+            decisions: self.decisions,
+        };
+        for (level, key) in [
+            (LevelName::Townships, "townships"),
+            (LevelName::Villages, "villages"),
+        ] {
+            for story in record.stories(level) {
+                out.row(&explain_row(key, &story))?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The caps that blocked a unit (`max_area+max_seat_distance`), named in each language.
+fn blocked_by(keys: &str) -> Cell {
+    if keys.is_empty() {
+        return Cell::Empty;
+    }
+    let names = |lang: Lang, sep: &str| {
+        keys.split('+')
+            .map(|key| {
+                Constraint::ALL
+                    .into_iter()
+                    .find(|c| c.as_str() == key)
+                    .map_or(key, |c| c.label(lang))
+            })
+            .collect::<Vec<_>>()
+            .join(sep)
+    };
+    Cell::Term(Term::owned(
+        keys.to_string(),
+        names(Lang::Zh, "、"),
+        names(Lang::En, " and "),
+    ))
+}
+
+fn explain_row(level: &'static str, story: &crate::explain::Story) -> Vec<Cell> {
+    let number = |x: Option<f64>| x.map_or(Cell::Empty, Cell::Number);
+    vec![
+        terms::level(level),
+        Cell::Code(story.code.clone()),
+        Cell::text(story.name.clone()),
+        Cell::Code(story.new_code.clone()),
+        Cell::text(story.new_name.clone()),
+        terms::decision(story.merged),
+        terms::rule(story.rule),
+        number(story.ratio_pct),
+        story.step.map_or(Cell::Empty, |s| Cell::Count(s as u64)),
+        number(story.reach_km.map(f64::from)),
+        Cell::Count(story.weighed as u64),
+        Cell::Count(story.weighed_blocked as u64),
+        blocked_by(&story.blocked_by),
+        story.moved_saving.map_or(Cell::Empty, Cell::Whole),
+        // In a CSV without a language, the English line.
+        Cell::Term(Term::owned(
+            story.line.get(Lang::En).to_string(),
+            story.line.get(Lang::Zh).to_string(),
+            story.line.get(Lang::En).to_string(),
+        )),
+    ]
+}
+
 fn outcome_row(level: &'static str, o: &Outcome) -> Vec<Cell> {
     let mut row = vec![
         terms::level(level),
@@ -655,6 +768,7 @@ impl crate::workspace::Analysis {
             after: &self.after,
             service: &self.service,
             terrain: &self.workspace().prepared().terrain,
+            decisions: self.decisions(),
         }
     }
 }

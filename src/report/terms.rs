@@ -81,6 +81,37 @@ pub fn level(key: &'static str) -> Cell {
     })
 }
 
+/// Whether a unit merged.
+pub fn decision(merged: bool) -> Cell {
+    Cell::Term(if merged {
+        Term::new("merged", "合并", "merged")
+    } else {
+        Term::new("kept", "保留", "kept")
+    })
+}
+
+/// The rule that decided a unit's fate (see [`crate::explain::RULES`]).
+pub fn rule(key: &'static str) -> Cell {
+    let (zh, en) = match key {
+        "below_threshold" => ("低于门槛", "below its thresholds"),
+        "target" => ("为完成目标", "for the target"),
+        "chosen_as_neighbour" => ("被相邻候选选中", "chosen by a neighbour"),
+        "by_hand" => ("手动调整", "by hand"),
+        "scenario_group" => ("方案指定组合", "the scenario's group"),
+        "meets_thresholds" => ("达到门槛", "meets the thresholds"),
+        "exempt_kind" => ("类型不参与", "exempt kind"),
+        "locked" => ("锁定", "locked"),
+        "out_of_scope" => ("不在范围内", "out of scope"),
+        "level_off" => ("本级不调整", "level not reformed"),
+        "county_target_met" => ("本县目标已完成", "county target met"),
+        "target_met" => ("目标已完成", "target met"),
+        "blocked" => ("受上限阻止", "blocked"),
+        "local_search" => ("局部搜索", "local search"),
+        other => (other, other),
+    };
+    Cell::Term(Term::new(key, zh, en))
+}
+
 /// What a hand edit does.
 pub fn action(action: EditAction) -> Cell {
     let zh = match action {
