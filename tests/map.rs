@@ -563,3 +563,49 @@ fn the_legend_starts_folded_on_a_small_map_and_a_click_on_it_unfolds_it() {
         assert!(harness.state().map.selection.is_empty());
     }
 }
+
+#[test]
+fn hovering_a_merged_township_reads_its_reason_and_the_why_panel_tells_the_whole_story() {
+    use jianzhi::engine::explain::Fate;
+    use jianzhi::scenario::LevelName;
+    let dir = tempfile::tempdir().unwrap();
+    let mut harness = harness(dir.path());
+    // A township the rules merged as the weakest candidate of its county (the preset sets
+    // no size thresholds for townships: its target ranks them by residents).
+    let analysis = harness.state().state.analysis().unwrap().clone();
+    let decisions = analysis.decisions();
+    let ds = analysis.dataset();
+    let story = |k| jianzhi::explain::story(&analysis, LevelName::Townships, k);
+    let k = (0..decisions.townships.len())
+        .find(|&k| {
+            matches!(decisions.townships[k].fate, Fate::Weakest { .. }) && story(k).rule == "target"
+        })
+        .expect("a township merged by the rules for the target");
+    let t = TownshipId::from(k);
+    let story = story(k);
+    focus(&mut harness, ds.townships[t].county);
+    let pos = at(&harness, t);
+    harness.hover_at(pos);
+    // Past egui's tooltip delay (half a second).
+    harness.run_steps(60);
+    assert_eq!(harness.state().map.hover, Some(k));
+    // The hover card says why, in one line: the rule, its residents against the mean, and
+    // with whom.
+    let line = story.line.get(jianzhi::Lang::Zh);
+    assert!(
+        line.contains("目标") && line.contains("平均") && line.contains('%'),
+        "{line}"
+    );
+    harness.get_by_label(line);
+    // Select it and open 为什么: the whole story, with the neighbours weighed.
+    click(&mut harness, pos, Modifiers::NONE);
+    harness.get_by_label("为什么").click();
+    harness.run_steps(3);
+    assert!(harness.state().map.why);
+    harness.get_by_label("比较的相邻单位：");
+    let taken = story
+        .details
+        .iter()
+        .find(|m| m.get(jianzhi::Lang::Zh).ends_with("选中"));
+    harness.get_by_label(taken.expect("the neighbour taken").get(jianzhi::Lang::Zh));
+}

@@ -304,6 +304,27 @@ const TEXT: &[(&str, &str, &str)] = &[
     ("zoom_out", "缩小（− 或滚轮）", "Zoom out (− or wheel)"),
     ("fit_all", "全图", "Whole map"),
     ("legend_fold", "单击收起图例", "Click to fold the legend"),
+    ("why", "为什么", "Why"),
+    (
+        "why_hint",
+        "所选单位为何合并或保留：规则、数值、驻地与比较过的相邻单位",
+        "Why the selected units merged or not: the rule, the figures, the seat and the neighbours weighed",
+    ),
+    (
+        "why_title",
+        "为什么（依据引擎的决策记录）",
+        "Why (from the engine's record of its decisions)",
+    ),
+    (
+        "why_empty",
+        "在地图上选择单位，查看其合并或保留的原因。",
+        "Select units on the map to see why they merged or not.",
+    ),
+    (
+        "why_more",
+        "另有未显示的所选单位：",
+        "More selected units not shown:",
+    ),
     (
         "legend_unfold",
         "单击展开图例",

@@ -257,7 +257,14 @@ fn analyse(job: Analyse) -> Done {
             .analyse_after(&job.scenario, job.previous.as_deref())
             .map(|analysis| {
                 let view = FiguresView::with_reference(&analysis, job.reference.as_deref());
-                (Arc::new(analysis), Arc::new(view))
+                let analysis = Arc::new(analysis);
+                // The decisions the hover card and the 为什么 panel tell, read from the
+                // engine's record while the figures are shown.
+                let warm = analysis.clone();
+                rayon::spawn(move || {
+                    warm.decisions();
+                });
+                (analysis, Arc::new(view))
             })
             .map_err(|e| Message::new(e.describe(Lang::En), e.describe(Lang::Zh))),
     }

@@ -97,6 +97,8 @@ pub struct View {
     pub legend_open: Option<bool>,
     /// Where the legend was drawn (for tests).
     pub legend_rect: Option<Rect>,
+    /// The 为什么 / Why panel is open: the whole story of each selected unit.
+    pub why: bool,
 }
 
 /// The map's smallest size (points) on which the legend starts unfolded: on a smaller one it
@@ -139,6 +141,7 @@ impl View {
             fitted_to: None,
             legend_open: None,
             legend_rect: None,
+            why: false,
         }
     }
 
@@ -463,6 +466,9 @@ pub fn show(ui: &mut egui::Ui, state: &AppState, view: &mut View) -> Vec<Command
     }
     view.legend_rect = Some(legend_rect);
     hover_card(response.clone(), view, &analysis, l);
+    if view.why {
+        why_panel(ui.ctx(), view, &analysis, l);
+    }
     show_message(ui, &painter, full, view, l);
     response.widget_info(|| egui::WidgetInfo::labeled(egui::Role::Canvas, true, l.t("map")));
     out
@@ -922,6 +928,8 @@ fn edit_buttons(ui: &mut egui::Ui, l: Lang, view: &mut View, a: &Analysis, out: 
     {
         view.selection.clear();
     }
+    ui.toggle_value(&mut view.why, l.t("why"))
+        .on_hover_text(l.t("why_hint"));
     // How to select, move and pan: on hover, where it takes no room.
     ui.add(egui::Label::new(egui::RichText::new(" ? ").strong()).sense(egui::Sense::hover()))
         .on_hover_text(l.t("map_hint"));
@@ -1092,6 +1100,50 @@ fn legend_rows(
     area
 }
 
+/// The most units the 为什么 panel tells at once.
+const WHY_MOST: usize = 6;
+
+/// The 为什么 / Why panel: for each selected unit (the first few), what the engine decided and
+/// why, its seat, the local search, and each neighbour weighed, from the engine's record.
+fn why_panel(ctx: &egui::Context, view: &mut View, a: &Analysis, l: Lang) {
+    let level = match view.level {
+        Level::Townships => crate::scenario::LevelName::Townships,
+        Level::Villages => crate::scenario::LevelName::Villages,
+    };
+    let mut open = view.why;
+    egui::Window::new(l.t("why_title"))
+        .open(&mut open)
+        .default_width(460.0)
+        // Over the map's lower left, not over the key figures.
+        .default_pos(ctx.content_rect().left_bottom() + egui::vec2(340.0, -520.0))
+        .show(ctx, |ui| {
+            if view.selection.is_empty() {
+                ui.label(l.t("why_empty"));
+                return;
+            }
+            egui::ScrollArea::vertical()
+                .max_height(420.0)
+                .show(ui, |ui| {
+                    for &unit in view.selection.iter().take(WHY_MOST) {
+                        let story = crate::explain::story(a, level, unit);
+                        ui.strong(format!(
+                            "{} {} → {} {}",
+                            story.name, story.code, story.new_name, story.new_code
+                        ));
+                        for line in &story.details {
+                            ui.label(line.get(l));
+                        }
+                        ui.separator();
+                    }
+                    let more = view.selection.len().saturating_sub(WHY_MOST);
+                    if more > 0 {
+                        ui.label(format!("{} {more}", l.t("why_more")));
+                    }
+                });
+        });
+    view.why = open;
+}
+
 /// The hovered unit's figures, beside the pointer.
 fn hover_card(response: egui::Response, view: &View, a: &Analysis, l: Lang) {
     let Some(unit) = view.hover else { return };
@@ -1149,7 +1201,15 @@ fn hover_card(response: egui::Response, view: &View, a: &Analysis, l: Lang) {
             )
         }
     };
+    // Why, in one line, from the engine's record.
+    let level = match view.level {
+        Level::Townships => crate::scenario::LevelName::Townships,
+        Level::Villages => crate::scenario::LevelName::Villages,
+    };
+    let why = crate::explain::story(a, level, unit).line;
     response.on_hover_ui_at_pointer(|ui| {
         ui.label(text);
+        ui.set_max_width(420.0);
+        ui.label(egui::RichText::new(why.get(l)).italics());
     });
 }
