@@ -18,6 +18,7 @@ pub mod engine;
 pub mod error;
 pub mod explain;
 pub mod figures;
+pub mod frontier;
 pub mod geodesy;
 pub mod import;
 pub mod lang;

@@ -154,6 +154,29 @@ enum Command {
         #[arg(long, default_value_t = 2.0)]
         seconds: f64,
     },
+    /// Sweep one level's target (or both levels') with every other rule kept: units after
+    /// against distance to the seat, residents beyond the radius, stations and the largest
+    /// county cut, written to OUT/frontier.csv
+    Frontier {
+        /// Scenario file or preset name.
+        #[arg(long)]
+        scenario: PathBuf,
+        /// townships, villages, or both (default).
+        #[arg(long)]
+        level: Option<String>,
+        /// First target (percent cut).
+        #[arg(long, default_value_t = 0.0)]
+        from: f64,
+        /// Last target (percent cut).
+        #[arg(long, default_value_t = 60.0)]
+        to: f64,
+        /// Between targets (percentage points).
+        #[arg(long, default_value_t = 1.0)]
+        step: f64,
+        /// Folder for frontier.csv.
+        #[arg(long)]
+        out: PathBuf,
+    },
     /// Say why each unit named merged or did not, from the engine's record: the rule, the
     /// figures, the seat, and every neighbour weighed
     Explain {
@@ -294,6 +317,14 @@ fn run_command(command: Command, input: cli::Input) -> anyhow::Result<()> {
             codes,
             lang,
         } => cli::explain(&scenario, input, &codes, &lang),
+        Command::Frontier {
+            scenario,
+            level,
+            from,
+            to,
+            step,
+            out,
+        } => cli::frontier(&scenario, input, level.as_deref(), [from, to, step], &out),
         Command::Verify { folder } => verify(&folder),
         Command::DemoData { sources, out } => demo_data(&sources, &out),
         Command::NationalData { sources, out } => cli::national_data(&sources, &out),
