@@ -163,8 +163,8 @@ impl<'a> Teller<'a> {
         }
     }
 
-    /// The unit's county's code and name, its terrain, and whether its kind is exempt and
-    /// its level reformed.
+    /// Whether the unit's level is reformed, its county in the scenario's scope and its kind
+    /// exempt, and its terrain as the data gives it.
     fn context(&self, unit: usize) -> Context {
         let ds = self.dataset();
         let (rules_enabled, exempt, terrain, county) = match self.level {

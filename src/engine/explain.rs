@@ -330,20 +330,7 @@ fn replay_level<L>(runs: &Runs<L>) -> Replayed {
         .slots()
         .flat_map(|slot| {
             let input = &slot.run.input;
-            let (mut group_of, mut seat) = slot.run.initial();
-            for event in &slot.run.events[..slot.prefix] {
-                if let What::Merge {
-                    keep,
-                    gone,
-                    seat: s,
-                } = event.what
-                {
-                    for g in group_of.iter_mut().filter(|g| **g == gone) {
-                        *g = keep;
-                    }
-                    seat[keep as usize] = s;
-                }
-            }
+            let (group_of, seat) = group_of_at(slot, slot.prefix);
             replay_moves(&group_of, &seat, &slot.moves)
                 .into_iter()
                 .map(|(s, members)| {

@@ -130,6 +130,14 @@ fn coarsest<'a>(
         .map_or(rings, |(_, rings)| rings)
 }
 
+/// An outline simplified at each of [`SIMPLIFY_KM`], fine to coarse.
+fn simplified_levels(rings: &[Vec<Point>]) -> Vec<(f32, Vec<Vec<Point>>)> {
+    SIMPLIFY_KM
+        .iter()
+        .map(|&tol| (tol, simplify(rings, tol)))
+        .collect()
+}
+
 /// Rings simplified to `tolerance` (in their units: km on the map plane), keeping at least a
 /// triangle each.
 pub(crate) fn simplify(rings: &[Vec<Point>], tolerance: f32) -> Vec<Vec<Point>> {
@@ -270,10 +278,7 @@ fn province_outlines(dataset: &Dataset, plane: &Plane) -> Vec<ProvinceShape> {
             let bounds = Bounds::of(rings.iter().flatten().copied())?;
             Some(ProvinceShape {
                 code: province.code,
-                simplified: SIMPLIFY_KM
-                    .iter()
-                    .map(|&tol| (tol, simplify(&rings, tol)))
-                    .collect(),
+                simplified: simplified_levels(&rings),
                 rings,
                 bounds,
             })
@@ -409,10 +414,7 @@ impl Plane<'_> {
             .interior_point()
             .map_or(bounds.centre(), |p| [p.x(), p.y()]);
         CountyShape {
-            simplified: SIMPLIFY_KM
-                .iter()
-                .map(|&tol| (tol, simplify(&rings, tol)))
-                .collect(),
+            simplified: simplified_levels(&rings),
             rings,
             bounds,
             label_at,
