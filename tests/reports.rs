@@ -10,7 +10,8 @@
 //! #33 (the map picture's outlines without needles: only `map.png` and the briefing's map
 //! changed; and again when outline vertices closer than a metre became one, `map.png` and the
 //! briefing's map only); and for #34 (`explain.csv` and the workbook's 调整原因 sheet added, every
-//! other file unchanged). Every later change to a report must come with new digests, recorded
+//! other file unchanged; then the briefing's table of the rules that decided, the briefing
+//! only). Every later change to a report must come with new digests, recorded
 //! on purpose with `JIANZHI_BLESS=1 cargo test --test reports` and said in its commit.
 
 #![allow(clippy::unwrap_used)] // test helpers outside #[test] functions

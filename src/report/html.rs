@@ -160,6 +160,7 @@ pub fn briefing(
         );
     }
     county_table(&mut h, figures, lang);
+    why_summary(&mut h, analysis, lang);
     hand_edits(&mut h, figures, scenario, lang);
     parameters(&mut h, scenario, lang);
     let _ = write!(h, "<h2>{}</h2><ul>", t(lang, "数据来源", "Sources"));
@@ -249,6 +250,52 @@ fn county_table(h: &mut String, figures: &FiguresView, lang: Lang) {
 }
 
 /// The hand edits in order, each with whether it holds.
+/// Why units merged or not: how many of each level each rule decided (every unit's story is
+/// in `explain.csv` and the workbook's 调整原因 sheet).
+fn why_summary(h: &mut String, analysis: &Analysis, lang: Lang) {
+    use crate::scenario::LevelName;
+    let record = crate::explain::Record::of(analysis);
+    let count = |level| {
+        let mut counts = [0usize; crate::explain::RULES.len()];
+        for story in record.stories(level) {
+            if let Some(k) = crate::explain::RULES.iter().position(|&r| r == story.rule) {
+                counts[k] += 1;
+            }
+        }
+        counts
+    };
+    let (townships, villages) = (count(LevelName::Townships), count(LevelName::Villages));
+    let _ = write!(
+        h,
+        "<h2>{}</h2><p>{}</p><table><thead><tr><th>{}</th><th>{}</th><th>{}</th></tr></thead><tbody>",
+        t(lang, "调整原因", "Why units merged or not"),
+        t(
+            lang,
+            "依据引擎的决策记录；每个单位的原因见 explain.csv 与工作簿的「调整原因」表。",
+            "From the engine's record of its decisions; each unit's reason is in explain.csv and the workbook's Why sheet."
+        ),
+        t(lang, "依据", "rule"),
+        t(lang, "乡镇", "townships"),
+        t(lang, "建制村", "villages"),
+    );
+    for (k, rule) in crate::explain::RULES.iter().enumerate() {
+        if townships[k] + villages[k] == 0 {
+            continue;
+        }
+        let crate::table::Cell::Term(term) = super::terms::rule(rule) else {
+            continue;
+        };
+        let _ = write!(
+            h,
+            "<tr><td>{}</td><td>{}</td><td>{}</td></tr>",
+            esc(term.get(lang)),
+            whole(townships[k] as f64),
+            whole(villages[k] as f64)
+        );
+    }
+    *h += "</tbody></table>";
+}
+
 fn hand_edits(
     h: &mut String,
     figures: &FiguresView,
