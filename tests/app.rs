@@ -1342,3 +1342,25 @@ fn the_comparison_stays_readable_at_three_window_sizes_in_both_languages() {
         }
     }
 }
+
+#[test]
+fn one_click_sweeps_the_frontier_and_its_chart_has_61_points_with_the_target_marked() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut harness = harness(dir.path());
+    harness.get_by_label("计算前沿").click();
+    harness.run_steps(1);
+    assert!(harness.state().state.sweeping.is_some());
+    settle(&mut harness);
+    assert!(harness.state().state.sweeping.is_none());
+    let frontier = harness.state().state.tab().frontier.clone().expect("swept");
+    let series = jianzhi::app::frontier::Series::of(&frontier);
+    assert_eq!(series.units.len(), 61);
+    assert_eq!(series.units[0], [0.0, 4618.0]);
+    assert_eq!(series.units[60][0], 60.0);
+    // The preset's own township target is marked, and its point is the plan shown.
+    assert_eq!(series.target, Some(36.0));
+    let at_target = series.units.iter().find(|p| p[0] == 36.0).unwrap();
+    assert_eq!(at_target[1] as usize, township_count(&harness));
+    harness.get_by_label("减少目标（横轴）对应的调整后乡镇数");
+    harness.get_by_label("计算前沿");
+}

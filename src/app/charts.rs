@@ -12,8 +12,14 @@ use super::style::{self, AFTER, BEFORE, CHART_HEIGHT, PUBLISHED, STATIONS};
 use super::view::{ChartsView, FiguresView, Histogram, Marker, ValidationView};
 use crate::metrics::change_pct;
 
-/// Draws the key figures, and the charts once the analysis is there.
-pub fn show(ui: &mut egui::Ui, l: Lang, figures: &FiguresView) {
+/// Draws the key figures, and the charts once the analysis is there; `more` below the key
+/// figures (the frontier, in the workbench).
+pub fn show(
+    ui: &mut egui::Ui,
+    l: Lang,
+    figures: &FiguresView,
+    more: &mut dyn FnMut(&mut egui::Ui),
+) {
     let Some(charts) = &figures.charts else {
         // A newly loaded dataset before its first analysis: its own before figures only.
         key_figures(ui, l, figures);
@@ -35,6 +41,7 @@ pub fn show(ui: &mut egui::Ui, l: Lang, figures: &FiguresView) {
         if figures.populations_modelled {
             ui.weak(format!("* {}", l.t("modelled_hint")));
         }
+        more(ui);
         // Against what the province did, when the data came with a later edition of its codes.
         if let Some(v) = &charts.validation {
             ui.separator();

@@ -33,6 +33,10 @@ pub enum Command {
     Export(PathBuf),
     /// Stop the export under way between two files (each file written is whole).
     CancelExport,
+    /// Sweep the township target of the scenario in front (the trade-off frontier).
+    SweepFrontier,
+    /// Stop the sweep under way.
+    CancelFrontier,
     /// The formats exports write (never none).
     SetExportFormats(Vec<crate::report::export::Format>),
     /// The EPSG code of the system GIS layers are written in; none for the dataset's own.

@@ -306,6 +306,29 @@ const TEXT: &[(&str, &str, &str)] = &[
     ("legend_fold", "单击收起图例", "Click to fold the legend"),
     ("why", "为什么", "Why"),
     (
+        "frontier_title",
+        "取舍前沿（模拟）",
+        "Trade-off frontier (modelled)",
+    ),
+    ("frontier_sweep", "计算前沿", "Sweep the target"),
+    (
+        "frontier_hint",
+        "乡镇减少目标从 0% 到 60%（步长 1%）逐点计算，其余规则不变",
+        "The township target from 0 to 60 % by 1, every other rule kept",
+    ),
+    (
+        "frontier_units",
+        "减少目标（横轴）对应的调整后乡镇数",
+        "Townships after at each target cut (across)",
+    ),
+    ("frontier_units_line", "调整后乡镇数", "townships after"),
+    (
+        "frontier_distance",
+        "平均到驻地距离",
+        "mean distance to seat",
+    ),
+    ("frontier_target", "本方案目标", "this scenario's target"),
+    (
         "why_hint",
         "所选单位为何合并或保留：规则、数值、驻地与比较过的相邻单位",
         "Why the selected units merged or not: the rule, the figures, the seat and the neighbours weighed",

@@ -11,6 +11,7 @@ mod charts;
 mod command;
 mod compare;
 mod county_table;
+pub mod frontier;
 pub mod i18n;
 pub mod map;
 mod mapping;
@@ -147,6 +148,7 @@ impl JianzhiApp {
                 before,
                 loading: None,
                 exporting: None,
+                sweeping: None,
                 presenting: false,
                 comparing: false,
                 about: false,
@@ -235,6 +237,7 @@ impl JianzhiApp {
         self.state.open.iter().any(|o| o.tab.computing)
             || self.state.loading.is_some()
             || self.state.exporting.is_some()
+            || self.state.sweeping.is_some()
     }
 
     /// Waits (for tests) until every analysis asked for has arrived, and any load or export
@@ -346,6 +349,18 @@ impl JianzhiApp {
                     LoadResult::Cancelled => {
                         self.state.status = self.state.lang().t("load_cancelled").to_string();
                     }
+                }
+            }
+            Done::Swept { tab, frontier } => {
+                self.state.sweeping = None;
+                match frontier {
+                    Ok(frontier) => {
+                        if let Some(open) = self.state.open_scenario_mut(tab) {
+                            open.tab.frontier = Some(Arc::new(frontier));
+                        }
+                    }
+                    Err(Some(message)) => self.state.problems = vec![message],
+                    Err(None) => {}
                 }
             }
             Done::Exported { dir, result } => {
@@ -541,6 +556,12 @@ impl JianzhiApp {
             | C::SaveScenario(_)
             | C::Export(_)
             | C::CancelExport => self.apply_file(command),
+            C::SweepFrontier => self.start_sweep(),
+            C::CancelFrontier => {
+                if let Some(sweeping) = &self.state.sweeping {
+                    sweeping.progress.cancel();
+                }
+            }
             C::NewScenario | C::SelectScenario(_) | C::CloseScenario(_) => self.apply_tab(command),
             C::HighlightCounty(_) | C::FocusCounty(_) | C::FocusEdit(_) => self.apply_map(command),
             C::MapColumn(..) | C::SetSaveMapping(_) | C::ApplyMapping | C::CloseMapping => {
@@ -887,6 +908,26 @@ impl JianzhiApp {
     }
 
     /// Loads the dataset in `dir` in the background; a new load replaces one under way.
+    /// Sweeps the township target of the scenario in front on a thread of its own (the
+    /// frontier's 61 points), with progress and Cancel.
+    fn start_sweep(&mut self) {
+        if self.state.sweeping.is_some() {
+            return;
+        }
+        let tab = self.state.active;
+        let Some(open) = self.state.open_scenario_mut(tab) else {
+            return;
+        };
+        let scenario = open.scenario.clone();
+        let progress = Arc::new(crate::progress::Progress::new());
+        self.state.sweeping = Some(state::Sweeping {
+            tab,
+            progress: progress.clone(),
+        });
+        self.worker
+            .sweep(tab, self.state.workspace.clone(), scenario, progress);
+    }
+
     fn start_load(&mut self, dir: PathBuf, options: crate::import::LoadOptions) {
         self.cancel_load();
         self.state.mapping = None;
@@ -973,14 +1014,19 @@ impl JianzhiApp {
         } else {
             egui::Panel::right("figures").default_size(layout.figures_panel_width)
         };
-        let right = right.resizable(true).show(ui, |ui| {
+        let mut right = right.resizable(true).show(ui, |ui| {
+            let mut out = Vec::new();
             if state.comparing {
                 compare::figures(ui, state)
             } else {
-                charts::show(ui, l, state.figures())
+                charts::show(ui, l, state.figures(), &mut |ui| {
+                    out = frontier::show(ui, l, state);
+                });
             }
             keep_size(ui);
+            out
         });
+        commands.append(&mut right.inner);
         let bottom = egui::Panel::bottom("counties")
             .resizable(true)
             .default_size(layout.county_table_height)

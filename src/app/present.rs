@@ -55,7 +55,7 @@ pub fn show(ui: &mut egui::Ui, state: &AppState, view: &mut map::View) -> Vec<Co
     egui::Panel::right("present-figures")
         .resizable(false)
         .exact_size(width * 0.42)
-        .show(ui, |ui| charts::show(ui, l, state.figures()));
+        .show(ui, |ui| charts::show(ui, l, state.figures(), &mut |_| {}));
     egui::CentralPanel::default().show(ui, |ui| {
         out.extend(
             map::show(ui, state, view)

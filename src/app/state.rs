@@ -360,6 +360,16 @@ pub struct Tab {
     /// A hand edit made on the map (its position in the edit list) whose fate is awaited: if
     /// the engine refuses it, it is undone.
     pub pending_edit: Option<usize>,
+    /// The trade-off frontier of the scenario as it was swept (its township target), if swept.
+    pub frontier: Option<Arc<Frontier>>,
+}
+
+/// A swept frontier and the scenario it was swept for.
+#[derive(Debug, Clone)]
+pub struct Frontier {
+    pub points: Vec<crate::frontier::Point>,
+    /// The scenario's own township target when it was swept (percent cut).
+    pub target_pct: Option<f64>,
 }
 
 impl Tab {
@@ -373,6 +383,7 @@ impl Tab {
             computing: false,
             analysis: None,
             pending_edit: None,
+            frontier: None,
         }
     }
 }
@@ -386,6 +397,13 @@ pub struct Loading {
 /// An export under way.
 pub struct Exporting {
     pub dir: PathBuf,
+    pub progress: Arc<Progress>,
+}
+
+/// A frontier sweep under way, for tab `tab`.
+#[derive(Debug, Clone)]
+pub struct Sweeping {
+    pub tab: TabId,
     pub progress: Arc<Progress>,
 }
 
@@ -461,6 +479,7 @@ pub struct AppState {
     pub loading: Option<Loading>,
     /// The export under way: its folder and progress.
     pub exporting: Option<Exporting>,
+    pub sweeping: Option<Sweeping>,
     /// Presentation mode: full screen, large type, map and charts only.
     pub presenting: bool,
     /// The comparison of the open scenarios in place of the figures of the one in front.

@@ -66,6 +66,11 @@ pub enum Done {
         /// How many files were written.
         result: Result<usize, Message>,
     },
+    /// A frontier swept for tab `tab`; `Err(None)` if it was cancelled.
+    Swept {
+        tab: TabId,
+        frontier: Result<super::state::Frontier, Option<Message>>,
+    },
 }
 
 type Wake = Arc<dyn Fn() + Send + Sync>;
@@ -227,6 +232,52 @@ impl Worker {
                         "cannot start exporting: {e}",
                         "无法开始导出：{e}"
                     )),
+                },
+            );
+        }
+    }
+}
+
+impl Worker {
+    /// Sweeps the township target of `scenario` (0 to 60 %, by 1) on a thread of its own,
+    /// reporting to `progress`.
+    pub fn sweep(
+        &self,
+        tab: TabId,
+        workspace: Arc<Workspace>,
+        scenario: crate::scenario::Scenario,
+        progress: Arc<crate::progress::Progress>,
+    ) {
+        let (tx, wake) = (self.done_tx.clone(), self.wake.clone());
+        let job = move || {
+            let range = crate::frontier::Sweep {
+                levels: vec![crate::scenario::LevelName::Townships],
+                ..crate::frontier::Sweep::default()
+            };
+            let frontier = match crate::frontier::sweep(&workspace, &scenario, &range, &progress) {
+                Ok(points) => Ok(super::state::Frontier {
+                    points,
+                    target_pct: scenario.townships.target_reduction_pct,
+                }),
+                Err(crate::frontier::SweepError::Cancelled) => Err(None),
+                Err(e) => Err(Some(Message::new(
+                    e.to_string(),
+                    format!("无法计算前沿：{e}"),
+                ))),
+            };
+            send_or_log(&tx, Done::Swept { tab, frontier });
+            wake();
+        };
+        if let Err(e) = std::thread::Builder::new()
+            .name("jianzhi-frontier".into())
+            .spawn(job)
+        {
+            let message = crate::tr!("cannot start the sweep: {e}", "无法开始计算前沿：{e}");
+            send_or_log(
+                &self.done_tx,
+                Done::Swept {
+                    tab,
+                    frontier: Err(Some(message)),
                 },
             );
         }
