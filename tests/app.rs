@@ -1353,7 +1353,13 @@ fn one_click_sweeps_the_frontier_and_its_chart_has_61_points_with_the_target_mar
     settle(&mut harness);
     assert!(harness.state().state.sweeping.is_none());
     let frontier = harness.state().state.tab().frontier.clone().expect("swept");
-    let series = jianzhi::app::frontier::Series::of(&frontier);
+    let target = harness
+        .state()
+        .state
+        .scenario()
+        .townships
+        .target_reduction_pct;
+    let series = jianzhi::app::frontier::Series::of(&frontier, target);
     assert_eq!(series.units.len(), 61);
     assert_eq!(series.units[0], [0.0, 4618.0]);
     assert_eq!(series.units[60][0], 60.0);
@@ -1363,4 +1369,26 @@ fn one_click_sweeps_the_frontier_and_its_chart_has_61_points_with_the_target_mar
     assert_eq!(at_target[1] as usize, township_count(&harness));
     harness.get_by_label("减少目标（横轴）对应的调整后乡镇数");
     harness.get_by_label("计算前沿");
+    // Moving the target keeps the sweep (its marker follows); changing another rule makes
+    // it stale until swept again.
+    let mut scenario = harness.state().state.scenario().clone();
+    scenario.townships.target_reduction_pct = Some(30.0);
+    harness.state_mut().apply(Command::EditScenario {
+        scenario: Box::new(scenario.clone()),
+        coalesce: false,
+    });
+    settle(&mut harness);
+    harness.get_by_label("减少目标（横轴）对应的调整后乡镇数");
+    scenario.townships.limits.max_area_km2 = Some(300.0);
+    harness.state_mut().apply(Command::EditScenario {
+        scenario: Box::new(scenario),
+        coalesce: false,
+    });
+    settle(&mut harness);
+    assert!(
+        harness
+            .query_by_label("减少目标（横轴）对应的调整后乡镇数")
+            .is_none()
+    );
+    harness.get_by_label("方案的其他规则已改变，请重新计算前沿。");
 }

@@ -1,7 +1,9 @@
 //! The trade-off frontier in the figures panel: one click sweeps the township target of the
 //! scenario in front from 0 to 60 % (every other rule kept) on a thread of its own, and the
 //! chart shows the townships after and the mean distance to the seat at each point, the
-//! scenario's own target marked. The same points as `jianzhi frontier`.
+//! scenario's target marked where it is now. A change of any other rule makes the sweep
+//! stale: the chart gives way to a note until the planner sweeps again. The same points as
+//! `jianzhi frontier`.
 
 use eframe::egui;
 use egui_plot::{Legend, Line, Plot, Points, VLine};
@@ -20,7 +22,8 @@ pub struct Series {
 }
 
 impl Series {
-    pub fn of(frontier: &Frontier) -> Self {
+    /// The frontier's points, with `target` (the scenario's township target now) marked.
+    pub fn of(frontier: &Frontier, target: Option<f64>) -> Self {
         let points = &frontier.points;
         Self {
             units: points
@@ -31,7 +34,7 @@ impl Series {
                 .iter()
                 .map(|p| [p.target_pct, p.mean_seat_distance_km])
                 .collect(),
-            target: frontier.target_pct,
+            target,
         }
     }
 }
@@ -69,7 +72,12 @@ pub fn show(ui: &mut egui::Ui, l: Lang, state: &AppState) -> Vec<Command> {
     let Some(frontier) = &state.tab().frontier else {
         return out;
     };
-    let series = Series::of(frontier);
+    let scenario = state.scenario();
+    if !frontier.is_of(scenario) {
+        ui.weak(l.t("frontier_stale"));
+        return out;
+    }
+    let series = Series::of(frontier, scenario.townships.target_reduction_pct);
     let height = CHART_HEIGHT;
     ui.label(l.t("frontier_units"));
     Plot::new("frontier_units")

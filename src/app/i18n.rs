@@ -329,6 +329,11 @@ const TEXT: &[(&str, &str, &str)] = &[
     ),
     ("frontier_target", "本方案目标", "this scenario's target"),
     (
+        "frontier_stale",
+        "方案的其他规则已改变，请重新计算前沿。",
+        "Other rules of the scenario changed since the sweep: sweep again.",
+    ),
+    (
         "why_hint",
         "所选单位为何合并或保留：规则、数值、驻地与比较过的相邻单位",
         "Why the selected units merged or not: the rule, the figures, the seat and the neighbours weighed",

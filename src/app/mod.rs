@@ -356,7 +356,7 @@ impl JianzhiApp {
                 match frontier {
                     Ok(frontier) => {
                         if let Some(open) = self.state.open_scenario_mut(tab) {
-                            open.tab.frontier = Some(Arc::new(frontier));
+                            open.tab.frontier = Some(Arc::from(frontier));
                         }
                     }
                     Err(Some(message)) => self.state.problems = vec![message],

@@ -368,8 +368,18 @@ pub struct Tab {
 #[derive(Debug, Clone)]
 pub struct Frontier {
     pub points: Vec<crate::frontier::Point>,
-    /// The scenario's own township target when it was swept (percent cut).
-    pub target_pct: Option<f64>,
+    /// The scenario swept (its township target aside, what every point kept).
+    pub scenario: Scenario,
+}
+
+impl Frontier {
+    /// Whether the frontier is still that of `scenario`: the same rules but for the township
+    /// target, which the sweep varied.
+    pub fn is_of(&self, scenario: &Scenario) -> bool {
+        use crate::frontier::at_target;
+        use crate::scenario::LevelName::Townships;
+        at_target(&self.scenario, Townships, 0.0) == at_target(scenario, Townships, 0.0)
+    }
 }
 
 impl Tab {

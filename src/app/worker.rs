@@ -69,7 +69,7 @@ pub enum Done {
     /// A frontier swept for tab `tab`; `Err(None)` if it was cancelled.
     Swept {
         tab: TabId,
-        frontier: Result<super::state::Frontier, Option<Message>>,
+        frontier: Result<Box<super::state::Frontier>, Option<Message>>,
     },
 }
 
@@ -255,10 +255,7 @@ impl Worker {
                 ..crate::frontier::Sweep::default()
             };
             let frontier = match crate::frontier::sweep(&workspace, &scenario, &range, &progress) {
-                Ok(points) => Ok(super::state::Frontier {
-                    points,
-                    target_pct: scenario.townships.target_reduction_pct,
-                }),
+                Ok(points) => Ok(Box::new(super::state::Frontier { points, scenario })),
                 Err(crate::frontier::SweepError::Cancelled) => Err(None),
                 Err(e) => Err(Some(Message::new(
                     e.to_string(),
