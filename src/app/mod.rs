@@ -352,15 +352,16 @@ impl JianzhiApp {
                 }
             }
             Done::Swept { tab, frontier } => {
-                self.state.sweeping = None;
+                // A sweep the planner left (another dataset opened since) is dropped.
+                let asked = self.state.sweeping.take().is_some_and(|s| s.tab == tab);
                 match frontier {
-                    Ok(frontier) => {
+                    Ok(frontier) if asked => {
                         if let Some(open) = self.state.open_scenario_mut(tab) {
                             open.tab.frontier = Some(Arc::from(frontier));
                         }
                     }
-                    Err(Some(message)) => self.state.problems = vec![message],
-                    Err(None) => {}
+                    Err(Some(message)) if asked => self.state.problems = vec![message],
+                    _ => {}
                 }
             }
             Done::Exported { dir, result } => {
@@ -406,6 +407,10 @@ impl JianzhiApp {
         self.map.set_geometry(geometry);
         for open in &mut self.state.open {
             open.tab.analysis = None;
+            open.tab.frontier = None;
+        }
+        if let Some(sweeping) = self.state.sweeping.take() {
+            sweeping.progress.cancel();
         }
         let parked = self.follow_dataset();
         for id in self.tab_ids() {
