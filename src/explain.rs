@@ -190,18 +190,10 @@ impl<'a> Teller<'a> {
                 )
             }
         };
-        let c = &ds.counties[county];
-        let scope = &self.record.scenario.scope;
-        let in_scope = scope.is_whole()
-            || scope.counties.contains(&c.code)
-            || scope
-                .cities
-                .iter()
-                .any(|city| c.code.starts_with(city.as_str()));
         Context {
             enabled: rules_enabled,
             exempt,
-            in_scope,
+            in_scope: self.record.scenario.scope.contains(&ds.counties[county]),
             terrain,
         }
     }

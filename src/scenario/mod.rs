@@ -161,6 +161,13 @@ impl Scope {
     pub fn is_whole(&self) -> bool {
         self.cities.is_empty() && self.counties.is_empty()
     }
+
+    /// Whether the scope takes in `county`: the whole dataset, or its city or itself listed.
+    pub fn contains(&self, county: &crate::model::County) -> bool {
+        self.is_whole()
+            || self.cities.contains(&county.city_code)
+            || self.counties.contains(&county.code)
+    }
 }
 
 /// Where a target applies: to each province as a whole (the weakest merges of the province

@@ -257,10 +257,7 @@ fn scope_mask(scenario: &Scenario, ws: &Prepared) -> Result<TiVec<CountyId, bool
             });
         }
     }
-    Ok(counties
-        .iter()
-        .map(|c| scope.cities.contains(&c.city_code) || scope.counties.contains(&c.code))
-        .collect())
+    Ok(counties.iter().map(|c| scope.contains(c)).collect())
 }
 
 fn resolve_level<K, L: Level>(

@@ -1106,10 +1106,7 @@ const WHY_MOST: usize = 6;
 /// The 为什么 / Why panel: for each selected unit (the first few), what the engine decided and
 /// why, its seat, the local search, and each neighbour weighed, from the engine's record.
 fn why_panel(ctx: &egui::Context, view: &mut View, a: &Analysis, l: Lang) {
-    let level = match view.level {
-        Level::Townships => crate::scenario::LevelName::Townships,
-        Level::Villages => crate::scenario::LevelName::Villages,
-    };
+    let level = view.level.name();
     let mut open = view.why;
     egui::Window::new(l.t("why_title"))
         .open(&mut open)
@@ -1202,10 +1199,7 @@ fn hover_card(response: egui::Response, view: &View, a: &Analysis, l: Lang) {
         }
     };
     // Why, in one line, from the engine's record.
-    let level = match view.level {
-        Level::Townships => crate::scenario::LevelName::Townships,
-        Level::Villages => crate::scenario::LevelName::Villages,
-    };
+    let level = view.level.name();
     let why = crate::explain::story(a, level, unit).line;
     response.on_hover_ui_at_pointer(|ui| {
         ui.label(text);
