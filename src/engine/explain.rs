@@ -135,11 +135,13 @@ fn units_of<L>(runs: &Runs<L>) -> usize {
 }
 
 /// What the walk through a partition's events found of each unit (by local index): its fate
-/// where an event decided it, at which step, and its group at the end of the events held.
+/// where an event decided it, at which step, and its group at the end of the events held;
+/// and, for each step that decided a unit's fate, the neighbours it weighed.
 struct Walked {
     fate: Vec<Option<Fate>>,
     decided_at: Vec<Option<usize>>,
     group_of: Vec<u32>,
+    weighed: Vec<Vec<Weighed>>,
 }
 
 /// Walks a partition's events in order, as the run made them: the groups fixed first, the
@@ -155,6 +157,7 @@ fn walk<L>(slot: &Slot<L>) -> Walked {
     }
     let mut fate: Vec<Option<Fate>> = vec![None; n];
     let mut decided_at: Vec<Option<usize>> = vec![None; n];
+    let mut weighed: Vec<Vec<Weighed>> = vec![Vec::new(); run.events.len()];
     for group in &input.groups {
         for &m in group {
             fate[m as usize] = Some(if input.flags[m as usize] & FIXED != 0 {
@@ -169,19 +172,31 @@ fn walk<L>(slot: &Slot<L>) -> Walked {
         let group = group_of[candidate] as usize;
         let ratio = f64::from_bits(event.key.0);
         // A unit's fate is the first merge of its group; a block or a late turn until then.
+        // Returns whether the step decided any unit's fate.
         let mut mark = |members: &[u32], what: Fate| {
+            let mut decided = false;
             for &m in members {
                 let m = m as usize;
                 let late = matches!(what, Fate::TargetMet { .. });
                 if (late && fate[m].is_none()) || (!late && fate[m].is_none_or(|f| !f.merged())) {
                     fate[m] = Some(what);
                     decided_at[m] = (!late).then_some(step);
+                    decided |= !late;
                 }
             }
+            decided
         };
+        // The neighbours the step weighed, read with the groups' seats as they are now.
+        let weighed_now = |chosen: Option<u32>| weighed_at(slot, step, &seat, chosen);
         match event.what {
-            _ if step >= slot.prefix => mark(&lists[group], Fate::TargetMet { ratio, step }),
-            What::Blocked(broke) => mark(&lists[group], Fate::Blocked { ratio, broke, step }),
+            _ if step >= slot.prefix => {
+                mark(&lists[group], Fate::TargetMet { ratio, step });
+            }
+            What::Blocked(broke) => {
+                if mark(&lists[group], Fate::Blocked { ratio, broke, step }) {
+                    weighed[step] = weighed_now(None);
+                }
+            }
             What::Merge {
                 keep,
                 gone,
@@ -189,8 +204,11 @@ fn walk<L>(slot: &Slot<L>) -> Walked {
             } => {
                 let other = if keep as usize == group { gone } else { keep } as usize;
                 let by = input.members[seat[group] as usize] as usize;
-                mark(&lists[group], Fate::Weakest { ratio, step });
-                mark(&lists[other], Fate::Chosen { by, step });
+                let weakest = mark(&lists[group], Fate::Weakest { ratio, step });
+                let chosen = mark(&lists[other], Fate::Chosen { by, step });
+                if weakest || chosen {
+                    weighed[step] = weighed_now(Some(other as u32));
+                }
                 let gone_members = std::mem::take(&mut lists[gone as usize]);
                 for &m in &gone_members {
                     group_of[m as usize] = keep;
@@ -204,6 +222,7 @@ fn walk<L>(slot: &Slot<L>) -> Walked {
         fate,
         decided_at,
         group_of,
+        weighed,
     }
 }
 
@@ -217,6 +236,7 @@ fn slot_decisions<L: Level>(slot: &Slot<L>) -> Vec<Decision> {
         fate,
         decided_at,
         group_of,
+        weighed,
     } = walk(slot);
     let final_seat = final_seats(slot, n);
     let mut moved: Vec<Option<Moved>> = vec![None; n];
@@ -239,7 +259,7 @@ fn slot_decisions<L: Level>(slot: &Slot<L>) -> Vec<Decision> {
                 Fate::MeetsThresholds
             });
             let weighed = decided_at[local]
-                .map(|step| weighed_at(slot, step, &group_of_at(slot, step)))
+                .map(|step| weighed[step].clone())
                 .unwrap_or_default();
             Decision {
                 seat: global(final_seat[local]),
@@ -270,26 +290,15 @@ fn group_of_at<L>(slot: &Slot<L>, step: usize) -> (Vec<u32>, Vec<u32>) {
     (group_of, seat)
 }
 
-/// The neighbours event `step` weighed, with the groups' seats then.
-fn weighed_at<L>(slot: &Slot<L>, step: usize, at: &(Vec<u32>, Vec<u32>)) -> Vec<Weighed> {
-    let input = &slot.run.input;
-    let global = |local: u32| input.members[local as usize] as usize;
-    let chosen = match slot.run.events[step].what {
-        What::Merge { keep, gone, .. } => {
-            let candidate = input
-                .members
-                .binary_search(&slot.run.events[step].key.1)
-                .unwrap_or(0);
-            let group = at.0[candidate];
-            Some(if keep == group { gone } else { keep })
-        }
-        What::Blocked(_) => None,
-    };
+/// The neighbours event `step` weighed, with each group's seat just before it (`seat`, by
+/// group id); `chosen`, the group it took.
+fn weighed_at<L>(slot: &Slot<L>, step: usize, seat: &[u32], chosen: Option<u32>) -> Vec<Weighed> {
+    let global = |local: u32| slot.run.input.members[local as usize] as usize;
     slot.run
         .considered(step)
         .iter()
         .map(|c| Weighed {
-            group_seat: global(at.1[c.group as usize]),
+            group_seat: global(seat[c.group as usize]),
             seat: global(c.seat),
             reach_km: c.reach_km,
             area_km2: c.area_km2,
