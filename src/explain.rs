@@ -3,6 +3,8 @@
 //! hover card and 为什么 panel, `jianzhi explain` and `explain.csv`. Nothing is decided again
 //! here: the words only read the record and the scenario's rules.
 
+use typed_index_collections::TiVec;
+
 use crate::engine::explain::{Decision, Decisions, Fate, Weighed};
 use crate::error::Message;
 use crate::model::{Dataset, Terrain, TownshipId, VillageId};
@@ -76,6 +78,8 @@ pub struct Record<'a> {
     pub scenario: &'a Scenario,
     pub plan: &'a MergePlan,
     pub decisions: &'a Decisions,
+    /// Each township's terrain class as the plan used it (its limits apply).
+    pub terrain: &'a TiVec<TownshipId, Option<Terrain>>,
 }
 
 impl<'a> Record<'a> {
@@ -85,6 +89,7 @@ impl<'a> Record<'a> {
             scenario: &analysis.scenario,
             plan: &analysis.plan,
             decisions: analysis.decisions(),
+            terrain: &analysis.workspace().prepared().terrain,
         }
     }
 
@@ -164,7 +169,7 @@ impl<'a> Teller<'a> {
     }
 
     /// Whether the unit's level is reformed, its county in the scenario's scope and its kind
-    /// exempt, and its terrain as the data gives it.
+    /// exempt, and its terrain as the plan used it.
     fn context(&self, unit: usize) -> Context {
         let ds = self.dataset();
         let (rules_enabled, exempt, terrain, county) = match self.level {
@@ -174,7 +179,7 @@ impl<'a> Teller<'a> {
                 (
                     rules.enabled,
                     rules.exempt().contains(&t.kind),
-                    t.terrain,
+                    self.record.terrain[TownshipId::from(unit)],
                     t.county,
                 )
             }
@@ -185,7 +190,7 @@ impl<'a> Teller<'a> {
                 (
                     rules.enabled,
                     rules.exempt().contains(&v.kind),
-                    t.terrain,
+                    self.record.terrain[v.township],
                     t.county,
                 )
             }

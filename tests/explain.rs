@@ -124,6 +124,35 @@ fn the_demo_plan_is_its_record_replayed_and_every_merge_has_its_reason() {
     assert!(count(|f| matches!(f, Fate::Chosen { .. })) > 500);
     assert!(count(|f| matches!(f, Fate::Blocked { .. })) > 0);
     assert!(count(|f| matches!(f, Fate::Frozen)) > 0);
+    // A township that merged as the weakest candidate is said to be below its thresholds
+    // exactly where the limits of the terrain the plan used set some (the preset sets them for
+    // mountain and plateau townships only), else to have merged for the target.
+    let scenario = &analysis.scenario;
+    let mut below = 0;
+    for (k, d) in townships.iter().enumerate() {
+        if !matches!(d.fate, Fate::Weakest { .. }) || d.moved.is_some() {
+            continue;
+        }
+        let terrain = ws.prepared().terrain[jianzhi::model::TownshipId::from(k)];
+        let limits = scenario.townships.limits_for(terrain);
+        let set = limits.min_area_km2.is_some()
+            || limits.min_registered_pop.is_some()
+            || limits.min_resident_pop.is_some();
+        let story = jianzhi::explain::story(&analysis, jianzhi::scenario::LevelName::Townships, k);
+        if story.rule == "local_search" {
+            continue;
+        }
+        assert_eq!(
+            story.rule,
+            if set { "below_threshold" } else { "target" },
+            "township {k}"
+        );
+        below += usize::from(set);
+    }
+    assert!(
+        below > 0,
+        "no mountain or plateau township merged below its thresholds"
+    );
 }
 
 /// `jianzhi` with `args`: its exit status and its output.

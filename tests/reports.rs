@@ -11,7 +11,9 @@
 //! changed; and again when outline vertices closer than a metre became one, `map.png` and the
 //! briefing's map only); and for #34 (`explain.csv` and the workbook's 调整原因 sheet added, every
 //! other file unchanged; then the briefing's table of the rules that decided, the briefing
-//! only). Every later change to a report must come with new digests, recorded
+//! only; then the stories reading the terrain the plan used, so that 331 mountain and plateau
+//! townships of `sichuan-2019` merged below their terrain's thresholds are no longer said to
+//! have merged for the target: its explain.csv, workbook and briefing only). Every later change to a report must come with new digests, recorded
 //! on purpose with `JIANZHI_BLESS=1 cargo test --test reports` and said in its commit.
 
 #![allow(clippy::unwrap_used)] // test helpers outside #[test] functions

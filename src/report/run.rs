@@ -677,6 +677,7 @@ impl RunReport<'_> {
             scenario: self.scenario,
             plan: self.plan,
             decisions: self.decisions,
+            terrain: self.terrain,
         };
         for (level, key) in [
             (LevelName::Townships, "townships"),
